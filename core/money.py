@@ -1,0 +1,22 @@
+"""Money: one precision for the whole project. Money is Decimal, never float."""
+
+from decimal import Decimal
+
+from django.db import models
+
+MONEY_MAX_DIGITS = 19
+MONEY_DECIMAL_PLACES = 2
+MONEY_QUANTUM = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def MoneyField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
+    """A DecimalField with the project's money precision."""
+    kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+    kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+    return models.DecimalField(**kwargs)
+
+
+def quantize_money(value: Decimal) -> Decimal:
+    """Round for display or storage; computations keep full precision until here."""
+    return value.quantize(MONEY_QUANTUM)

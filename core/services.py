@@ -1,0 +1,110 @@
+"""Shared write helpers: optimistic-concurrency updates, audit records and API tokens."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import ApiToken, AuditEntry
+
+STALE_VERSION = "This record was changed by someone else since you loaded it; reload and try again."
+
+
+class StaleVersionError(Exception):
+    """The row's version no longer matches the one the writer read (HTTP 412)."""
+
+    def __init__(self, message: str = STALE_VERSION):
+        super().__init__(message)
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)
+
+
+def audit_record(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditEntry:
+    """Append one audit entry for `obj`."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+    )
+
+
+def versioned_update(
+    *, instance: models.Model, data: dict[str, Any], actor, expected_version: int | None = None
+) -> models.Model:
+    """Apply `data` to `instance` in one UPDATE that also checks and bumps `version`.
+
+    `expected_version` None means the caller sent no precondition: the row's current
+    version is used, so the write still cannot interleave with another one silently.
+    Runs the model's full validation (fields, constraints, uniqueness) on the result first,
+    raising django.core.exceptions.ValidationError keyed by field. Raises StaleVersionError
+    when the row moved on. Returns the refreshed instance.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=instance.pk)
+        candidate = model.objects.get(pk=instance.pk)
+        for name, value in data.items():
+            setattr(candidate, name, value)
+        candidate.full_clean()
+        version = current.version if expected_version is None else expected_version
+        changes = {
+            name: [_as_text(getattr(current, name)), _as_text(value)]
+            for name, value in data.items()
+            if _as_text(getattr(current, name)) != _as_text(value)
+        }
+        updated = model.objects.filter(pk=instance.pk, version=version).update(
+            **data, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise StaleVersionError()
+        instance.refresh_from_db()
+        if changes:
+            audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=instance, changes=changes)
+    return instance
+
+
+def versioned_delete(*, instance: models.Model, actor, expected_version: int | None = None) -> None:
+    """Delete `instance` only if its version is still `expected_version` (when given)."""
+    model = type(instance)
+    with transaction.atomic():
+        qs = model.objects.filter(pk=instance.pk)
+        if expected_version is not None:
+            qs = qs.filter(version=expected_version)
+        audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=instance)
+        deleted, _ = qs.delete()
+        if not deleted:
+            raise StaleVersionError()
+
+
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is not stored."""
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip() or "API token",
+        prefix=secret[5 : 5 + ApiToken.PREFIX_LENGTH],
+        digest=ApiToken.digest_of(secret),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def model_changes(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
+    return {name: [None, _as_text(getattr(instance, name))] for name in fields}

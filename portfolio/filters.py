@@ -1,0 +1,52 @@
+"""One FilterSet per listable model, shared by the HTML lists and the API viewsets."""
+
+import django_filters
+from django.db.models import Q
+
+from projects.models import Rag
+
+from .models import Membership, Portfolio, Program, StrategicObjective
+from .roles import Role
+
+
+class PortfolioFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Portfolio
+        fields = ["code", "base_currency"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class StrategicObjectiveFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = StrategicObjective
+        fields = ["portfolio", "code"]
+
+
+class ProgramFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.MultipleChoiceFilter(choices=Program.Status.choices)
+    health = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_health", label="Has projects reported")
+    starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    finishes_before = django_filters.DateFilter(field_name="finish_date", lookup_expr="lte")
+
+    class Meta:
+        model = Program
+        fields = ["portfolio", "manager", "sponsor", "status", "objectives"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_health(self, queryset, name, value):
+        return queryset.filter(projects__latest_status_report__overall_rag=value).distinct()
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "portfolio", "program", "project"]

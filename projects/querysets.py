@@ -1,0 +1,43 @@
+"""Access helpers for projects and their status reports (see portfolio/querysets.py)."""
+
+from django.db import models
+from django.db.models import Q
+
+from portfolio.querysets import memberships_of, scope_ids, sees_everything
+from portfolio.roles import PROJECT_EDITORS
+
+
+class ProjectQuerySet(models.QuerySet):
+    def _scoped(self, user, roles):
+        m = memberships_of(user, roles)
+        return (
+            Q(pk__in=scope_ids(m, "project_id"))
+            | Q(program_id__in=scope_ids(m, "program_id"))
+            | Q(program__portfolio_id__in=scope_ids(m, "portfolio_id"))
+        )
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        return self.filter(self._scoped(user, None))
+
+    def editable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        return self.filter(self._scoped(user, PROJECT_EDITORS))
+
+
+class StatusReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Project
+
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        from .models import Project
+
+        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))

@@ -1,0 +1,80 @@
+"""Writes for projects and status reports. Each is atomic, validated and audited."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import AuditEntry
+from core.services import audit_record, model_changes, versioned_update
+from portfolio.models import Program
+
+from .models import Project, StatusReport
+
+
+@transaction.atomic
+def project_create(*, actor, program: Program, code: str, name: str, **fields: Any) -> Project:
+    project = Project(program=program, code=code, name=name, **fields)
+    project.full_clean()
+    project.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=project,
+        changes=model_changes(project, ["program", "code", "name", *fields]),
+    )
+    return project
+
+
+def project_update(*, actor, project: Project, data: dict[str, Any], expected_version: int | None = None) -> Project:
+    """Update a project under optimistic concurrency (StaleVersionError when stale)."""
+    return versioned_update(instance=project, data=data, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def status_report_submit(
+    *,
+    actor,
+    project: Project,
+    period_end: date,
+    overall_rag: str,
+    schedule_rag: str,
+    cost_rag: str,
+    scope_rag: str,
+    risk_rag: str,
+    percent_complete: Decimal,
+    summary: str,
+    accomplishments: str = "",
+    next_steps: str = "",
+) -> StatusReport:
+    """Append a status report (reports are never overwritten) and make it the project's
+    latest when its period is the newest."""
+    report = StatusReport(
+        project=project,
+        period_end=period_end,
+        overall_rag=overall_rag,
+        schedule_rag=schedule_rag,
+        cost_rag=cost_rag,
+        scope_rag=scope_rag,
+        risk_rag=risk_rag,
+        percent_complete=percent_complete,
+        summary=summary,
+        accomplishments=accomplishments,
+        next_steps=next_steps,
+        submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        submitted_at=timezone.now(),
+    )
+    report.full_clean()
+    report.save()
+    latest = StatusReport.objects.filter(project=project).order_by("-period_end", "-submitted_at", "-pk").first()
+    Project.objects.filter(pk=project.pk).update(latest_status_report=latest)
+    project.latest_status_report = latest
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=report,
+        changes=model_changes(report, ["period_end", "overall_rag", "percent_complete"]),
+    )
+    return report

@@ -1,0 +1,2 @@
+"""The staffing domain. Its models arrive with their issue; the app is wired now so that the
+layout, admin, API router and migrations are in place."""
