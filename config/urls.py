@@ -9,4 +9,7 @@ urlpatterns = [
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("config.api_router")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("core.urls")),
+    path("", include("portfolio.urls")),
+    path("", include("projects.urls")),
 ]
