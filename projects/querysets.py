@@ -41,3 +41,50 @@ class StatusReportQuerySet(models.QuerySet):
         from .models import Project
 
         return self.filter(project__in=Project.objects.editable_by(user).values("pk"))
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Project
+
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        from .models import Project
+
+        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))
+
+
+class DependencyQuerySet(models.QuerySet):
+    """A link is visible when its successor is (the predecessor may sit in a sibling project
+    of the same program, which the viewer can then at least name)."""
+
+    def visible_to(self, user):
+        from .models import Project
+
+        return self.filter(successor__project__in=Project.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        from .models import Project
+
+        return self.filter(successor__project__in=Project.objects.editable_by(user).values("pk"))
+
+
+class CalendarQuerySet(models.QuerySet):
+    """Shared calendars (no project) are readable by every signed-in user."""
+
+    def visible_to(self, user):
+        from .models import Project
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(project__isnull=True) | Q(project__in=Project.objects.visible_to(user).values("pk")))
+
+    def editable_by(self, user):
+        from .models import Project
+
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))

@@ -1,6 +1,9 @@
 """Projects and their status reports."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,7 +12,14 @@ from django.utils import timezone
 from core.models import VersionedModel
 from portfolio.models import Program, code_validator
 
-from .querysets import ProjectQuerySet, StatusReportQuerySet
+from ..querysets import ProjectQuerySet, StatusReportQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not an IANA time zone such as Europe/Paris.") from None
 
 
 class Rag(models.TextChoices):
@@ -58,6 +68,14 @@ class Project(VersionedModel):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     planned_start = models.DateField(null=True, blank=True)
     planned_finish = models.DateField(null=True, blank=True)
+    # Scheduling: the wall clock the plan is made in, its default calendar and status date.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    calendar = models.ForeignKey(
+        "projects.Calendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="default_for"
+    )
+    status_date = models.DateField(null=True, blank=True)
+    # computed by the scheduling service
+    forecast_finish = models.DateTimeField(null=True, blank=True, editable=False)
     # The newest submitted report, kept by status_report_submit so lists read health in one join.
     latest_status_report = models.OneToOneField(
         "StatusReport", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"

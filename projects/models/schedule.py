@@ -1,0 +1,234 @@
+"""Schedules: working-time calendars, WBS tasks, dependencies and baselines.
+
+Units: durations, lags and floats are integers of *working minutes* in the task's calendar
+(one 8-hour day = 480). Dates are aware datetimes; the engine works in the project's wall
+clock (Project.time_zone). Fields under "computed" are written only by the scheduling
+service (projects.services.schedule) and are read-only everywhere else.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.models import TimeStampedModel, VersionedModel
+from core.money import MoneyField
+
+from ..querysets import CalendarQuerySet, DependencyQuerySet, TaskQuerySet
+
+DEFAULT_WORK_WEEK = {str(day): [["08:00", "12:00"], ["13:00", "17:00"]] if day < 5 else [] for day in range(7)}
+
+
+def default_work_week() -> dict:
+    return {day: [list(interval) for interval in intervals] for day, intervals in DEFAULT_WORK_WEEK.items()}
+
+
+class Calendar(VersionedModel):
+    """Working time: intervals per weekday ("0" = Monday … "6" = Sunday, each a list of
+    ["HH:MM", "HH:MM"]), plus dated exceptions. A derived calendar takes its base's week and
+    exceptions and overrides them with its own. `project` null means shared by every project."""
+
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="calendars"
+    )
+    name = models.CharField(max_length=200)
+    base_calendar = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_calendars"
+    )
+    work_week = models.JSONField(default=default_work_week)
+    external_ref = models.CharField(max_length=64, blank=True)
+
+    objects = CalendarQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(base_calendar=F("pk")), name="%(app_label)s_%(class)s_not_own_base"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarException(models.Model):
+    """A dated change to a calendar: non-working (holiday) when `work_intervals` is empty,
+    otherwise those intervals replace the weekday's on every date in the range."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="exceptions")
+    name = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    work_intervals = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["calendar", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")), name="%(app_label)s_%(class)s_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar}: {self.name or 'exception'} {self.start_date}–{self.end_date}"
+
+
+class Task(VersionedModel):
+    """A WBS element. A milestone is a zero-duration task; a summary task's dates roll up
+    from its children. Working-time units: see the module docstring."""
+
+    class Constraint(models.TextChoices):
+        ASAP = "ASAP", "As soon as possible"
+        ALAP = "ALAP", "As late as possible"
+        SNET = "SNET", "Start no earlier than"
+        SNLT = "SNLT", "Start no later than"
+        FNET = "FNET", "Finish no earlier than"
+        FNLT = "FNLT", "Finish no later than"
+        MSO = "MSO", "Must start on"
+        MFO = "MFO", "Must finish on"
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    outline_number = models.CharField(max_length=64, blank=True)
+    wbs = models.CharField(max_length=64, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=255)
+    duration_minutes = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    is_milestone = models.BooleanField(default=False)
+    is_summary = models.BooleanField(default=False, editable=False)
+    constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
+    constraint_date = models.DateTimeField(null=True, blank=True)
+    calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    percent_complete = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    actual_start = models.DateTimeField(null=True, blank=True)
+    actual_finish = models.DateTimeField(null=True, blank=True)
+    remaining_minutes = models.IntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+    cost = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    notes = models.TextField(blank=True)
+    external_ref = models.CharField(max_length=64, blank=True)
+
+    # computed by the scheduling service
+    start = models.DateTimeField(null=True, blank=True, editable=False)
+    finish = models.DateTimeField(null=True, blank=True, editable=False)
+    early_start = models.DateTimeField(null=True, blank=True, editable=False)
+    early_finish = models.DateTimeField(null=True, blank=True, editable=False)
+    late_start = models.DateTimeField(null=True, blank=True, editable=False)
+    late_finish = models.DateTimeField(null=True, blank=True, editable=False)
+    total_float_minutes = models.IntegerField(null=True, blank=True, editable=False)
+    free_float_minutes = models.IntegerField(null=True, blank=True, editable=False)
+    is_critical = models.BooleanField(default=False, editable=False)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="%(app_label)s_%(class)s_percent_range",
+            ),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=0), name="%(app_label)s_%(class)s_duration_gte_0"),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_finish__isnull=True)
+                | Q(actual_start__lte=F("actual_finish")),
+                name="%(app_label)s_%(class)s_actuals_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(constraint_type__in=["ASAP", "ALAP"]) | Q(constraint_date__isnull=False),
+                name="%(app_label)s_%(class)s_constraint_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="%(app_label)s_%(class)s_external_ref_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "sort_order"], name="projects_task_project_order")]
+
+    def __str__(self) -> str:
+        return f"{self.outline_number} {self.name}".strip()
+
+
+class Dependency(TimeStampedModel):
+    """A link between two tasks of one project, or of two projects in the same program.
+    `lag_minutes` is working time and may be negative (a lead)."""
+
+    class Type(models.TextChoices):
+        FS = "FS", "Finish-to-start"
+        SS = "SS", "Start-to-start"
+        FF = "FF", "Finish-to-finish"
+        SF = "SF", "Start-to-finish"
+
+    predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
+    type = models.CharField(max_length=2, choices=Type.choices, default=Type.FS)
+    lag_minutes = models.IntegerField(default=0)
+
+    objects = DependencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["successor", "predecessor"]
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="%(app_label)s_%(class)s_unique"),
+            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="%(app_label)s_%(class)s_not_self"),
+            models.CheckConstraint(
+                condition=Q(type__in=["FS", "SS", "FF", "SF"]), name="%(app_label)s_%(class)s_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} {self.type} {self.successor_id} ({self.lag_minutes:+d} min)"
+
+
+class Baseline(models.Model):
+    """A numbered snapshot (0-10, as in Microsoft Project) of every task's dates, duration
+    and cost. Setting a baseline number again replaces that snapshot."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="baselines")
+    number = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="%(app_label)s_%(class)s_unique"),
+            models.CheckConstraint(
+                condition=Q(number__gte=0) & Q(number__lte=10), name="%(app_label)s_%(class)s_number_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} baseline {self.number}"
+
+
+class BaselineTask(models.Model):
+    """One task's values in a baseline."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="tasks")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_values")
+    start = models.DateTimeField(null=True, blank=True)
+    finish = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.IntegerField(default=0)
+    cost = MoneyField(default=Decimal("0"))
+
+    class Meta:
+        ordering = ["baseline", "task"]
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "task"], name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.baseline}: {self.task_id}"
