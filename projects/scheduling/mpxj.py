@@ -1,0 +1,81 @@
+"""Other schedule formats (.mpp, Primavera .xer and P6 XML, .mpx, Planner, …) through MPXJ.
+
+MPXJ is a Java library; the `mpxj` PyPI package ships its jars. We run MPXJ's own converter
+in a subprocess (`org.mpxj.sample.MpxjConvert`) to turn any file it reads into MSPDI XML,
+which `projects.scheduling.mspdi` then reads like a native MS Project XML file. A subprocess
+keeps the JVM out of web and worker processes, and needs no Java bridge library.
+
+The extra is optional: without the `mpxj` package or a Java runtime, `MpxjUnavailableError`
+says exactly what to install.
+"""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+CONVERTER_CLASS = "org.mpxj.sample.MpxjConvert"
+# Formats MPXJ reads; MSPDI .xml is read natively and never goes through here.
+MPXJ_SUFFIXES = (".mpp", ".mpt", ".xer", ".mpx", ".pmxml", ".pp", ".pod", ".planner", ".gan", ".fts", ".sdef")
+TIMEOUT_SECONDS = 300
+
+INSTALL_HINT = (
+    "Reading {suffix} files needs MPXJ and a Java runtime: install the optional extra with "
+    "`pip install -r requirements-mpxj.txt` and a JRE 11+ (Debian: `apt-get install default-jre-headless`)."
+)
+
+
+class MpxjUnavailableError(RuntimeError):
+    """MPXJ or Java is missing; the message says what to install."""
+
+
+class MpxjConversionError(ValueError):
+    """MPXJ could not read the file; the message carries MPXJ's own reason."""
+
+
+def _classpath() -> str:
+    # The PyPI package ships MPXJ's jars in mpxj/lib. Locate it without importing it: its
+    # __init__ needs the JPype bridge, which we do not use.
+    spec = importlib.util.find_spec("mpxj")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    lib = Path(next(iter(spec.submodule_search_locations))) / "lib"
+    return f"{lib}{os.sep}*" if lib.is_dir() else ""
+
+
+def java_executable() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return str(Path(java_home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def mpxj_available() -> bool:
+    return bool(_classpath()) and java_executable() is not None
+
+
+def convert_with_mpxj(source: Path, target_suffix: str = ".xml") -> bytes:
+    """Convert `source` with MPXJ into the format named by `target_suffix` (".xml" = MSPDI)
+    and return the bytes. Raises MpxjUnavailableError or MpxjConversionError."""
+    classpath, java = _classpath(), java_executable()
+    if not classpath or java is None:
+        raise MpxjUnavailableError(INSTALL_HINT.format(suffix=source.suffix or "these"))
+    with tempfile.TemporaryDirectory(prefix="keel-mpxj-") as tmp:
+        target = Path(tmp) / f"converted{target_suffix}"
+        try:
+            completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
+                [java, "-Xmx1g", "-cp", classpath, CONVERTER_CLASS, str(source), str(target)],
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise MpxjConversionError(f"MPXJ did not finish reading the file within {TIMEOUT_SECONDS} s.") from None
+        if completed.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+            lines = [ln for ln in (completed.stderr + completed.stdout).splitlines() if ln.strip()]
+            reason = next((ln for ln in lines if "Exception" in ln or "Error" in ln), lines[-1] if lines else "")
+            raise MpxjConversionError(f"MPXJ could not read the file: {reason.strip() or 'unknown error'}")
+        return target.read_bytes()
