@@ -39,6 +39,9 @@ class Calendar(VersionedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_calendars"
     )
     work_week = models.JSONField(default=default_work_week)
+    # Date-ranged weeks that replace work_week between two dates (summer hours, shutdowns):
+    # [{"name": str, "start": "YYYY-MM-DD", "end": "YYYY-MM-DD", "week": {"0": [[from, to], …]}}]
+    work_weeks = models.JSONField(default=list, blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
 
     objects = CalendarQuerySet.as_manager()
@@ -110,6 +113,11 @@ class Task(VersionedModel):
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_finish = models.DateTimeField(null=True, blank=True)
     remaining_minutes = models.IntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+    deadline = models.DateTimeField(null=True, blank=True)
+    # A manually scheduled task (Microsoft Project) keeps the dates typed in; links do not move it.
+    is_manual = models.BooleanField(default=False)
+    manual_start = models.DateTimeField(null=True, blank=True)
+    manual_finish = models.DateTimeField(null=True, blank=True)
     cost = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     notes = models.TextField(blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
@@ -142,6 +150,10 @@ class Task(VersionedModel):
                 name="%(app_label)s_%(class)s_actuals_ordered",
             ),
             models.CheckConstraint(
+                condition=Q(is_manual=False) | (Q(manual_start__isnull=False) & Q(manual_finish__isnull=False)),
+                name="%(app_label)s_%(class)s_manual_has_dates",
+            ),
+            models.CheckConstraint(
                 condition=Q(constraint_type__in=["ASAP", "ALAP"]) | Q(constraint_date__isnull=False),
                 name="%(app_label)s_%(class)s_constraint_has_date",
             ),
@@ -171,6 +183,10 @@ class Dependency(TimeStampedModel):
     successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
     type = models.CharField(max_length=2, choices=Type.choices, default=Type.FS)
     lag_minutes = models.IntegerField(default=0)
+    # When set, the lag is this percentage of the predecessor's duration and lag_minutes is unused.
+    lag_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    # Elapsed (calendar) minutes instead of working minutes, as Microsoft Project's "edays".
+    lag_elapsed = models.BooleanField(default=False)
 
     objects = DependencyQuerySet.as_manager()
 
