@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from projects.models import Project, Rag, StatusReport
+from projects.models import Project, Rag, StatusReport, Task
 
 from .portfolio import ProgramFactory
 
@@ -36,3 +36,15 @@ class StatusReportFactory(factory.django.DjangoModelFactory):
     risk_rag = Rag.GREEN
     percent_complete = Decimal("40.00")
     summary = "On track."
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """A raw Task row; use projects.services.schedule.task_create to get it scheduled."""
+
+    class Meta:
+        model = Task
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Task {n}")
+    duration_minutes = 480 * 5
+    sort_order = factory.Sequence(lambda n: n * 10)

@@ -1,0 +1,561 @@
+"""Scheduling: load a network from the database, run the engine, write the dates back.
+
+A project's *network* is its own tasks plus those of every project linked to it through
+cross-project dependencies (transitively, inside one program). Linked projects are scheduled as
+one network — as Microsoft Project schedules a master project with inserted subprojects — so a
+slip in one moves the projects downstream, and float is measured against the finish of the
+whole linked group. A project with no cross-project links is scheduled on its own, with its own
+critical path.
+
+The engine (projects.scheduling) is pure Python; this module feeds it from one query per table
+and writes back only the rows whose computed fields changed, with one bulk UPDATE per project.
+Every write service here reschedules synchronously before it returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.models import AuditEntry
+from core.services import audit_record, model_changes, versioned_delete, versioned_update
+from projects.scheduling import (
+    ConstraintType,
+    LinkIn,
+    LinkType,
+    ScheduleCycleError,
+    ScheduleInputError,
+    TaskIn,
+    WorkCalendar,
+    WorkWeek,
+    schedule,
+)
+
+from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+
+STANDARD_CALENDAR_ID = "standard"
+COMPUTED_TASK_FIELDS = [
+    "start",
+    "finish",
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float_minutes",
+    "free_float_minutes",
+    "is_critical",
+    "is_summary",
+]
+
+CROSS_PROGRAM_LINK = "Both tasks must belong to projects of the same program."
+DUPLICATE_LINK = "These tasks are already linked."
+LINK_TO_ANCESTOR = "A task cannot be linked to its own summary task or subtask."
+PARENT_OTHER_PROJECT = "The summary task must belong to the same project."
+PARENT_IS_DESCENDANT = "A task cannot be placed under itself or one of its subtasks."
+CALENDAR_OTHER_PROJECT = "The calendar belongs to another project."
+MANUAL_NEEDS_DATES = "A manually scheduled task needs both a manual start and a manual finish."
+
+
+class ScheduleCycleValidationError(ValidationError):
+    """A dependency cycle, as a validation error on `field` naming the tasks in the cycle."""
+
+    def __init__(self, cycle: ScheduleCycleError, field: str = "predecessor"):
+        super().__init__({field: str(cycle)})
+        self.task_ids = cycle.task_ids
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleOutcome:
+    """What one recompute did: the projects in the network, how many tasks it scheduled and
+    how many rows changed, the network's finish, and its critical path (task pks)."""
+
+    project_ids: tuple[int, ...]
+    task_count: int
+    changed_count: int
+    finish: dt.datetime | None
+    critical_path: tuple[int, ...]
+
+
+# -- calendars --------------------------------------------------------------------------------
+
+
+def _hhmm(text: str) -> dt.time | int:
+    hours, minutes = (int(part) for part in text.split(":"))
+    return 1440 if (hours, minutes) == (24, 0) else dt.time(hours, minutes)
+
+
+def _day(intervals: Iterable[Iterable[str]]) -> tuple:
+    return tuple((_hhmm(a), _hhmm(b)) for a, b in intervals)
+
+
+def work_calendars(calendars: Iterable[Calendar]) -> dict[str, WorkCalendar]:
+    """Build engine calendars (by str(pk)) from Calendar rows, each resolved against its base.
+
+    Every base must be among `calendars` (see `_load_calendars`). A weekday missing from
+    `work_week` is inherited from the base calendar."""
+    rows = {c.pk: c for c in calendars}
+    exceptions_of: dict[int, dict[dt.date, tuple]] = {pk: {} for pk in rows}
+    for exc in CalendarException.objects.filter(calendar__in=list(rows)).order_by("start_date"):
+        day = exc.start_date
+        while day <= exc.end_date:
+            exceptions_of[exc.calendar_id][day] = _day(exc.work_intervals)
+            day += dt.timedelta(days=1)
+    built: dict[int, WorkCalendar] = {}
+
+    def build(pk: int, trail: tuple[int, ...] = ()) -> WorkCalendar:
+        if pk in built:
+            return built[pk]
+        row = rows[pk]
+        base = None
+        if row.base_calendar_id in rows and row.base_calendar_id not in (*trail, pk):
+            base = build(row.base_calendar_id, (*trail, pk))
+        week = {int(day): _day(intervals) for day, intervals in (row.work_week or {}).items()}
+        weeks = [
+            WorkWeek(
+                dt.date.fromisoformat(ww["start"]),
+                dt.date.fromisoformat(ww["end"]),
+                {int(day): _day(iv) for day, iv in ww.get("week", {}).items()},
+            )
+            for ww in row.work_weeks or []
+        ]
+        built[pk] = WorkCalendar(row.name, week=week, exceptions=exceptions_of[pk], work_weeks=weeks, base=base)
+        return built[pk]
+
+    return {str(pk): build(pk) for pk in rows}
+
+
+def _load_calendars(calendar_ids: set[int]) -> list[Calendar]:
+    """The calendars with these pks and, transitively, their bases (one query per level)."""
+    found: dict[int, Calendar] = {}
+    wanted = set(calendar_ids)
+    while wanted:
+        rows = list(Calendar.objects.filter(pk__in=wanted))
+        found.update({c.pk: c for c in rows})
+        wanted = {c.base_calendar_id for c in rows if c.base_calendar_id and c.base_calendar_id not in found}
+    return list(found.values())
+
+
+# -- the network -------------------------------------------------------------------------------
+
+
+def linked_project_ids(project: Project) -> set[int]:
+    """`project` and every project of its program reachable through cross-project links."""
+    pairs = (
+        Dependency.objects.filter(successor__project__program_id=project.program_id)
+        .exclude(successor__project_id=F("predecessor__project_id"))
+        .values_list("predecessor__project_id", "successor__project_id")
+        .distinct()
+    )
+    neighbours: dict[int, set[int]] = {}
+    for a, b in pairs:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    seen, stack = {project.pk}, [project.pk]
+    while stack:
+        for other in neighbours.get(stack.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return seen
+
+
+def project_zone(project: Project) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(project.time_zone or "UTC")
+
+
+def to_local(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """Aware datetime → the naive wall-clock time the engine works in."""
+    if value is None:
+        return None
+    return value.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def to_aware(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    return None if value is None else value.replace(tzinfo=zone)
+
+
+def _project_start(project: Project, calendar: WorkCalendar) -> dt.datetime:
+    day = project.planned_start or timezone.localdate()
+    return calendar.next_work_start(dt.datetime.combine(day, dt.time()))
+
+
+@dataclass(slots=True)
+class Network:
+    """Everything the engine needs for one linked group of projects, plus the rows."""
+
+    projects: list[Project]
+    tasks: list[Task]
+    dependencies: list[Dependency]
+    task_in: list[TaskIn]
+    link_in: list[LinkIn]
+    calendars: dict[str, WorkCalendar]
+    default_calendar_id: str
+    start: dt.datetime
+    status_date: dt.datetime | None
+    zone: zoneinfo.ZoneInfo
+
+
+def task_in(
+    task: Task, zone: zoneinfo.ZoneInfo, *, name: str | None = None, floor: dt.datetime | None = None
+) -> TaskIn:
+    """A Task row as engine input. `floor` (naive) keeps an ASAP task from starting before its
+    own project's start when it is scheduled in a network that starts earlier."""
+    constraint, constraint_date = ConstraintType(task.constraint_type), to_local(task.constraint_date, zone)
+    if floor is not None and constraint == ConstraintType.ASAP:
+        constraint, constraint_date = ConstraintType.SNET, floor
+    return TaskIn(
+        id=task.pk,
+        name=name or task.name,
+        parent_id=task.parent_id,
+        duration_minutes=task.duration_minutes,
+        is_milestone=task.is_milestone,
+        constraint_type=constraint,
+        constraint_date=constraint_date,
+        calendar_id=str(task.calendar_id) if task.calendar_id else None,
+        percent_complete=float(task.percent_complete),
+        actual_start=to_local(task.actual_start, zone),
+        actual_finish=to_local(task.actual_finish, zone),
+        remaining_minutes=task.remaining_minutes,
+        deadline=to_local(task.deadline, zone),
+        is_manual=task.is_manual,
+        manual_start=to_local(task.manual_start, zone),
+        manual_finish=to_local(task.manual_finish, zone),
+    )
+
+
+def link_in(dep: Dependency) -> LinkIn:
+    return LinkIn(
+        predecessor_id=dep.predecessor_id,
+        successor_id=dep.successor_id,
+        type=LinkType(dep.type),
+        lag_minutes=dep.lag_minutes,
+        lag_percent=float(dep.lag_percent) if dep.lag_percent is not None else None,
+        lag_elapsed=dep.lag_elapsed,
+    )
+
+
+def load_network(project: Project) -> Network:
+    """Read the linked group of `project` (a fixed number of queries, whatever its size)."""
+    ids = linked_project_ids(project)
+    projects = sorted(Project.objects.filter(pk__in=ids), key=lambda p: p.pk)
+    anchor = next(p for p in projects if p.pk == project.pk)
+    zone = project_zone(anchor)
+    tasks = list(Task.objects.filter(project_id__in=ids).order_by("project_id", "sort_order", "pk"))
+    dependencies = list(Dependency.objects.filter(successor__project_id__in=ids, predecessor__project_id__in=ids))
+    calendar_ids = {p.calendar_id for p in projects if p.calendar_id} | {t.calendar_id for t in tasks if t.calendar_id}
+    calendars = work_calendars(_load_calendars(calendar_ids))
+    calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
+    default_id = str(anchor.calendar_id) if anchor.calendar_id else STANDARD_CALENDAR_ID
+
+    starts = {
+        p.pk: _project_start(p, calendars[str(p.calendar_id) if p.calendar_id else STANDARD_CALENDAR_ID])
+        for p in projects
+    }
+    network_start = min(starts.values())
+    codes = {p.pk: p.code for p in projects}
+    multi = len(projects) > 1
+    rows = []
+    project_calendar = {p.pk: p.calendar_id for p in projects}
+    for task in tasks:
+        floor = starts[task.project_id] if starts[task.project_id] > network_start else None
+        name = f"{codes[task.project_id]}: {task.name}" if multi else task.name
+        row = task_in(task, zone, name=name, floor=floor)
+        if row.calendar_id is None and project_calendar[task.project_id]:
+            # A task without a calendar of its own works on its project's calendar.
+            row = dataclasses.replace(row, calendar_id=str(project_calendar[task.project_id]))
+        rows.append(row)
+    status = anchor.status_date
+    return Network(
+        projects=projects,
+        tasks=tasks,
+        dependencies=dependencies,
+        task_in=rows,
+        link_in=[link_in(d) for d in dependencies],
+        calendars=calendars,
+        default_calendar_id=default_id,
+        start=network_start,
+        status_date=dt.datetime.combine(status, dt.time(17)) if status else None,
+        zone=zone,
+    )
+
+
+def schedule_recompute(*, project: Project) -> ScheduleOutcome:
+    """Reschedule the network of `project` and store every changed computed field.
+
+    Raises ScheduleCycleValidationError (a ValidationError naming the tasks) on a cycle, and
+    ValidationError for input the engine refuses. Idempotent: a second run changes nothing."""
+    net = load_network(project)
+    if not net.tasks:
+        Project.objects.filter(pk__in=[p.pk for p in net.projects]).update(forecast_finish=None)
+        return ScheduleOutcome(tuple(p.pk for p in net.projects), 0, 0, None, ())
+    try:
+        result = schedule(
+            net.task_in,
+            net.link_in,
+            calendars=net.calendars,
+            default_calendar_id=net.default_calendar_id,
+            project_start=net.start,
+            status_date=net.status_date,
+        )
+    except ScheduleCycleError as cycle:
+        raise ScheduleCycleValidationError(cycle) from None
+    except ScheduleInputError as error:
+        raise ValidationError({"schedule": str(error)}) from None
+
+    zone = net.zone
+    changed: dict[int, list[Task]] = {}
+    finish_of: dict[int, dt.datetime] = {}
+    for task in net.tasks:
+        out = result.tasks[task.pk]
+        values = {
+            "start": to_aware(out.start, zone),
+            "finish": to_aware(out.finish, zone),
+            "early_start": to_aware(out.early_start, zone),
+            "early_finish": to_aware(out.early_finish, zone),
+            "late_start": to_aware(out.late_start, zone),
+            "late_finish": to_aware(out.late_finish, zone),
+            "total_float_minutes": out.total_float_minutes,
+            "free_float_minutes": out.free_float_minutes,
+            "is_critical": out.is_critical,
+            "is_summary": out.is_summary,
+        }
+        if any(getattr(task, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(task, name, value)
+            changed.setdefault(task.project_id, []).append(task)
+        if values["finish"] and (task.project_id not in finish_of or values["finish"] > finish_of[task.project_id]):
+            finish_of[task.project_id] = values["finish"]
+    with transaction.atomic():
+        for rows in changed.values():
+            Task.objects.bulk_update(rows, COMPUTED_TASK_FIELDS, batch_size=5000)
+        for p in net.projects:
+            if p.forecast_finish != finish_of.get(p.pk):
+                Project.objects.filter(pk=p.pk).update(forecast_finish=finish_of.get(p.pk))
+    return ScheduleOutcome(
+        project_ids=tuple(p.pk for p in net.projects),
+        task_count=len(net.tasks),
+        changed_count=sum(len(rows) for rows in changed.values()),
+        finish=to_aware(result.project_finish, zone),
+        critical_path=tuple(result.critical_path),
+    )
+
+
+# -- outline -------------------------------------------------------------------------------------
+
+
+def outline_renumber(*, project: Project) -> None:
+    """Recompute outline numbers (1, 1.1, 1.2, 2 …) from parent and sort order; write only
+    changed rows. A blank WBS code follows the outline number."""
+    tasks = list(Task.objects.filter(project=project).only("pk", "parent_id", "sort_order", "outline_number", "wbs"))
+    children: dict[int | None, list[Task]] = {}
+    for task in tasks:
+        children.setdefault(task.parent_id, []).append(task)
+    for siblings in children.values():
+        siblings.sort(key=lambda t: (t.sort_order, t.pk))
+    changed, stack = [], [(None, "")]
+    while stack:
+        parent, prefix = stack.pop()
+        for index, task in reversed(list(enumerate(children.get(parent, []), start=1))):
+            number = f"{prefix}{index}"
+            if task.outline_number != number:
+                if not task.wbs or task.wbs == task.outline_number:
+                    task.wbs = number
+                task.outline_number = number
+                changed.append(task)
+            stack.append((task.pk, f"{number}."))
+    Task.objects.bulk_update(changed, ["outline_number", "wbs"], batch_size=5000)
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+def _check_task(task: Task) -> None:
+    if task.parent_id:
+        if task.parent.project_id != task.project_id:
+            raise ValidationError({"parent": PARENT_OTHER_PROJECT})
+        ancestor = task.parent
+        while ancestor is not None:
+            if ancestor.pk == task.pk:
+                raise ValidationError({"parent": PARENT_IS_DESCENDANT})
+            ancestor = ancestor.parent
+    if task.calendar_id and task.calendar.project_id not in (None, task.project_id):
+        raise ValidationError({"calendar": CALENDAR_OTHER_PROJECT})
+    if task.is_manual and (task.manual_start is None or task.manual_finish is None):
+        raise ValidationError({"manual_start": MANUAL_NEEDS_DATES})
+    if task.is_milestone and task.duration_minutes:
+        raise ValidationError({"duration_minutes": "A milestone has zero duration."})
+
+
+@transaction.atomic
+def task_create(*, actor, project: Project, name: str, **fields: Any) -> Task:
+    """Add a task (at the end of its parent's children unless `sort_order` is given) and reschedule."""
+    if "sort_order" not in fields:
+        last = Task.objects.filter(project=project).order_by("-sort_order").values_list("sort_order", flat=True).first()
+        fields["sort_order"] = (last or 0) + 10
+    task = Task(project=project, name=name, **fields)
+    task.full_clean()
+    _check_task(task)
+    task.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=task, changes=model_changes(task, ["name", *fields]))
+    outline_renumber(project=project)
+    schedule_recompute(project=project)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, data: dict[str, Any], expected_version: int | None = None) -> Task:
+    """Change what a user enters on a task (optimistic concurrency) and reschedule."""
+    candidate = Task.objects.select_related("parent", "calendar").get(pk=task.pk)
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    _check_task(candidate)
+    task = versioned_update(instance=task, data=data, actor=actor, expected_version=expected_version)
+    if {"parent", "sort_order"} & set(data):
+        outline_renumber(project=task.project)
+    schedule_recompute(project=task.project)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor, task: Task, expected_version: int | None = None) -> None:
+    """Delete a task (and its subtasks and links) and reschedule what remains."""
+    project = task.project
+    others = set(linked_project_ids(project)) - {project.pk}
+    versioned_delete(instance=task, actor=actor, expected_version=expected_version)
+    outline_renumber(project=project)
+    schedule_recompute(project=project)
+    for pk in others:  # a removed cross-project link may have split the group
+        schedule_recompute(project=Project.objects.get(pk=pk))
+
+
+def _check_link(dep: Dependency) -> None:
+    pred, succ = dep.predecessor, dep.successor
+    if pred.project.program_id != succ.project.program_id:
+        raise ValidationError({"predecessor": CROSS_PROGRAM_LINK})
+    node = succ
+    while node is not None:
+        if node.pk == pred.pk:
+            raise ValidationError({"predecessor": LINK_TO_ANCESTOR})
+        node = node.parent
+    node = pred
+    while node is not None:
+        if node.pk == succ.pk:
+            raise ValidationError({"predecessor": LINK_TO_ANCESTOR})
+        node = node.parent
+
+
+@transaction.atomic
+def dependency_create(
+    *,
+    actor,
+    predecessor: Task,
+    successor: Task,
+    type: str = Dependency.Type.FS,
+    lag_minutes: int = 0,
+    lag_percent: Decimal | None = None,
+    lag_elapsed: bool = False,
+) -> Dependency:
+    """Link two tasks (same project, or two projects of one program) and reschedule.
+
+    A link that would close a cycle is refused with a ValidationError naming the tasks; nothing
+    is written."""
+    if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
+        raise ValidationError({"predecessor": DUPLICATE_LINK})
+    dep = Dependency(
+        predecessor=predecessor,
+        successor=successor,
+        type=type,
+        lag_minutes=lag_minutes,
+        lag_percent=lag_percent,
+        lag_elapsed=lag_elapsed,
+    )
+    dep.full_clean(validate_unique=False)
+    _check_link(dep)
+    dep.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=dep,
+        changes=model_changes(dep, ["predecessor", "successor", "type", "lag_minutes"]),
+    )
+    schedule_recompute(project=successor.project)  # its group now includes the predecessor's
+    return dep
+
+
+@transaction.atomic
+def dependency_update(*, actor, dependency: Dependency, data: dict[str, Any]) -> Dependency:
+    for name, value in data.items():
+        setattr(dependency, name, value)
+    dependency.full_clean(validate_unique=False)
+    _check_link(dependency)
+    dependency.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=dependency, changes=model_changes(dependency, data))
+    schedule_recompute(project=dependency.successor.project)
+    return dependency
+
+
+@transaction.atomic
+def dependency_delete(*, actor, dependency: Dependency) -> None:
+    projects = {dependency.successor.project, dependency.predecessor.project}
+    audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=dependency)
+    dependency.delete()
+    for project in projects:
+        schedule_recompute(project=project)
+
+
+@transaction.atomic
+def calendar_create(*, actor, name: str, project: Project | None = None, **fields: Any) -> Calendar:
+    calendar = Calendar(name=name, project=project, **fields)
+    calendar.full_clean()
+    calendar.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=calendar, changes=model_changes(calendar, ["name"]))
+    return calendar
+
+
+@transaction.atomic
+def calendar_update(
+    *, actor, calendar: Calendar, data: dict[str, Any], expected_version: int | None = None
+) -> Calendar:
+    """Change a calendar and reschedule every project that uses it."""
+    calendar = versioned_update(instance=calendar, data=data, actor=actor, expected_version=expected_version)
+    users = Project.objects.filter(Q(calendar=calendar) | Q(tasks__calendar=calendar)).distinct()
+    for project in users:
+        schedule_recompute(project=project)
+    return calendar
+
+
+@transaction.atomic
+def baseline_set(*, actor, project: Project, number: int = 0, name: str = "") -> Baseline:
+    """Snapshot every task's current dates, duration and cost as baseline `number` (0-10),
+    replacing an earlier snapshot with that number."""
+    if not 0 <= number <= 10:
+        raise ValidationError({"number": "A baseline number is 0 to 10."})
+    Baseline.objects.filter(project=project, number=number).delete()
+    baseline = Baseline.objects.create(
+        project=project,
+        number=number,
+        name=name or f"Baseline {number}",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    rows = Task.objects.filter(project=project).values_list("pk", "start", "finish", "duration_minutes", "cost")
+    BaselineTask.objects.bulk_create(
+        [
+            BaselineTask(baseline=baseline, task_id=pk, start=s, finish=f, duration_minutes=d, cost=c)
+            for pk, s, f, d, c in rows
+        ],
+        batch_size=5000,
+    )
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=baseline, changes={"number": [None, str(number)]})
+    return baseline
