@@ -11,7 +11,7 @@ from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_update
 from portfolio.models import Program
 
-from .models import Project, StatusReport
+from ..models import Project, StatusReport
 
 
 @transaction.atomic

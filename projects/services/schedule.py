@@ -55,6 +55,7 @@ COMPUTED_TASK_FIELDS = [
     "free_float_minutes",
     "is_critical",
     "is_summary",
+    "duration_minutes",  # only summaries': their span rolled up from the subtasks
 ]
 
 CROSS_PROGRAM_LINK = "Both tasks must belong to projects of the same program."
@@ -328,6 +329,7 @@ def schedule_recompute(*, project: Project) -> ScheduleOutcome:
             "free_float_minutes": out.free_float_minutes,
             "is_critical": out.is_critical,
             "is_summary": out.is_summary,
+            "duration_minutes": out.duration_minutes if out.is_summary else task.duration_minutes,
         }
         if any(getattr(task, name) != value for name, value in values.items()):
             for name, value in values.items():

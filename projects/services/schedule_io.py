@@ -1,0 +1,420 @@
+"""Schedule files in and out: MS Project XML natively, every other MPXJ format through MPXJ.
+
+`schedule_import` is all-or-nothing (one transaction; any problem raises ScheduleFileError and
+writes nothing) and idempotent by external reference: a task's MSPDI UID is its
+`external_ref`, a calendar's UID likewise, so importing the same file twice changes nothing and
+importing a revised file updates the tasks it names. `replace=True` clears the project's
+schedule first (tasks the file no longer has disappear).
+
+What is not kept: resources and assignments (the staffing issue owns people), so a task that
+Microsoft Project laid out in its resources' working time is laid out in its own calendar here;
+splits; and cross-project links inside the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.models import AuditEntry
+from core.services import audit_record
+from portfolio.models import Portfolio, Program
+from projects.scheduling import (
+    ScheduleImportError,
+    ScheduleOptions,
+    WorkCalendar,
+    document_from_schedule,
+    engine_input_from_mspdi,
+    read_mspdi,
+    schedule,
+    write_mspdi,
+)
+from projects.scheduling.calendar import DayPattern
+from projects.scheduling.interop import build_calendars
+from projects.scheduling.mpxj import MpxjConversionError, MpxjUnavailableError, convert_with_mpxj
+from projects.scheduling.mspdi_export import _calendar as mspdi_calendar
+from projects.scheduling.mspdi_model import MspdiBaseline, MspdiDocument
+
+from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .schedule import (
+    STANDARD_CALENDAR_ID,
+    ScheduleCycleValidationError,
+    link_in,
+    outline_renumber,
+    project_zone,
+    schedule_recompute,
+    task_in,
+    to_aware,
+    to_local,
+    work_calendars,
+)
+
+MSPDI_NAMESPACE = b"http://schemas.microsoft.com/project"
+IMPORTED_PROGRAM_CODE = "IMPORTED"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+EMPTY_FILE = "The file is empty."
+TOO_LARGE = "The file is larger than 50 MB."
+NO_TASKS = "The file holds no tasks."
+
+
+class ScheduleFileError(ValidationError):
+    """A schedule file that cannot be imported, as a validation error on the `file` field."""
+
+    def __init__(self, message: str):
+        super().__init__({"file": message})
+        self.reason = message
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    project: Project
+    created_project: bool
+    tasks_created: int
+    tasks_updated: int
+    tasks_removed: int
+    links: int
+    calendars: int
+    baselines: int
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def read_schedule_file(data: bytes, filename: str) -> MspdiDocument:
+    """Parse any supported schedule file into an MSPDI document (ScheduleFileError if not)."""
+    if not data:
+        raise ScheduleFileError(EMPTY_FILE)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ScheduleFileError(TOO_LARGE)
+    suffix = Path(filename or "schedule.xml").suffix.lower() or ".xml"
+    try:
+        if suffix == ".xml" and MSPDI_NAMESPACE in data[:4096]:
+            return read_mspdi(data)
+        with tempfile.TemporaryDirectory(prefix="keel-import-") as tmp:
+            source = Path(tmp) / f"upload{suffix}"
+            source.write_bytes(data)
+            return read_mspdi(convert_with_mpxj(source))
+    except (ScheduleImportError, MpxjConversionError, MpxjUnavailableError) as error:
+        raise ScheduleFileError(str(error)) from None
+
+
+# -- calendars -------------------------------------------------------------------------------------
+
+
+def _clock(minute: int) -> str:
+    return "24:00" if minute == 1440 else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _json_day(pattern: DayPattern) -> list[list[str]]:
+    return [[_clock(a), _clock(b)] for a, b in pattern]
+
+
+def _exception_runs(exceptions: dict[dt.date, DayPattern]) -> list[tuple[dt.date, dt.date, DayPattern]]:
+    """Consecutive dates with the same pattern as (first, last, pattern) runs."""
+    runs: list[tuple[dt.date, dt.date, DayPattern]] = []
+    for day, pattern in sorted(exceptions.items()):
+        if runs and runs[-1][1] + dt.timedelta(days=1) == day and runs[-1][2] == pattern:
+            runs[-1] = (runs[-1][0], day, pattern)
+        else:
+            runs.append((day, day, pattern))
+    return runs
+
+
+def _import_calendars(document: MspdiDocument, project: Project) -> dict[int, Calendar]:
+    """Upsert the file's calendars as project calendars keyed by UID; replace their exceptions."""
+    built = build_calendars(document)
+    names = {c.uid: c.name for c in document.calendars}
+    existing = {c.external_ref: c for c in Calendar.objects.filter(project=project)}
+    rows: dict[int, Calendar] = {}
+    for uid, work in built.items():
+        row = existing.get(str(uid)) or Calendar(project=project, external_ref=str(uid))
+        row.name = (names.get(uid) or f"Calendar {uid}")[:200]
+        row.work_week = {str(day): _json_day(pattern) for day, pattern in work.own_week().items()}
+        row.work_weeks = [
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "week": {str(d): _json_day(p) for d, p in week.items()},
+            }
+            for start, end, week in work.own_work_weeks()
+        ]
+        row.base_calendar = None
+        row.save()
+        rows[uid] = row
+    by_work = {id(work): uid for uid, work in built.items()}
+    for uid, work in built.items():
+        if work.base is not None and id(work.base) in by_work:
+            Calendar.objects.filter(pk=rows[uid].pk).update(base_calendar=rows[by_work[id(work.base)]])
+    CalendarException.objects.filter(calendar__in=list(rows.values())).delete()
+    CalendarException.objects.bulk_create(
+        [
+            CalendarException(calendar=rows[uid], start_date=a, end_date=b, work_intervals=_json_day(p))
+            for uid, work in built.items()
+            for a, b, p in _exception_runs(work.own_exceptions())
+        ],
+        batch_size=2000,
+    )
+    return rows
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+
+
+def _resolve_project(*, project_code: str, program: Program | None, name: str) -> tuple[Project, bool]:
+    project = Project.objects.filter(code=project_code).first()
+    if project is not None:
+        return project, False
+    if program is None:
+        program = Program.objects.filter(code=IMPORTED_PROGRAM_CODE).first()
+    if program is None:
+        portfolio = Portfolio.objects.order_by("pk").first() or Portfolio.objects.create(
+            code="IMPORTED", name="Imported schedules"
+        )
+        program = Program.objects.create(portfolio=portfolio, code=IMPORTED_PROGRAM_CODE, name="Imported")
+    project = Project(program=program, code=project_code, name=(name or project_code)[:200])
+    project.full_clean()
+    project.save()
+    return project, True
+
+
+@transaction.atomic
+def schedule_import(
+    *,
+    actor,
+    data: bytes,
+    filename: str,
+    project_code: str,
+    program: Program | None = None,
+    replace: bool = False,
+) -> ImportResult:
+    """Load a schedule file into project `project_code` (created in `program`, else in the
+    "Imported" program, when it does not exist) and reschedule it. All or nothing."""
+    document = read_schedule_file(data, filename)
+    engine_input = engine_input_from_mspdi(document)
+    if not engine_input.tasks:
+        raise ScheduleFileError(NO_TASKS)
+    meta = {t.uid: t for t in document.tasks}
+    project, created = _resolve_project(
+        project_code=project_code, program=program, name=document.project.title or document.project.name or ""
+    )
+    zone = project_zone(project)
+    removed = 0
+    if replace:
+        removed, _ = Task.objects.filter(project=project).delete()
+        Baseline.objects.filter(project=project).delete()
+    calendars = _import_calendars(document, project)
+    if document.project.calendar_uid in calendars:
+        project.calendar = calendars[document.project.calendar_uid]
+    if document.project.start_date:
+        project.planned_start = document.project.start_date.date()
+    if document.project.status_date:
+        project.status_date = document.project.status_date.date()
+    project.save(update_fields=["calendar", "planned_start", "status_date", "updated_at"])
+
+    existing = {t.external_ref: t for t in Task.objects.filter(project=project).exclude(external_ref="")}
+    new_rows, updated_rows, rows_by_uid = [], [], {}
+    fields = [
+        "name", "wbs", "sort_order", "duration_minutes", "is_milestone", "constraint_type", "constraint_date",
+        "calendar", "percent_complete", "actual_start", "actual_finish", "remaining_minutes", "deadline",
+        "is_manual", "manual_start", "manual_finish", "cost", "notes",
+    ]  # fmt: skip
+    for index, spec in enumerate(engine_input.tasks):
+        if spec.id == 0:  # the project summary task
+            continue
+        source = meta[spec.id]
+        row = existing.get(str(spec.id)) or Task(project=project, external_ref=str(spec.id))
+        own_calendar = source.calendar_uid if source.calendar_uid in calendars else None
+        row.name = (spec.name or f"Task {spec.id}")[:255]
+        row.wbs = (source.wbs or "")[:64]
+        row.sort_order = (index + 1) * 10
+        row.duration_minutes = max(spec.duration_minutes, 0)
+        row.is_milestone = spec.is_milestone
+        row.constraint_type = spec.constraint_type.value
+        row.constraint_date = to_aware(spec.constraint_date, zone)
+        row.calendar = calendars[own_calendar] if own_calendar is not None else None
+        row.percent_complete = Decimal(str(spec.percent_complete))
+        row.actual_start = to_aware(spec.actual_start, zone)
+        row.actual_finish = to_aware(spec.actual_finish, zone)
+        row.remaining_minutes = spec.remaining_minutes
+        row.deadline = to_aware(spec.deadline, zone)
+        row.is_manual = spec.is_manual
+        row.manual_start = to_aware(spec.manual_start, zone)
+        row.manual_finish = to_aware(spec.manual_finish, zone)
+        row.cost = source.cost if source.cost is not None else Decimal("0")
+        row.notes = source.notes or ""
+        try:
+            row.full_clean(exclude=["project", "parent", "calendar"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            raise ScheduleFileError(f"Task UID {spec.id} ({row.name}): {details}") from None
+        (updated_rows if row.pk else new_rows).append(row)
+        rows_by_uid[spec.id] = row
+    Task.objects.bulk_create(new_rows, batch_size=2000)
+    Task.objects.bulk_update(updated_rows, fields, batch_size=2000)
+    kept = {str(uid) for uid in rows_by_uid}
+    if not replace:
+        stale = [t.pk for ref, t in existing.items() if ref not in kept]
+        removed, _ = Task.objects.filter(pk__in=stale).delete()
+
+    for spec in engine_input.tasks:
+        if spec.id in rows_by_uid:
+            parent = rows_by_uid.get(spec.parent_id) if spec.parent_id not in (None, 0) else None
+            rows_by_uid[spec.id].parent = parent
+    Task.objects.bulk_update(list(rows_by_uid.values()), ["parent"], batch_size=2000)
+
+    seen: set[tuple] = set()
+    for link in engine_input.links:
+        pair = (link.predecessor_id, link.successor_id)
+        if link.predecessor_id == link.successor_id:
+            raise ScheduleFileError(f"Task UID {link.successor_id} is linked to itself.")
+        if pair in seen:
+            raise ScheduleFileError(f"Task UID {link.successor_id} is linked to predecessor UID {pair[0]} twice.")
+        seen.add(pair)
+    pks = [row.pk for row in rows_by_uid.values()]
+    Dependency.objects.filter(successor__in=pks, predecessor__in=pks).delete()
+    links = [
+        Dependency(
+            predecessor=rows_by_uid[link.predecessor_id],
+            successor=rows_by_uid[link.successor_id],
+            type=link.type.value,
+            lag_minutes=link.lag_minutes,
+            lag_percent=Decimal(str(link.lag_percent)) if link.lag_percent is not None else None,
+            lag_elapsed=link.lag_elapsed,
+        )
+        for link in engine_input.links
+        if link.predecessor_id in rows_by_uid and link.successor_id in rows_by_uid
+    ]
+    Dependency.objects.bulk_create(links, batch_size=2000, ignore_conflicts=False)
+
+    baseline_numbers = sorted({b.number for uid in rows_by_uid for b in meta[uid].baselines})
+    for number in baseline_numbers:
+        Baseline.objects.filter(project=project, number=number).delete()
+        baseline = Baseline.objects.create(project=project, number=number, name=f"Baseline {number} (imported)")
+        BaselineTask.objects.bulk_create(
+            [
+                BaselineTask(
+                    baseline=baseline,
+                    task=rows_by_uid[uid],
+                    start=to_aware(b.start, zone),
+                    finish=to_aware(b.finish, zone),
+                    duration_minutes=int(b.duration.total_seconds() // 60) if b.duration else 0,
+                    cost=b.cost or Decimal("0"),
+                )
+                for uid in rows_by_uid
+                for b in meta[uid].baselines
+                if b.number == number
+            ],
+            batch_size=2000,
+        )
+    outline_renumber(project=project)
+    try:
+        schedule_recompute(project=project)
+    except ScheduleCycleValidationError as cycle:
+        raise ScheduleFileError(" ".join(cycle.messages)) from None
+    except ValidationError as error:
+        raise ScheduleFileError(" ".join(error.messages)) from None
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=project,
+        changes={"schedule_import": [None, f"{filename}: {len(rows_by_uid)} tasks, {len(links)} links"]},
+    )
+    return ImportResult(
+        project=project,
+        created_project=created,
+        tasks_created=len(new_rows),
+        tasks_updated=len(updated_rows),
+        tasks_removed=removed,
+        links=len(links),
+        calendars=len(calendars),
+        baselines=len(baseline_numbers),
+    )
+
+
+# -- writing -----------------------------------------------------------------------------------------
+
+
+def schedule_export_mspdi(*, project: Project) -> bytes:
+    """The project's schedule as MS Project XML (MSPDI), with dates, slack and critical flags.
+
+    The project is scheduled on its own for the file, as Microsoft Project will when it opens it:
+    links to other projects are not part of the file."""
+    zone = project_zone(project)
+    tasks = list(Task.objects.filter(project=project).order_by("sort_order", "pk"))
+    pks = {t.pk for t in tasks}
+    deps = [d for d in Dependency.objects.filter(successor__project=project) if d.predecessor_id in pks]
+    calendar_rows = {c.pk: c for c in Calendar.objects.filter(project=project)}
+    for pk in {project.calendar_id, *(t.calendar_id for t in tasks)} - {None} - set(calendar_rows):
+        calendar_rows[pk] = Calendar.objects.get(pk=pk)
+    while missing := {c.base_calendar_id for c in calendar_rows.values()} - {None} - set(calendar_rows):
+        calendar_rows.update({c.pk: c for c in Calendar.objects.filter(pk__in=missing)})
+    calendars = work_calendars(calendar_rows.values())
+    calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
+    default_id = str(project.calendar_id) if project.calendar_id else STANDARD_CALENDAR_ID
+    specs = [task_in(t, zone) for t in tasks]
+    links = [link_in(d) for d in deps]
+    start = calendars[default_id].next_work_start(
+        dt.datetime.combine(project.planned_start or dt.date.today(), dt.time())
+    )
+    status = dt.datetime.combine(project.status_date, dt.time(17)) if project.status_date else None
+    result = schedule(
+        specs,
+        links,
+        calendars=calendars,
+        default_calendar_id=default_id,
+        project_start=start,
+        status_date=status,
+        options=ScheduleOptions(),
+    )
+    baselines: dict[int, list[MspdiBaseline]] = {}
+    for snap in BaselineTask.objects.filter(task__project=project).select_related("baseline"):
+        baselines.setdefault(snap.task_id, []).append(
+            MspdiBaseline(
+                number=snap.baseline.number,
+                start=to_local(snap.start, zone),
+                finish=to_local(snap.finish, zone),
+                duration=dt.timedelta(minutes=snap.duration_minutes),
+                cost=snap.cost,
+            )
+        )
+    document = document_from_schedule(
+        name=project.name,
+        tasks=specs,
+        links=links,
+        calendars=calendars,
+        default_calendar_id=default_id,
+        result=result,
+        status_date=status,
+        wbs={t.pk: t.wbs for t in tasks if t.wbs},
+        notes={t.pk: t.notes for t in tasks if t.notes},
+        costs={t.pk: t.cost for t in tasks if t.cost},
+        baselines=baselines,
+    )
+    return write_mspdi(_with_all_calendars(document, calendars, calendar_rows))
+
+
+def _with_all_calendars(
+    document: MspdiDocument, calendars: dict[str, WorkCalendar], rows: dict[int, Calendar]
+) -> MspdiDocument:
+    """Add the project's calendars that no task uses (the export writes only used ones), so that
+    an export carries every calendar of the project."""
+    written = {c.name for c in document.calendars}
+    extra, next_uid = [], max((c.uid for c in document.calendars), default=0) + 1
+    uid_of_name = {c.name: c.uid for c in document.calendars}
+    for pk, row in sorted(rows.items()):
+        if row.name in written:
+            continue
+        work = calendars[str(pk)]
+        base_uid = uid_of_name.get(work.base.name) if work.base is not None else None
+        extra.append(mspdi_calendar(work, next_uid, base_uid))
+        uid_of_name[row.name] = next_uid
+        written.add(row.name)
+        next_uid += 1
+    return dataclasses.replace(document, calendars=(*document.calendars, *extra))
