@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.api_token_create_view, name="token-create"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="token-revoke"),
+]

@@ -1,10 +1,11 @@
 """Reads for portfolio pages: health roll-ups computed in the query, not in templates."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
 
 from projects.models import Project, Rag
 
-from .models import Portfolio, Program
+from .models import Membership, Portfolio, Program, ProgramObjective, StrategicObjective
 
 
 def program_list_with_health(*, user, queryset=None):
@@ -45,4 +46,86 @@ def program_projects(*, user, program):
         .filter(program=program)
         .select_related("latest_status_report", "manager")
         .order_by("priority", "code")
+    )
+
+
+def with_health(programs):
+    """Set `.health` (program_health) on programs annotated by program_list_with_health."""
+    programs = list(programs)
+    for program in programs:
+        program.health = program_health(program)
+    return programs
+
+
+def portfolio_home(*, user) -> list[Portfolio]:
+    """The user's portfolios, each with `.programs_with_health`: its programs the user may see,
+    annotated as in program_list_with_health and with `.health` set. Two queries."""
+    portfolios = list(Portfolio.objects.visible_to(user).order_by("name"))
+    by_id = {portfolio.pk: portfolio for portfolio in portfolios}
+    for portfolio in portfolios:
+        portfolio.programs_with_health = []
+    for program in with_health(program_list_with_health(user=user).order_by("name")):
+        if program.portfolio_id in by_id:
+            by_id[program.portfolio_id].programs_with_health.append(program)
+    return portfolios
+
+
+def program_list_filtered(*, user, filtered):
+    """program_list_with_health over the programs of a filtered queryset.
+
+    The health counts must run over all of a program's projects, so they are computed on a
+    fresh queryset selecting the filtered ids: a filter through `projects` (e.g. health=red)
+    would otherwise restrict which projects the counts see."""
+    return program_list_with_health(user=user, queryset=Program.objects.filter(pk__in=filtered.values("pk")))
+
+
+def program_page(*, user):
+    """Programs `user` may see, with health annotations and the people on the program page.
+    Pick one with get_object_or_404(program_page(user=…), code=…)."""
+    return program_list_with_health(user=user).select_related("sponsor")
+
+
+def program_is_editable(*, user, program: Program) -> bool:
+    return Program.objects.editable_by(user).filter(pk=program.pk).exists()
+
+
+def program_objective_links(*, program: Program) -> list[ProgramObjective]:
+    """The program's objectives with their weights (percent), heaviest first."""
+    return list(program.objective_links.select_related("objective").order_by("-weight", "objective__code"))
+
+
+def program_people(*, program: Program, include=()):
+    """People who may be named manager or sponsor in the program or its projects: anyone with a
+    role on the program, its portfolio or one of its projects, whoever holds the program's
+    posts now, and the user ids in `include` (e.g. a project's current manager)."""
+    scoped = Membership.objects.filter(
+        Q(portfolio_id=program.portfolio_id) | Q(program_id=program.pk) | Q(project__program_id=program.pk)
+    )
+    current = [pk for pk in (program.manager_id, program.sponsor_id, *include) if pk]
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=scoped.values("user_id")) | Q(pk__in=current))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def program_filter_choices(*, user) -> dict:
+    """Querysets for the choice fields of ProgramFilterSet, limited to what `user` may see."""
+    programs = Program.objects.visible_to(user)
+    portfolios = Portfolio.objects.visible_to(user)
+    users = get_user_model().objects.order_by("first_name", "last_name", "username")
+    return {
+        "portfolio": portfolios.order_by("name"),
+        "manager": users.filter(pk__in=programs.values("manager_id")),
+        "sponsor": users.filter(pk__in=programs.values("sponsor_id")),
+        "objectives": StrategicObjective.objects.filter(portfolio__in=portfolios.values("pk")).order_by("code"),
+    }
+
+
+def membership_list(*, user) -> list[Membership]:
+    """The user's own roles with their scope (portfolio, program or project) loaded."""
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("portfolio", "program", "project")
+        .order_by("role", "portfolio__name", "program__code", "project__code")
     )

@@ -1,4 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "portfolio"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("programs/", views.program_list, name="program-list"),
+    path("programs/<str:code>/", views.program_detail, name="program-detail"),
+    path("programs/<str:code>/edit/", views.program_edit, name="program-edit"),
+]

@@ -1,0 +1,109 @@
+"""Form helpers shared by every app's HTML forms, and the API token form.
+
+Forms validate input; services write. When a service still refuses the data (a race on a
+unique code, a constraint the form could not see), `add_service_errors` puts its
+ValidationError back on the form so the user sees it next to the field it names.
+"""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .services import STALE_VERSION
+
+
+class KeelFormMixin:
+    """Classes the stylesheet uses to mark required and invalid fields."""
+
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_service_errors(self, error)
+
+
+class VersionedFormMixin(KeelFormMixin):
+    """Carries the row version the user loaded in a hidden field.
+
+    The edit view passes `cleaned_data["version"]` to the service as `expected_version`;
+    a save based on an outdated form then raises StaleVersionError instead of overwriting.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Added here rather than declared: declarative fields on a plain mixin are not collected.
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=1, initial=self.instance.version if self.instance.pk else None
+        )
+
+    def add_stale_error(self) -> None:
+        self.add_error(None, STALE_VERSION)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Attach a service's ValidationError to `form`: by field when the form has that field,
+    otherwise as a form-wide error that still names the field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, messages)
+        elif name == NON_FIELD_ERRORS:
+            form.add_error(None, messages)
+        else:
+            form.add_error(None, [f"{name.replace('_', ' ').capitalize()}: {m}" for m in messages])
+
+
+def present_filter_form(filterset, *, order: list[str]) -> None:
+    """Lay out a FilterSet's form for people: fields in `order`, blank choices read "Any"."""
+    form = filterset.form
+    form.order_fields(order)
+    for field in form.fields.values():
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = "Any"
+            field.widget.choices = field.choices  # the widget may hold a copy made with the old label
+        elif type(field) in (forms.ChoiceField, forms.TypedChoiceField):
+            field.choices = [("", "Any") if value == "" else (value, label) for value, label in field.choices]
+
+
+def narrow_filter_choices(filterset, **querysets) -> None:
+    """Limit a shared FilterSet's choice fields to rows the user may see.
+
+    The FilterSet itself is shared with the API and lists every row; in the HTML form the
+    drop-downs would otherwise show other portfolios' programs and people. Narrowing the
+    form field's queryset also makes an out-of-scope id a validation error.
+    """
+    for name, queryset in querysets.items():
+        filterset.form.fields[name].queryset = queryset
+
+
+class ApiTokenForm(KeelFormMixin, forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ledger import”.", label="Token name")
+
+
+FINISH_BEFORE_START = "The finish date must be on or after the start date."
+
+
+def date_input() -> forms.DateInput:
+    """A native date picker; type="date" inputs need ISO dates whatever the display locale."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def check_dates_ordered(form: forms.BaseForm, start: str, finish: str) -> None:
+    """Report a finish before its start on the finish field (the database constraint would
+    only give a form-wide message that names no field)."""
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(finish)
+    if first and last and last < first:
+        form.add_error(finish, FINISH_BEFORE_START)
+
+
+def person_label(user) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user drop-down labelled with full names."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)

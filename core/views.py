@@ -1,0 +1,73 @@
+"""The profile page and personal API tokens, plus helpers every app's HTML views share."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portfolio.selectors import membership_list
+
+from .forms import ApiTokenForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke
+
+PAGE_SIZE = 25
+TOKEN_REVOKED = "Token “{name}” revoked. Requests using it are now refused."  # noqa: S105 - a message
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
+    """The page named by `?page=` (the last page when it is past the end, the first when it
+    is not a number). Two queries: a count and the page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def filters_active(request) -> bool:
+    """Does the query string filter the list (anything besides page and sort)?"""
+    return any(value for key, value in request.GET.items() if key not in ("page", "sort"))
+
+
+def _token_panel(request, *, form=None, new_secret=None, new_token=None) -> dict:
+    return {
+        "tokens": list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk")),
+        "token_form": form or ApiTokenForm(),
+        "new_secret": new_secret,
+        "new_token": new_token,
+    }
+
+
+def _render_tokens(request, panel: dict, status: int = 200):
+    """The token panel alone for htmx, otherwise the whole profile page around it."""
+    if request.htmx:
+        return render(request, "includes/_api_tokens.html", panel, status=status)
+    context = {"memberships": membership_list(user=request.user), **panel}
+    return render(request, "core/user_profile.html", context, status=status)
+
+
+@login_required
+def profile(request):
+    return _render_tokens(request, _token_panel(request))
+
+
+@login_required
+@require_POST
+def api_token_create_view(request):
+    """Create a token and show its secret in this response only: it is never stored or
+    shown again, so this is not a redirect-after-POST."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        # 200, not 4xx: htmx swaps only successful responses, and the errors must show.
+        return _render_tokens(request, _token_panel(request, form=form))
+    token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    return _render_tokens(request, _token_panel(request, new_secret=secret, new_token=token), status=201)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    api_token_revoke(token=token)
+    if request.htmx:
+        return _render_tokens(request, _token_panel(request))
+    messages.success(request, TOKEN_REVOKED.format(name=token.name))
+    return redirect("core:profile")

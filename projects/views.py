@@ -1,0 +1,132 @@
+"""Project list, project page, project create/edit and the status-report form.
+
+Every view starts from Project.objects.visible_to / editable_by (Program for creation):
+other people's projects are 404, and so is an edit form for someone who may only read.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from core.services import StaleVersionError
+from core.views import filters_active, paginate
+from portfolio.models import Program
+from portfolio.selectors import program_people
+
+from .filters import ProjectFilterSet
+from .forms import ProjectCreateForm, ProjectForm, StatusReportForm, scope_project_filters
+from .models import Project
+from .selectors import (
+    PROJECT_DEFAULT_SORT,
+    project_is_editable,
+    project_list,
+    project_list_sorted,
+    project_page,
+    project_status_history,
+)
+from .services import project_create, project_update, status_report_submit
+
+PROJECT_CREATED = "Project {code} created."
+CODE_TAKEN = "A project with this code was created a moment ago; choose another code."
+PROJECT_SAVED = "Project {code} saved."
+STATUS_SUBMITTED = "Status report for {code} (period ending {period_end:%d %b %Y}) submitted."
+
+
+@login_required
+def project_list_view(request):
+    filterset = ProjectFilterSet(request.GET, queryset=project_list(user=request.user), request=request)
+    scope_project_filters(filterset, user=request.user)
+    projects, sort = project_list_sorted(queryset=filterset.qs, sort=request.GET.get("sort", PROJECT_DEFAULT_SORT))
+    page = paginate(request, projects)
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filter": filterset, "filters_active": filters_active(request), "page": page, "sort": sort},
+    )
+
+
+@login_required
+def project_detail(request, code: str):
+    project = get_object_or_404(project_page(user=request.user), code=code)
+    context = {
+        "project": project,
+        "latest": project.latest_status_report,
+        "history": project_status_history(project=project),
+        "can_edit": project_is_editable(user=request.user, project=project),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+def _editable_project(request, code: str) -> Project:
+    return get_object_or_404(
+        Project.objects.editable_by(request.user).select_related("program__portfolio", "latest_status_report"),
+        code=code,
+    )
+
+
+@login_required
+def project_edit(request, code: str):
+    project = _editable_project(request, code)
+    people = program_people(program=project.program, include=[project.manager_id])
+    form = ProjectForm(request.POST if request.method == "POST" else None, instance=project, people=people)
+    status = 200
+    if form.is_bound and form.is_valid():
+        try:
+            project_update(
+                actor=request.user,
+                project=project,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleVersionError:
+            form.add_stale_error()
+            status = 409
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, PROJECT_SAVED.format(code=project.code))
+            return redirect("projects:project-detail", code=project.code)
+    # The form wrote the posted values onto `project`; the page header shows the stored ones.
+    project.refresh_from_db(fields=["name"])
+    return render(request, "projects/project_form.html", {"project": project, "form": form}, status=status)
+
+
+@login_required
+def project_create_view(request, program_code: str):
+    program = get_object_or_404(
+        Program.objects.editable_by(request.user).select_related("portfolio"), code=program_code
+    )
+    form = ProjectCreateForm(request.POST if request.method == "POST" else None, people=program_people(program=program))
+    if form.is_bound and form.is_valid():
+        try:
+            project = project_create(actor=request.user, program=program, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except IntegrityError:
+            # Validation passed, so another request took the code in between (the unique index won).
+            form.add_error("code", CODE_TAKEN)
+        else:
+            messages.success(request, PROJECT_CREATED.format(code=project.code))
+            return redirect("projects:project-detail", code=project.code)
+    return render(request, "projects/project_form.html", {"program": program, "form": form})
+
+
+@login_required
+def status_report_create(request, code: str):
+    project = _editable_project(request, code)
+    previous = project.latest_status_report
+    if request.method == "POST":
+        form = StatusReportForm(request.POST)
+    else:
+        form = StatusReportForm(initial=StatusReportForm.initial_from(previous))
+    if form.is_bound and form.is_valid():
+        try:
+            report = status_report_submit(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, STATUS_SUBMITTED.format(code=project.code, period_end=report.period_end))
+            return redirect("projects:project-detail", code=project.code)
+    return render(request, "projects/statusreport_form.html", {"project": project, "form": form, "previous": previous})
