@@ -1,8 +1,23 @@
 """The one /api/v1/ router. Each app registers its viewsets here: plural kebab-case names."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from core.api import ApiTokenViewSet, MeView
+from portfolio.api import MembershipViewSet, PortfolioViewSet, ProgramViewSet, StrategicObjectiveViewSet
+from projects.api import ProjectViewSet, StatusReportViewSet
+
 router = DefaultRouter()
+router.register("portfolios", PortfolioViewSet, basename="portfolio")
+router.register("objectives", StrategicObjectiveViewSet, basename="objective")
+router.register("programs", ProgramViewSet, basename="program")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("status-reports", StatusReportViewSet, basename="status-report")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

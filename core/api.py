@@ -1,13 +1,33 @@
-"""API conventions shared by every viewset: errors as JSON naming the field, ETag/If-Match."""
+"""API conventions shared by every viewset: errors as JSON naming the field, access checks,
+service-backed creates, ETag/If-Match.
 
+Access: a viewset's `get_queryset()` starts from `Model.objects.visible_to(user)`, so an
+object the user cannot see is 404; `get_editable_queryset()` says what the user may change,
+and `EditableObjectPermission` answers 403 for a write to anything visible but outside it.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .services import StaleVersionError, versioned_delete, versioned_update
+from .models import ApiToken
+from .serializers import ApiTokenCreatedSerializer, ApiTokenSerializer, ErrorSerializer, MeSerializer
+from .services import StaleVersionError, api_token_create, api_token_revoke, versioned_delete, versioned_update
+
+MINTING_NEEDS_SESSION = (
+    "A token cannot create tokens (a leaked one could outlive its revocation): "
+    "sign in, or run manage.py create_api_token."
+)
+NUMBER_TOO_LARGE = "A number in the request is too large."
+IN_USE = "{name} is still referenced by other records ({related}); remove those first."
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -16,12 +36,21 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
 def _flatten(detail, prefix: str = "") -> list[dict]:
     """Turn DRF's nested error detail into `[{"field", "code", "message"}]`."""
     errors = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if key != "non_field_errors" else None
+            if isinstance(key, int):  # a list item's errors, keyed by its index
+                errors.extend(_flatten(value, f"{prefix}[{key}]"))
+                continue
+            name = key if key not in ("non_field_errors", NON_FIELD_ERRORS) else None
             field = f"{prefix}.{name}" if prefix and name else (name or prefix or None)
             errors.extend(_flatten(value, field or ""))
     elif isinstance(detail, list):
@@ -35,6 +64,12 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return errors
 
 
+def _in_use(exc: ProtectedError | RestrictedError) -> Conflict:
+    blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    related = sorted({str(obj._meta.verbose_name_plural) for obj in blockers})
+    return Conflict(IN_USE.format(name="This record", related=", ".join(related)))
+
+
 def exception_handler(exc, context):
     """Every API error is `{"status", "detail", "errors": [{"field", "code", "message"}]}`."""
     if isinstance(exc, DjangoValidationError):
@@ -43,6 +78,12 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, StaleVersionError):
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = _in_use(exc)
+    elif isinstance(exc, OverflowError):
+        # SQLite refuses integers past 64 bits in a query, e.g. `?program=1e30` reaching a
+        # filter (PostgreSQL just finds no row). Only request input gets that far.
+        exc = exceptions.ValidationError({"non_field_errors": [NUMBER_TOO_LARGE]})
     elif isinstance(exc, IntegrityError):
         # A database constraint caught what validation missed (a race on a unique code).
         exc = exceptions.ValidationError({"non_field_errors": [f"Conflicts with existing data: {exc}"]})
@@ -52,7 +93,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
-    elif isinstance(exc, (Http404, exceptions.NotFound)):
+    elif isinstance(exc, Http404):
+        # Django's 404 text may name the model and lookup; say no more than "not found".
         errors, detail = [], "Not found."
     else:
         detail = str(getattr(exc, "detail", exc))
@@ -73,19 +115,93 @@ def parse_if_match(request) -> int | None:
         raise PreconditionFailed(f"If-Match {header!r} is not an ETag this API issued.") from None
 
 
-class VersionedModelViewSetMixin:
+def require_editable(queryset, obj, message: str) -> None:
+    """403 unless `obj` is in `queryset` (an `editable_by(user)` query)."""
+    if not queryset.filter(pk=obj.pk).exists():
+        raise exceptions.PermissionDenied(message)
+
+
+class EditableObjectPermission(permissions.IsAuthenticated):
+    """Reads need only visibility (get_queryset gives 404 otherwise); a write to an object
+    needs it in the view's `get_editable_queryset()`, else 403."""
+
+    message = "You may read this record but not change it."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return view.get_editable_queryset().filter(pk=obj.pk).exists()
+
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The representation\'s version, e.g. `"3"`. Send it back as If-Match to update or delete.',
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "The ETag you last read. The write is refused with 412 when the record changed since; "
+        "without the header the write applies to the current version."
+    ),
+)
+
+
+def versioned_schema(serializer):
+    """Document a VersionedModelViewSetMixin viewset: ETag out, If-Match in, error bodies."""
+    error = ErrorSerializer
+    precondition = OpenApiResponse(error, description="Stale or malformed If-Match: reload and retry.")
+    in_use = OpenApiResponse(error, description="Still referenced by other records.")
+    write = {200: serializer, 400: error, 403: error, 404: error, 412: precondition}
+    return extend_schema_view(
+        create=extend_schema(parameters=[ETAG_HEADER], responses={201: serializer, 400: error, 403: error}),
+        retrieve=extend_schema(parameters=[ETAG_HEADER], responses={200: serializer, 404: error}),
+        update=extend_schema(parameters=[IF_MATCH_HEADER, ETAG_HEADER], responses=write),
+        partial_update=extend_schema(parameters=[IF_MATCH_HEADER, ETAG_HEADER], responses=write),
+        destroy=extend_schema(
+            parameters=[IF_MATCH_HEADER], responses={204: None, 403: error, 404: error, 409: in_use, 412: precondition}
+        ),
+    )
+
+
+class ServiceCreateMixin:
+    """`create` through a domain service: the viewset's `perform_create(serializer)` calls
+    the service and returns the new object, which is read back through `get_queryset()` so
+    the response has the same shape (and annotations) as a detail read."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.perform_create(serializer)
+        return self.respond_with(instance, status.HTTP_201_CREATED)
+
+    def perform_create(self, serializer):
+        raise NotImplementedError("call the domain's create service and return the object")
+
+    def respond_with(self, instance, status_code=status.HTTP_200_OK, *, reload: bool = True) -> Response:
+        """Serialize `instance` (re-read through get_queryset() after a write), with its ETag."""
+        if reload:
+            instance = self.get_queryset().filter(pk=instance.pk).first() or instance
+        response = Response(self.get_serializer(instance).data, status=status_code)
+        if hasattr(instance, "etag"):
+            response["ETag"] = instance.etag
+        return response
+
+
+class VersionedModelViewSetMixin(ServiceCreateMixin):
     """ETag on detail responses, If-Match on PUT/PATCH/DELETE (412 when stale).
 
     Updates go through `core.services.versioned_update`, which checks and bumps the version
     in one UPDATE. Subclasses may override `perform_versioned_update` to call a domain
-    service instead; it must take `expected_version`.
+    service instead; it must take `expected_version` and return the updated object.
     """
 
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = instance.etag
-        return response
+        return self.respond_with(self.get_object(), reload=False)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -96,9 +212,11 @@ class VersionedModelViewSetMixin:
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         instance = self.perform_versioned_update(serializer, expected_version=expected)
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = instance.etag
-        return response
+        return self.respond_with(instance)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
 
     def perform_versioned_update(self, serializer, *, expected_version):
         return versioned_update(
@@ -115,3 +233,51 @@ class VersionedModelViewSetMixin:
             raise PreconditionFailed()
         versioned_delete(instance=instance, actor=request.user, expected_version=expected)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    """The authenticated user."""
+
+    @extend_schema(responses={200: MeSerializer, 401: ErrorSerializer})
+    def get(self, request):
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ApiTokenSerializer,
+        responses={201: ApiTokenCreatedSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        description="Create a token. The response carries the secret, once: it is not stored.",
+    ),
+    destroy=extend_schema(
+        responses={204: None, 404: ErrorSerializer},
+        description="Revoke the token: it stops working at once and stays listed, with `revoked_at`.",
+    ),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The requesting user's own API tokens (`Authorization: Bearer <secret>`)."""
+
+    serializer_class = ApiTokenSerializer
+    search_fields = ["name", "prefix"]
+    ordering_fields = ["created_at", "last_used_at", "name"]
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user_id=self.request.user.pk)
+
+    def create(self, request, *args, **kwargs):
+        if isinstance(request.auth, ApiToken):
+            raise exceptions.PermissionDenied(MINTING_NEEDS_SESSION)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, secret = api_token_create(user=request.user, name=serializer.validated_data["name"])
+        token.secret = secret
+        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        api_token_revoke(token=instance)
