@@ -61,7 +61,8 @@ class ApiToken(models.Model):
 
     @staticmethod
     def new_secret() -> str:
-        return "keel_" + secrets.token_urlsafe(32)
+        # Hex, so that a prefix never starts with "-" (which command lines read as an option).
+        return "keel_" + secrets.token_hex(24)
 
     @staticmethod
     def digest_of(secret: str) -> str:

@@ -96,6 +96,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
         prefix=secret[5 : 5 + ApiToken.PREFIX_LENGTH],
         digest=ApiToken.digest_of(secret),
     )
+    audit_record(actor=user, action=AuditEntry.Action.CREATE, obj=token, changes={"name": [None, token.name]})
     return token, secret
 
 
@@ -103,6 +104,12 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=token.user,
+            action=AuditEntry.Action.UPDATE,
+            obj=token,
+            changes={"revoked_at": [None, str(token.revoked_at)]},
+        )
     return token
 
 

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from core.models import TimeStampedModel, VersionedModel
 from core.money import MoneyField
 
-from .querysets import MembershipQuerySet, PortfolioQuerySet, ProgramQuerySet
+from .querysets import MembershipQuerySet, PortfolioQuerySet, ProgramQuerySet, StrategicObjectiveQuerySet
 from .roles import Role
 
 code_validator = RegexValidator(
@@ -50,6 +50,8 @@ class StrategicObjective(VersionedModel):
     code = models.CharField(max_length=32, validators=[code_validator])
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+
+    objects = StrategicObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["portfolio", "code"]

@@ -56,6 +56,20 @@ class PortfolioQuerySet(models.QuerySet):
         return self.filter(pk__in=scope_ids(memberships_of(user, PORTFOLIO_EDITORS), "portfolio_id"))
 
 
+class StrategicObjectiveQuerySet(models.QuerySet):
+    """Objectives belong to a portfolio: visible with it, edited by its admins."""
+
+    def visible_to(self, user):
+        from .models import Portfolio
+
+        return self.filter(portfolio__in=Portfolio.objects.visible_to(user).values("pk"))
+
+    def editable_by(self, user):
+        from .models import Portfolio
+
+        return self.filter(portfolio__in=Portfolio.objects.editable_by(user).values("pk"))
+
+
 class ProgramQuerySet(models.QuerySet):
     def _scoped(self, user, roles):
         m = memberships_of(user, roles)

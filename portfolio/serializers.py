@@ -24,9 +24,8 @@ MEMBERSHIP_EXISTS = "{user} already holds this role here."
 
 
 def objectives_visible_to(queryset, user):
-    """Objectives of the portfolios `user` can see. (StrategicObjective has no queryset
-    helper of its own yet; this is the one place the API decides it.)"""
-    return queryset.filter(portfolio__in=Portfolio.objects.visible_to(user).values("pk"))
+    """Objectives of the portfolios `user` can see (StrategicObjective.objects.visible_to)."""
+    return queryset.visible_to(user)
 
 
 class PortfolioSerializer(serializers.ModelSerializer):

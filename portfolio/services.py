@@ -37,15 +37,27 @@ def objective_create(
     )
 
 
-def _set_objectives(program: Program, objectives: list[tuple[StrategicObjective, Decimal]]) -> None:
+def _set_objectives(program: Program, objectives: list[tuple[StrategicObjective, Decimal]], *, actor=None) -> None:
     for objective, _ in objectives:
         if objective.portfolio_id != program.portfolio_id:
             raise ValidationError({"objectives": OBJECTIVE_OTHER_PORTFOLIO.format(code=objective.code)})
+    before = {
+        link.objective.code: str(link.weight)
+        for link in ProgramObjective.objects.filter(program=program).select_related("objective")
+    }
     ProgramObjective.objects.filter(program=program).delete()
     links = [ProgramObjective(program=program, objective=o, weight=w) for o, w in objectives]
     for link in links:
         link.full_clean(exclude=["program"], validate_unique=False)
     ProgramObjective.objects.bulk_create(links)
+    after = {o.code: str(Decimal(w).quantize(Decimal("0.01"))) for o, w in objectives}
+    if before != after:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=program,
+            changes={"objectives": [repr(before), repr(after)]},
+        )
 
 
 @transaction.atomic
@@ -61,7 +73,7 @@ def program_create(
     """Create a program; `objectives` is a list of (objective, weight in percent)."""
     program = _create(Program, actor=actor, portfolio=portfolio, code=code, name=name, **fields)
     if objectives:
-        _set_objectives(program, list(objectives))
+        _set_objectives(program, list(objectives), actor=actor)
     return program
 
 
@@ -77,7 +89,7 @@ def program_update(
     """Update a program's fields under optimistic concurrency; replace its objectives when given."""
     program = versioned_update(instance=program, data=data, actor=actor, expected_version=expected_version)
     if objectives is not None:
-        _set_objectives(program, objectives)
+        _set_objectives(program, objectives, actor=actor)
     return program
 
 
