@@ -10,7 +10,8 @@ from rest_framework import serializers
 from core.serializers import VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
 from portfolio.models import Program
 
-from .models import RAG_VALUES, Project, Rag, StatusReport
+from .models import RAG_VALUES, Calendar, Project, Rag, StatusReport
+from .services.schedule import CALENDAR_OTHER_PROJECT
 
 FINISH_BEFORE_START = "Must be on or after the planned start."
 
@@ -35,7 +36,10 @@ class RagFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    """A project; `health` and `percent_complete` come from its latest status report."""
+    """A project; `health` and `percent_complete` come from its latest status report.
+    `forecast_finish` is computed by the schedule; `calendar` is its default working time."""
+
+    calendar = VisiblePrimaryKeyRelatedField(queryset=Calendar.objects.all(), required=False, allow_null=True)
 
     program = VisiblePrimaryKeyRelatedField(queryset=Program.objects.all())
     program_code = serializers.CharField(source="program.code", read_only=True)
@@ -76,6 +80,10 @@ class ProjectSerializer(serializers.ModelSerializer):
             "priority",
             "planned_start",
             "planned_finish",
+            "time_zone",
+            "calendar",
+            "status_date",
+            "forecast_finish",
             "latest_status_report",
             "health",
             "percent_complete",
@@ -84,10 +92,19 @@ class ProjectSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["latest_status_report", "version", "created_at", "updated_at"]
+        read_only_fields = ["latest_status_report", "forecast_finish", "version", "created_at", "updated_at"]
 
     def validate_program(self, value):
         return fixed_after_create(self, "program", value)
+
+    def validate_calendar(self, value):
+        if (
+            value is not None
+            and value.project_id is not None
+            and value.project_id != getattr(self.instance, "pk", None)
+        ):
+            raise serializers.ValidationError(CALENDAR_OTHER_PROJECT)
+        return value
 
     def validate(self, attrs):
         start = attrs.get("planned_start", getattr(self.instance, "planned_start", None))

@@ -13,6 +13,8 @@ from portfolio.models import Program
 
 from ..models import Project, StatusReport
 
+SCHEDULE_INPUTS = {"planned_start", "calendar", "time_zone", "status_date"}
+
 
 @transaction.atomic
 def project_create(*, actor, program: Program, code: str, name: str, **fields: Any) -> Project:
@@ -29,8 +31,16 @@ def project_create(*, actor, program: Program, code: str, name: str, **fields: A
 
 
 def project_update(*, actor, project: Project, data: dict[str, Any], expected_version: int | None = None) -> Project:
-    """Update a project under optimistic concurrency (StaleVersionError when stale)."""
-    return versioned_update(instance=project, data=data, actor=actor, expected_version=expected_version)
+    """Update a project under optimistic concurrency (StaleVersionError when stale). A change to
+    what its schedule hangs on (start, calendar, time zone, status date) reschedules it."""
+    from .schedule import schedule_recompute
+
+    with transaction.atomic():
+        project = versioned_update(instance=project, data=data, actor=actor, expected_version=expected_version)
+        if SCHEDULE_INPUTS & set(data):
+            schedule_recompute(project=project)
+            project.refresh_from_db()
+    return project
 
 
 @transaction.atomic

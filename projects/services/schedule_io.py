@@ -207,7 +207,8 @@ def schedule_import(
     zone = project_zone(project)
     removed = 0
     if replace:
-        removed, _ = Task.objects.filter(project=project).delete()
+        removed = Task.objects.filter(project=project).count()
+        Task.objects.filter(project=project).delete()
         Baseline.objects.filter(project=project).delete()
     calendars = _import_calendars(document, project)
     if document.project.calendar_uid in calendars:
@@ -261,7 +262,8 @@ def schedule_import(
     kept = {str(uid) for uid in rows_by_uid}
     if not replace:
         stale = [t.pk for ref, t in existing.items() if ref not in kept]
-        removed, _ = Task.objects.filter(pk__in=stale).delete()
+        removed = len(stale)
+        Task.objects.filter(pk__in=stale).delete()
 
     for spec in engine_input.tasks:
         if spec.id in rows_by_uid:

@@ -156,3 +156,20 @@ def test_baseline_snapshots_current_dates(plan, project, owner):
     again = baseline_set(actor=owner, project=project, number=0, name="Re-baselined")
     assert project.baselines.count() == 1
     assert again.name == "Re-baselined"
+
+
+@pytest.mark.django_db
+def test_moving_the_project_start_reschedules_it(plan, project, owner):
+    from projects.services import project_update
+
+    project_update(actor=owner, project=project, data={"planned_start": dt.date(2026, 4, 6)})
+    assert Task.objects.get(pk=plan["Design"].pk).start == at(2026, 4, 6)
+    project.refresh_from_db()
+    assert project.forecast_finish == at(2026, 4, 24, 17)
+
+
+@pytest.mark.django_db
+def test_constraint_without_date_names_the_field(project, owner):
+    with pytest.raises(ValidationError) as error:
+        task_create(actor=owner, project=project, name="Fixed", constraint_type=Task.Constraint.SNET)
+    assert "constraint_date" in error.value.message_dict
