@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from django.utils import timezone
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_delete, versioned_update
 from projects.scheduling import (
+    CalendarError,
     ConstraintType,
     LinkIn,
     LinkType,
@@ -64,7 +66,14 @@ LINK_TO_ANCESTOR = "A task cannot be linked to its own summary task or subtask."
 PARENT_OTHER_PROJECT = "The summary task must belong to the same project."
 PARENT_IS_DESCENDANT = "A task cannot be placed under itself or one of its subtasks."
 CALENDAR_OTHER_PROJECT = "The calendar belongs to another project."
+CONSTRAINT_NEEDS_DATE = "This constraint needs a date."
+ACTUAL_FINISH_BEFORE_START = "The actual finish is before the actual start."
 MANUAL_NEEDS_DATES = "A manually scheduled task needs both a manual start and a manual finish."
+BASE_IS_DERIVED = "A calendar cannot be based on itself or on a calendar derived from it."
+CALENDAR_WITHOUT_WORK = "The working week has no working time."
+WORK_WEEK_MALFORMED = 'Working time must be lists of ["HH:MM", "HH:MM"] intervals inside one day.'
+EXCEPTION_DATES_REVERSED = "Must be on or after the start date."
+EXCEPTIONS_OVERLAP = "Exceptions starting {first} and {second} overlap."
 
 
 class ScheduleCycleValidationError(ValidationError):
@@ -310,7 +319,7 @@ def schedule_recompute(*, project: Project) -> ScheduleOutcome:
         )
     except ScheduleCycleError as cycle:
         raise ScheduleCycleValidationError(cycle) from None
-    except ScheduleInputError as error:
+    except (ScheduleInputError, CalendarError) as error:
         raise ValidationError({"schedule": str(error)}) from None
 
     zone = net.zone
@@ -396,6 +405,10 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"manual_start": MANUAL_NEEDS_DATES})
     if task.is_milestone and task.duration_minutes:
         raise ValidationError({"duration_minutes": "A milestone has zero duration."})
+    if task.constraint_type not in (Task.Constraint.ASAP, Task.Constraint.ALAP) and task.constraint_date is None:
+        raise ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE})
+    if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:
+        raise ValidationError({"actual_finish": ACTUAL_FINISH_BEFORE_START})
 
 
 @transaction.atomic
@@ -405,8 +418,8 @@ def task_create(*, actor, project: Project, name: str, **fields: Any) -> Task:
         last = Task.objects.filter(project=project).order_by("-sort_order").values_list("sort_order", flat=True).first()
         fields["sort_order"] = (last or 0) + 10
     task = Task(project=project, name=name, **fields)
+    _check_task(task)  # first: its messages name the field, the database constraints' do not
     task.full_clean()
-    _check_task(task)
     task.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=task, changes=model_changes(task, ["name", *fields]))
     outline_renumber(project=project)
@@ -473,6 +486,9 @@ def dependency_create(
 
     A link that would close a cycle is refused with a ValidationError naming the tasks; nothing
     is written."""
+    # Serialise link changes per program: two links created at once could otherwise close a
+    # cycle that neither saw.
+    list(Project.objects.select_for_update().filter(program_id=successor.project.program_id).values_list("pk"))
     if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
         raise ValidationError({"predecessor": DUPLICATE_LINK})
     dep = Dependency(
@@ -498,6 +514,9 @@ def dependency_create(
 
 @transaction.atomic
 def dependency_update(*, actor, dependency: Dependency, data: dict[str, Any]) -> Dependency:
+    """Change a link's type or lag (its two ends are fixed: delete and create to move it)."""
+    if {"predecessor", "successor"} & set(data):
+        raise ValidationError({"predecessor": "A link's tasks cannot change; delete it and create another."})
     for name, value in data.items():
         setattr(dependency, name, value)
     dependency.full_clean(validate_unique=False)
@@ -517,25 +536,159 @@ def dependency_delete(*, actor, dependency: Dependency) -> None:
         schedule_recompute(project=project)
 
 
+def _check_calendar(calendar: Calendar) -> None:
+    """A calendar's base must be shared or of the same project and must not derive from the
+    calendar itself, and its week must leave some working time (or the engine cannot place
+    a single minute of work)."""
+    base = calendar.base_calendar
+    if base is not None:
+        if base.project_id not in (None, calendar.project_id):
+            raise ValidationError({"base_calendar": CALENDAR_OTHER_PROJECT})
+        node = base
+        while node is not None:
+            if calendar.pk is not None and node.pk == calendar.pk:
+                raise ValidationError({"base_calendar": BASE_IS_DERIVED})
+            node = node.base_calendar
+    malformed = (CalendarError, ValueError, TypeError, AttributeError, KeyError)
+    try:
+        week = {int(day): _day(intervals) for day, intervals in (calendar.work_week or {}).items()}
+        WorkCalendar(calendar.name, week=week)
+    except malformed:
+        raise ValidationError({"work_week": WORK_WEEK_MALFORMED}) from None
+    try:
+        weeks = [
+            WorkWeek(
+                dt.date.fromisoformat(ww["start"]),
+                dt.date.fromisoformat(ww["end"]),
+                {int(day): _day(iv) for day, iv in ww.get("week", {}).items()},
+            )
+            for ww in calendar.work_weeks or []
+        ]
+        WorkCalendar(calendar.name, work_weeks=weeks)
+    except malformed:
+        raise ValidationError({"work_weeks": WORK_WEEK_MALFORMED}) from None
+    inherited = work_calendars(_load_calendars({base.pk}))[str(base.pk)] if base is not None else None
+    try:
+        WorkCalendar(calendar.name, week=week, base=inherited).next_work_start(dt.datetime(2000, 1, 3))
+    except CalendarError:
+        raise ValidationError({"work_week": CALENDAR_WITHOUT_WORK}) from None
+
+
+def _exceptions_text(rows: Iterable[CalendarException]) -> str:
+    return "; ".join(f"{r.start_date}–{r.end_date} {r.name}".strip() for r in rows)
+
+
+def _exceptions_replace(*, actor, calendar: Calendar, exceptions: Iterable[dict[str, Any]]) -> None:
+    """Replace the calendar's exceptions (validated, audited); the caller reschedules."""
+    rows = [
+        CalendarException(
+            calendar=calendar,
+            name=item.get("name", ""),
+            start_date=item["start_date"],
+            end_date=item["end_date"],
+            work_intervals=item.get("work_intervals", []),
+        )
+        for item in exceptions
+    ]
+    for index, row in enumerate(rows):
+        if row.start_date > row.end_date:
+            raise ValidationError({f"exceptions[{index}].end_date": EXCEPTION_DATES_REVERSED})
+        try:
+            WorkCalendar(calendar.name, exceptions={row.start_date: _day(row.work_intervals)})
+        except (CalendarError, ValueError, TypeError, AttributeError):
+            raise ValidationError({f"exceptions[{index}].work_intervals": WORK_WEEK_MALFORMED}) from None
+        row.full_clean(exclude=["calendar"])
+    ordered = sorted(rows, key=lambda r: r.start_date)
+    for before, after in itertools.pairwise(ordered):
+        if after.start_date <= before.end_date:
+            raise ValidationError(
+                {"exceptions": EXCEPTIONS_OVERLAP.format(first=before.start_date, second=after.start_date)}
+            )
+    old = list(calendar.exceptions.all())
+    calendar.exceptions.all().delete()
+    CalendarException.objects.bulk_create(rows)
+    if _exceptions_text(old) != _exceptions_text(ordered):
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=calendar,
+            changes={"exceptions": [_exceptions_text(old) or None, _exceptions_text(ordered) or None]},
+        )
+
+
+def calendar_users(calendar: Calendar) -> list[Project]:
+    """Projects scheduled in `calendar`: as their calendar, a task's, or through a calendar
+    derived from it (transitively)."""
+    family, level = {calendar.pk}, {calendar.pk}
+    while level:
+        level = set(Calendar.objects.filter(base_calendar__in=level).values_list("pk", flat=True)) - family
+        family |= level
+    return list(Project.objects.filter(Q(calendar__in=family) | Q(tasks__calendar__in=family)).distinct())
+
+
 @transaction.atomic
-def calendar_create(*, actor, name: str, project: Project | None = None, **fields: Any) -> Calendar:
+def calendar_create(
+    *,
+    actor,
+    name: str,
+    project: Project | None = None,
+    exceptions: Iterable[dict[str, Any]] = (),
+    **fields: Any,
+) -> Calendar:
+    """Add a calendar (`project` None: shared by every project) with its exceptions, dicts of
+    name, start_date, end_date and work_intervals. Nothing uses it yet: nothing reschedules."""
     calendar = Calendar(name=name, project=project, **fields)
     calendar.full_clean()
+    _check_calendar(calendar)
     calendar.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=calendar, changes=model_changes(calendar, ["name"]))
+    _exceptions_replace(actor=actor, calendar=calendar, exceptions=exceptions)
     return calendar
 
 
 @transaction.atomic
 def calendar_update(
-    *, actor, calendar: Calendar, data: dict[str, Any], expected_version: int | None = None
+    *,
+    actor,
+    calendar: Calendar,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    exceptions: Iterable[dict[str, Any]] | None = None,
 ) -> Calendar:
-    """Change a calendar and reschedule every project that uses it."""
+    """Change a calendar (optimistic concurrency) and reschedule every project that uses it,
+    directly or through a derived calendar. `exceptions`, when given, replaces all of its
+    exceptions (see calendar_exceptions_set); the version moves on either way."""
+    candidate = Calendar.objects.select_related("base_calendar").get(pk=calendar.pk)
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    _check_calendar(candidate)
     calendar = versioned_update(instance=calendar, data=data, actor=actor, expected_version=expected_version)
-    users = Project.objects.filter(Q(calendar=calendar) | Q(tasks__calendar=calendar)).distinct()
-    for project in users:
+    if exceptions is not None:
+        _exceptions_replace(actor=actor, calendar=calendar, exceptions=exceptions)
+    for project in calendar_users(calendar):
         schedule_recompute(project=project)
     return calendar
+
+
+def calendar_exceptions_set(
+    *, actor, calendar: Calendar, exceptions: Iterable[dict[str, Any]], expected_version: int | None = None
+) -> Calendar:
+    """Replace all of the calendar's exceptions (dicts of name, start_date, end_date and
+    work_intervals: [] for a holiday, else [["HH:MM", "HH:MM"], …]) and reschedule its users.
+    Overlapping exceptions are refused with a ValidationError on `exceptions`."""
+    return calendar_update(
+        actor=actor, calendar=calendar, data={}, expected_version=expected_version, exceptions=exceptions
+    )
+
+
+@transaction.atomic
+def calendar_delete(*, actor, calendar: Calendar, expected_version: int | None = None) -> None:
+    """Delete a calendar; its tasks and projects fall back to their project's calendar or the
+    standard one and are rescheduled. A calendar other calendars derive from is protected."""
+    users = calendar_users(calendar)
+    versioned_delete(instance=calendar, actor=actor, expected_version=expected_version)
+    for project in users:
+        schedule_recompute(project=project)
 
 
 @transaction.atomic
