@@ -89,7 +89,10 @@ class Program(VersionedModel):
     start_date = models.DateField(null=True, blank=True)
     finish_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # Reserves in the portfolio's base currency; drawdowns are logged in budgets.ReserveTransaction
+    # and what remains is computed from that log (budgets.selectors.reserve_status).
     contingency_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    management_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
 
     objects = ProgramQuerySet.as_manager()
 
@@ -105,6 +108,10 @@ class Program(VersionedModel):
             ),
             models.CheckConstraint(
                 condition=Q(contingency_reserve__gte=0), name="%(app_label)s_%(class)s_reserve_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(management_reserve__gte=0),
+                name="%(app_label)s_%(class)s_management_reserve_not_negative",
             ),
         ]
 

@@ -1,6 +1,7 @@
 """Projects and their status reports."""
 
 import zoneinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import VersionedModel
+from core.money import MoneyField
 from portfolio.models import Program, code_validator
 
 from ..querysets import ProjectQuerySet, StatusReportQuerySet
@@ -74,6 +76,10 @@ class Project(VersionedModel):
         "projects.Calendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="default_for"
     )
     status_date = models.DateField(null=True, blank=True)
+    # Reserves in the portfolio's base currency; drawdowns are logged in budgets.ReserveTransaction
+    # and what remains is computed from that log (budgets.selectors.reserve_status).
+    contingency_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    management_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     # computed by the scheduling service
     forecast_finish = models.DateTimeField(null=True, blank=True, editable=False)
     # The newest submitted report, kept by status_report_submit so lists read health in one join.
@@ -95,6 +101,10 @@ class Project(VersionedModel):
             ),
             models.CheckConstraint(
                 condition=Q(priority__gte=1) & Q(priority__lte=4), name="%(app_label)s_%(class)s_priority_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(contingency_reserve__gte=0) & Q(management_reserve__gte=0),
+                name="%(app_label)s_%(class)s_reserves_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["program", "status"], name="projects_program_status")]

@@ -1,0 +1,363 @@
+"""Earned value from the database for a project, or a program (the sum of its projects), as of
+any day, in the portfolio's base currency.
+
+Where each measure comes from:
+
+- PV and BAC: the CURRENT budget lines, each spread evenly over the calendar days of its fiscal
+  period. A project with no current budget lines uses its baseline 0 instead: each leaf task's
+  baseline cost spread evenly over the calendar days from its baseline start to its baseline
+  finish (dates in the project's time zone; a milestone's cost lands on its day). Calendar
+  days, not working time: a documented simplification.
+- EV: Σ task budget x percent complete over leaf tasks, the task budget being its baseline 0
+  cost, else Task.cost. Percent complete has no history, so EV *before* the progress was
+  recorded (the project's status date, else today) is an estimate: each task's earned value is
+  spread evenly from its actual start (else baseline start, else scheduled start) to its actual
+  finish (else the status date). The report says so with an `ev_estimated` warning.
+- AC: cost entries dated on or before the day. ETC (bottom-up EAC): forecasts still ahead of the
+  day, spread over their periods, plus the labour forecast seam for a project.
+
+Conversion: budget lines and forecasts at the rate of their period's first day, cost entries at
+their own date's rate; task and baseline costs are already in the base currency. A missing rate
+raises MissingExchangeRate naming the currency and the day.
+
+Cost: a fixed number of queries whatever the number of rows (see EVM_QUERIES). Sums are done in
+SQL and come back grouped — by period and currency, by currency and day, by a task's dates —
+so Python never loops over cost entries, only over those groups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portfolio.models import Program
+from projects.models import BaselineTask, Project, Task
+
+from .. import evm
+from ..models import BudgetLine, CostEntry, FiscalCalendar, Forecast, PeriodSpan
+from .rates import RateTable
+from .timephase import Segment, cumulative_at, cumulative_curve
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+PMB_BASELINE = 0  # the baseline number that stands in for a budget
+# Queries per call, whatever the number of rows; one more when a foreign currency is involved.
+EVM_QUERIES = {"project": 8, "program": 7}
+
+TASK_BUDGETS_DIFFER = "task_budgets_differ"
+EV_ESTIMATED = "ev_estimated"
+UNDATED_BASELINE_COST = "undated_baseline_cost"
+MESSAGES = {
+    TASK_BUDGETS_DIFFER: "The task budgets EV is measured against ({tasks}) differ from the budget at completion "
+    "({bac}), so EV and PV are on different bases.",
+    EV_ESTIMATED: "Progress is recorded as of {status}; earned value on {as_of} is estimated by spreading each "
+    "task's earned value over its actual dates.",
+    UNDATED_BASELINE_COST: "Baseline costs of {amount} have no baseline dates and are left out of planned value.",
+}
+
+_MONEY = DecimalField(max_digits=30, decimal_places=2)
+_EARNED = DecimalField(max_digits=32, decimal_places=4)
+
+
+def _warn(code: str, **values) -> evm.EvmWarning:
+    return evm.EvmWarning(code, MESSAGES[code].format(**values))
+
+
+@dataclass(frozen=True)
+class MoneyScope:
+    """A project, or every project of a program, and the currency its money is summed in."""
+
+    program: Program
+    project: Project | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.program.portfolio.base_currency
+
+    def q(self, path: str = "project") -> Q:
+        """Rows whose `path` is the project, or a project of the program."""
+        if self.project is not None:
+            return Q(**{path: self.project.pk})
+        return Q(**{f"{path}__program": self.program.pk})
+
+
+def money_scope(*, project: Project | None = None, program: Program | None = None) -> MoneyScope:
+    """Exactly one of `project` / `program`, reloaded with its program and portfolio (one query)."""
+    if (project is None) == (program is None):
+        raise TypeError("Pass either a project or a program.")
+    if project is not None:
+        project = Project.objects.select_related("program__portfolio").get(pk=project.pk)
+        return MoneyScope(program=project.program, project=project)
+    return MoneyScope(program=Program.objects.select_related("portfolio").get(pk=program.pk))
+
+
+def fiscal_calendar_for(*, portfolio) -> FiscalCalendar:
+    """The portfolio's own fiscal calendar, else the shared default, else an unsaved calendar-year
+    calendar (January start) — so charts always have periods (one query)."""
+    found = (
+        FiscalCalendar.objects.filter(Q(portfolio=portfolio) | Q(portfolio__isnull=True, is_default=True))
+        .order_by(F("portfolio").asc(nulls_last=True))
+        .first()
+    )
+    return found or FiscalCalendar(name="Calendar year", start_month=1)
+
+
+def labour_forecast_by_period(project: Project, calendar: FiscalCalendar) -> dict[PeriodSpan, Decimal]:
+    """The labour cost still expected on `project`, by fiscal period of `calendar`, in the
+    portfolio's base currency. Empty today.
+
+    This is the seam for staffing: when allocations land, this returns Σ allocation (FTE or
+    hours) x the role's or person's rate per period, from a fixed number of queries. Its
+    amounts are added to the project's forecasts wherever forecasts are read — the bottom-up ETC
+    of project_evm / evm_s_curve and the forecast column of budget_by_period — so nothing else
+    needs to change. (Program-level reads do not call it per project; give it a batched
+    variant when it starts returning data.)"""
+    return {}
+
+
+def _local_day(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.date | None:
+    return value.astimezone(zone).date() if value is not None else None
+
+
+@dataclass
+class Measures:
+    """The time-phased money of a scope, already in its base currency."""
+
+    scope: MoneyScope
+    as_of: dt.date
+    pv_segments: list[Segment]
+    bac: Decimal
+    undated_baseline: Decimal
+    ev_segments: list[Segment]
+    task_budget: Decimal
+    percent_range: tuple[Decimal, ...]
+    ac_by_day: list[tuple[dt.date | None, Decimal]]  # day None: a lump, already ≤ as_of
+    etc_segments: list[Segment] | None  # None: no forecast at all
+    warnings: list[evm.EvmWarning] = field(default_factory=list)
+
+    @property
+    def ac(self) -> Decimal:
+        return sum((amount for _, amount in self.ac_by_day), ZERO)
+
+    def ev_at(self, day: dt.date) -> Decimal:
+        return cumulative_at(self.ev_segments, [day])[day]
+
+
+def _task_budget():
+    """A leaf task's budget: its baseline 0 cost, else its cost."""
+    b0 = BaselineTask.objects.filter(task=OuterRef("pk"), baseline__number=PMB_BASELINE)
+    return Coalesce(Subquery(b0.values("cost")[:1]), F("cost"))
+
+
+def _earned_x100():
+    return Sum(ExpressionWrapper(F("budget") * F("percent_complete"), output_field=_EARNED))
+
+
+def measure(
+    scope: MoneyScope,
+    *,
+    as_of: dt.date,
+    daily_ac: bool = False,
+    calendar: FiscalCalendar | None = None,
+) -> Measures:
+    """Load and convert everything earned value needs (six queries, a seventh for rates).
+
+    `daily_ac` keeps actual costs by day (for curves); otherwise base-currency actuals come
+    back as one lump. `calendar` is only passed to the labour seam (project scope)."""
+    base = scope.currency
+    today = timezone.localdate()
+
+    # 1. Current budget lines, by period and currency.
+    budget = list(
+        BudgetLine.objects.filter(scope.q(), budget_version=BudgetLine.Version.CURRENT)
+        .values_list("period__start", "period__end", "currency_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # 2. Baseline 0 of the projects without budget lines, by task dates.
+    has_budget = BudgetLine.objects.filter(
+        project=OuterRef("baseline__project"), budget_version=BudgetLine.Version.CURRENT
+    )
+    baseline = list(
+        BaselineTask.objects.filter(scope.q("baseline__project"), baseline__number=PMB_BASELINE, task__is_summary=False)
+        .filter(~Exists(has_budget))
+        .values_list("baseline__project__time_zone", "start", "finish")
+        .annotate(total=Sum("cost"))
+        .order_by()
+    )
+    # 3. Task budgets and earned value in total; 4. earned value by progress dates.
+    tasks = Task.objects.filter(scope.q(), is_summary=False)
+    totals = tasks.annotate(task_budget=_task_budget()).aggregate(
+        budget=Coalesce(Sum("task_budget"), Value(ZERO), output_field=_MONEY),
+        low=Min("percent_complete"),
+        high=Max("percent_complete"),
+    )
+    b0 = BaselineTask.objects.filter(task=OuterRef("pk"), baseline__number=PMB_BASELINE)
+    progress = list(
+        tasks.filter(percent_complete__gt=0)
+        .alias(budget=_task_budget())
+        .annotate(progress_from=Coalesce("actual_start", Subquery(b0.values("start")[:1]), "start"))
+        .values_list("project__time_zone", "project__status_date", "progress_from", "actual_finish")
+        .annotate(earned=_earned_x100())
+        .order_by()
+    )
+    # 5. Actual costs up to the day, by currency (and day where a rate is needed).
+    entries = CostEntry.objects.filter(scope.q(), date__lte=as_of)
+    if daily_ac:
+        actual = list(entries.values_list("currency_id", "date").annotate(total=Sum("amount")).order_by())
+    else:
+        day_when_converted = Case(When(currency_id=base, then=Value(None)), default=F("date"), output_field=DateField())
+        actual = list(
+            entries.annotate(day=day_when_converted)
+            .values_list("currency_id", "day")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+    # 6. Forecasts (ETC), by period and currency.
+    forecasts = list(
+        Forecast.objects.filter(scope.q())
+        .values_list("period__start", "period__end", "currency_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # 7. The rates all of that needs.
+    dated = (
+        [(c, s) for s, _, c, _ in budget] + [(c, d) for c, d, _ in actual if d] + [(c, s) for s, _, c, _ in forecasts]
+    )
+    foreign = [(c, d) for c, d in dated if c != base]
+    rates = (
+        RateTable.load({base, *(c for c, _ in foreign)}, until=max(d for _, d in foreign)) if foreign else RateTable()
+    )
+
+    warnings: list[evm.EvmWarning] = []
+    pv_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in budget]
+    undated = ZERO
+    for zone_name, start, finish, total in baseline:
+        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
+        first, last = _local_day(start, zone), _local_day(finish, zone)
+        if first is None and last is None:
+            undated += total
+            continue
+        pv_segments.append((first or last, last or first, total))
+    if undated:
+        warnings.append(_warn(UNDATED_BASELINE_COST, amount=undated))
+    bac = sum((amount for _, _, amount in pv_segments), ZERO) + undated
+
+    ev_segments: list[Segment] = []
+    for zone_name, status_date, progress_from, actual_finish, earned in progress:
+        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
+        status = status_date or today
+        first = min(_local_day(progress_from, zone) or status, status)
+        last = min(max(_local_day(actual_finish, zone) or status, first), status)
+        ev_segments.append((first, last, earned / HUNDRED))
+
+    ac_by_day = [(day, rates.convert(total, c, base, day) if c != base else total) for c, day, total in actual]
+
+    etc_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in forecasts]
+    if scope.project is not None and calendar is not None:
+        labour = labour_forecast_by_period(scope.project, calendar)
+        etc_segments += [(p.start, p.end, amount) for p, amount in labour.items()]
+    percents = tuple(p for p in (totals["low"], totals["high"]) if p is not None)
+    return Measures(
+        scope=scope,
+        as_of=as_of,
+        pv_segments=pv_segments,
+        bac=bac,
+        undated_baseline=undated,
+        ev_segments=ev_segments,
+        task_budget=totals["budget"],
+        percent_range=percents,
+        ac_by_day=ac_by_day,
+        etc_segments=etc_segments or None,
+        warnings=warnings,
+    )
+
+
+@dataclass(frozen=True)
+class EvmReport:
+    """Earned value of a project or program as of `as_of`, in `currency` (the portfolio's base
+    currency). `figures` holds every EVM figure (budgets.evm.EarnedValue); `warnings` are its
+    data-quality warnings plus those about how the figures were sourced."""
+
+    currency: str
+    as_of: dt.date
+    figures: evm.EarnedValue
+    pv_curve: tuple[tuple[dt.date, Decimal], ...]
+    task_budget: Decimal
+    warnings: tuple[evm.EvmWarning, ...]
+
+    @property
+    def warning_codes(self) -> list[str]:
+        return [w.code for w in self.warnings]
+
+
+def evm_from_measures(m: Measures, *, ev_curve=(), ac_curve=()) -> EvmReport:
+    """The EVM figures of already-loaded measures (no queries)."""
+    pv_curve = cumulative_curve(m.pv_segments)
+    ev = m.ev_at(m.as_of)
+    etc = None
+    if m.etc_segments is not None:
+        total = sum((amount for _, _, amount in m.etc_segments), ZERO)
+        etc = total - cumulative_at(m.etc_segments, [m.as_of])[m.as_of]
+    figures = evm.earned_value(
+        bac=m.bac,
+        pv_curve=pv_curve,
+        ev=ev,
+        ac=m.ac,
+        status_date=m.as_of,
+        etc=etc,
+        percent_complete=m.percent_range,
+        ev_curve=ev_curve,
+        ac_curve=ac_curve,
+    )
+    warnings = list(m.warnings)
+    if m.task_budget != m.bac and (m.task_budget or ev):
+        warnings.append(_warn(TASK_BUDGETS_DIFFER, tasks=m.task_budget, bac=m.bac))
+    progress_end = max((last for _, last, _ in m.ev_segments), default=None)
+    if progress_end is not None and progress_end > m.as_of:
+        warnings.append(_warn(EV_ESTIMATED, status=progress_end, as_of=m.as_of))
+    return EvmReport(
+        currency=m.scope.currency,
+        as_of=m.as_of,
+        figures=figures,
+        pv_curve=tuple(pv_curve),
+        task_budget=m.task_budget,
+        warnings=(*figures.warnings, *warnings),
+    )
+
+
+def project_evm(*, project: Project, as_of: dt.date | None = None) -> EvmReport:
+    """Earned value of `project` as of the end of `as_of` (default: its status date, else today).
+    EVM_QUERIES["project"] queries, one more with a foreign currency. Raises MissingExchangeRate."""
+    scope = money_scope(project=project)
+    as_of = as_of or scope.project.status_date or timezone.localdate()
+    calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
+    return evm_from_measures(measure(scope, as_of=as_of, calendar=calendar))
+
+
+def program_evm(*, program: Program, as_of: dt.date | None = None) -> EvmReport:
+    """Earned value of `program` — the sum over its projects — as of the end of `as_of`
+    (default today). EVM_QUERIES["program"] queries, one more with a foreign currency."""
+    scope = money_scope(program=program)
+    return evm_from_measures(measure(scope, as_of=as_of or timezone.localdate()))
