@@ -1,9 +1,11 @@
 """Reads for portfolio pages: health roll-ups computed in the query, not in templates."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q
+from dataclasses import dataclass
 
-from projects.models import Project, Rag
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Max, Min, Q
+
+from projects.models import Dependency, Project, Rag, Task
 
 from .models import Membership, Portfolio, Program, ProgramObjective, StrategicObjective
 
@@ -129,3 +131,39 @@ def membership_list(*, user) -> list[Membership]:
         .select_related("portfolio", "program", "project")
         .order_by("role", "portfolio__name", "program__code", "project__code")
     )
+
+
+@dataclass(slots=True)
+class ProgramTimeline:
+    """A program's projects (annotated `task_start`/`task_finish`: their tasks' span, None
+    without scheduled tasks), the tasks to draw under each (milestones and the ends of
+    cross-project links, by project pk, in date order), and the cross-project links."""
+
+    projects: list[Project]
+    tasks_of: dict[int, list[Task]]
+    links: list[Dependency]
+
+
+def program_timeline(*, user, program: Program) -> ProgramTimeline:
+    """The program's timeline as `user` may see it: only projects they may see, and only links
+    between two of those. Three queries, whatever the number of projects, tasks and links."""
+    visible = Project.objects.visible_to(user).filter(program=program)
+    projects = list(
+        visible.annotate(task_start=Min("tasks__start"), task_finish=Max("tasks__finish")).order_by(
+            F("task_start").asc(nulls_last=True), F("planned_start").asc(nulls_last=True), "code"
+        )
+    )
+    ids = visible.values("pk")
+    cross = (
+        Dependency.objects.filter(predecessor__project__in=ids, successor__project__in=ids)
+        .exclude(predecessor__project_id=F("successor__project_id"))
+        .order_by("pk")
+    )
+    links = list(cross)
+    tasks = Task.objects.filter(project__in=ids).filter(
+        Q(is_milestone=True) | Q(pk__in=cross.values("predecessor_id")) | Q(pk__in=cross.values("successor_id"))
+    )
+    tasks_of: dict[int, list[Task]] = {}
+    for task in tasks.order_by("project_id", "start", "sort_order", "pk"):
+        tasks_of.setdefault(task.project_id, []).append(task)
+    return ProgramTimeline(projects=projects, tasks_of=tasks_of, links=links)

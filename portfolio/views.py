@@ -1,4 +1,4 @@
-"""Portfolio home, program list and program page.
+"""Portfolio home, program list, program page and program timeline.
 
 Every view starts from Program.objects.visible_to / editable_by: other people's programs are
 404, and so is an edit form for someone who may only read.
@@ -8,9 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from core.services import StaleVersionError
 from core.views import filters_active, paginate
+from projects.charts.gantt import ZOOMS
+from projects.charts.schedule import timeline_gantt, zoom_or_default
 from projects.forms import ProjectCreateForm
 
 from .filters import ProgramFilterSet
@@ -25,6 +30,7 @@ from .selectors import (
     program_page,
     program_people,
     program_projects,
+    program_timeline,
     with_health,
 )
 from .services import program_update
@@ -95,3 +101,51 @@ def program_edit(request, code: str):
     # The form wrote the posted values onto `program`; the page header shows the stored ones.
     program.refresh_from_db(fields=["name"])
     return render(request, "portfolio/program_form.html", {"program": program, "form": form}, status=status)
+
+
+@login_required
+def program_timeline_view(request, code: str):
+    """Every visible project of the program as a bar, its milestones beneath it and the links
+    between projects; `?zoom=week|month|quarter`. An htmx request gets the chart alone."""
+    program = get_object_or_404(Program.objects.visible_to(request.user).select_related("portfolio"), code=code)
+    timeline = program_timeline(user=request.user, program=program)
+    moments = [
+        moment
+        for project in timeline.projects
+        for moment in (project.task_start, project.task_finish, project.planned_start, project.planned_finish)
+    ]
+    zoom = zoom_or_default(request.GET.get("zoom"), moments)
+    page = reverse("portfolio:program-timeline", args=[program.code])
+    chart = timeline_gantt(
+        projects=timeline.projects,
+        tasks_of=timeline.tasks_of,
+        links=timeline.links,
+        zoom=zoom,
+        today=timezone.localdate(),
+        href_of=lambda project: reverse("projects:schedule", args=[project.code]),
+    )
+    context = {
+        "program": program,
+        "timeline": timeline,
+        # render_gantt escapes every text it draws, so its SVG is safe to embed.
+        "chart": mark_safe(chart) if timeline.projects else "",  # noqa: S308
+        "zooms": [
+            {
+                "value": z,
+                "label": z.capitalize(),
+                "current": z == zoom,
+                "href": f"{page}?zoom={z}",
+                "hx": f"{page}?zoom={z}",
+            }
+            for z in ZOOMS
+        ],
+        "zoom": zoom,
+        "panel_id": "timeline-chart",
+        "chart_id": "timeline",
+        "chart_label": "Program timeline",
+        "link_count": len(timeline.links),
+        "milestone_count": sum(t.is_milestone for tasks in timeline.tasks_of.values() for t in tasks),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "includes/_gantt_panel.html", context)
+    return render(request, "portfolio/program_timeline.html", context)

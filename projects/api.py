@@ -13,6 +13,7 @@ from core.api import (
 from core.serializers import ErrorSerializer
 from portfolio.models import Program
 
+from .api_schedule import ProjectScheduleActionsMixin
 from .filters import ProjectFilterSet, StatusReportFilterSet
 from .models import Project, StatusReport
 from .selectors import project_list
@@ -24,9 +25,10 @@ PROJECT_EDIT_DENIED = "You need the project manager role on this project (or a m
 
 
 @versioned_schema(ProjectSerializer)
-class ProjectViewSet(VersionedModelViewSetMixin, viewsets.ModelViewSet):
+class ProjectViewSet(ProjectScheduleActionsMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
     """Projects you can see. Creating one needs a manager role on its program; project managers
-    edit their projects; deleting needs a manager role on the program."""
+    edit their projects; deleting needs a manager role on the program. Schedule actions
+    (baseline, import, export, critical path) come from ProjectScheduleActionsMixin."""
 
     serializer_class = ProjectSerializer
     permission_classes = [EditableObjectPermission]

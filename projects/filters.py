@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from .models import Project, Rag, StatusReport
+from .models import Baseline, BaselineTask, Calendar, Dependency, Project, Rag, StatusReport, Task
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -33,3 +33,76 @@ class StatusReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = StatusReport
         fields = ["project", "overall_rag", "submitted_by"]
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    """Tasks by project, program, place in the WBS, flags and dates."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    project = django_filters.NumberFilter(field_name="project")
+    program = django_filters.NumberFilter(field_name="project__program")
+    parent = django_filters.NumberFilter(field_name="parent")
+    top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="Top level only")
+    calendar = django_filters.NumberFilter(field_name="calendar")
+    constraint_type = django_filters.MultipleChoiceFilter(choices=Task.Constraint.choices)
+    starts_after = django_filters.DateTimeFilter(field_name="start", lookup_expr="gte")
+    finishes_before = django_filters.DateTimeFilter(field_name="finish", lookup_expr="lte")
+
+    class Meta:
+        model = Task
+        fields = ["is_critical", "is_milestone", "is_summary", "is_manual", "external_ref"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(wbs__icontains=value) | Q(outline_number=value))
+
+
+class DependencyFilterSet(django_filters.FilterSet):
+    """Links by project or program (of the successor), by either end, or touching a task."""
+
+    project = django_filters.NumberFilter(field_name="successor__project")
+    program = django_filters.NumberFilter(field_name="successor__project__program")
+    predecessor = django_filters.NumberFilter(field_name="predecessor")
+    successor = django_filters.NumberFilter(field_name="successor")
+    task = django_filters.NumberFilter(method="touching", label="Either end")
+    type = django_filters.MultipleChoiceFilter(choices=Dependency.Type.choices)
+
+    class Meta:
+        model = Dependency
+        fields = ["lag_elapsed"]
+
+    def touching(self, queryset, name, value):
+        return queryset.filter(Q(predecessor=value) | Q(successor=value))
+
+
+class CalendarFilterSet(django_filters.FilterSet):
+    """Calendars of a project; `shared` for those every project may use."""
+
+    project = django_filters.NumberFilter(field_name="project")
+    shared = django_filters.BooleanFilter(field_name="project", lookup_expr="isnull")
+    base_calendar = django_filters.NumberFilter(field_name="base_calendar")
+
+    class Meta:
+        model = Calendar
+        fields = ["external_ref"]
+
+
+class BaselineFilterSet(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project")
+    program = django_filters.NumberFilter(field_name="project__program")
+
+    class Meta:
+        model = Baseline
+        fields = ["number"]
+
+
+class BaselineTaskFilterSet(django_filters.FilterSet):
+    """One task's values in baselines: pick the baseline by id, or by project and number."""
+
+    baseline = django_filters.NumberFilter(field_name="baseline")
+    project = django_filters.NumberFilter(field_name="baseline__project")
+    number = django_filters.NumberFilter(field_name="baseline__number", label="Baseline number")
+    task = django_filters.NumberFilter(field_name="task")
+
+    class Meta:
+        model = BaselineTask
+        fields = []

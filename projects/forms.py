@@ -1,12 +1,16 @@
-"""HTML forms for projects and status reports. Forms validate; projects.services writes."""
+"""HTML forms for projects, status reports and schedules. Forms validate; projects.services writes."""
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import (
     KeelFormMixin,
     PersonChoiceField,
     VersionedFormMixin,
+    add_service_errors,
     check_dates_ordered,
     date_input,
     narrow_filter_choices,
@@ -14,8 +18,10 @@ from core.forms import (
     present_filter_form,
 )
 
-from .models import Project, Rag, StatusReport
+from .models import Dependency, Project, Rag, StatusReport, Task
 from .selectors import project_filter_choices
+from .selectors.schedule import DAY_MINUTES, constraint_moment, format_days, plain_decimal
+from .services.schedule import to_local
 
 PROJECT_FIELDS = ["name", "description", "manager", "phase", "status", "priority", "planned_start", "planned_finish"]
 PROJECT_WIDGETS = {
@@ -141,3 +147,252 @@ def scope_project_filters(filterset, *, user) -> None:
             "finishes_before",
         ],
     )
+
+
+# -- schedule ----------------------------------------------------------------------------------
+# Durations and lags are typed in working days (decimal) and stored in working minutes
+# (DAY_MINUTES = 480 a day); constraint dates are typed as dates and stored as the moment work
+# starts or stops that day (selectors.schedule.constraint_moment).
+
+DATE_CONSTRAINTS_NEED_DATE = "A “{label}” constraint needs a date."
+MILESTONE_HAS_DURATION = "A milestone has zero duration: set the duration to 0."
+LINK_TO_ITSELF = "A task cannot be its own predecessor."
+NO_DATE_CONSTRAINTS = {Task.Constraint.ASAP, Task.Constraint.ALAP}
+# Service errors name model fields; these forms name some of them differently.
+TASK_ERROR_FIELDS = {"duration_minutes": "duration_days", "constraint_date": "constraint_day"}
+LINK_ERROR_FIELDS = {"lag_minutes": "lag_days", "successor": "predecessor"}
+
+
+def days_to_minutes(days: Decimal) -> int:
+    return int((days * DAY_MINUTES).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def add_renamed_service_errors(form: forms.BaseForm, error: ValidationError, renames: dict[str, str]) -> None:
+    """add_service_errors, after renaming the model fields the service names to form fields."""
+    if hasattr(error, "error_dict"):
+        error = ValidationError({renames.get(name, name): messages for name, messages in error.error_dict.items()})
+    add_service_errors(form, error)
+
+
+class TaskChoiceField(forms.ChoiceField):
+    """A choice among tasks the view has already loaded, so the field runs no query of its own;
+    cleans to the Task (None when left blank). `group` names an optgroup per task (optional)."""
+
+    def __init__(self, *, tasks=(), label_of=str, group=None, blank_label="—", **kwargs):
+        super().__init__(**kwargs)
+        self.set_tasks(tasks, label_of=label_of, group=group, blank_label=blank_label)
+
+    def set_tasks(self, tasks, *, label_of=str, group=None, blank_label="—") -> None:
+        self.tasks_by_key = {str(task.pk): task for task in tasks}
+        options: list = [("", blank_label)] if not self.required or blank_label else []
+        if group is None:
+            options += [(str(task.pk), label_of(task)) for task in tasks]
+        else:
+            groups: dict[str, list] = {}
+            for task in tasks:
+                groups.setdefault(group(task), []).append((str(task.pk), label_of(task)))
+            options += list(groups.items())
+        self.choices = options
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.tasks_by_key.get(value) if value else None
+
+
+def task_label(task: Task) -> str:
+    return f"{task.outline_number} {task.name}".strip()
+
+
+class TaskForm(KeelFormMixin, forms.Form):
+    """Add a task (`task` None) or change one. The view supplies the project's tasks (parent
+    choices), the project calendar and time zone (to turn a constraint date into a moment).
+
+    `service_data()` gives the model fields for task_create, or only the changed ones for
+    task_update; `cleaned_data["version"]` is the expected_version of an edit."""
+
+    name = forms.CharField(max_length=255)
+    duration_days = forms.DecimalField(
+        label="Duration (days)", min_value=0, max_digits=9, decimal_places=2, initial=Decimal("1")
+    )
+    percent_complete = forms.DecimalField(
+        label="% complete", min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=Decimal("0")
+    )
+    constraint_type = forms.ChoiceField(label="Constraint", choices=Task.Constraint.choices, initial="ASAP")
+    constraint_day = forms.DateField(label="Constraint date", required=False, widget=date_input())
+    parent = TaskChoiceField(label="Summary task", required=False, blank_label="— top level —")
+    is_milestone = forms.BooleanField(label="Milestone", required=False)
+
+    def __init__(self, *args, task: Task | None = None, tasks=(), calendar, zone, **kwargs):
+        self.task, self.calendar, self.zone = task, calendar, zone
+        if task is not None:
+            constraint = to_local(task.constraint_date, zone)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": task.name,
+                    "duration_days": Decimal(format_days(task.duration_minutes)),
+                    "percent_complete": Decimal(plain_decimal(task.percent_complete)),
+                    "constraint_type": task.constraint_type,
+                    "constraint_day": constraint.date() if constraint else None,
+                    "parent": str(task.parent_id or ""),
+                    "is_milestone": task.is_milestone,
+                    "version": task.version,
+                },
+            )
+            kwargs.setdefault("auto_id", f"task{task.pk}_%s")
+        super().__init__(*args, **kwargs)
+        # A task cannot sit under itself or its subtasks; the service checks again on save.
+        excluded = _subtree(task, tasks) if task is not None else set()
+        self.fields["parent"].set_tasks(
+            [t for t in tasks if t.pk not in excluded], label_of=task_label, blank_label="— top level —"
+        )
+        self.fields["percent_complete"].widget.attrs.update({"step": "0.01", "min": 0, "max": 100})
+        self.fields["duration_days"].widget.attrs.update({"step": "0.01", "min": 0})
+        if task is not None:
+            self.fields["name"].widget.attrs["autofocus"] = True
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            if task.is_summary:
+                # A summary's duration and dates roll up from its subtasks.
+                self.fields["duration_days"].disabled = True
+                self.fields["duration_days"].help_text = "Rolled up from the subtasks."
+                self.fields["is_milestone"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("constraint_type")
+        needs_date = kind and kind not in NO_DATE_CONSTRAINTS
+        if needs_date and not cleaned.get("constraint_day") and "constraint_day" not in self.errors:
+            label = Task.Constraint(kind).label
+            self.add_error("constraint_day", DATE_CONSTRAINTS_NEED_DATE.format(label=label))
+        if cleaned.get("is_milestone") and cleaned.get("duration_days"):
+            self.add_error("duration_days", MILESTONE_HAS_DURATION)
+        return cleaned
+
+    def _constraint_date(self):
+        kind, day = self.cleaned_data["constraint_type"], self.cleaned_data.get("constraint_day")
+        if kind in NO_DATE_CONSTRAINTS:
+            return None
+        current = self.task and to_local(self.task.constraint_date, self.zone)
+        if current and current.date() == day and self.task.constraint_type == kind:
+            return self.task.constraint_date  # unchanged: keep the exact time (e.g. imported)
+        return constraint_moment(day, kind, calendar=self.calendar, zone=self.zone)
+
+    def service_data(self) -> dict:
+        data = {
+            "name": self.cleaned_data["name"],
+            "duration_minutes": days_to_minutes(self.cleaned_data["duration_days"]),
+            "percent_complete": self.cleaned_data["percent_complete"],
+            "constraint_type": self.cleaned_data["constraint_type"],
+            "constraint_date": self._constraint_date(),
+            "parent": self.cleaned_data["parent"],
+            "is_milestone": self.cleaned_data["is_milestone"],
+        }
+        if self.task is None:
+            return data
+        if self.task.is_summary:
+            del data["duration_minutes"], data["is_milestone"]
+        current = {name: getattr(self.task, name) for name in data if name != "parent"}
+        current["parent"] = self.task.parent_id
+        changed = {}
+        for name, value in data.items():
+            compared = value.pk if name == "parent" and value is not None else value
+            if compared != current[name]:
+                changed[name] = value
+        return changed
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_renamed_service_errors(self, error, TASK_ERROR_FIELDS)
+
+
+def _subtree(task: Task, tasks) -> set[int]:
+    """`task`'s pk and its descendants' among `tasks`."""
+    children: dict[int | None, list[int]] = {}
+    for t in tasks:
+        children.setdefault(t.parent_id, []).append(t.pk)
+    found, stack = {task.pk}, [task.pk]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+class DependencyForm(KeelFormMixin, forms.Form):
+    """A predecessor for one task: any task the user may see in the program's projects."""
+
+    predecessor = TaskChoiceField(label="Predecessor", blank_label="— choose a task —")
+    type = forms.ChoiceField(label="Type", choices=Dependency.Type.choices, initial=Dependency.Type.FS)
+    lag_days = forms.DecimalField(
+        label="Lag (days)",
+        max_digits=9,
+        decimal_places=2,
+        initial=Decimal("0"),
+        required=False,
+        help_text="Negative for a lead.",
+    )
+
+    def __init__(self, *args, successor: Task, choices=(), **kwargs):
+        self.successor = successor
+        kwargs.setdefault("auto_id", f"link{successor.pk}_%s")
+        super().__init__(*args, **kwargs)
+        own = successor.project_id
+        self.fields["predecessor"].set_tasks(
+            [t for t in choices if t.pk != successor.pk],
+            label_of=task_label,
+            group=lambda t: "This project" if t.project_id == own else f"{t.project.code} {t.project.name}",
+            blank_label="— choose a task —",
+        )
+        self.fields["lag_days"].widget.attrs.update({"step": "0.01"})
+
+    def clean_predecessor(self):
+        predecessor = self.cleaned_data["predecessor"]
+        if predecessor is not None and predecessor.pk == self.successor.pk:
+            raise ValidationError(LINK_TO_ITSELF)
+        return predecessor
+
+    def service_data(self) -> dict:
+        return {
+            "predecessor": self.cleaned_data["predecessor"],
+            "successor": self.successor,
+            "type": self.cleaned_data["type"],
+            "lag_minutes": days_to_minutes(self.cleaned_data.get("lag_days") or Decimal("0")),
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_renamed_service_errors(self, error, LINK_ERROR_FIELDS)
+
+
+class BaselineForm(KeelFormMixin, forms.Form):
+    """Save the current plan as baseline 0-10 (replacing an earlier one with that number)."""
+
+    number = forms.TypedChoiceField(
+        label="Baseline", coerce=int, choices=[(n, f"Baseline {n}") for n in range(11)], initial=0
+    )
+    name = forms.CharField(label="Name", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "baseline_%s")
+        super().__init__(*args, **kwargs)
+
+
+SCHEDULE_FILE_TYPES = ".xml,.mpp,.mpx,.xer,.pmxml,.pp,.gan,.planner,.fts,.pod,.cdpx,.prx,.sdef"
+
+
+class ScheduleImportForm(KeelFormMixin, forms.Form):
+    """A schedule file for this project: MS Project XML natively, other formats through MPXJ."""
+
+    file = forms.FileField(
+        label="Schedule file",
+        help_text="MS Project XML (.xml) or, when the server has Java, .mpp, Primavera .xer / P6 XML and others.",
+        widget=forms.ClearableFileInput(attrs={"accept": SCHEDULE_FILE_TYPES}),
+    )
+    replace = forms.BooleanField(
+        label="Replace the current schedule",
+        required=False,
+        help_text="Remove tasks the file does not have. Otherwise tasks are matched by their file UID and updated.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "import_%s")
+        super().__init__(*args, **kwargs)

@@ -8,6 +8,19 @@ urlpatterns = [
     path("projects/<str:code>/", views.project_detail, name="project-detail"),
     path("projects/<str:code>/edit/", views.project_edit, name="project-edit"),
     path("projects/<str:code>/status/new/", views.status_report_create, name="status-report-create"),
+    # The schedule: the page, its htmx fragment (chart and task table), and the writes.
+    path("projects/<str:code>/schedule/", views.schedule_page, name="schedule"),
+    path("projects/<str:code>/schedule/tasks/", views.schedule_fragment, name="schedule-fragment"),
+    path("projects/<str:code>/schedule/tasks/new/", views.task_add, name="schedule-task-add"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/", views.task_save, name="schedule-task"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/delete/", views.task_remove, name="schedule-task-delete"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/indent/", views.task_indent, name="schedule-task-indent"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/outdent/", views.task_outdent, name="schedule-task-outdent"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/predecessors/", views.link_add, name="schedule-link-add"),
+    path("projects/<str:code>/schedule/links/<int:pk>/delete/", views.link_remove, name="schedule-link-delete"),
+    path("projects/<str:code>/schedule/baselines/", views.baseline_save, name="schedule-baseline"),
+    path("projects/<str:code>/schedule/import/", views.schedule_upload, name="schedule-import"),
+    path("projects/<str:code>/schedule/export.xml", views.schedule_export, name="schedule-export"),
     # A project is created from its program's page, so the program is in the path.
     path("programs/<str:program_code>/projects/new/", views.project_create_view, name="project-create"),
 ]

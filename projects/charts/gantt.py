@@ -14,6 +14,7 @@ HEADER_HEIGHT = 40
 LABEL_WIDTH = 280
 BAR_HEIGHT = 12
 BASELINE_HEIGHT = 4
+LABEL_CHAR_WIDTH = 6.6  # average width of a 12px system-ui character, to fit labels in LABEL_WIDTH
 
 # pixels per day, and how the time scale is labelled, per zoom level
 ZOOMS = {"week": 18.0, "month": 4.0, "quarter": 1.4}
@@ -86,6 +87,12 @@ def _scale(rows: list[GanttRow], zoom: str, today: date | None) -> _Scale:
     return scale
 
 
+def _fit_label(text: str, level: int) -> str:
+    """`text` shortened with an ellipsis so that it stays inside the label column."""
+    room = int((LABEL_WIDTH - 16 - level * 14) / LABEL_CHAR_WIDTH)
+    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
+
+
 def _arrow_path(x1: float, y1: float, x2: float, y2: float, leaves_right: bool, enters_left: bool) -> str:
     """An orthogonal connector from (x1, y1) to (x2, y2) with 8px stubs."""
     out = x1 + (8 if leaves_right else -8)
@@ -97,9 +104,15 @@ def _arrow_path(x1: float, y1: float, x2: float, y2: float, leaves_right: bool, 
 
 
 def render_gantt(
-    rows: list[GanttRow], links: list[GanttLink] = (), *, zoom: str = "week", today: date | None = None
+    rows: list[GanttRow],
+    links: list[GanttLink] = (),
+    *,
+    zoom: str = "week",
+    today: date | None = None,
+    heading: str = "Task",
 ) -> str:
-    """Return the chart as an SVG document fragment (safe to embed in HTML)."""
+    """Return the chart as an SVG document fragment (safe to embed in HTML). `heading` titles
+    the label column."""
     if zoom not in ZOOMS:
         raise ValueError(f"zoom must be one of {', '.join(ZOOMS)}")
     scale = _scale(rows, zoom, today)
@@ -116,29 +129,43 @@ def render_gantt(
         "</defs>",
         f'<rect class="gantt-header" x="0" y="0" width="{width:.0f}" height="{HEADER_HEIGHT}"/>',
     ]
+    grid_at = len(parts)  # row stripes go here, beneath the grid lines
     for x, label in scale.ticks:
         parts.append(f'<line class="gantt-grid" x1="{x:.1f}" y1="{HEADER_HEIGHT - 14}" x2="{x:.1f}" y2="{height}"/>')
         parts.append(f'<text class="gantt-tick" x="{x + 3:.1f}" y="{HEADER_HEIGHT - 18}">{escape(label)}</text>')
-    parts.append(f'<text class="gantt-tick" x="8" y="{HEADER_HEIGHT - 18}">Task</text>')
+    parts.append(f'<text class="gantt-tick" x="8" y="{HEADER_HEIGHT - 18}">{escape(heading)}</text>')
 
     positions: dict[object, tuple[float, float, float]] = {}
+    stripes: list[str] = []
     for index, row in enumerate(rows):
         top = HEADER_HEIGHT + index * ROW_HEIGHT
         mid = top + ROW_HEIGHT / 2
         stripe = "gantt-row-alt" if index % 2 else "gantt-row"
-        parts.append(f'<rect class="{stripe}" x="0" y="{top}" width="{width:.0f}" height="{ROW_HEIGHT}"/>')
-        label = escape(row.label)
+        # Stripes go beneath the grid and every mark, so marks overhanging a row still show.
+        stripes.append(f'<rect class="{stripe}" x="0" y="{top}" width="{width:.0f}" height="{ROW_HEIGHT}"/>')
+        label = escape(_fit_label(row.label, row.level))
         if row.href:
             label = f'<a href="{escape(row.href)}">{label}</a>'
         weight = ' font-weight="600"' if row.is_summary else ""
-        parts.append(f'<text class="gantt-label" x="{8 + row.level * 14}" y="{mid + 4:.1f}"{weight}>{label}</text>')
+        parts.append(
+            f'<text class="gantt-label" x="{8 + row.level * 14}" y="{mid + 4:.1f}"{weight}>'
+            f"<title>{escape(row.label)}</title>{label}</text>"
+        )
         tooltip = f"<title>{escape(row.title or row.label)}</title>"
+        key = f' data-key="{escape(str(row.key))}"'
         if row.baseline_start and row.baseline_finish:
             bx1, bx2 = scale.x(row.baseline_start), scale.x(row.baseline_finish)
-            parts.append(
-                f'<rect class="gantt-baseline" x="{bx1:.1f}" y="{mid + BAR_HEIGHT / 2 + 1:.1f}" '
-                f'width="{max(bx2 - bx1, 1):.1f}" height="{BASELINE_HEIGHT}"/>'
-            )
+            by = mid + BAR_HEIGHT / 2 + 1
+            if row.is_milestone:
+                # A baseline milestone: a small hollow diamond under the current one.
+                parts.append(
+                    f'<path class="gantt-baseline-milestone" d="M{bx1:.1f},{by:.1f} l4,4 l-4,4 l-4,-4 z"{key}/>'
+                )
+            else:
+                parts.append(
+                    f'<rect class="gantt-baseline" x="{bx1:.1f}" y="{by:.1f}" '
+                    f'width="{max(bx2 - bx1, 1):.1f}" height="{BASELINE_HEIGHT}"{key}/>'
+                )
         if not (row.start and row.finish):
             continue
         x1, x2 = scale.x(row.start), scale.x(row.finish)
@@ -147,7 +174,7 @@ def render_gantt(
             r = BAR_HEIGHT / 2 + 1
             parts.append(
                 f'<path class="gantt-milestone{crit}" d="M{x1:.1f},{mid - r:.1f} L{x1 + r:.1f},{mid:.1f} '
-                f'L{x1:.1f},{mid + r:.1f} L{x1 - r:.1f},{mid:.1f} z">{tooltip}</path>'
+                f'L{x1:.1f},{mid + r:.1f} L{x1 - r:.1f},{mid:.1f} z"{key}>{tooltip}</path>'
             )
             positions[row.key] = (x1, x1, mid)
             continue
@@ -156,13 +183,13 @@ def render_gantt(
             y = mid - 3
             parts.append(
                 f'<path class="gantt-summary{crit}" d="M{x1:.1f},{y:.1f} h{w:.1f} v10 l-5,-4 H{x1 + 5:.1f} '
-                f'l-5,4 z">{tooltip}</path>'
+                f'l-5,4 z"{key}>{tooltip}</path>'
             )
         else:
             y = mid - BAR_HEIGHT / 2
             parts.append(
                 f'<rect class="gantt-bar{crit}" x="{x1:.1f}" y="{y:.1f}" width="{w:.1f}" '
-                f'height="{BAR_HEIGHT}" rx="2">{tooltip}</rect>'
+                f'height="{BAR_HEIGHT}" rx="2"{key}>{tooltip}</rect>'
             )
             if row.percent_complete > 0:
                 done = w * min(row.percent_complete, 100) / 100
@@ -171,6 +198,7 @@ def render_gantt(
                 )
         positions[row.key] = (x1, x1 + w, mid)
 
+    parts[grid_at:grid_at] = stripes
     for link in links:
         if link.predecessor not in positions or link.successor not in positions:
             continue
@@ -200,7 +228,8 @@ def render_gantt(
         ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-progress{fill:#1f2933;opacity:.55}"
         ".gantt-summary{fill:#2b3440}.gantt-summary.critical{fill:#9b1c1c}"
         ".gantt-milestone{fill:#2b3440}.gantt-milestone.critical{fill:#c62828}"
-        ".gantt-baseline{fill:#a8b1bd}.gantt-link{fill:none;stroke:#5b6470;stroke-width:1}"
+        ".gantt-baseline{fill:#a8b1bd}.gantt-baseline-milestone{fill:none;stroke:#7b8593;stroke-width:1.2}"
+        ".gantt-link{fill:none;stroke:#5b6470;stroke-width:1}"
         ".gantt-link.critical{stroke:#c62828;stroke-width:1.4}"
         ".gantt-today{stroke:#e8a317;stroke-width:2;stroke-dasharray:4 3}"
         "</style></svg>"

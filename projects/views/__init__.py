@@ -1,4 +1,5 @@
-"""Project list, project page, project create/edit and the status-report form.
+"""Project list, project page, project create/edit and the status-report form; the schedule
+page and its endpoints are in views/schedule.py (re-exported here).
 
 Every view starts from Project.objects.visible_to / editable_by (Program for creation):
 other people's projects are 404, and so is an edit form for someone who may only read.
@@ -15,10 +16,10 @@ from core.views import filters_active, paginate
 from portfolio.models import Program
 from portfolio.selectors import program_people
 
-from .filters import ProjectFilterSet
-from .forms import ProjectCreateForm, ProjectForm, StatusReportForm, scope_project_filters
-from .models import Project
-from .selectors import (
+from ..filters import ProjectFilterSet
+from ..forms import ProjectCreateForm, ProjectForm, StatusReportForm, scope_project_filters
+from ..models import Project
+from ..selectors import (
     PROJECT_DEFAULT_SORT,
     project_is_editable,
     project_list,
@@ -26,7 +27,21 @@ from .selectors import (
     project_page,
     project_status_history,
 )
-from .services import project_create, project_update, status_report_submit
+from ..services import project_create, project_update, status_report_submit
+from .schedule import (
+    baseline_save,
+    link_add,
+    link_remove,
+    schedule_export,
+    schedule_fragment,
+    schedule_page,
+    schedule_upload,
+    task_add,
+    task_indent,
+    task_outdent,
+    task_remove,
+    task_save,
+)
 
 PROJECT_CREATED = "Project {code} created."
 CODE_TAKEN = "A project with this code was created a moment ago; choose another code."
@@ -130,3 +145,24 @@ def status_report_create(request, code: str):
             messages.success(request, STATUS_SUBMITTED.format(code=project.code, period_end=report.period_end))
             return redirect("projects:project-detail", code=project.code)
     return render(request, "projects/statusreport_form.html", {"project": project, "form": form, "previous": previous})
+
+
+__all__ = [
+    "baseline_save",
+    "link_add",
+    "link_remove",
+    "project_create_view",
+    "project_detail",
+    "project_edit",
+    "project_list_view",
+    "schedule_export",
+    "schedule_fragment",
+    "schedule_page",
+    "schedule_upload",
+    "status_report_create",
+    "task_add",
+    "task_indent",
+    "task_outdent",
+    "task_remove",
+    "task_save",
+]

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Value, When
 
-from .models import Project, Rag, StatusReport
+from ..models import Project, Rag, StatusReport
 
 
 def project_list(*, user):

@@ -1,0 +1,382 @@
+"""API viewsets for schedules: tasks, dependencies, calendars, baselines, and the schedule
+actions of a project (conventions in core.api).
+
+Every write calls a projects.services.schedule service, which reschedules the project (and
+the projects linked to it) before it returns, so a response already shows the new dates.
+"""
+
+from xml.sax.saxutils import escape
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.api import (
+    EditableObjectPermission,
+    PreconditionFailed,
+    ServiceCreateMixin,
+    VersionedModelViewSetMixin,
+    parse_if_match,
+    require_editable,
+    versioned_schema,
+)
+from core.serializers import ErrorSerializer
+from portfolio.querysets import sees_everything
+
+from .filters import (
+    BaselineFilterSet,
+    BaselineTaskFilterSet,
+    CalendarFilterSet,
+    DependencyFilterSet,
+    TaskFilterSet,
+)
+from .models import Calendar, Dependency, Project, Task
+from .selectors.schedule_lists import (
+    baseline_list,
+    baseline_task_list,
+    calendar_list,
+    critical_tasks,
+    dependency_list,
+    task_list,
+)
+from .serializers_schedule import (
+    BaselineSerializer,
+    BaselineSetSerializer,
+    BaselineTaskSerializer,
+    CalendarSerializer,
+    DependencySerializer,
+    ScheduleImportResultSerializer,
+    ScheduleImportSerializer,
+    TaskSerializer,
+)
+from .services.schedule import (
+    baseline_set,
+    calendar_create,
+    calendar_delete,
+    calendar_update,
+    dependency_create,
+    dependency_delete,
+    dependency_update,
+    task_create,
+    task_delete,
+    task_update,
+)
+from .services.schedule_io import schedule_export_mspdi, schedule_import
+
+PROJECT_EDIT_DENIED = "You need the project manager role on this project (or a manager role above it)."
+SUCCESSOR_EDIT_DENIED = "You need the project manager role on the successor's project to link tasks into it."
+SHARED_CALENDAR_DENIED = "Only administrators may create shared calendars; give the calendar a project."
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+
+
+class VersionedServiceDestroyMixin:
+    """DELETE under If-Match through a domain service: `perform_versioned_destroy(instance,
+    expected_version=…)` instead of core.services.versioned_delete."""
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = parse_if_match(request)
+        if expected is not None and expected != instance.version:
+            raise PreconditionFailed()
+        self.perform_versioned_destroy(instance, expected_version=expected)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_versioned_destroy(self, instance, *, expected_version):
+        raise NotImplementedError("call the domain's delete service")
+
+
+@versioned_schema(TaskSerializer)
+class TaskViewSet(VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
+    """Tasks of the projects you can see. Project managers (and managers above them) add,
+    change and delete them; every write reschedules the project at once. Durations are
+    working minutes; dates, floats and the critical flag are computed and read-only."""
+
+    serializer_class = TaskSerializer
+    permission_classes = [EditableObjectPermission]
+    filterset_class = TaskFilterSet
+    search_fields = ["name", "wbs", "outline_number", "project__code"]
+    ordering_fields = [
+        "sort_order",
+        "name",
+        "wbs",
+        "start",
+        "finish",
+        "early_start",
+        "late_finish",
+        "duration_minutes",
+        "total_float_minutes",
+        "free_float_minutes",
+        "percent_complete",
+        "updated_at",
+    ]
+
+    def get_queryset(self):
+        return task_list(user=self.request.user)
+
+    def get_editable_queryset(self):
+        return Task.objects.editable_by(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        require_editable(Project.objects.editable_by(self.request.user), data["project"], PROJECT_EDIT_DENIED)
+        return task_create(actor=self.request.user, **data)
+
+    def perform_versioned_update(self, serializer, *, expected_version):
+        data = dict(serializer.validated_data)
+        data.pop("project", None)  # fixed after creation (validated as unchanged)
+        return task_update(
+            actor=self.request.user, task=serializer.instance, data=data, expected_version=expected_version
+        )
+
+    def perform_versioned_destroy(self, instance, *, expected_version):
+        task_delete(actor=self.request.user, task=instance, expected_version=expected_version)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        responses={201: DependencySerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        description=(
+            "Link two tasks (one project, or two projects of one program) and reschedule. A link "
+            "that would close a cycle is refused with 400 on `predecessor`, naming the tasks."
+        ),
+    ),
+    retrieve=extend_schema(responses={200: DependencySerializer, 404: ErrorSerializer}),
+    update=extend_schema(responses={200: DependencySerializer, **ERRORS}),
+    partial_update=extend_schema(responses={200: DependencySerializer, **ERRORS}),
+    destroy=extend_schema(responses={204: None, 403: ErrorSerializer, 404: ErrorSerializer}),
+)
+class DependencyViewSet(
+    ServiceCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Links whose successor you can see. Linking needs an editor role on the successor's
+    project and sight of the predecessor; type and lag may change, the two tasks may not."""
+
+    serializer_class = DependencySerializer
+    permission_classes = [EditableObjectPermission]
+    filterset_class = DependencyFilterSet
+    search_fields = ["predecessor__name", "successor__name"]
+    ordering_fields = ["created_at", "type", "lag_minutes", "successor__sort_order", "predecessor__sort_order"]
+
+    def get_queryset(self):
+        return dependency_list(user=self.request.user)
+
+    def get_editable_queryset(self):
+        return Dependency.objects.editable_by(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        editable = Project.objects.editable_by(self.request.user)
+        require_editable(editable, data["successor"].project, SUCCESSOR_EDIT_DENIED)
+        return dependency_create(actor=self.request.user, **data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("predecessor", None)  # both ends are fixed after creation (validated as unchanged)
+        data.pop("successor", None)
+        return self.respond_with(dependency_update(actor=request.user, dependency=instance, data=data))
+
+    def perform_destroy(self, instance):
+        dependency_delete(actor=self.request.user, dependency=instance)
+
+
+@versioned_schema(CalendarSerializer)
+class CalendarViewSet(VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
+    """Working-time calendars: shared ones (no project; administrators manage them) and those
+    of the projects you can see (their project managers manage them). Writing `exceptions`
+    replaces the whole list; a change reschedules every project that uses the calendar."""
+
+    serializer_class = CalendarSerializer
+    permission_classes = [EditableObjectPermission]
+    filterset_class = CalendarFilterSet
+    search_fields = ["name", "project__code"]
+    ordering_fields = ["name", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        return calendar_list(user=self.request.user)
+
+    def get_editable_queryset(self):
+        return Calendar.objects.editable_by(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        user = self.request.user
+        if data.get("project") is None:
+            if not sees_everything(user):
+                raise exceptions.PermissionDenied(SHARED_CALENDAR_DENIED)
+        else:
+            require_editable(Project.objects.editable_by(user), data["project"], PROJECT_EDIT_DENIED)
+        return calendar_create(actor=user, exceptions=data.pop("exceptions", []), **data)
+
+    def perform_versioned_update(self, serializer, *, expected_version):
+        data = dict(serializer.validated_data)
+        data.pop("project", None)  # fixed after creation (validated as unchanged)
+        exceptions = data.pop("exceptions", None)  # None: left as they are
+        return calendar_update(
+            actor=self.request.user,
+            calendar=serializer.instance,
+            data=data,
+            expected_version=expected_version,
+            exceptions=exceptions,
+        )
+
+    def perform_versioned_destroy(self, instance, *, expected_version):
+        calendar_delete(actor=self.request.user, calendar=instance, expected_version=expected_version)
+
+
+@extend_schema_view(retrieve=extend_schema(responses={200: BaselineSerializer, 404: ErrorSerializer}))
+class BaselineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Baselines of the projects you can see. Set one with POST /projects/{id}/set-baseline/."""
+
+    serializer_class = BaselineSerializer
+    filterset_class = BaselineFilterSet
+    search_fields = ["name", "project__code"]
+    ordering_fields = ["number", "created_at", "project__code"]
+
+    def get_queryset(self):
+        return baseline_list(user=self.request.user)
+
+
+@extend_schema_view(retrieve=extend_schema(responses={200: BaselineTaskSerializer, 404: ErrorSerializer}))
+class BaselineTaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each task's values in the baselines you can see: filter by `baseline`, or by `project`
+    and `number`."""
+
+    serializer_class = BaselineTaskSerializer
+    filterset_class = BaselineTaskFilterSet
+    search_fields = ["task__name", "task__outline_number"]
+    ordering_fields = ["start", "finish", "duration_minutes", "cost", "task__sort_order"]
+
+    def get_queryset(self):
+        return baseline_task_list(user=self.request.user)
+
+
+# -- project actions ---------------------------------------------------------------------------
+
+
+class MspdiRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/xml`; the export already is XML bytes, and
+    an error body is rendered as a small XML document."""
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        detail = escape(str((data or {}).get("detail", "")))
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<error><detail>{detail}</detail></error>\n'.encode()
+
+
+class ProjectScheduleActionsMixin:
+    """Schedule actions on /projects/{id}/. Reads need sight of the project; writes an editor
+    role on it (the viewset's EditableObjectPermission: 404, then 403)."""
+
+    @extend_schema(
+        request=BaselineSetSerializer,
+        responses={201: BaselineSerializer, **ERRORS},
+        description="Snapshot every task's current dates, duration and cost as baseline `number` (0-10), "
+        "replacing an earlier baseline with that number.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="set-baseline",
+        serializer_class=BaselineSetSerializer,
+        filter_backends=[],
+    )
+    def set_baseline(self, request, pk=None):
+        project = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        baseline = baseline_set(actor=request.user, project=project, **serializer.validated_data)
+        baseline = baseline_list(user=request.user).get(pk=baseline.pk)
+        return Response(BaselineSerializer(baseline).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ScheduleImportSerializer},
+        responses={
+            200: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; no task was new."),
+            201: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; tasks were created."),
+            400: OpenApiResponse(
+                ErrorSerializer, description="The file cannot be imported (error on `file`); nothing was written."
+            ),
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        description="Load a schedule file into this project, all or nothing, matching tasks by their UID.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="schedule-import",
+        serializer_class=ScheduleImportSerializer,
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+    )
+    def import_schedule(self, request, pk=None):
+        project = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        result = schedule_import(
+            actor=request.user,
+            data=upload.read(),
+            filename=upload.name,
+            project_code=project.code,
+            program=project.program,
+            replace=serializer.validated_data["replace"],
+        )
+        code = status.HTTP_201_CREATED if result.tasks_created else status.HTTP_200_OK
+        return Response(ScheduleImportResultSerializer(result).data, status=code)
+
+    @extend_schema(
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The schedule as MS Project XML (MSPDI), as an attachment.",
+                examples=[OpenApiExample("MSPDI", value='<Project xmlns="http://schemas.microsoft.com/project">…')],
+            ),
+            404: ErrorSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="schedule-export",
+        renderer_classes=[renderers.JSONRenderer, MspdiRenderer],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def export_schedule(self, request, pk=None):
+        project = self.get_object()
+        response = HttpResponse(schedule_export_mspdi(project=project), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{project.code}.xml"'
+        return response
+
+    @extend_schema(responses={200: TaskSerializer(many=True), 404: ErrorSerializer})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="critical-path",
+        serializer_class=TaskSerializer,
+        filter_backends=[],
+    )
+    def critical_path(self, request, pk=None):
+        """The project's critical tasks (no summaries), in the order work runs through them."""
+        project = self.get_object()
+        page = self.paginate_queryset(critical_tasks(project=project))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

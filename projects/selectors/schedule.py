@@ -1,0 +1,284 @@
+"""Reads for the schedule page: a project's tasks in outline order with their links, the chosen
+baseline and the variances against it, in a fixed number of queries whatever the task count.
+
+Units: the model stores working minutes; people read working days of 480 minutes (8 hours).
+Variances are working time in the task's calendar (the project's when the task has none), as
+Microsoft Project measures them: positive means later than the baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from projects.scheduling import WorkCalendar
+from projects.services.schedule import STANDARD_CALENDAR_ID, project_zone, to_local, work_calendars
+
+from ..models import Baseline, BaselineTask, Calendar, Dependency, Project, Task
+
+DAY_MINUTES = 480
+NO_BASELINE = "none"
+
+
+def minutes_to_days(minutes: int | None) -> Decimal | None:
+    """Working minutes as working days (480 minutes each), to two decimals; None stays None."""
+    if minutes is None:
+        return None
+    return (Decimal(minutes) / DAY_MINUTES).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A Decimal without trailing zeros or exponent: 2.50 → "2.5", 100.00 → "100", -0 → "0"."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_days(minutes: int | None, *, signed: bool = False) -> str:
+    """Working minutes as a short count of days: 1200 → "2.5", -480 → "-1" ("+1" when signed)."""
+    days = minutes_to_days(minutes)
+    if days is None:
+        return "—"
+    text = plain_decimal(days)
+    return f"+{text}" if signed and days > 0 else text
+
+
+@dataclass(slots=True)
+class LinkView:
+    """A predecessor link as the table shows it, e.g. "1.2 FS +2d" or "MOD-CRM 3 SS"."""
+
+    dependency: Dependency
+    label: str
+    title: str
+    is_external: bool
+
+
+@dataclass(slots=True)
+class ScheduleRow:
+    """One task of the table, with what the template prints already computed."""
+
+    task: Task
+    level: int
+    duration_days: str
+    total_float_days: str
+    free_float_days: str
+    constraint_day: dt.date | None
+    predecessors: list[LinkView] = field(default_factory=list)
+    baseline_start: dt.datetime | None = None
+    baseline_finish: dt.datetime | None = None
+    start_variance_minutes: int | None = None
+    finish_variance_minutes: int | None = None
+    urls: dict = field(default_factory=dict)  # set by the view: where this row's controls post
+
+    @property
+    def start_variance_days(self) -> str:
+        return format_days(self.start_variance_minutes, signed=True) if self.baseline_start else "—"
+
+    @property
+    def finish_variance_days(self) -> str:
+        return format_days(self.finish_variance_minutes, signed=True) if self.baseline_finish else "—"
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.finish_variance_minutes and self.finish_variance_minutes > 0)
+
+
+@dataclass(slots=True)
+class ProjectSchedule:
+    """Everything the schedule page shows about one project's plan."""
+
+    project: Project
+    zone: zoneinfo.ZoneInfo
+    rows: list[ScheduleRow]
+    links: list[Dependency]  # links between two tasks of this project (what the chart draws)
+    baselines: list[Baseline]
+    baseline: Baseline | None
+    baseline_finish: dt.datetime | None
+    finish_variance_minutes: int | None
+    today: dt.date
+    calendar: WorkCalendar
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [row.task for row in self.rows]
+
+    @property
+    def finish_variance_days(self) -> str:
+        if self.baseline_finish is None or self.project.forecast_finish is None:
+            return "—"
+        return format_days(self.finish_variance_minutes, signed=True)
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.finish_variance_minutes and self.finish_variance_minutes > 0)
+
+
+def outline_order(tasks: list[Task]) -> list[tuple[Task, int]]:
+    """Tasks in outline (pre-)order, siblings by sort order, each with its depth (0 = top)."""
+    by_pk = {t.pk: t for t in tasks}
+    children: dict[int | None, list[Task]] = {}
+    for task in tasks:
+        parent = task.parent_id if task.parent_id in by_pk else None
+        children.setdefault(parent, []).append(task)
+    for siblings in children.values():
+        siblings.sort(key=lambda t: (t.sort_order, t.pk))
+    ordered: list[tuple[Task, int]] = []
+    stack = [(t, 0) for t in reversed(children.get(None, []))]
+    while stack:
+        task, level = stack.pop()
+        ordered.append((task, level))
+        stack.extend((child, level + 1) for child in reversed(children.get(task.pk, [])))
+    return ordered
+
+
+def schedule_calendars(project: Project, tasks: list[Task]) -> dict[str, WorkCalendar]:
+    """Engine calendars (by str(pk), plus "standard") for the project and its tasks: one query
+    per level of base calendars and one for exceptions, none when nobody has a calendar."""
+    wanted = {project.calendar_id} | {t.calendar_id for t in tasks}
+    wanted.discard(None)
+    found: dict[int, Calendar] = {}
+    while wanted:
+        rows = list(Calendar.objects.filter(pk__in=wanted))
+        found.update({c.pk: c for c in rows})
+        wanted = {c.base_calendar_id for c in rows if c.base_calendar_id and c.base_calendar_id not in found}
+    calendars = work_calendars(found.values()) if found else {}
+    calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
+    return calendars
+
+
+def project_calendar(project: Project, calendars: dict[str, WorkCalendar]) -> WorkCalendar:
+    return calendars.get(str(project.calendar_id)) or calendars[STANDARD_CALENDAR_ID]
+
+
+def _lag_text(dep: Dependency) -> str:
+    if dep.lag_percent is not None:
+        return f" {dep.lag_percent.normalize():+f}%" if dep.lag_percent else ""
+    if not dep.lag_minutes:
+        return ""
+    return f" {format_days(dep.lag_minutes, signed=True)}{'ed' if dep.lag_elapsed else 'd'}"
+
+
+def link_view(dep: Dependency, project: Project) -> LinkView:
+    pred = dep.predecessor
+    external = pred.project_id != project.pk
+    ref = pred.outline_number or f"#{pred.pk}"
+    prefix = f"{pred.project.code} " if external else ""
+    label = f"{prefix}{ref} {dep.type}{_lag_text(dep)}"
+    title = f"{prefix}{pred.name} → {dep.get_type_display().lower()}{_lag_text(dep)}"
+    return LinkView(dependency=dep, label=label, title=title, is_external=external)
+
+
+def _working_minutes(calendar: WorkCalendar, zone, start: dt.datetime | None, finish: dt.datetime | None):
+    if start is None or finish is None:
+        return None
+    return calendar.working_minutes_between(to_local(start, zone), to_local(finish, zone))
+
+
+def choose_baseline(baselines: list[Baseline], wanted: str | int | None) -> Baseline | None:
+    """The baseline numbered `wanted`; "none" for no baseline; by default (None, or a number
+    that does not exist) the lowest-numbered one, usually baseline 0."""
+    if wanted == NO_BASELINE:
+        return None
+    by_number = {b.number: b for b in baselines}
+    if wanted is not None and str(wanted).isdigit() and int(wanted) in by_number:
+        return by_number[int(wanted)]
+    return baselines[0] if baselines else None
+
+
+def project_schedule(*, project: Project, baseline: str | int | None = None) -> ProjectSchedule:
+    """The plan of `project` for the schedule page: tasks in outline order with their
+    predecessor links, the chosen baseline (see choose_baseline) and variances against it.
+
+    Queries: tasks, links, baselines, the chosen baseline's values, and the calendars
+    (schedule_calendars) — the same number for 5 tasks or 5,000."""
+    zone = project_zone(project)
+    tasks = list(Task.objects.filter(project=project).order_by("sort_order", "pk"))
+    deps = list(
+        Dependency.objects.filter(Q(successor__project=project) | Q(predecessor__project=project))
+        .select_related("predecessor__project")
+        .order_by("successor_id", "predecessor__project__code", "predecessor__sort_order", "pk")
+    )
+    baselines = list(Baseline.objects.filter(project=project).order_by("number"))
+    chosen = choose_baseline(baselines, baseline)
+    snapshot: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
+    if chosen is not None:
+        snapshot = {
+            pk: (start, finish)
+            for pk, start, finish in BaselineTask.objects.filter(baseline=chosen).values_list(
+                "task_id", "start", "finish"
+            )
+        }
+    calendars = schedule_calendars(project, tasks)
+    default = project_calendar(project, calendars)
+
+    own = {t.pk for t in tasks}
+    predecessors: dict[int, list[LinkView]] = {}
+    for dep in deps:
+        if dep.successor_id in own:
+            predecessors.setdefault(dep.successor_id, []).append(link_view(dep, project))
+    rows = []
+    for task, level in outline_order(tasks):
+        calendar = calendars.get(str(task.calendar_id)) or default
+        base_start, base_finish = snapshot.get(task.pk, (None, None))
+        constraint = to_local(task.constraint_date, zone)
+        rows.append(
+            ScheduleRow(
+                task=task,
+                level=level,
+                duration_days=format_days(task.duration_minutes),
+                total_float_days=format_days(task.total_float_minutes),
+                free_float_days=format_days(task.free_float_minutes),
+                constraint_day=constraint.date() if constraint else None,
+                predecessors=predecessors.get(task.pk, []),
+                baseline_start=base_start,
+                baseline_finish=base_finish,
+                start_variance_minutes=_working_minutes(calendar, zone, base_start, task.start),
+                finish_variance_minutes=_working_minutes(calendar, zone, base_finish, task.finish),
+            )
+        )
+    finishes = [finish for _, finish in snapshot.values() if finish]
+    baseline_finish = max(finishes) if finishes else None
+    return ProjectSchedule(
+        project=project,
+        zone=zone,
+        rows=rows,
+        links=[d for d in deps if d.successor_id in own and d.predecessor_id in own],
+        baselines=baselines,
+        baseline=chosen,
+        baseline_finish=baseline_finish,
+        finish_variance_minutes=_working_minutes(default, zone, baseline_finish, project.forecast_finish),
+        today=timezone.localtime(timezone.now(), zone).date(),
+        calendar=default,
+    )
+
+
+def predecessor_choices(*, user, project: Project) -> list[Task]:
+    """Tasks that may precede a task of `project`: those of its program's projects that `user`
+    may see (links may cross projects inside one program), with their project loaded. One query."""
+    return list(
+        Task.objects.visible_to(user)
+        .filter(project__program_id=project.program_id)
+        .select_related("project")
+        .only("pk", "name", "outline_number", "sort_order", "project__code", "project__name", "project_id")
+        .order_by("project__code", "sort_order", "pk")
+    )
+
+
+def constraint_moment(
+    day: dt.date, constraint_type: str, *, calendar: WorkCalendar, zone: zoneinfo.ZoneInfo
+) -> dt.datetime:
+    """The aware moment a constraint typed as a date means: the start of that day's working
+    time for a start constraint (SNET, SNLT, MSO), its end for a finish constraint (FNET, FNLT,
+    MFO), in the project's calendar; 08:00 and 17:00 on a day without working time."""
+    pattern = calendar.day_pattern(day)
+    is_finish = constraint_type in (Task.Constraint.FNET, Task.Constraint.FNLT, Task.Constraint.MFO)
+    first, last = (pattern[0][0], pattern[-1][1]) if pattern else (8 * 60, 17 * 60)
+    minute = last if is_finish else first
+    local = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
+    return local.replace(tzinfo=zone)

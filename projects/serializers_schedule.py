@@ -1,0 +1,452 @@
+"""API representations of schedules: tasks, dependencies, calendars (with their exceptions)
+and baselines.
+
+Units: durations, lags and floats are integers of *working minutes* (480 = one 8-hour day);
+the `*_days` fields are read-only conveniences in 480-minute days, as decimal strings.
+Computed fields (dates, floats, critical and summary flags, outline numbers) are read-only:
+values sent for them are ignored. Validation here only reads; every write goes through
+projects.services.schedule, which reschedules before it returns.
+"""
+
+import re
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
+
+from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .scheduling.calendar import CalendarError, normalize_day
+from .selectors.schedule import minutes_to_days
+from .services.schedule import MANUAL_NEEDS_DATES
+from .services.schedule_io import MAX_UPLOAD_BYTES, TOO_LARGE
+
+# About 400 years of 8-hour days: far beyond any plan, well inside what dates can hold.
+MAX_WORK_MINUTES = 50_000_000
+MAX_EXCEPTION_DAYS = 3660
+# Dates a plan may name: the scheduler works in wall-clock time and must stay inside what
+# Python's datetime holds once durations and lags are added.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+TASK_DATE_FIELDS = ("constraint_date", "actual_start", "actual_finish", "deadline", "manual_start", "manual_finish")
+TIME_OF_DAY = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+CONSTRAINT_NEEDS_DATE = "A “{label}” constraint needs a constraint date."
+ACTUAL_FINISH_BEFORE_START = "Must be on or after the actual start."
+MANUAL_FINISH_BEFORE_START = "Must be on or after the manual start."
+EXTERNAL_REF_TAKEN = "Another task of this project has this external reference."
+LINK_TO_ITSELF = "A task cannot be its own predecessor."
+BAD_TIME = 'Times are "HH:MM", 00:00 to 24:00.'
+BAD_INTERVAL = "Each working interval starts before it ends, inside one day."
+BAD_WEEKDAY = 'Weekdays are "0" (Monday) to "6" (Sunday).'
+END_BEFORE_START = "Must be on or after the start date."
+EXCEPTION_TOO_LONG = f"An exception spans at most {MAX_EXCEPTION_DAYS} days."
+DATE_OUT_OF_RANGE = f"Must fall between the years {FIRST_YEAR} and {LAST_YEAR}."
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "example": "2.50"})
+class WorkingDaysField(serializers.Field):
+    """Read-only: working minutes shown as 480-minute days, e.g. 1200 → "2.50"."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(minutes_to_days(value))
+
+
+def working_minutes(*, allow_negative: bool = False, **kwargs) -> serializers.IntegerField:
+    low = -MAX_WORK_MINUTES if allow_negative else 0
+    return serializers.IntegerField(min_value=low, max_value=MAX_WORK_MINUTES, **kwargs)
+
+
+# -- calendars ---------------------------------------------------------------------------------
+
+
+class TimeOfDayField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=5, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not TIME_OF_DAY.match(value):
+            raise serializers.ValidationError(BAD_TIME, code="invalid")
+        return value
+
+
+class DayIntervalsField(serializers.ListField):
+    """One day's working time: `[["08:00", "12:00"], ["13:00", "17:00"]]`; `[]` is a day off."""
+
+    def __init__(self, **kwargs):
+        interval = serializers.ListField(child=TimeOfDayField(), min_length=2, max_length=2)
+        kwargs.setdefault("max_length", 24)
+        super().__init__(child=interval, **kwargs)
+
+    def to_internal_value(self, data):
+        intervals = super().to_internal_value(data)
+        try:
+            normalize_day((_minutes(start), _minutes(end, end=True)) for start, end in intervals)
+        except CalendarError:
+            raise serializers.ValidationError(BAD_INTERVAL, code="invalid") from None
+        return intervals
+
+
+def _minutes(text: str, *, end: bool = False) -> int:
+    hours, minutes = (int(part) for part in text.split(":"))
+    total = hours * 60 + minutes
+    return 1440 if end and total == 0 else total  # "00:00" as an end is midnight
+
+
+class WorkWeekField(serializers.DictField):
+    """Working time per weekday, "0" = Monday … "6" = Sunday. A weekday left out is
+    inherited from the base calendar (non-working without one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=DayIntervalsField(), **kwargs)
+
+    def to_internal_value(self, data):
+        week = super().to_internal_value(data)
+        if not set(week) <= {str(day) for day in range(7)}:
+            raise serializers.ValidationError(BAD_WEEKDAY, code="invalid")
+        return week
+
+
+class WorkWeekRangeSerializer(serializers.Serializer):
+    """A week that replaces the default one between two dates (summer hours, shutdowns)."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    week = WorkWeekField()
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": END_BEFORE_START})
+        # Stored as JSON: dates as ISO strings.
+        return {**attrs, "start": attrs["start"].isoformat(), "end": attrs["end"].isoformat()}
+
+
+class CalendarExceptionSerializer(serializers.ModelSerializer):
+    """A dated change: a holiday when `work_intervals` is empty, else those hours that day."""
+
+    work_intervals = DayIntervalsField(required=False, default=list)
+
+    class Meta:
+        model = CalendarException
+        fields = ["id", "name", "start_date", "end_date", "work_intervals"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        # Each item is whole even inside a PATCH, where DRF would skip its missing fields.
+        for name in ("start_date", "end_date"):
+            if name not in attrs:
+                raise serializers.ValidationError({name: self.fields[name].error_messages["required"]}, code="required")
+        attrs.setdefault("work_intervals", [])
+        attrs.setdefault("name", "")
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": END_BEFORE_START})
+        if (attrs["end_date"] - attrs["start_date"]).days >= MAX_EXCEPTION_DAYS:
+            raise serializers.ValidationError({"end_date": EXCEPTION_TOO_LONG})
+        return attrs
+
+
+class CalendarSerializer(serializers.ModelSerializer):
+    """A working-time calendar. `project` null: shared by every project (administrators
+    create those). Writing `exceptions` replaces the whole list."""
+
+    project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all(), allow_null=True, required=False)
+    project_code = serializers.CharField(source="project.code", read_only=True, allow_null=True)
+    base_calendar = VisiblePrimaryKeyRelatedField(queryset=Calendar.objects.all(), allow_null=True, required=False)
+    base_calendar_name = serializers.CharField(source="base_calendar.name", read_only=True, allow_null=True)
+    work_week = WorkWeekField(required=False)
+    work_weeks = WorkWeekRangeSerializer(many=True, required=False)
+    exceptions = CalendarExceptionSerializer(many=True, required=False)
+
+    class Meta:
+        model = Calendar
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "name",
+            "base_calendar",
+            "base_calendar_name",
+            "work_week",
+            "work_weeks",
+            "exceptions",
+            "external_ref",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate_project(self, value):
+        return fixed_after_create(self, "project", value)
+
+
+# -- tasks and links -----------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A WBS task; a milestone has zero duration. Dates are computed by the scheduler."""
+
+    project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    program = serializers.IntegerField(source="project.program_id", read_only=True)
+    parent = VisiblePrimaryKeyRelatedField(
+        queryset=Task.objects.all(), allow_null=True, required=False, help_text="The summary task (same project)."
+    )
+    calendar = VisiblePrimaryKeyRelatedField(
+        queryset=Calendar.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The task's own calendar (shared or of its project); null: the project's.",
+    )
+    duration_minutes = working_minutes(required=False, help_text="Working minutes (480 = one 8-hour day).")
+    remaining_minutes = working_minutes(required=False, allow_null=True)
+    duration_days = WorkingDaysField(source="duration_minutes", help_text="duration_minutes in 480-minute days.")
+    total_float_days = WorkingDaysField(source="total_float_minutes", allow_null=True)
+    free_float_days = WorkingDaysField(source="free_float_minutes", allow_null=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "program",
+            "parent",
+            "outline_number",
+            "wbs",
+            "sort_order",
+            "name",
+            "duration_minutes",
+            "duration_days",
+            "is_milestone",
+            "is_summary",
+            "constraint_type",
+            "constraint_date",
+            "calendar",
+            "percent_complete",
+            "actual_start",
+            "actual_finish",
+            "remaining_minutes",
+            "deadline",
+            "is_manual",
+            "manual_start",
+            "manual_finish",
+            "cost",
+            "notes",
+            "external_ref",
+            "start",
+            "finish",
+            "early_start",
+            "early_finish",
+            "late_start",
+            "late_finish",
+            "total_float_minutes",
+            "total_float_days",
+            "free_float_minutes",
+            "free_float_days",
+            "is_critical",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "outline_number",
+            "is_summary",
+            "start",
+            "finish",
+            "early_start",
+            "early_finish",
+            "late_start",
+            "late_finish",
+            "total_float_minutes",
+            "free_float_minutes",
+            "is_critical",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        # (project, external_ref) uniqueness is checked in validate() so the error names the field.
+        validators = []
+
+    def validate_project(self, value):
+        return fixed_after_create(self, "project", value)
+
+    def validate(self, attrs):
+        def value(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        for name in TASK_DATE_FIELDS:
+            if attrs.get(name) is not None and not FIRST_YEAR <= attrs[name].year <= LAST_YEAR:
+                raise serializers.ValidationError({name: DATE_OUT_OF_RANGE})
+        kind = value("constraint_type") or Task.Constraint.ASAP
+        if kind not in (Task.Constraint.ASAP, Task.Constraint.ALAP) and value("constraint_date") is None:
+            label = Task.Constraint(kind).label
+            raise serializers.ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE.format(label=label)})
+        actual_start, actual_finish = value("actual_start"), value("actual_finish")
+        if actual_start and actual_finish and actual_finish < actual_start:
+            raise serializers.ValidationError({"actual_finish": ACTUAL_FINISH_BEFORE_START})
+        manual_start, manual_finish = value("manual_start"), value("manual_finish")
+        if value("is_manual") and (manual_start is None or manual_finish is None):
+            raise serializers.ValidationError({"manual_start": MANUAL_NEEDS_DATES})
+        if manual_start and manual_finish and manual_finish < manual_start:
+            raise serializers.ValidationError({"manual_finish": MANUAL_FINISH_BEFORE_START})
+        ref, project = value("external_ref"), value("project")
+        if ref and project is not None and "external_ref" in attrs:
+            taken = Task.objects.filter(project=project, external_ref=ref)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError({"external_ref": EXTERNAL_REF_TAKEN}, code="unique")
+        return attrs
+
+
+class DependencySerializer(serializers.ModelSerializer):
+    """A link: `type` FS/SS/FF/SF with a lag in working minutes of the successor's calendar
+    (negative: a lead), or a percentage of the predecessor's duration (`lag_percent`), or
+    elapsed minutes (`lag_elapsed`). Its two tasks are fixed once created."""
+
+    predecessor = VisiblePrimaryKeyRelatedField(queryset=Task.objects.all())
+    predecessor_name = serializers.CharField(source="predecessor.name", read_only=True)
+    predecessor_project = serializers.IntegerField(source="predecessor.project_id", read_only=True)
+    predecessor_project_code = serializers.CharField(source="predecessor.project.code", read_only=True)
+    successor = VisiblePrimaryKeyRelatedField(queryset=Task.objects.all())
+    successor_name = serializers.CharField(source="successor.name", read_only=True)
+    successor_project = serializers.IntegerField(source="successor.project_id", read_only=True)
+    successor_project_code = serializers.CharField(source="successor.project.code", read_only=True)
+    lag_minutes = working_minutes(allow_negative=True, required=False)
+    lag_days = WorkingDaysField(source="lag_minutes")
+
+    class Meta:
+        model = Dependency
+        fields = [
+            "id",
+            "predecessor",
+            "predecessor_name",
+            "predecessor_project",
+            "predecessor_project_code",
+            "successor",
+            "successor_name",
+            "successor_project",
+            "successor_project_code",
+            "type",
+            "lag_minutes",
+            "lag_days",
+            "lag_percent",
+            "lag_elapsed",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Duplicates are refused by dependency_create with an error naming `predecessor`.
+        validators = []
+
+    def validate_predecessor(self, value):
+        return fixed_after_create(self, "predecessor", value)
+
+    def validate_successor(self, value):
+        return fixed_after_create(self, "successor", value)
+
+    def validate(self, attrs):
+        if self.instance is None and attrs["predecessor"] == attrs["successor"]:
+            raise serializers.ValidationError({"predecessor": LINK_TO_ITSELF})
+        return attrs
+
+
+# -- baselines -------------------------------------------------------------------------------------
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    """A numbered snapshot (0-10) of the project's tasks; its values are at
+    /baseline-tasks/?baseline=<id>."""
+
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    created_by_username = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    task_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Baseline
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "number",
+            "name",
+            "task_count",
+            "created_at",
+            "created_by",
+            "created_by_username",
+        ]
+        read_only_fields = fields
+
+
+class BaselineTaskSerializer(serializers.ModelSerializer):
+    """One task's values in a baseline, beside its current (computed) dates."""
+
+    baseline_number = serializers.IntegerField(source="baseline.number", read_only=True)
+    project = serializers.IntegerField(source="baseline.project_id", read_only=True)
+    task_name = serializers.CharField(source="task.name", read_only=True)
+    outline_number = serializers.CharField(source="task.outline_number", read_only=True)
+    duration_days = WorkingDaysField(source="duration_minutes")
+    current_start = serializers.DateTimeField(source="task.start", read_only=True, allow_null=True)
+    current_finish = serializers.DateTimeField(source="task.finish", read_only=True, allow_null=True)
+
+    class Meta:
+        model = BaselineTask
+        fields = [
+            "id",
+            "baseline",
+            "baseline_number",
+            "project",
+            "task",
+            "task_name",
+            "outline_number",
+            "start",
+            "finish",
+            "duration_minutes",
+            "duration_days",
+            "cost",
+            "current_start",
+            "current_finish",
+        ]
+        read_only_fields = fields
+
+
+class BaselineSetSerializer(serializers.Serializer):
+    """Snapshot the current schedule as baseline `number`, replacing one with that number."""
+
+    number = serializers.IntegerField(min_value=0, max_value=10, default=0)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+class ScheduleImportSerializer(serializers.Serializer):
+    """An MS Project XML (MSPDI) file, or any format MPXJ reads when Java is installed.
+    `replace` clears the project's schedule first; otherwise tasks are matched by UID."""
+
+    file = serializers.FileField()
+    replace = serializers.BooleanField(default=False)
+
+    def validate_file(self, upload):
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(TOO_LARGE)
+        return upload
+
+
+class ScheduleImportResultSerializer(serializers.Serializer):
+    """What an import did."""
+
+    project = serializers.IntegerField(source="project.pk")
+    project_code = serializers.CharField(source="project.code")
+    tasks_created = serializers.IntegerField()
+    tasks_updated = serializers.IntegerField()
+    tasks_removed = serializers.IntegerField()
+    links = serializers.IntegerField()
+    calendars = serializers.IntegerField()
+    baselines = serializers.IntegerField()

@@ -1,0 +1,492 @@
+"""The schedule page: Gantt chart, task table with inline edits, baselines, import and export.
+
+Reading needs Project.objects.visible_to; every write needs editable_by (others get 404, as
+for the project edit form) and goes through one projects.services.schedule service, which
+reschedules before it returns. An htmx request gets the `#schedule` fragment (summary, chart
+and table) re-rendered from the database, so the chart and the table always agree; a plain
+request gets the whole page, or a redirect after a successful POST.
+
+The view state (zoom, baseline, the row being edited) travels in the query string, so every
+URL, including each form's action, reproduces what the user sees.
+
+Status codes: 422 for input the forms or services refuse, 409 for an edit made on an outdated
+version; static/js/schedule.js lets htmx swap those responses in so the messages show.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django_htmx.http import push_url
+
+from core.services import STALE_VERSION, StaleVersionError
+
+from ..charts.gantt import ZOOMS
+from ..charts.schedule import project_gantt, zoom_or_default
+from ..forms import BaselineForm, DependencyForm, ScheduleImportForm, TaskForm
+from ..models import Dependency, Project, Task
+from ..selectors import predecessor_choices, project_is_editable, project_page, project_schedule
+from ..selectors.schedule import NO_BASELINE, ProjectSchedule
+from ..services.schedule import (
+    baseline_set,
+    dependency_create,
+    dependency_delete,
+    task_create,
+    task_delete,
+    task_update,
+)
+from ..services.schedule_io import ScheduleFileError, schedule_export_mspdi, schedule_import
+
+TASK_ADDED = "Task “{name}” added."
+TASK_SAVED = "Task “{name}” saved."
+TASK_UNCHANGED = "Nothing to save for “{name}”."
+TASK_DELETED = "Task “{name}” deleted."
+TASK_MOVED = "Task “{name}” moved."
+CANNOT_INDENT = "“{name}” has no task above it at its level to go under."
+CANNOT_OUTDENT = "“{name}” is already at the top level."
+LINK_ADDED = "“{predecessor}” now precedes “{successor}”."
+LINK_REMOVED = "Link from “{predecessor}” to “{successor}” removed."
+BASELINE_SAVED = "Baseline {number} saved: {count} tasks."
+IMPORTED = (
+    "Imported {filename}: {created} tasks created, {updated} updated, {removed} removed, "
+    "{links} links, {calendars} calendars, {baselines} baselines."
+)
+IMPORT_FAILED = "Nothing was imported."
+
+UNPROCESSABLE = 422
+CONFLICT = 409
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleState:
+    """What the user is looking at: zoom level (None: chosen from the span), baseline number
+    ("none" for no baseline, None for the default) and the task row open for editing."""
+
+    zoom: str | None = None
+    baseline: str | None = None
+    edit: int | None = None
+
+    @classmethod
+    def from_request(cls, request) -> ScheduleState:
+        zoom = request.GET.get("zoom")
+        baseline = request.GET.get("baseline")
+        edit = request.GET.get("edit", "")
+        return cls(
+            zoom=zoom if zoom in ZOOMS else None,
+            baseline=baseline if baseline == NO_BASELINE or (baseline or "").isdigit() else None,
+            edit=int(edit) if edit.isdigit() else None,
+        )
+
+    def query(self, **changes) -> str:
+        """The query string ("?…", or "" when empty) of this state with `changes` applied."""
+        state = replace(self, **changes)
+        params = {name: getattr(state, name) for name in ("zoom", "baseline", "edit")}
+        encoded = urlencode({name: value for name, value in params.items() if value not in (None, "")})
+        return f"?{encoded}" if encoded else ""
+
+
+def _urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, zoom: str) -> dict:
+    """Every URL the fragment links or posts to, with the view state attached."""
+    code = project.code
+    page = reverse("projects:schedule", args=[code])
+    fragment = reverse("projects:schedule-fragment", args=[code])
+    keep = state.query(edit=None)
+    return {
+        "page": page,
+        "fragment": fragment,
+        "keep": keep,
+        "zooms": [
+            {
+                "value": value,
+                "label": value.capitalize(),
+                "current": value == zoom,
+                "href": page + state.query(zoom=value),
+                "hx": fragment + state.query(zoom=value),
+            }
+            for value in ZOOMS
+        ],
+        "baselines": [
+            {
+                "value": NO_BASELINE,
+                "label": "No baseline",
+                "current": schedule.baseline is None,
+                "href": page + state.query(baseline=NO_BASELINE, edit=None),
+                "hx": fragment + state.query(baseline=NO_BASELINE, edit=None),
+            },
+            *(
+                {
+                    "value": str(b.number),
+                    "label": b.name or f"Baseline {b.number}",
+                    "current": schedule.baseline is not None and b.pk == schedule.baseline.pk,
+                    "href": page + state.query(baseline=str(b.number), edit=None),
+                    "hx": fragment + state.query(baseline=str(b.number), edit=None),
+                }
+                for b in schedule.baselines
+            ),
+        ],
+        "task_add": reverse("projects:schedule-task-add", args=[code]) + keep,
+        "baseline_set": reverse("projects:schedule-baseline", args=[code]) + keep,
+        "cancel_href": page + keep,
+        "cancel_hx": fragment + keep,
+    }
+
+
+def _row_urls(project: Project, state: ScheduleState, task: Task) -> dict:
+    code, pk = project.code, task.pk
+    keep = state.query(edit=None)
+    keep_open = state.query(edit=pk)
+    return {
+        "edit_href": reverse("projects:schedule", args=[code]) + keep_open,
+        "edit_hx": reverse("projects:schedule-fragment", args=[code]) + keep_open,
+        "save": reverse("projects:schedule-task", args=[code, pk]) + keep,
+        "delete": reverse("projects:schedule-task-delete", args=[code, pk]) + keep,
+        "indent": reverse("projects:schedule-task-indent", args=[code, pk]) + keep,
+        "outdent": reverse("projects:schedule-task-outdent", args=[code, pk]) + keep,
+        "link_add": reverse("projects:schedule-link-add", args=[code, pk]) + keep_open,
+    }
+
+
+def schedule_context(
+    request,
+    project: Project,
+    state: ScheduleState,
+    *,
+    can_edit: bool,
+    schedule: ProjectSchedule | None = None,
+    forms: dict | None = None,
+    notice: str = "",
+    error: str = "",
+) -> dict:
+    """Everything the `#schedule` fragment shows. `forms` may hold bound forms with errors
+    ("task_form", "edit_form", "link_form", "baseline_form") to show instead of blank ones."""
+    forms = forms or {}
+    schedule = schedule or project_schedule(project=project, baseline=state.baseline)
+    moments = [m for row in schedule.rows for m in (row.task.start, row.task.finish)]
+    zoom = zoom_or_default(state.zoom, moments)
+    editing = None
+    if can_edit and state.edit is not None:
+        editing = next((row for row in schedule.rows if row.task.pk == state.edit), None)
+    context = {
+        "project": project,
+        "schedule": schedule,
+        "rows": schedule.rows,
+        # render_gantt escapes every text it draws, so its SVG is safe to embed.
+        "chart": mark_safe(project_gantt(schedule, zoom=zoom)) if schedule.rows else "",  # noqa: S308
+        "zoom": zoom,
+        "state": state,
+        "urls": _urls(project, state, schedule, zoom),
+        "can_edit": can_edit,
+        "editing": editing,
+        "table_columns": 15 + (4 if schedule.baseline else 0) + (1 if can_edit else 0),
+        "notice": notice,
+        "error": error,
+    }
+    for row in schedule.rows:
+        row.urls = _row_urls(project, state, row.task) if can_edit else {}
+    if can_edit:
+        common = {"tasks": schedule.tasks, "calendar": schedule.calendar, "zone": schedule.zone}
+        context["task_form"] = forms.get("task_form") or TaskForm(auto_id="new_%s", **common)
+        context["baseline_form"] = forms.get("baseline_form") or BaselineForm(
+            initial={"number": schedule.baseline.number if schedule.baseline else 0}
+        )
+        if editing is not None:
+            keep_open = state.query(edit=editing.task.pk)
+            context["editing_links"] = [
+                {
+                    "link": link,
+                    "remove": reverse("projects:schedule-link-delete", args=[project.code, link.dependency.pk])
+                    + keep_open,
+                }
+                for link in editing.predecessors
+            ]
+            context["edit_form"] = forms.get("edit_form") or TaskForm(task=editing.task, **common)
+            context["link_form"] = forms.get("link_form") or DependencyForm(
+                successor=editing.task, choices=predecessor_choices(user=request.user, project=project)
+            )
+    return context
+
+
+def _render(request, project: Project, state: ScheduleState, *, status: int = 200, **kwargs):
+    """The fragment for htmx, the whole page otherwise."""
+    can_edit = kwargs.pop("can_edit", None)
+    if can_edit is None:
+        can_edit = project_is_editable(user=request.user, project=project)
+    context = schedule_context(request, project, state, can_edit=can_edit, **kwargs)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "projects/_schedule.html", context, status=status)
+    if can_edit:
+        context.setdefault("import_form", ScheduleImportForm())
+    return render(request, "projects/project_schedule.html", context, status=status)
+
+
+def _done(request, project: Project, state: ScheduleState, notice: str):
+    """After a successful write: the fresh fragment with a notice (htmx), else redirect."""
+    project.refresh_from_db(fields=["forecast_finish"])
+    if request.htmx:
+        response = _render(request, project, state, can_edit=True, notice=notice)
+        return push_url(response, reverse("projects:schedule", args=[project.code]) + state.query(edit=None))
+    messages.success(request, notice)
+    return redirect(reverse("projects:schedule", args=[project.code]) + state.query())
+
+
+def _refused(request, project, state, *, schedule=None, forms=None, error="", status=UNPROCESSABLE):
+    return _render(request, project, state, status=status, can_edit=True, schedule=schedule, forms=forms, error=error)
+
+
+def schedule_write(view):
+    """For the POST endpoints: sign-in required, the project must be editable by the user (404
+    otherwise, whatever the method), then only POST is allowed. Passes (request, project, state)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, code: str, **kwargs):
+        project = get_object_or_404(
+            Project.objects.editable_by(request.user).select_related("program__portfolio"), code=code
+        )
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, project, ScheduleState.from_request(request), **kwargs)
+
+    return wrapper
+
+
+def _task(project: Project, pk: int) -> Task:
+    return get_object_or_404(Task.objects.filter(project=project), pk=pk)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _visible_project(request, code: str) -> Project:
+    return get_object_or_404(project_page(user=request.user), code=code)
+
+
+@login_required
+def schedule_page(request, code: str):
+    """The schedule page (the fragment alone for an htmx request)."""
+    project = _visible_project(request, code)
+    return _render(request, project, ScheduleState.from_request(request))
+
+
+@login_required
+def schedule_fragment(request, code: str):
+    """The `#schedule` fragment: summary, chart and task table (zoom and baseline switches,
+    opening a row for editing)."""
+    project = _visible_project(request, code)
+    state = ScheduleState.from_request(request)
+    can_edit = project_is_editable(user=request.user, project=project)
+    context = schedule_context(request, project, state, can_edit=can_edit)
+    return render(request, "projects/_schedule.html", context)
+
+
+@login_required
+def schedule_export(request, code: str):
+    """The schedule as MS Project XML, as a download (readers may download)."""
+    project = _visible_project(request, code)
+    response = HttpResponse(schedule_export_mspdi(project=project), content_type="application/xml")
+    filename = f"{slugify(project.code) or 'schedule'}.xml"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+@schedule_write
+def task_add(request, project: Project, state: ScheduleState):
+    schedule = project_schedule(project=project, baseline=state.baseline)
+    form = TaskForm(
+        request.POST, auto_id="new_%s", tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone
+    )
+    if form.is_valid():
+        data = form.service_data()
+        try:
+            task = task_create(actor=request.user, project=project, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _done(request, project, state, TASK_ADDED.format(name=task.name))
+    return _refused(request, project, state, schedule=schedule, forms={"task_form": form})
+
+
+@schedule_write
+def task_save(request, project: Project, state: ScheduleState, pk: int):
+    task = _task(project, pk)
+    state_open = replace(state, edit=task.pk)
+    schedule = project_schedule(project=project, baseline=state.baseline)
+    form = TaskForm(request.POST, task=task, tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone)
+    if form.is_valid():
+        data = form.service_data()
+        if not data and form.cleaned_data["version"] == task.version:
+            return _done(request, project, state, TASK_UNCHANGED.format(name=task.name))
+        try:
+            # An empty change still checks the version, so a stale form is reported.
+            task = task_update(actor=request.user, task=task, data=data, expected_version=form.cleaned_data["version"])
+        except StaleVersionError:
+            form.add_error(None, STALE_VERSION)
+            return _refused(request, project, state_open, schedule=schedule, forms={"edit_form": form}, status=CONFLICT)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _done(request, project, state, TASK_SAVED.format(name=task.name))
+    return _refused(request, project, state_open, schedule=schedule, forms={"edit_form": form})
+
+
+def _version(request) -> int | None:
+    """The row version a delete or move was made on (None: none sent, so no stale check)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+@schedule_write
+def task_remove(request, project: Project, state: ScheduleState, pk: int):
+    task = _task(project, pk)
+    try:
+        task_delete(actor=request.user, task=task, expected_version=_version(request))
+    except StaleVersionError:
+        return _refused(request, project, state, error=STALE_VERSION, status=CONFLICT)
+    except ValidationError as error:
+        return _refused(request, project, state, error=" ".join(error.messages))
+    return _done(request, project, state, TASK_DELETED.format(name=task.name))
+
+
+def _move(request, project: Project, state: ScheduleState, task: Task, parent: Task | None):
+    try:
+        task_update(actor=request.user, task=task, data={"parent": parent}, expected_version=_version(request))
+    except StaleVersionError:
+        return _refused(request, project, state, error=STALE_VERSION, status=CONFLICT)
+    except ValidationError as error:
+        return _refused(request, project, state, error=" ".join(error.messages))
+    return _done(request, project, state, TASK_MOVED.format(name=task.name))
+
+
+@schedule_write
+def task_indent(request, project: Project, state: ScheduleState, pk: int):
+    """Put the task under the task above it at its level (Microsoft Project's indent)."""
+    task = _task(project, pk)
+    schedule = project_schedule(project=project, baseline=state.baseline)
+    above = None
+    for row in schedule.rows:
+        if row.task.pk == task.pk:
+            break
+        if row.task.parent_id == task.parent_id:
+            above = row.task
+    if above is None:
+        return _refused(request, project, state, schedule=schedule, error=CANNOT_INDENT.format(name=task.name))
+    return _move(request, project, state, task, above)
+
+
+@schedule_write
+def task_outdent(request, project: Project, state: ScheduleState, pk: int):
+    """Move the task up one outline level, beside its summary task."""
+    task = _task(project, pk)
+    if task.parent_id is None:
+        return _refused(request, project, state, error=CANNOT_OUTDENT.format(name=task.name))
+    parent = Task.objects.select_related("parent").get(pk=task.parent_id)
+    return _move(request, project, state, task, parent.parent)
+
+
+# -- links --------------------------------------------------------------------------------------
+
+
+@schedule_write
+def link_add(request, project: Project, state: ScheduleState, pk: int):
+    successor = _task(project, pk)
+    state_open = replace(state, edit=successor.pk)
+    form = DependencyForm(
+        request.POST, successor=successor, choices=predecessor_choices(user=request.user, project=project)
+    )
+    if form.is_valid():
+        data = form.service_data()
+        try:
+            dependency_create(actor=request.user, **data)
+        except ValidationError as error:
+            # A cycle arrives here too (ScheduleCycleValidationError), naming the tasks.
+            form.add_service_errors(error)
+        else:
+            notice = LINK_ADDED.format(predecessor=data["predecessor"].name, successor=successor.name)
+            return _done(request, project, state_open, notice)
+    return _refused(request, project, state_open, forms={"link_form": form})
+
+
+@schedule_write
+def link_remove(request, project: Project, state: ScheduleState, pk: int):
+    dependency = get_object_or_404(
+        Dependency.objects.filter(successor__project=project).select_related(
+            "predecessor__project", "successor__project"
+        ),
+        pk=pk,
+    )
+    notice = LINK_REMOVED.format(predecessor=dependency.predecessor.name, successor=dependency.successor.name)
+    try:
+        dependency_delete(actor=request.user, dependency=dependency)
+    except ValidationError as error:
+        return _refused(request, project, state, error=" ".join(error.messages))
+    return _done(request, project, state, notice)
+
+
+# -- baselines, files ----------------------------------------------------------------------------
+
+
+@schedule_write
+def baseline_save(request, project: Project, state: ScheduleState):
+    form = BaselineForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        try:
+            baseline = baseline_set(actor=request.user, project=project, number=number, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            notice = BASELINE_SAVED.format(number=number, count=baseline.tasks.count())
+            return _done(request, project, replace(state, baseline=str(number), edit=None), notice)
+    return _refused(request, project, state, forms={"baseline_form": form})
+
+
+@schedule_write
+def schedule_upload(request, project: Project, state: ScheduleState):
+    """Import a schedule file into this project: all or nothing, then back to the page."""
+    form = ScheduleImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = schedule_import(
+                actor=request.user,
+                data=upload.read(),
+                filename=upload.name,
+                project_code=project.code,
+                program=project.program,
+                replace=form.cleaned_data["replace"],
+            )
+        except ScheduleFileError as error:
+            form.add_error("file", error.reason)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                IMPORTED.format(
+                    filename=upload.name,
+                    created=result.tasks_created,
+                    updated=result.tasks_updated,
+                    removed=result.tasks_removed,
+                    links=result.links,
+                    calendars=result.calendars,
+                    baselines=result.baselines,
+                ),
+            )
+            return redirect(reverse("projects:schedule", args=[project.code]) + state.query(edit=None))
+    # A whole page (the upload is a plain form): the import panel shows the reason.
+    context = schedule_context(request, project, state, can_edit=True)
+    context.update(import_form=form, import_failed=IMPORT_FAILED)
+    return render(request, "projects/project_schedule.html", context, status=UNPROCESSABLE)
