@@ -7,6 +7,9 @@
 - outsider: holds a role only in another portfolio (sees none of this: 404)
 """
 
+import functools
+import os
+
 import pytest
 from django.test import Client
 
@@ -79,3 +82,86 @@ def login(user) -> Client:
 def client_for():
     """`client_for(user)` returns a Django test client logged in as that user."""
     return login
+
+
+# --- Service detection (ops) ---------------------------------------------------------------
+# Tests marked `postgres` need connection.vendor == "postgresql"; tests marked `redis` or
+# `celery_worker` need REDIS_URL answering PING. bin/test-env (run by `make test`) sets the
+# URLs before pytest starts, since pytest-django loads settings before this file. Missing
+# services skip those tests with "service unavailable: …", or fail them when
+# KEEL_REQUIRE_SERVICES=1 (as in CI), so a green CI run cannot hide a skipped service test.
+
+SERVICE_UNAVAILABLE = "service unavailable: {service} ({why})"
+
+
+def _services_required() -> bool:
+    return os.environ.get("KEEL_REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@functools.cache
+def _postgres_problem() -> str | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return SERVICE_UNAVAILABLE.format(
+            service="PostgreSQL", why=f"the database is {connection.vendor}; set DATABASE_URL to a PostgreSQL URL"
+        )
+    return None
+
+
+@functools.cache
+def _redis_problem() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return SERVICE_UNAVAILABLE.format(service="Redis", why="REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        return SERVICE_UNAVAILABLE.format(service="Redis", why=f"{url} did not answer PING: {exc}")
+    return None
+
+
+_SERVICE_MARKERS = {"postgres": _postgres_problem, "redis": _redis_problem, "celery_worker": _redis_problem}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip (or, with KEEL_REQUIRE_SERVICES=1, fail) a test whose service is missing,
+    before any of its fixtures start."""
+    for marker, problem_of in _SERVICE_MARKERS.items():
+        if item.get_closest_marker(marker) and (problem := problem_of()):
+            if _services_required():
+                pytest.fail(f"{problem}; KEEL_REQUIRE_SERVICES=1 forbids skipping it", pytrace=False)
+            pytest.skip(problem)
+
+
+def pytest_report_header(config):
+    required = " (required: KEEL_REQUIRE_SERVICES=1)" if _services_required() else ""
+    db = os.environ.get("DATABASE_URL", "").split("://")[0] or "sqlite (embedded default)"
+    return f"keel services{required}: database={db}, REDIS_URL={os.environ.get('REDIS_URL') or 'unset'}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "service unavailable" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTICE: {len(skipped)} test(s) skipped because a service is unavailable (see the SKIPPED lines above; "
+            "`make test` finds PostgreSQL and Redis on 127.0.0.1, or set DATABASE_URL / REDIS_URL).",
+            yellow=True,
+        )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """The production hasher spends ~0.5 s per password on purpose; every factory user would
+    pay it. Tests hash with MD5 instead (subprocess tests still use the real settings)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

@@ -1,0 +1,134 @@
+"""Build the demo portfolio: portfolios, objectives, programs, projects, people, memberships
+and a history of status reports, at three scales (DESIGN.md §6).
+
+Everything random comes from one `random.Random(seed)`, consumed in a fixed order, so the
+same seed and scale give the same codes, names, people and RAG history. Dates are laid out
+relative to `today` so the demo always looks current.
+
+The stages live in builder.py, the logins in logins.py. Portfolios, objectives and programs
+go through the domain services (few rows, audited); users, projects, memberships and status
+reports are bulk-inserted in batches (bulk rows are not audited: seeding is a bootstrap, not
+a change someone made).
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio.models import Membership, Portfolio, Program, StrategicObjective
+from projects.models import Project, StatusReport
+
+from .builder import DemoBuilder
+from .logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+
+DATA_EXISTS = "Demo data already exists ({what}). Use --reset to delete it and seed again."
+UNKNOWN_SCALE = "Unknown scale {scale!r}; choose one of: {choices}."
+
+
+class DemoDataExistsError(Exception):
+    """Seeding was refused because the database is not empty (see DATA_EXISTS)."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a demo to build. `projects` is split evenly across `programs`."""
+
+    portfolios: int
+    programs: int
+    projects: int
+    report_months: int  # status history kept per project, at most
+    team_size: tuple[int, int]  # team members per project, inclusive range
+
+
+SCALES = {
+    "small": Scale(portfolios=1, programs=2, projects=8, report_months=6, team_size=(2, 3)),
+    "medium": Scale(portfolios=2, programs=10, projects=200, report_months=9, team_size=(2, 4)),
+    "large": Scale(portfolios=4, programs=40, projects=2000, report_months=12, team_size=(2, 4)),
+}
+
+
+@dataclass
+class SeedResult:
+    scale: str
+    seed: int
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def demo_data_present() -> str | None:
+    """Describe the data that would make seeding unsafe, or None when the database is empty."""
+    user_model = get_user_model()
+    found = [
+        f"{count} {label}"
+        for label, count in (
+            ("portfolios", Portfolio.objects.count()),
+            ("programs", Program.objects.count()),
+            ("projects", Project.objects.count()),
+            ("demo users", user_model.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count()),
+        )
+        if count
+    ]
+    return ", ".join(found) or None
+
+
+@transaction.atomic
+def demo_reset() -> None:
+    """Delete ALL portfolios, programs, projects (with their reports and memberships) and
+    every demo user. Meant for demo databases only: real data in them goes too."""
+    Project.objects.update(latest_status_report=None)
+    StatusReport.objects.all().delete()
+    Membership.objects.all().delete()
+    Project.objects.all().delete()
+    Program.objects.all().delete()
+    StrategicObjective.objects.all().delete()
+    Portfolio.objects.all().delete()
+    get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).delete()
+
+
+def demo_seed(
+    *,
+    scale: str,
+    seed: int,
+    reset: bool = False,
+    today: date | None = None,
+    password: str = DEMO_PASSWORD,
+    progress: bool = False,
+) -> SeedResult:
+    """Build the demo at `scale` ("small", "medium" or "large") from `seed`, in one transaction.
+
+    Raises ValueError naming the problem when `scale` is unknown, or DATA_EXISTS when the
+    database already holds portfolios, programs, projects or demo users and `reset` is False.
+    With `reset`, `demo_reset` runs first (in the same transaction). `today` anchors every
+    date (default: the local date). `progress` shows tqdm bars on stderr.
+    """
+    if scale not in SCALES:
+        raise ValueError(UNKNOWN_SCALE.format(scale=scale, choices=", ".join(SCALES)))
+    started = time.perf_counter()
+    with transaction.atomic():
+        if reset:
+            demo_reset()
+        elif what := demo_data_present():
+            raise DemoDataExistsError(DATA_EXISTS.format(what=what))
+        builder = DemoBuilder(
+            scale=SCALES[scale],
+            seed=seed,
+            today=today or timezone.localdate(),
+            password=password,
+            progress=progress,
+        )
+        builder.build()
+    result = SeedResult(scale=scale, seed=seed, seconds=time.perf_counter() - started)
+    result.counts = {
+        "portfolios": Portfolio.objects.count(),
+        "strategic objectives": StrategicObjective.objects.count(),
+        "programs": Program.objects.count(),
+        "projects": Project.objects.count(),
+        "status reports": StatusReport.objects.count(),
+        "memberships": Membership.objects.count(),
+        "users": get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count(),
+    }
+    return result
