@@ -123,7 +123,21 @@ def _redis_problem() -> str | None:
     return None
 
 
-_SERVICE_MARKERS = {"postgres": _postgres_problem, "redis": _redis_problem, "celery_worker": _redis_problem}
+@functools.cache
+def _mpxj_problem() -> str | None:
+    from projects.scheduling.mpxj import mpxj_available
+
+    if not mpxj_available():
+        return SERVICE_UNAVAILABLE.format(service="MPXJ", why="the mpxj package or a Java runtime is missing")
+    return None
+
+
+_SERVICE_MARKERS = {
+    "postgres": _postgres_problem,
+    "redis": _redis_problem,
+    "celery_worker": _redis_problem,
+    "mpxj": _mpxj_problem,
+}
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from projects.models import Baseline, Calendar, Dependency, Project, Task
 from projects.scheduling import read_mspdi, write_mspdi
 from projects.scheduling.calendar import WorkCalendar
-from projects.scheduling.mpxj import convert_with_mpxj, mpxj_available
+from projects.scheduling.mpxj import convert_with_mpxj
 from projects.scheduling.mspdi_model import MspdiLink
 from projects.services.schedule_io import ScheduleFileError, schedule_export_mspdi, schedule_import
 
@@ -194,10 +194,6 @@ def test_mpxj_missing_gives_a_clear_message(monkeypatch):
         schedule_import(actor=None, data=b"ERMHDR\t20.12", filename="plan.xer", project_code="XER")
 
 
-requires_mpxj = pytest.mark.skipif(not mpxj_available(), reason="service unavailable: MPXJ and Java")
-
-
-@requires_mpxj
 @pytest.mark.mpxj
 @pytest.mark.django_db
 @pytest.mark.parametrize("suffix", [".xer", ".pmxml", ".mpx"])
