@@ -15,6 +15,8 @@ def program_list_with_health(*, user, queryset=None):
     the project count and the newest report date. Constant number of queries."""
     qs = queryset if queryset is not None else Program.objects.visible_to(user)
     rag = "projects__latest_status_report__overall_rag"
+    if not qs.query.order_by:  # an aggregate drops Meta.ordering (GROUP BY): keep pages stable
+        qs = qs.order_by("name", "pk")
     return qs.select_related("portfolio", "manager").annotate(
         project_count=Count("projects", distinct=True),
         red_count=Count("projects", filter=Q(**{rag: Rag.RED}), distinct=True),
@@ -38,7 +40,8 @@ def program_health(program) -> str | None:
 
 
 def portfolio_list(*, user):
-    return Portfolio.objects.visible_to(user).annotate(program_count=Count("programs"))
+    # An aggregate drops Meta.ordering (GROUP BY), so order explicitly for stable pages.
+    return Portfolio.objects.visible_to(user).annotate(program_count=Count("programs")).order_by("name", "pk")
 
 
 def program_projects(*, user, program):

@@ -16,18 +16,6 @@ PROFILE = reverse("core:profile")
 TOKEN_CREATE = reverse("core:token-create")
 
 
-@pytest.fixture(autouse=True)
-def html_test_settings(settings):
-    """With DEBUG off the settings pick the manifest static storage, which needs
-    `collectstatic`; tests render pages without it. A fast hasher keeps the many users that
-    the factories create from dominating the run time."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def revoke_url(token) -> str:
     return reverse("core:token-revoke", args=[token.pk])
 

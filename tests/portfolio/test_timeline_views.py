@@ -21,17 +21,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(autouse=True)
-def html_test_settings(settings):
-    """With DEBUG off the settings pick the manifest static storage, which needs
-    `collectstatic`; tests render pages without it."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def linked(project, owner, program):
     """MOD-ERP: Build → Go-live (milestone); MOD-CRM: Cut-over → CRM live (milestone), with

@@ -29,18 +29,6 @@ PROGRAM_EDIT = reverse("portfolio:program-edit", args=["MOD"])
 PROJECT_CREATE = reverse("projects:project-create", args=["MOD"])
 
 
-@pytest.fixture(autouse=True)
-def html_test_settings(settings):
-    """With DEBUG off the settings pick the manifest static storage, which needs
-    `collectstatic`; tests render pages without it. A fast hasher keeps the many users that
-    the factories create from dominating the run time."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def report(project, rag: str, period_end=datetime.date(2026, 10, 31), **fields):
     """A status report made the project's latest, as status_report_submit would."""
     row = StatusReportFactory(project=project, overall_rag=rag, period_end=period_end, **fields)

@@ -52,17 +52,6 @@ def at(y, m, d, h=8):
     return dt.datetime(y, m, d, h, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def html_test_settings(settings):
-    """With DEBUG off the settings pick the manifest static storage, which needs
-    `collectstatic`; tests render pages without it."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def plan(project, owner):
     """Phase 1 (Design 5d → Build 10d) → Go-live (milestone); Training 3d on its own.
