@@ -56,8 +56,9 @@ def _friday(day: date) -> date:
 class DemoBuilder:
     """Holds the generator and what has been built so far; one method per stage."""
 
-    def __init__(self, *, scale, seed: int, today: date, password: str, progress: bool):
+    def __init__(self, *, scale, seed: int, today: date, password: str, progress: bool, scale_name: str = "small"):
         self.scale = scale
+        self.scale_name = scale_name
         self.rng = random.Random(seed)
         self.today = today
         self.password = password
@@ -72,6 +73,21 @@ class DemoBuilder:
         self.build_projects()
         self.build_memberships()
         self.build_status_reports()
+        self.build_schedules()
+        self.build_money()
+
+    # --- schedules and money (schedules.py, money.py) ---------------------------------------
+
+    def build_schedules(self) -> None:
+        from .schedules import ScheduleStage
+
+        self.schedules = ScheduleStage(self)
+        self.schedules.build()
+
+    def build_money(self) -> None:
+        from .money import MoneyStage
+
+        MoneyStage(self, self.schedules).build()
 
     # --- people ---------------------------------------------------------------------------
 

@@ -6,11 +6,28 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import F, Max, Q
+from django.urls import reverse
 
+from budgets.models import (
+    BudgetLine,
+    Contract,
+    CostCategory,
+    CostEntry,
+    Currency,
+    ExchangeRate,
+    FiscalPeriod,
+    Forecast,
+    LifecycleCostEstimate,
+    LifecycleCostLine,
+    Vendor,
+)
+from budgets.selectors.earned_value import program_evm, project_evm
 from core.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from core.demo.seed import demo_seed
 from portfolio.models import Membership, Portfolio, Program
-from projects.models import Project, StatusReport
+from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
+from projects.services.schedule import schedule_recompute
 
 TODAY = date(2026, 11, 26)
 
@@ -119,3 +136,154 @@ def test_reset_replaces_the_demo():
     assert new["programs"] != old["programs"]
     assert len(new["projects"]) == 8
     assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+# --- schedules and money (issues "Scheduling engine" and "Money", part 7) --------------------
+
+
+def schedule_and_money_snapshot() -> dict[str, list]:
+    """The schedules and money a seed builds, by natural keys (not pks)."""
+    return {
+        "tasks": list(
+            Task.objects.order_by("project__code", "sort_order").values_list(
+                "project__code",
+                "outline_number",
+                "name",
+                "duration_minutes",
+                "start",
+                "finish",
+                "percent_complete",
+                "cost",
+            )
+        ),
+        "links": sorted(
+            Dependency.objects.values_list(
+                "predecessor__project__code",
+                "predecessor__outline_number",
+                "successor__project__code",
+                "successor__outline_number",
+                "type",
+                "lag_minutes",
+            )
+        ),
+        "budget": list(
+            BudgetLine.objects.order_by(
+                "project__code", "budget_version", "period__start", "category__code"
+            ).values_list("project__code", "budget_version", "period__start", "category__code", "amount")
+        ),
+        "actuals": list(
+            CostEntry.objects.order_by("source", "external_ref").values_list(
+                "source", "external_ref", "project__code", "date", "amount", "currency_id"
+            )
+        ),
+        "lcce": list(
+            LifecycleCostLine.objects.order_by(
+                "estimate__program__code", "estimate__number", "phase", "fiscal_year", "category__code"
+            ).values_list("estimate__program__code", "estimate__number", "phase", "fiscal_year", "amount")
+        ),
+    }
+
+
+def test_small_seed_schedules_every_project_with_computed_dates_and_a_baseline():
+    demo_seed(scale="small", seed=1, today=TODAY)
+
+    for project in Project.objects.all():
+        tasks = Task.objects.filter(project=project)
+        assert 20 <= tasks.count() <= 80, project.code
+        assert not tasks.filter(Q(start__isnull=True) | Q(finish__isnull=True)).exists(), project.code
+        assert tasks.filter(is_summary=True, parent__isnull=True).count() == 6
+        assert tasks.filter(is_milestone=True, name="Go-live").count() == 1
+        assert project.forecast_finish == tasks.aggregate(last=Max("finish"))["last"]
+        assert project.status_date is not None
+        assert project.calendar_id is not None
+        baseline = Baseline.objects.get(project=project, number=0)
+        assert BaselineTask.objects.filter(baseline=baseline).count() == tasks.count()
+        # Progress matches the project's phase.
+        if project.phase == Project.Phase.INITIATION or project.planned_start > TODAY:
+            assert not tasks.filter(percent_complete__gt=0).exists(), project.code
+        if project.phase == Project.Phase.EXECUTION and project.planned_start < TODAY:
+            assert tasks.filter(percent_complete=100, actual_finish__isnull=False).exists(), project.code
+    assert Dependency.objects.exclude(predecessor__project=F("successor__project")).exists()
+    assert set(Dependency.objects.values_list("type", flat=True)) >= {"FS", "SS", "FF"}
+    assert Dependency.objects.exclude(lag_minutes=0).exists()
+    standard = Calendar.objects.get(name="Standard", project__isnull=True)
+    assert standard.exceptions.filter(name="Christmas Day").exists()
+    # Some running project has slipped against its baseline.
+    slipped = BaselineTask.objects.filter(task__is_summary=False, finish__lt=F("task__finish"))
+    assert slipped.exists()
+
+
+def test_seeded_dates_are_what_the_scheduling_service_computes():
+    demo_seed(scale="small", seed=1, today=TODAY)
+
+    for project in Project.objects.all():
+        outcome = schedule_recompute(project=project)
+        assert outcome.changed_count == 0, project.code
+
+
+def test_small_seed_builds_the_money_of_every_project_and_program():
+    demo_seed(scale="small", seed=1, today=TODAY)
+
+    assert set(Currency.objects.values_list("code", flat=True)) >= {"EUR", "USD", "GBP"}
+    assert ExchangeRate.objects.filter(from_currency="USD", to_currency="EUR").count() >= 12
+    assert CostCategory.objects.count() == 10
+    assert FiscalPeriod.objects.filter(calendar__portfolio__isnull=False).exists()
+    for project in Project.objects.all():
+        current = BudgetLine.objects.filter(project=project, budget_version="current")
+        original = BudgetLine.objects.filter(project=project, budget_version="original")
+        assert current.count() == original.count() > 0, project.code
+        assert project.contingency_reserve > 0
+    started = Project.objects.filter(planned_start__lte=TODAY)
+    for project in started:
+        assert CostEntry.objects.filter(project=project, source="ledger").exists(), project.code
+    refs = list(CostEntry.objects.values_list("source", "external_ref"))
+    assert len(refs) == len(set(refs))
+    invoices = CostEntry.objects.filter(source="invoice")
+    assert invoices.exists()
+    assert not invoices.filter(contract__isnull=True).exists()
+    assert not invoices.exclude(vendor=F("contract__vendor")).exists()
+    assert Forecast.objects.exists()
+    assert Vendor.objects.exclude(risk_rating="low").exists()
+    for program in Program.objects.all():
+        assert Contract.objects.filter(program=program).exists()
+        estimates = dict(LifecycleCostEstimate.objects.filter(program=program).values_list("number", "status"))
+        assert estimates == {1: "approved", 2: "draft"}, program.code
+        assert LifecycleCostLine.objects.filter(estimate__program=program, estimate__number=2).exists()
+        assert program.management_reserve > 0
+    # Earned value works on the seeded data, for a project and a program.
+    running = Project.objects.filter(phase=Project.Phase.EXECUTION, planned_start__lt=TODAY).first()
+    report = project_evm(project=running, as_of=TODAY)
+    assert report.figures.ev > 0
+    assert report.figures.ac > 0
+    assert program_evm(program=running.program, as_of=TODAY).figures.bac > 0
+
+
+def test_same_seed_builds_the_same_schedules_and_money():
+    demo_seed(scale="small", seed=1, today=TODAY)
+    first = schedule_and_money_snapshot()
+    demo_seed(scale="small", seed=1, today=TODAY, reset=True)
+    again = schedule_and_money_snapshot()
+    demo_seed(scale="small", seed=2, today=TODAY, reset=True)
+    other = schedule_and_money_snapshot()
+
+    assert first == again
+    assert first["tasks"] != other["tasks"]
+    assert first["actuals"] != other["actuals"]
+
+
+def test_every_seeded_project_renders_a_gantt_of_its_tasks(client, settings):
+    # Plain static storage: the manifest one (DEBUG off) needs `collectstatic`.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    demo_seed(scale="small", seed=1, today=TODAY)
+    client.force_login(get_user_model().objects.get(username="admin"))
+
+    for project in Project.objects.all():
+        response = client.get(reverse("projects:schedule", args=[project.code]))
+        assert response.status_code == 200, project.code
+        chart = response.context["chart"]
+        assert 'class="gantt"' in chart
+        for name in ("Design approved", "Go-live"):
+            assert name in chart, (project.code, name)
