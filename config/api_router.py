@@ -1,8 +1,26 @@
 """The one /api/v1/ router. Each app registers its viewsets here: plural kebab-case names."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from budgets.api import (
+    BudgetLineViewSet,
+    ContractViewSet,
+    CostCategoryViewSet,
+    CostEntryViewSet,
+    CurrencyViewSet,
+    ExchangeRateViewSet,
+    FiscalCalendarViewSet,
+    FiscalPeriodViewSet,
+    ForecastViewSet,
+    ImportJobViewSet,
+    LifecycleCostEstimateViewSet,
+    LifecycleCostLineViewSet,
+    ProgramMoneyViewSet,
+    ProjectMoneyViewSet,
+    ReserveTransactionViewSet,
+    VendorViewSet,
+)
 from core.api import ApiTokenViewSet, MeView
 from portfolio.api import MembershipViewSet, PortfolioViewSet, ProgramViewSet, StrategicObjectiveViewSet
 from projects.api import ProjectViewSet, StatusReportViewSet
@@ -27,9 +45,31 @@ router.register("baselines", BaselineViewSet, basename="baseline")
 router.register("baseline-tasks", BaselineTaskViewSet, basename="baseline-task")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("tokens", ApiTokenViewSet, basename="token")
+# Money (budgets).
+router.register("currencies", CurrencyViewSet, basename="currency")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("cost-categories", CostCategoryViewSet, basename="cost-category")
+router.register("fiscal-calendars", FiscalCalendarViewSet, basename="fiscal-calendar")
+router.register("fiscal-periods", FiscalPeriodViewSet, basename="fiscal-period")
+router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
+router.register("cost-entries", CostEntryViewSet, basename="cost-entry")
+router.register("forecasts", ForecastViewSet, basename="forecast")
+router.register("reserve-transactions", ReserveTransactionViewSet, basename="reserve-transaction")
+router.register("lifecycle-cost-estimates", LifecycleCostEstimateViewSet, basename="lifecycle-cost-estimate")
+router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="lifecycle-cost-line")
+router.register("vendors", VendorViewSet, basename="vendor")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("imports", ImportJobViewSet, basename="import")
+
+# Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and
+# program resources, from a second router so the API root keeps one entry per resource.
+money_reports = SimpleRouter()
+money_reports.register("projects", ProjectMoneyViewSet, basename="project-money")
+money_reports.register("programs", ProgramMoneyViewSet, basename="program-money")
 
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    *money_reports.urls,
     *router.urls,
 ]

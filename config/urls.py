@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("portfolio.urls")),
     path("", include("projects.urls")),
+    path("", include("budgets.urls")),
 ]

@@ -1,6 +1,7 @@
 """Reads for money: access-scoped lists, earned value, charts and reports.
 
-Earned value (earned_value.py, s_curve.py): project_evm, program_evm, evm_s_curve.
+Earned value (earned_value.py, s_curve.py): project_evm, program_evm, project_evms (per project of a
+program, batched), evm_s_curve.
 Reports (reports.py): budget_by_period, contract_burn, lcce_compare, reserve_status.
 Currency (rates.py): MissingExchangeRate, RateTable, exchange_rate_on, convert.
 The labour cost seam: labour_forecast_by_period.
@@ -31,6 +32,7 @@ from .earned_value import (
     money_scope,
     program_evm,
     project_evm,
+    project_evms,
 )
 from .rates import MISSING_RATE, MissingExchangeRate, RateTable, convert, exchange_rate_on
 from .reports import (
@@ -138,6 +140,7 @@ __all__ = [
     "money_scope",
     "program_evm",
     "project_evm",
+    "project_evms",
     "reserve_status",
     "reserve_transaction_list",
     "vendor_list",

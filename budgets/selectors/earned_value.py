@@ -174,24 +174,18 @@ def _earned_x100():
     return Sum(ExpressionWrapper(F("budget") * F("percent_complete"), output_field=_EARNED))
 
 
-def measure(
-    scope: MoneyScope,
-    *,
-    as_of: dt.date,
-    daily_ac: bool = False,
-    calendar: FiscalCalendar | None = None,
-) -> Measures:
-    """Load and convert everything earned value needs (six queries, a seventh for rates).
-
-    `daily_ac` keeps actual costs by day (for curves); otherwise base-currency actuals come
-    back as one lump. `calendar` is only passed to the labour seam (project scope)."""
+def _load_rows(scope: MoneyScope, *, as_of: dt.date, daily_ac: bool, by_project: bool) -> dict[str, list]:
+    """The six grouped queries behind `measure` / `measure_by_project`. With `by_project`, each
+    row starts with its project's id (the rest of the row as without it)."""
     base = scope.currency
-    today = timezone.localdate()
+
+    def key(path: str = "project_id") -> tuple[str, ...]:
+        return (path,) if by_project else ()
 
     # 1. Current budget lines, by period and currency.
     budget = list(
         BudgetLine.objects.filter(scope.q(), budget_version=BudgetLine.Version.CURRENT)
-        .values_list("period__start", "period__end", "currency_id")
+        .values_list(*key(), "period__start", "period__end", "currency_id")
         .annotate(total=Sum("amount"))
         .order_by()
     )
@@ -202,58 +196,89 @@ def measure(
     baseline = list(
         BaselineTask.objects.filter(scope.q("baseline__project"), baseline__number=PMB_BASELINE, task__is_summary=False)
         .filter(~Exists(has_budget))
-        .values_list("baseline__project__time_zone", "start", "finish")
+        .values_list(*key("baseline__project_id"), "baseline__project__time_zone", "start", "finish")
         .annotate(total=Sum("cost"))
         .order_by()
     )
     # 3. Task budgets and earned value in total; 4. earned value by progress dates.
     tasks = Task.objects.filter(scope.q(), is_summary=False)
-    totals = tasks.annotate(task_budget=_task_budget()).aggregate(
-        budget=Coalesce(Sum("task_budget"), Value(ZERO), output_field=_MONEY),
-        low=Min("percent_complete"),
-        high=Max("percent_complete"),
-    )
+    total_of = {
+        "budget": Coalesce(Sum("task_budget"), Value(ZERO), output_field=_MONEY),
+        "low": Min("percent_complete"),
+        "high": Max("percent_complete"),
+    }
+    if by_project:
+        totals = list(
+            tasks.alias(task_budget=_task_budget())
+            .values("project_id")
+            .annotate(**total_of)
+            .values_list("project_id", "budget", "low", "high")
+            .order_by()
+        )
+    else:
+        found = tasks.annotate(task_budget=_task_budget()).aggregate(**total_of)
+        totals = [(found["budget"], found["low"], found["high"])]
     b0 = BaselineTask.objects.filter(task=OuterRef("pk"), baseline__number=PMB_BASELINE)
     progress = list(
         tasks.filter(percent_complete__gt=0)
         .alias(budget=_task_budget())
         .annotate(progress_from=Coalesce("actual_start", Subquery(b0.values("start")[:1]), "start"))
-        .values_list("project__time_zone", "project__status_date", "progress_from", "actual_finish")
+        .values_list(*key(), "project__time_zone", "project__status_date", "progress_from", "actual_finish")
         .annotate(earned=_earned_x100())
         .order_by()
     )
     # 5. Actual costs up to the day, by currency (and day where a rate is needed).
     entries = CostEntry.objects.filter(scope.q(), date__lte=as_of)
     if daily_ac:
-        actual = list(entries.values_list("currency_id", "date").annotate(total=Sum("amount")).order_by())
+        actual = list(entries.values_list(*key(), "currency_id", "date").annotate(total=Sum("amount")).order_by())
     else:
         day_when_converted = Case(When(currency_id=base, then=Value(None)), default=F("date"), output_field=DateField())
         actual = list(
             entries.annotate(day=day_when_converted)
-            .values_list("currency_id", "day")
+            .values_list(*key(), "currency_id", "day")
             .annotate(total=Sum("amount"))
             .order_by()
         )
     # 6. Forecasts (ETC), by period and currency.
     forecasts = list(
         Forecast.objects.filter(scope.q())
-        .values_list("period__start", "period__end", "currency_id")
+        .values_list(*key(), "period__start", "period__end", "currency_id")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    # 7. The rates all of that needs.
+    return {
+        "budget": budget,
+        "baseline": baseline,
+        "totals": totals,
+        "progress": progress,
+        "actual": actual,
+        "forecasts": forecasts,
+    }
+
+
+def _rates_for(rows: dict[str, list], base: str) -> RateTable:
+    """7. The rates the rows need (one query, none when everything is in `base`)."""
     dated = (
-        [(c, s) for s, _, c, _ in budget] + [(c, d) for c, d, _ in actual if d] + [(c, s) for s, _, c, _ in forecasts]
+        [(c, s) for s, _, c, _ in rows["budget"]]
+        + [(c, d) for c, d, _ in rows["actual"] if d]
+        + [(c, s) for s, _, c, _ in rows["forecasts"]]
     )
     foreign = [(c, d) for c, d in dated if c != base]
-    rates = (
-        RateTable.load({base, *(c for c, _ in foreign)}, until=max(d for _, d in foreign)) if foreign else RateTable()
-    )
+    if not foreign:
+        return RateTable()
+    return RateTable.load({base, *(c for c, _ in foreign)}, until=max(d for _, d in foreign))
 
+
+def _assemble(
+    scope: MoneyScope, rows: dict[str, list], rates: RateTable, *, as_of: dt.date, calendar: FiscalCalendar | None
+) -> Measures:
+    """Convert and time-phase one scope's rows (no queries)."""
+    base = scope.currency
+    today = timezone.localdate()
     warnings: list[evm.EvmWarning] = []
-    pv_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in budget]
+    pv_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in rows["budget"]]
     undated = ZERO
-    for zone_name, start, finish, total in baseline:
+    for zone_name, start, finish, total in rows["baseline"]:
         zone = zoneinfo.ZoneInfo(zone_name or "UTC")
         first, last = _local_day(start, zone), _local_day(finish, zone)
         if first is None and last is None:
@@ -265,20 +290,21 @@ def measure(
     bac = sum((amount for _, _, amount in pv_segments), ZERO) + undated
 
     ev_segments: list[Segment] = []
-    for zone_name, status_date, progress_from, actual_finish, earned in progress:
+    for zone_name, status_date, progress_from, actual_finish, earned in rows["progress"]:
         zone = zoneinfo.ZoneInfo(zone_name or "UTC")
         status = status_date or today
         first = min(_local_day(progress_from, zone) or status, status)
         last = min(max(_local_day(actual_finish, zone) or status, first), status)
         ev_segments.append((first, last, earned / HUNDRED))
 
-    ac_by_day = [(day, rates.convert(total, c, base, day) if c != base else total) for c, day, total in actual]
+    ac_by_day = [(day, rates.convert(total, c, base, day) if c != base else total) for c, day, total in rows["actual"]]
 
-    etc_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in forecasts]
+    etc_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in rows["forecasts"]]
     if scope.project is not None and calendar is not None:
         labour = labour_forecast_by_period(scope.project, calendar)
         etc_segments += [(p.start, p.end, amount) for p, amount in labour.items()]
-    percents = tuple(p for p in (totals["low"], totals["high"]) if p is not None)
+    task_budget, low, high = rows["totals"][0] if rows["totals"] else (ZERO, None, None)
+    percents = tuple(p for p in (low, high) if p is not None)
     return Measures(
         scope=scope,
         as_of=as_of,
@@ -286,12 +312,46 @@ def measure(
         bac=bac,
         undated_baseline=undated,
         ev_segments=ev_segments,
-        task_budget=totals["budget"],
+        task_budget=task_budget,
         percent_range=percents,
         ac_by_day=ac_by_day,
         etc_segments=etc_segments or None,
         warnings=warnings,
     )
+
+
+def measure(
+    scope: MoneyScope,
+    *,
+    as_of: dt.date,
+    daily_ac: bool = False,
+    calendar: FiscalCalendar | None = None,
+) -> Measures:
+    """Load and convert everything earned value needs (six queries, a seventh for rates).
+
+    `daily_ac` keeps actual costs by day (for curves); otherwise base-currency actuals come
+    back as one lump. `calendar` is only passed to the labour seam (project scope)."""
+    rows = _load_rows(scope, as_of=as_of, daily_ac=daily_ac, by_project=False)
+    return _assemble(scope, rows, _rates_for(rows, scope.currency), as_of=as_of, calendar=calendar)
+
+
+def measure_by_project(scope: MoneyScope, projects, *, as_of: dt.date) -> dict[int, Measures]:
+    """`measure` for each of `projects` (projects of the program `scope`) in the same six
+    queries (a seventh for rates), grouped by project instead of once per project. The labour
+    seam is not called here (see labour_forecast_by_period)."""
+    rows = _load_rows(scope, as_of=as_of, daily_ac=False, by_project=True)
+    wanted = {p.pk for p in projects}
+    split: dict[int, dict[str, list]] = {pk: {name: [] for name in rows} for pk in wanted}
+    for name, found in rows.items():
+        for project_id, *rest in found:
+            if project_id in split:
+                split[project_id][name].append(tuple(rest))
+    every = {name: [row for part in split.values() for row in part[name]] for name in rows}
+    rates = _rates_for(every, scope.currency)
+    return {
+        p.pk: _assemble(MoneyScope(program=scope.program, project=p), split[p.pk], rates, as_of=as_of, calendar=None)
+        for p in projects
+    }
 
 
 @dataclass(frozen=True)
@@ -361,3 +421,14 @@ def program_evm(*, program: Program, as_of: dt.date | None = None) -> EvmReport:
     (default today). EVM_QUERIES["program"] queries, one more with a foreign currency."""
     scope = money_scope(program=program)
     return evm_from_measures(measure(scope, as_of=as_of or timezone.localdate()))
+
+
+def project_evms(*, program: Program, projects, as_of: dt.date | None = None) -> dict[int, EvmReport]:
+    """Earned value of each of `projects` (projects of `program`, e.g. those a user may see) as
+    of the end of `as_of` (default today), by project id: the per-project table of a program
+    page. EVM_QUERIES["program"] queries whatever the number of projects, one more with a
+    foreign currency. Raises MissingExchangeRate."""
+    scope = money_scope(program=program)
+    projects = list(projects)
+    measures = measure_by_project(scope, projects, as_of=as_of or timezone.localdate())
+    return {pk: evm_from_measures(m) for pk, m in measures.items()}

@@ -1,0 +1,39 @@
+"""The money API (conventions in core.api; registered in config/api_router.py).
+
+- reference.py: currencies, exchange rates, cost categories, fiscal calendars and periods
+- money.py: budget lines, cost entries, forecasts, reserve drawdowns
+- programs.py: lifecycle cost estimates and lines, vendors, contracts
+- reports.py: /projects/{id}/ and /programs/{id}/ evm, s-curve, budget-by-period
+- imports.py: import jobs (actuals and budgets from CSV / XLSX)
+"""
+
+from .imports import ImportJobViewSet
+from .money import BudgetLineViewSet, CostEntryViewSet, ForecastViewSet, ReserveTransactionViewSet
+from .programs import ContractViewSet, LifecycleCostEstimateViewSet, LifecycleCostLineViewSet, VendorViewSet
+from .reference import (
+    CostCategoryViewSet,
+    CurrencyViewSet,
+    ExchangeRateViewSet,
+    FiscalCalendarViewSet,
+    FiscalPeriodViewSet,
+)
+from .reports import ProgramMoneyViewSet, ProjectMoneyViewSet
+
+__all__ = [
+    "BudgetLineViewSet",
+    "ContractViewSet",
+    "CostCategoryViewSet",
+    "CostEntryViewSet",
+    "CurrencyViewSet",
+    "ExchangeRateViewSet",
+    "FiscalCalendarViewSet",
+    "FiscalPeriodViewSet",
+    "ForecastViewSet",
+    "ImportJobViewSet",
+    "LifecycleCostEstimateViewSet",
+    "LifecycleCostLineViewSet",
+    "ProgramMoneyViewSet",
+    "ProjectMoneyViewSet",
+    "ReserveTransactionViewSet",
+    "VendorViewSet",
+]

@@ -1,0 +1,487 @@
+"""Money charts as SVG, rendered on the server (the same markup serves the page and the PDF).
+
+Each function takes plain values — the dataclasses budgets.selectors returns, or tuples — and
+returns an SVG document fragment, safe to embed: every text it draws is escaped.
+
+- budget_chart: budget vs actual vs forecast per fiscal period (bars), original baseline (line)
+- s_curve_chart: cumulative PV, EV and AC, the EAC projection (dashed), BAC and the status date
+- burn_chart: horizontal bars of a spent amount against an obligation and a ceiling (contracts,
+  reserves)
+- phase_chart: two versions of a lifecycle cost estimate side by side per phase
+
+Money stays Decimal: pixel positions are computed in Decimal and only formatted to one decimal
+place for the markup. Every chart draws an empty state (a framed message) instead of failing
+when there is nothing to plot. Elements carry classes tests and stylesheets rely on:
+`series-<name>` groups, `status-line`, `eac-projection`, `bac-line`, `empty-state`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from html import escape
+
+ZERO = Decimal(0)
+FONT = "12px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
+
+# Colours: distinguishable for common colour-vision deficiencies, and every series is also
+# told apart by shape (bar vs line, solid vs dashed) and named in the legend.
+COLOURS = {
+    "budget": "#4f7cc4",
+    "original": "#1d2430",
+    "actual": "#d9822b",
+    "forecast": "#9aa7b8",
+    "pv": "#4f7cc4",
+    "ev": "#2e7d32",
+    "ac": "#c62828",
+    "eac": "#c62828",
+    "bac": "#5b6475",
+    "status": "#e0a100",
+    "ceiling": "#e6e9ef",
+    "obligated": "#a9c1e8",
+    "spent": "#1f5fbf",
+    "over": "#c62828",
+    "left": "#9aa7b8",
+    "right": "#1f5fbf",
+}
+
+STYLE = (
+    "<style>"
+    f".chart{{font:{FONT};background:#fff}}"
+    ".chart text{fill:#1d2430}.chart .axis-label,.chart .tick-label{fill:#5b6475;font-size:11px}"
+    ".chart .grid{stroke:#e3e7ec}.chart .axis{stroke:#8a93a3}"
+    ".chart .empty-state text{fill:#5b6475;font-size:14px}"
+    "</style>"
+)
+
+
+def _f(value: Decimal | int) -> str:
+    """A coordinate for the markup: one decimal place, no float involved."""
+    return f"{Decimal(value):.1f}"
+
+
+def short_money(value: Decimal) -> str:
+    """An axis label: 1,250,000 → "1.25M", 35,000 → "35k", 120 → "120"."""
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for threshold, suffix in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k")):
+        if value >= threshold:
+            scaled = (value / threshold).quantize(Decimal("0.01"))
+            return f"{sign}{scaled.normalize():f}{suffix}"
+    return f"{sign}{value.quantize(Decimal(1)):f}"
+
+
+def nice_scale(low: Decimal, high: Decimal, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
+    """A rounded axis range covering [low, high] (always including zero) and its tick step,
+    the step being 1, 2 or 5 times a power of ten."""
+    low, high = min(Decimal(low), ZERO), max(Decimal(high), ZERO)
+    if low == high:
+        high = low + 1
+    raw = (high - low) / ticks
+    exponent = raw.adjusted()
+    magnitude = Decimal(10) ** exponent
+    step = next(m * magnitude for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10)) if m * magnitude >= raw)
+    bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return bottom, top, step
+
+
+def _svg_open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
+    slug = kind.replace(" ", "-")
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{slug}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{slug}-title chart-{slug}-desc">',
+        f'<title id="chart-{slug}-title">{escape(title)}</title>',
+        f'<desc id="chart-{slug}-desc">{escape(description)}</desc>',
+    ]
+
+
+def empty_chart(kind: str, title: str, message: str, *, width: int = 720, height: int = 180) -> str:
+    """A framed message in place of a chart with nothing to plot."""
+    parts = _svg_open(kind, width, height, title, message)
+    parts.append(
+        f'<g class="empty-state"><rect x="1" y="1" width="{width - 2}" height="{height - 2}" rx="6" fill="#fafbfc" '
+        f'stroke="#d9dde4" stroke-dasharray="6 4"/>'
+        f'<text x="{width // 2}" y="{height // 2 + 5}" text-anchor="middle">{escape(message)}</text></g>'
+    )
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The plot area of a chart and its money axis."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    bottom_value: Decimal
+    top_value: Decimal
+    step: Decimal
+
+    def y(self, value: Decimal) -> Decimal:
+        span = self.top_value - self.bottom_value
+        return self.top + self.height - (Decimal(value) - self.bottom_value) * self.height / span
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    def money_axis(self, currency: str) -> list[str]:
+        parts = []
+        value = self.bottom_value
+        while value <= self.top_value:
+            y = _f(self.y(value))
+            cls = "axis" if value == 0 else "grid"
+            parts.append(f'<line class="{cls}" x1="{self.left}" y1="{y}" x2="{self.right}" y2="{y}"/>')
+            parts.append(
+                f'<text class="tick-label" x="{self.left - 6}" y="{_f(self.y(value) + 4)}" '
+                f'text-anchor="end">{escape(short_money(value))}</text>'
+            )
+            value += self.step
+        parts.append(
+            f'<text class="axis-label" x="{self.left - 6}" y="{self.top - 10}" text-anchor="end">'
+            f"{escape(currency)}</text>"
+        )
+        return parts
+
+
+def _legend(items: Sequence[tuple[str, str, str]], x: int, y: int) -> str:
+    """A legend row: (series key, label, mark) with mark "bar", "line" or "dash"."""
+    parts = ['<g class="legend">']
+    for key, label, mark in items:
+        colour = COLOURS[key]
+        if mark == "bar":
+            parts.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{colour}"/>')
+        else:
+            dash = ' stroke-dasharray="5 3"' if mark == "dash" else ""
+            parts.append(
+                f'<line x1="{x}" y1="{y - 4}" x2="{x + 14}" y2="{y - 4}" stroke="{colour}" stroke-width="2.5"{dash}/>'
+            )
+        parts.append(f'<text x="{x + 18}" y="{y}">{escape(label)}</text>')
+        x += 26 + 7 * len(label)
+    parts.append("</g>")
+    return "".join(parts)
+
+
+# -- budget vs actual vs forecast ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodBars:
+    """One fiscal period's values for budget_chart (budgets.selectors.PeriodMoney fits)."""
+
+    label: str
+    original: Decimal
+    budget: Decimal
+    actual: Decimal
+    forecast: Decimal
+
+
+BUDGET_SERIES = (("budget", "Current budget"), ("actual", "Actual"), ("forecast", "Forecast (ETC)"))
+
+
+def budget_chart(rows: Sequence, currency: str, *, title: str = "Budget, actual and forecast by period") -> str:
+    """Bars per fiscal period for the current budget, the actual cost and the forecast, and the
+    original baseline as a line. `rows` need `.period.label` (or `.label`), `.original`,
+    `.budget`, `.actual` and `.forecast`."""
+    if not rows:
+        return empty_chart("budget", title, "No budget, actual cost or forecast yet.")
+    labels = [getattr(getattr(row, "period", None), "label", None) or row.label for row in rows]
+    values = [v for row in rows for v in (row.original, row.budget, row.actual, row.forecast)]
+    group = 44
+    bar = 11
+    frame_left, frame_top = 64, 40
+    plot_width = max(group * len(rows), 560)
+    width, height = frame_left + plot_width + 16, 300
+    bottom, top, step = nice_scale(min(values), max(values))
+    frame = _Frame(frame_left, frame_top, plot_width, height - frame_top - 70, bottom, top, step)
+    description = f"{len(rows)} fiscal periods from {labels[0]} to {labels[-1]}, in {currency}."
+    parts = _svg_open("budget", width, height, title, description)
+    parts += frame.money_axis(currency)
+    spacing = Decimal(plot_width) / len(rows)
+    centres = [frame.left + spacing * index + spacing / 2 for index in range(len(rows))]
+    zero_y = frame.y(ZERO)
+    for offset, (key, label) in zip((-bar * 3 // 2, -bar // 2, bar // 2), BUDGET_SERIES, strict=True):
+        parts.append(f'<g class="series series-{key}" data-series="{key}" fill="{COLOURS[key]}">')
+        for centre, row, period in zip(centres, rows, labels, strict=True):
+            value = getattr(row, key)
+            y = frame.y(value)
+            y_top, bar_height = min(y, zero_y), abs(zero_y - y)
+            parts.append(
+                f'<rect x="{_f(centre + offset)}" y="{_f(y_top)}" width="{bar}" height="{_f(bar_height)}">'
+                f"<title>{escape(period)} {escape(label)}: {escape(currency)} {value:,.2f}</title></rect>"
+            )
+        parts.append("</g>")
+    if any(row.original for row in rows):
+        points = " ".join(f"{_f(c)},{_f(frame.y(row.original))}" for c, row in zip(centres, rows, strict=True))
+        parts.append(
+            f'<g class="series series-original" data-series="original">'
+            f'<polyline points="{points}" fill="none" stroke="{COLOURS["original"]}" stroke-width="2"/>'
+        )
+        for centre, row, period in zip(centres, rows, labels, strict=True):
+            parts.append(
+                f'<circle cx="{_f(centre)}" cy="{_f(frame.y(row.original))}" r="3" fill="{COLOURS["original"]}">'
+                f"<title>{escape(period)} Original budget: {escape(currency)} {row.original:,.2f}</title></circle>"
+            )
+        parts.append("</g>")
+    # Period labels, turned when there are many so they do not overlap.
+    label_y = frame.top + frame.height + 16
+    turn = len(rows) > 10
+    for centre, period in zip(centres, labels, strict=True):
+        x = _f(centre)
+        if turn:
+            parts.append(
+                f'<text class="tick-label" x="{x}" y="{label_y}" text-anchor="end" '
+                f'transform="rotate(-45 {x} {label_y})">{escape(period)}</text>'
+            )
+        else:
+            parts.append(f'<text class="tick-label" x="{x}" y="{label_y}" text-anchor="middle">{escape(period)}</text>')
+    legend = [(key, label, "bar") for key, label in BUDGET_SERIES]
+    if any(row.original for row in rows):
+        legend.append(("original", "Original baseline", "line"))
+    parts.append(_legend(legend, frame.left, 18))
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+# -- the EVM S-curve -----------------------------------------------------------------------------
+
+
+def _time_axis(first: dt.date, last: dt.date, left: int, width: int):
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> Decimal:
+        return left + Decimal((day - first).days) * width / span
+
+    return x
+
+
+def _month_ticks(first: dt.date, last: dt.date, most: int = 12) -> list[dt.date]:
+    """First days of months between `first` and `last`, thinned to at most `most`."""
+    months = []
+    day = dt.date(first.year, first.month, 1)
+    if day < first:
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    while day <= last:
+        months.append(day)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    stride = max(1, -(-len(months) // most))
+    return months[::stride]
+
+
+def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
+    """Cumulative PV, EV and AC over time (budgets.selectors.SCurve), with the EAC projection
+    dashed from today's AC to the forecast finish, BAC as a dashed reference line and the
+    status date as a vertical line."""
+    points = list(curve.points)
+    has_money = curve.bac or any(p.pv or p.ev or p.ac for p in points)
+    if not points or not has_money:
+        return empty_chart("s-curve", title, "No time-phased budget, actual cost or progress yet.")
+    currency = curve.currency
+    # Every curve starts from zero the day before the first period.
+    origin = points[0].period.start - dt.timedelta(days=1)
+    projection = list(curve.eac_projection)
+    last_day = max([points[-1].day, curve.as_of, *(d for d, _ in projection)])
+    values = [curve.bac, *(v for p in points for v in (p.pv, p.ev, p.ac) if v is not None)]
+    values += [v for _, v in projection]
+    width, height = 980, 360
+    frame_left, frame_top = 64, 44
+    bottom, top, step = nice_scale(min(values), max(values))
+    frame = _Frame(frame_left, frame_top, width - frame_left - 24, height - frame_top - 50, bottom, top, step)
+    x = _time_axis(origin, last_day, frame.left, frame.width)
+    description = (
+        f"Cumulative planned value, earned value and actual cost in {currency} from {points[0].period.label} "
+        f"to {points[-1].period.label}; status date {curve.as_of.isoformat()}."
+    )
+    parts = _svg_open("s-curve", width, height, title, description)
+    parts += frame.money_axis(currency)
+    label_y = frame.top + frame.height + 16
+    for day in _month_ticks(origin, last_day):
+        tx = _f(x(day))
+        parts.append(f'<line class="grid" x1="{tx}" y1="{frame.top}" x2="{tx}" y2="{frame.top + frame.height}"/>')
+        parts.append(f'<text class="tick-label" x="{tx}" y="{label_y}" text-anchor="middle">{day:%b %Y}</text>')
+
+    if curve.bac:
+        by = _f(frame.y(curve.bac))
+        parts.append(
+            f'<g class="series bac-line" data-series="bac"><line x1="{frame.left}" y1="{by}" x2="{frame.right}" '
+            f'y2="{by}" stroke="{COLOURS["bac"]}" stroke-width="1.5" stroke-dasharray="2 4"/>'
+            f'<text class="axis-label" x="{frame.left + 6}" y="{_f(frame.y(curve.bac) - 5)}">'
+            f"BAC {escape(currency)} {curve.bac:,.2f}</text></g>"
+        )
+    for key, label in (("pv", "PV"), ("ev", "EV"), ("ac", "AC")):
+        series = [(origin, ZERO)] + [(p.day, getattr(p, key)) for p in points if getattr(p, key) is not None]
+        if len(series) < 2:
+            continue
+        coords = " ".join(f"{_f(x(day))},{_f(frame.y(value))}" for day, value in series)
+        parts.append(
+            f'<g class="series series-{key}" data-series="{key}">'
+            # PV is drawn wide and pale beneath EV and AC, so it still shows where they coincide.
+            f'<polyline points="{coords}" fill="none" stroke="{COLOURS[key]}" '
+            f'stroke-width="{"5" if key == "pv" else "2.5"}" stroke-opacity="{".45" if key == "pv" else "1"}" '
+            f'stroke-linejoin="round"/>'
+        )
+        for day, value in series[1:]:
+            parts.append(
+                f'<circle cx="{_f(x(day))}" cy="{_f(frame.y(value))}" r="2.5" fill="{COLOURS[key]}">'
+                f"<title>{label} {day.isoformat()}: {escape(currency)} {value:,.2f}</title></circle>"
+            )
+        parts.append("</g>")
+    if projection:
+        (d0, v0), (d1, v1) = projection[0], projection[-1]
+        parts.append(
+            f'<g class="series eac-projection" data-series="eac">'
+            f'<line x1="{_f(x(d0))}" y1="{_f(frame.y(v0))}" x2="{_f(x(d1))}" y2="{_f(frame.y(v1))}" '
+            f'stroke="{COLOURS["eac"]}" stroke-width="2" stroke-dasharray="6 4"/>'
+            f'<circle cx="{_f(x(d1))}" cy="{_f(frame.y(v1))}" r="4" fill="#fff" stroke="{COLOURS["eac"]}" '
+            f'stroke-width="2"><title>EAC {escape(currency)} {v1:,.2f} by {d1.isoformat()}</title></circle></g>'
+        )
+    sx = _f(x(curve.as_of))
+    parts.append(
+        f'<g class="status-line" data-date="{curve.as_of.isoformat()}">'
+        f'<line x1="{sx}" y1="{frame.top - 6}" x2="{sx}" y2="{frame.top + frame.height}" '
+        f'stroke="{COLOURS["status"]}" stroke-width="2" stroke-dasharray="4 3"/>'
+        f'<text class="axis-label" x="{sx}" y="{frame.top - 10}" text-anchor="middle">'
+        f"Status {curve.as_of:%d %b %Y}</text></g>"
+    )
+    legend = [
+        ("pv", "Planned value (PV)", "line"),
+        ("ev", "Earned value (EV)", "line"),
+        ("ac", "Actual cost (AC)", "line"),
+    ]
+    if projection:
+        legend.append(("eac", "EAC projection", "dash"))
+    parts.append(_legend(legend, frame.left, 18))
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+# -- burn bars (contracts, reserves) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BurnBar:
+    """One horizontal bar: `spent` of `committed` of `limit` (all in `currency`). For a contract:
+    invoiced of obligated of ceiling; for a reserve: drawn down of the reserve (no committed)."""
+
+    label: str
+    currency: str
+    limit: Decimal
+    spent: Decimal
+    committed: Decimal | None = None
+    href: str = ""
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return "n/a"
+    return f"{(part * 100 / whole).quantize(Decimal('0.1'))}%"
+
+
+def burn_chart(
+    bars: Sequence[BurnBar],
+    *,
+    kind: str = "burn",
+    title: str = "Burn against ceiling",
+    spent_label: str = "Invoiced",
+    committed_label: str = "Obligated",
+    limit_label: str = "Ceiling",
+    empty: str = "Nothing to show.",
+) -> str:
+    """Each bar scaled to its own limit (so amounts in different currencies sit side by side):
+    the limit as the track, the committed part over it and the spent part over that. Spending
+    beyond the commitment or the limit is drawn in red and flagged in the label."""
+    if not bars:
+        return empty_chart(kind, title, empty, height=120)
+    row, label_width, track = 34, 200, 300
+    width = label_width + track + 270
+    height = 36 + row * len(bars) + 8
+    parts = _svg_open(kind, width, height, title, f"{len(bars)} bars; each is scaled to its own {limit_label}.")
+    legend = [("ceiling", limit_label, "bar"), ("spent", spent_label, "bar")]
+    if any(b.committed is not None for b in bars):
+        legend.insert(1, ("obligated", committed_label, "bar"))
+    parts.append(_legend(legend, label_width, 16))
+    for index, bar in enumerate(bars):
+        top = 30 + row * index
+        scale = max(bar.limit, bar.spent, bar.committed or ZERO)
+        if scale <= 0:
+            scale = Decimal(1)
+
+        def w(value: Decimal, scale=scale) -> str:
+            return _f(max(value, ZERO) * track / scale)
+
+        over = bar.spent > (bar.committed if bar.committed is not None else bar.limit)
+        label = escape(bar.label if len(bar.label) <= 30 else bar.label[:29] + "…")
+        if bar.href:
+            label = f'<a href="{escape(bar.href)}">{label}</a>'
+        classes = "burn-row over" if over else "burn-row"
+        parts.append(f'<g class="{classes}"><title>{escape(bar.label)}</title>')
+        parts.append(f'<text x="0" y="{top + 15}">{label}</text>')
+        parts.append(
+            f'<rect class="burn-limit" x="{label_width}" y="{top + 4}" width="{w(bar.limit)}" height="16" '
+            f'fill="{COLOURS["ceiling"]}" stroke="#c3c9d3"/>'
+        )
+        if bar.committed is not None:
+            parts.append(
+                f'<rect class="burn-committed" x="{label_width}" y="{top + 4}" width="{w(bar.committed)}" '
+                f'height="16" fill="{COLOURS["obligated"]}"/>'
+            )
+        colour = COLOURS["over"] if over else COLOURS["spent"]
+        parts.append(
+            f'<rect class="burn-spent" x="{label_width}" y="{top + 8}" width="{w(bar.spent)}" height="8" '
+            f'fill="{colour}"/>'
+        )
+        base = bar.committed if bar.committed is not None else bar.limit
+        summary = f"{bar.currency} {bar.spent:,.2f} of {base:,.2f} ({_percent(bar.spent, base)})"
+        if over:
+            summary += " — over"
+        parts.append(f'<text class="tick-label" x="{label_width + track + 8}" y="{top + 15}">{escape(summary)}</text>')
+        parts.append("</g>")
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+# -- lifecycle cost estimate versions by phase -------------------------------------------------
+
+
+def phase_chart(
+    phases: Sequence[tuple[str, Decimal, Decimal]], currency: str, *, left_label: str, right_label: str
+) -> str:
+    """Grouped bars per phase: (phase label, left total, right total)."""
+    title = f"{left_label} and {right_label} by phase"
+    if not phases:
+        return empty_chart("lcce", title, "Neither version has any lines.", height=120)
+    values = [v for _, a, b in phases for v in (a, b)]
+    width, height = 640, 260
+    frame_left, frame_top = 64, 40
+    bottom, top, step = nice_scale(min(values), max(values))
+    frame = _Frame(frame_left, frame_top, width - frame_left - 16, height - frame_top - 40, bottom, top, step)
+    parts = _svg_open("lcce", width, height, title, f"{len(phases)} phases in {currency}.")
+    parts += frame.money_axis(currency)
+    spacing = Decimal(frame.width) / len(phases)
+    zero_y = frame.y(ZERO)
+    for key, offset, label, index in (("left", -22, left_label, 1), ("right", 2, right_label, 2)):
+        parts.append(f'<g class="series series-{key}" data-series="{key}" fill="{COLOURS[key]}">')
+        for position, phase in enumerate(phases):
+            value = phase[index]
+            centre = frame.left + spacing * position + spacing / 2
+            y = frame.y(value)
+            parts.append(
+                f'<rect x="{_f(centre + offset)}" y="{_f(min(y, zero_y))}" width="20" height="{_f(abs(zero_y - y))}">'
+                f"<title>{escape(phase[0])} {escape(label)}: {escape(currency)} {value:,.2f}</title></rect>"
+            )
+        parts.append("</g>")
+    for position, phase in enumerate(phases):
+        centre = frame.left + spacing * position + spacing / 2
+        parts.append(
+            f'<text class="tick-label" x="{_f(centre)}" y="{frame.top + frame.height + 16}" '
+            f'text-anchor="middle">{escape(phase[0])}</text>'
+        )
+    parts.append(_legend([("left", left_label, "bar"), ("right", right_label, "bar")], frame.left, 18))
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
