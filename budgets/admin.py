@@ -11,6 +11,7 @@ from .models import (
     FiscalCalendar,
     FiscalPeriod,
     Forecast,
+    ImportJob,
     LifecycleCostEstimate,
     LifecycleCostLine,
     ReserveTransaction,
@@ -180,3 +181,15 @@ class ContractSecurityRequirementAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["contract__number", "requirement"]
     list_select_related = ["contract"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind", "filename", "user", "status", "processed_rows", "created_count", "skipped_count"]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # jobs start from an upload, not from the admin

@@ -57,6 +57,7 @@ class CurrencyViewSet(
     filterset_class = CurrencyFilterSet
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
+    lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{3}"
 
     def get_queryset(self):

