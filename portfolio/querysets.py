@@ -96,6 +96,17 @@ class ProgramQuerySet(models.QuerySet):
             return self.all()
         return self.filter(self._scoped(user, PROGRAM_EDITORS))
 
+    def overseen_by(self, user):
+        """Programs the user sees whole: a role on the program or its portfolio. Figures summed
+        over all of a program's projects (program earned value, budget by period) are shown only
+        to them; someone who sees the program through one project membership would otherwise
+        learn the money of projects hidden from them."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        return self.filter(self._scoped(user, None))
+
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):

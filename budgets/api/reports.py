@@ -85,12 +85,13 @@ class ProjectMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
 
 
 class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
-    """Earned value and cost reports of a program you can see: the sums over its projects."""
+    """Earned value and cost reports of a program you see whole (a role on the program or its
+    portfolio): the sums over all its projects. Others get 404."""
 
     scope = "program"
 
     def get_queryset(self):
-        return Program.objects.visible_to(self.request.user)
+        return Program.objects.overseen_by(self.request.user)
 
     def _evm(self, obj, as_of):
         return program_evm(program=obj, as_of=as_of)

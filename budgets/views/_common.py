@@ -41,6 +41,11 @@ def visible_program(request, code: str) -> Program:
     return get_object_or_404(Program.objects.visible_to(request.user).select_related("portfolio"), code=code)
 
 
+def overseen_program(request, code: str) -> Program:
+    """A program the user sees whole (see ProgramQuerySet.overseen_by), else 404."""
+    return get_object_or_404(Program.objects.overseen_by(request.user).select_related("portfolio"), code=code)
+
+
 def finance_program(request, code: str) -> Program:
     return get_object_or_404(finance_programs(request.user).select_related("portfolio"), code=code)
 

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from portfolio.models import Program
 from projects.models import Project
 
 from .. import charts, exports
@@ -37,6 +38,7 @@ from ._common import (
     evm_summary,
     may_edit_program_money,
     may_edit_project_money,
+    overseen_program,
     refused,
     visible_program,
     visible_project,
@@ -158,14 +160,17 @@ def program_costs(request, code: str):
     currency = program.portfolio.base_currency
     projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     contracts = Contract.objects.visible_to(request.user).filter(program=program).order_by("number")
+    # Program totals sum every project; only people who see the program whole get them.
+    whole = Program.objects.overseen_by(request.user).filter(pk=program.pk).exists()
     context = {
         "program": program,
         "currency": currency,
+        "partial_view": not whole,
         "can_edit": may_edit_program_money(request.user, program),
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,
-        **_budget_section(program=program, calendar=calendar),
-        **_evm_section(program=program, as_of=as_of, calendar=calendar),
+        **(_budget_section(program=program, calendar=calendar) if whole else {}),
+        **(_evm_section(program=program, as_of=as_of, calendar=calendar) if whole else {}),
         **_reserve_section(program=program, currency=currency),
         **_contract_section(contracts[:PROGRAM_PAGE_CONTRACTS], program_code=program.code),
         "contract_count": contracts.count(),
@@ -256,7 +261,7 @@ def project_evm_export(request, code: str):
 
 @login_required
 def program_budget_export(request, code: str):
-    program = visible_program(request, code)
+    program = overseen_program(request, code)
     try:
         report = budget_by_period(program=program)
     except MissingExchangeRate as error:
@@ -266,7 +271,7 @@ def program_budget_export(request, code: str):
 
 @login_required
 def program_evm_export(request, code: str):
-    program = visible_program(request, code)
+    program = overseen_program(request, code)
     as_of, _ = as_of_from(request)
     projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     try:

@@ -175,3 +175,9 @@ def test_browsable_api_renders_the_computed_reads(client_for, project, ref, owne
     root = client.get("/api/v1/", HTTP_ACCEPT="application/json").json()
     assert root["projects"].endswith("/api/v1/projects/")
     assert root["imports"].endswith("/api/v1/imports/")
+
+    def test_program_reports_are_404_for_a_reader_of_one_project(self, api_for, program, project, ref, member):
+        """The sums cover every project of the program, so seeing the program through one
+        project membership is not enough."""
+        assert api_for(member).get(f"/api/v1/programs/{program.pk}/evm/").status_code == 404
+        assert api_for(member).get(f"/api/v1/projects/{project.pk}/evm/").status_code == 200

@@ -371,3 +371,27 @@ def test_figures_display_without_negative_zero(value, kind, text):
     from budgets.views._common import display
 
     assert display(value, kind, "EUR") == text
+
+
+@pytest.mark.django_db
+class TestProgramTotalsNeedTheWholeProgram:
+    """Program totals sum every project; a reader who sees the program through one project
+    membership must not learn the money of the projects hidden from them."""
+
+    def test_project_member_gets_the_page_without_program_totals(self, client_for, member, money):
+        response = client_for(member).get(PROGRAM_COSTS)
+        assert response.status_code == 200
+        assert response.context["partial_view"] is True
+        assert "evm" not in response.context
+        assert "budget" not in response.context
+        assert b"shown to people with a role on the whole program" in response.content
+
+    @pytest.mark.parametrize("url", PROGRAM_EXPORTS)
+    def test_project_member_gets_404_on_program_total_exports(self, client_for, member, money, url):
+        assert client_for(member).get(url).status_code == 404
+
+    @pytest.mark.parametrize("reader", ["owner", "executive"])
+    def test_program_and_portfolio_roles_see_the_totals(self, client_for, request, reader, money):
+        response = client_for(request.getfixturevalue(reader)).get(PROGRAM_COSTS)
+        assert response.context["partial_view"] is False
+        assert "evm" in response.context

@@ -43,3 +43,11 @@ class TestVisibility:
     def test_superuser_sees_everything(self, project):
         admin = UserFactory(username="root", is_superuser=True, is_staff=True)
         assert list(Project.objects.visible_to(admin)) == [project]
+
+
+@pytest.mark.django_db
+def test_program_is_overseen_only_through_a_program_or_portfolio_role(owner, executive, member, program):
+    assert list(Program.objects.overseen_by(owner)) == [program]
+    assert list(Program.objects.overseen_by(executive)) == [program]
+    assert program in Program.objects.visible_to(member)
+    assert not Program.objects.overseen_by(member).exists()
