@@ -5,6 +5,8 @@ executed in-process after commit. Set DATABASE_URL and CELERY_BROKER_URL for Pos
 real workers. A bad value stops start-up with a message naming the variable.
 """
 
+import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -17,7 +19,12 @@ DATA_DIR = Path(env_str("KEEL_DATA_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "keel-insecure-development-key-change-me-0123456789-abcdefghijklmnop"  # noqa: S105 - refused unless DEBUG
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
+# Offline management commands (migrate, makemigrations, check, seed_demo…) sign nothing that
+# outlives the process, so without SECRET_KEY they get a throw-away random key. Anything that
+# serves requests — gunicorn (WSGI/ASGI), runserver — still refuses to start without one.
+_OFFLINE_COMMAND = os.environ.get("KEEL_MANAGE_COMMAND", "") not in ("", "runserver", "runserver_plus")
+_FALLBACK_SECRET = _DEV_SECRET if DEBUG else (secrets.token_urlsafe(50) if _OFFLINE_COMMAND else None)
+SECRET_KEY = env_str("SECRET_KEY", _FALLBACK_SECRET)
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
