@@ -22,6 +22,7 @@ from budgets.api import (
     VendorViewSet,
 )
 from core.api import ApiTokenViewSet, MeView
+from governance.api import ROUTES as GOVERNANCE_ROUTES
 from portfolio.api import MembershipViewSet, PortfolioViewSet, ProgramViewSet, StrategicObjectiveViewSet
 from projects.api import ProjectViewSet, StatusReportViewSet
 from projects.api_schedule import (
@@ -31,6 +32,8 @@ from projects.api_schedule import (
     DependencyViewSet,
     TaskViewSet,
 )
+from risks.api import ROUTES as RISK_ROUTES
+from staffing.api import ROUTES as STAFFING_ROUTES
 
 router = DefaultRouter()
 router.register("portfolios", PortfolioViewSet, basename="portfolio")
@@ -60,6 +63,9 @@ router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="life
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
+# Risks, staffing and governance list their own (prefix, viewset, basename) routes.
+for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES):
+    router.register(prefix, viewset, basename=basename)
 
 # Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and
 # program resources, from a second router so the API root keeps one entry per resource.

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "budgets",
     "risks",
     "staffing",
+    "governance",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("projects.urls")),
     path("", include("budgets.urls")),
+    path("", include("risks.urls")),
+    path("", include("staffing.urls")),
+    path("", include("governance.urls")),
 ]
