@@ -75,6 +75,9 @@ class DemoBuilder:
         self.build_status_reports()
         self.build_schedules()
         self.build_money()
+        self.build_staffing()
+        self.build_risks()
+        self.build_governance()
 
     # --- schedules and money (schedules.py, money.py) ---------------------------------------
 
@@ -88,6 +91,24 @@ class DemoBuilder:
         from .money import MoneyStage
 
         MoneyStage(self, self.schedules).build()
+
+    # --- staffing, risks and governance (staffing.py, risks.py, governance.py) --------------
+    # Each stage reads what it needs (programs, projects, users) from the database.
+
+    def build_staffing(self) -> None:
+        from .staffing import StaffingStage
+
+        StaffingStage(self).build()
+
+    def build_risks(self) -> None:
+        from .risks import RiskStage
+
+        RiskStage(self).build()
+
+    def build_governance(self) -> None:
+        from .governance import GovernanceStage
+
+        GovernanceStage(self).build()
 
     # --- people ---------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from budgets.models import (
 from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
 
+from . import governance, risks, staffing
 from .builder import DemoBuilder
 from .logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 
@@ -97,6 +98,9 @@ def demo_reset() -> None:
     """Delete ALL portfolios, programs, projects (with their reports, memberships, schedules and
     money), every calendar, the finance reference data (rates, cost categories, vendors, fiscal
     calendars) and every demo user. Meant for demo databases only: real data in them goes too."""
+    # Governance, risks and staffing first: they point at projects, programs, users and money.
+    for stage in (governance, risks, staffing):
+        stage.reset()
     Project.objects.update(latest_status_report=None)
     # Money and schedules first, leaves before what they point at (several links PROTECT).
     for model in (CostEntry, Forecast, BudgetLine, LifecycleCostLine, ReserveTransaction, Contract.projects.through):
@@ -176,6 +180,9 @@ def demo_seed(
         "contracts": Contract.objects.count(),
         "reserve drawdowns": ReserveTransaction.objects.count(),
         "LCCE lines": LifecycleCostLine.objects.count(),
+        **staffing.counts(),
+        **risks.counts(),
+        **governance.counts(),
         "users": get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count(),
     }
     return result
