@@ -110,6 +110,15 @@ class DemoBuilder:
 
         GovernanceStage(self).build()
 
+    def load_demo_logins(self) -> None:
+        """Set `demo` (username → user) from the database, for stages run on an existing demo."""
+        by_username = self.user_model.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).in_bulk(
+            field_name="username"
+        )
+        self.demo = {
+            login.username: by_username[login.username] for login in DEMO_LOGINS if login.username in by_username
+        }
+
     # --- people ---------------------------------------------------------------------------
 
     def build_users(self) -> None:

@@ -124,6 +124,54 @@ def demo_reset() -> None:
     get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).delete()
 
 
+# The stages that can be added to a demo seeded before they existed (`seed_demo --stages`).
+LATE_STAGES = ("staffing", "risks", "governance")
+UNKNOWN_STAGE = "Unknown stage {stage!r}; choose from: {choices}."
+NO_DEMO = "There is no demo data to add to; run seed_demo first."
+
+
+def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None, progress: bool = False) -> SeedResult:
+    """Add the late `stages` (staffing, risks, governance) to an existing demo, in one
+    transaction: each stage's rows are deleted first, then built from the programs, projects
+    and users in the database. The rows differ from a full seed with the same seed (the
+    generator starts afresh here), but follow the same rules."""
+    for stage in stages:
+        if stage not in LATE_STAGES:
+            raise ValueError(UNKNOWN_STAGE.format(stage=stage, choices=", ".join(LATE_STAGES)))
+    if not Project.objects.exists():
+        raise ValueError(NO_DEMO)
+    started = time.perf_counter()
+    with transaction.atomic():
+        builder = DemoBuilder(
+            scale=SCALES["small"],
+            seed=seed,
+            today=today or timezone.localdate(),
+            password=DEMO_PASSWORD,
+            progress=progress,
+            scale_name=_scale_of_existing(),
+        )
+        builder.load_demo_logins()
+        modules = {"staffing": staffing, "risks": risks, "governance": governance}
+        for stage in reversed(LATE_STAGES):  # dependants first
+            if stage in stages:
+                modules[stage].reset()
+        for stage in LATE_STAGES:
+            if stage in stages:
+                getattr(builder, f"build_{stage}")()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result = SeedResult(scale=builder.scale_name, seed=seed, seconds=time.perf_counter() - started)
+    for stage in stages:
+        result.counts.update(modules[stage].counts())
+    return result
+
+
+def _scale_of_existing() -> str:
+    """The scale whose project count is nearest to the database's."""
+    count = Project.objects.count()
+    return min(SCALES, key=lambda name: abs(SCALES[name].projects - count))
+
+
 def demo_seed(
     *,
     scale: str,

@@ -6,7 +6,7 @@ from argparse import BooleanOptionalAction
 from django.core.management.base import BaseCommand, CommandError
 
 from core.demo.logins import DEMO_PASSWORD, demo_logins_table
-from core.demo.seed import SCALES, DemoDataExistsError, demo_data_present, demo_seed
+from core.demo.seed import LATE_STAGES, SCALES, DemoDataExistsError, demo_data_present, demo_seed, demo_seed_stages
 
 
 class Command(BaseCommand):
@@ -32,12 +32,32 @@ class Command(BaseCommand):
             help="Show progress bars on stderr (default: when stderr is a terminal).",
         )
         parser.add_argument(
+            "--stages",
+            help=(
+                "Comma-separated stages from {" + ",".join(LATE_STAGES) + "}: rebuild only those on the existing "
+                "demo (for a demo seeded before they existed); deletes their rows first."
+            ),
+        )
+        parser.add_argument(
             "--show-logins", action="store_true", help="Only print the demo logins table, seed nothing."
         )
 
-    def handle(self, *args, scale, seed, reset, if_empty, password, progress, show_logins, **options):
+    def handle(self, *args, scale, seed, reset, if_empty, password, progress, show_logins, stages, **options):
         if show_logins:
             self.stdout.write(demo_logins_table(password))
+            return
+        show_progress = sys.stderr.isatty() if progress is None else progress
+        if stages:
+            try:
+                result = demo_seed_stages(
+                    stages=[s.strip() for s in stages.split(",") if s.strip()], seed=seed, progress=show_progress
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            counts = ", ".join(f"{count} {label}" for label, count in result.counts.items())
+            self.stdout.write(
+                self.style.SUCCESS(f"Seeded {stages} ({result.scale}) in {result.seconds:.1f}s: {counts}.")
+            )
             return
         if if_empty and (what := demo_data_present()):
             self.stdout.write(f"Data already exists ({what}); not seeding.")
@@ -49,7 +69,7 @@ class Command(BaseCommand):
                 seed=seed,
                 reset=reset,
                 password=password,
-                progress=sys.stderr.isatty() if progress is None else progress,
+                progress=show_progress,
             )
         except DemoDataExistsError as exc:
             raise CommandError(str(exc)) from None
