@@ -1,3 +1,0 @@
-"""The risks API: (prefix, viewset, basename) routes registered on the one /api/v1/ router."""
-
-ROUTES: list[tuple] = []
