@@ -63,7 +63,7 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PMB_BASELINE = 0  # the baseline number that stands in for a budget
 # Queries per call, whatever the number of rows; one more when a foreign currency is involved.
-EVM_QUERIES = {"project": 8, "program": 7}
+EVM_QUERIES = {"project": 9, "program": 7}  # project: + the labour seam (three more with allocations)
 
 TASK_BUDGETS_DIFFER = "task_budgets_differ"
 EV_ESTIMATED = "ev_estimated"
@@ -125,15 +125,27 @@ def fiscal_calendar_for(*, portfolio) -> FiscalCalendar:
 
 def labour_forecast_by_period(project: Project, calendar: FiscalCalendar) -> dict[PeriodSpan, Decimal]:
     """The labour cost still expected on `project`, by fiscal period of `calendar`, in the
-    portfolio's base currency. Empty today.
+    portfolio's base currency: Σ allocation hours x the person's effective hourly rate (else
+    the role's standard rate), from the day after the project's status date (else today) on,
+    computed by staffing.selectors.labour_forecasts (its docstring has the rules).
 
-    This is the seam for staffing: when allocations land, this returns Σ allocation (FTE or
-    hours) x the role's or person's rate per period, from a fixed number of queries. Its
-    amounts are added to the project's forecasts wherever forecasts are read — the bottom-up ETC
-    of project_evm / evm_s_curve and the forecast column of budget_by_period — so nothing else
-    needs to change. (Program-level reads do not call it per project; give it a batched
-    variant when it starts returning data.)"""
-    return {}
+    - Past periods are actual costs, never forecasts: the period holding the first forecast day
+      comes back as a PeriodSpan clipped to start on that day, so the ETC of project_evm /
+      evm_s_curve (which subtracts what lies before the status date) counts it whole, and
+      budget_by_period still places it in its period.
+    - Double counting with manual forecasts: a period overlapped by a manual Forecast of the
+      project in a labour-kind cost category keeps the manual figure; the allocation-derived
+      amount of that period is left out.
+    - Program-level reads (program_evm, budget_by_period of a program, project_evms) do not
+      include it: they read the program's forecasts in one grouped query, and the per-project
+      batch (staffing.selectors.labour_forecasts takes many projects) is not wired into them,
+      so program ETC stays Σ manual forecasts.
+
+    One query when the project has no allocations ahead, four otherwise (a fifth for exchange
+    rates). `project` must be loaded with program__portfolio."""
+    from staffing.selectors import labour_forecast  # staffing imports budgets: import late
+
+    return dict(labour_forecast(project, calendar).amounts)
 
 
 def _local_day(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.date | None:

@@ -365,8 +365,44 @@ class TestCharts:
         own = FiscalCalendarFactory(name="Own", portfolio=portfolio, start_month=4)
         assert fiscal_calendar_for(portfolio=portfolio) == own
 
-    def test_labour_seam_is_empty_today(self, project, calendar):
+    def test_labour_seam_is_empty_without_allocations(self, project, calendar):
         assert labour_forecast_by_period(project, calendar) == {}
+
+    def _allocate(self, project, *, start, end, hours, rate="100"):
+        from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonFactory, RoleFactory
+
+        portfolio = project.program.portfolio
+        person = PersonFactory(portfolio=portfolio)
+        CostRateFactory(person=person, effective_from=dt.date(2025, 1, 1), hourly_rate=D(rate))
+        role = RoleFactory(portfolio=portfolio)
+        return AllocationFactory(
+            person=person, project=project, role=role, start=start, end=end, fte_percent=None, hours_per_week=D(hours)
+        )
+
+    def test_labour_seam_costs_remaining_allocation_hours_by_period(self, budgeted, calendar, eur):
+        # Status date Saturday 14 February: the forecast runs from the 15th; February is clipped.
+        self._allocate(budgeted, start=dt.date(2026, 2, 9), end=dt.date(2026, 3, 6), hours=40)
+        seam = labour_forecast_by_period(budgeted, calendar)
+        assert {(p.number, p.start): amount for p, amount in seam.items()} == {
+            (2, dt.date(2026, 2, 15)): D(10 * 8 * 100),
+            (3, dt.date(2026, 3, 1)): D(5 * 8 * 100),
+        }
+
+    def test_labour_seam_adds_to_project_etc_and_the_forecast_column(self, budgeted, periods, category, calendar, eur):
+        ForecastFactory(project=budgeted, category=category, period=periods[4], amount=D("700"), currency=eur)
+        assert project_evm(project=budgeted).figures.etc == D(700)  # bottom-up: the forecasts ahead
+        self._allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 6), hours=40)
+        assert project_evm(project=budgeted).figures.etc == D(4700)
+        rows = {r.period.number: r.forecast for r in budget_by_period(project=budgeted).rows}
+        assert (rows[3], rows[4]) == (D(4000), D(700))
+
+    def test_manual_labour_forecast_wins_over_the_seam_in_its_period(self, budgeted, periods, calendar, eur):
+        labour = CostCategoryFactory(code="STAFF", kind="labour")
+        ForecastFactory(project=budgeted, category=labour, period=periods[3], amount=D("700"), currency=eur)
+        self._allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 4, 3), hours=40)
+        rows = {r.period.number: r.forecast for r in budget_by_period(project=budgeted).rows}
+        assert rows[3] == D(700)  # the manual labour forecast, not 700 + the allocation
+        assert rows[4] == D(3 * 8 * 100)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,624 @@
+"""Staffing pages: the capacity heat map, people, and the staffing pages of a program and a
+project (with inline htmx editing of allocations and requests).
+
+Each page runs a fixed number of queries whatever the number of rows (tests/staffing measure
+them): people come in one query, their allocations in one, their absences in one. Writes go
+through staffing.services; a refused write shows the service's message on the field it names.
+Objects the user cannot see are 404; write URLs are 404 for those who may not edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
+from core.forms import narrow_filter_choices, present_filter_form
+from core.services import StaleVersionError
+from core.views import filters_active, paginate
+from portfolio.models import Portfolio, Program
+from projects.models import Project
+
+from . import charts, selectors, services
+from .capacity import week_start
+from .filters import PersonFilterSet
+from .forms import (
+    AbsenceForm,
+    AllocationEditForm,
+    AllocationForm,
+    CapacityFilterForm,
+    CostRateForm,
+    PersonEditForm,
+    PersonForm,
+    StaffingRequestEditForm,
+    StaffingRequestForm,
+)
+from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
+from .querysets import managed_pools, staffing_projects
+
+PEOPLE_PER_PAGE = 50
+PERSON_WEEKS = 26
+PERSON_SAVED = "Saved {name}."
+PERSON_ADDED = "Added {name} to the {pool} pool."
+ABSENCE_ADDED = "Absence added."
+ABSENCE_DELETED = "Absence deleted."
+RATE_SET = "Cost rate set from {day}."
+ALLOCATION_ADDED = "Allocated {person}."
+ALLOCATION_SAVED = "Allocation of {person} saved."
+ALLOCATION_DELETED = "Allocation of {person} deleted."
+REQUEST_ADDED = "Staffing request for {role} added."
+REQUEST_SAVED = "Staffing request for {role} saved."
+REQUEST_CANCELLED = "Staffing request for {role} cancelled."
+
+
+def _svg(markup: str):
+    # staffing.charts escapes every text it draws.
+    return mark_safe(markup)  # noqa: S308
+
+
+def _cell(week) -> dict:
+    percent = week.percent
+    text = f"Week of {week.week:%d %b %Y}: {week.load:.1f} h booked of {week.capacity:.1f} h capacity"
+    if percent is not None:
+        text += f" ({percent:.0f} %)"
+    elif week.load:
+        text += " (no capacity)"
+    if week.absent_days:
+        text += f"; absent {week.absent_days} day(s)"
+        if week.booked_on_absence:
+            text += f", {week.booked_on_absence:.1f} h booked on those days not counted"
+    return {
+        "week": week.week,
+        "band": week.band,
+        "title": text,
+        "label": "away" if week.band == "absent" else ("∞" if percent is None and week.load else f"{percent or 0:.0f}"),
+    }
+
+
+def _conflict_rows(found, user) -> list[dict]:
+    visible = selectors.visible_project_ids(user, {a.project_id for c in found for a in c.allocations})
+    return [
+        {
+            "person": c.person,
+            "weeks": c.weeks,
+            "worst": c.worst,
+            "excess": c.excess_hours,
+            "allocations": [
+                {"allocation": a, "shown": a.project_id in visible, "project": a.project} for a in c.allocations
+            ],
+        }
+        for c in found
+    ]
+
+
+# -- capacity heat map -----------------------------------------------------------------------------
+
+
+@login_required
+def capacity_view(request):
+    """People x weeks coloured by load, filtered by pool, department, role, program, project."""
+    user = request.user
+    departments = Person.objects.visible_to(user).exclude(department="").values_list("department", flat=True).distinct()
+    form = CapacityFilterForm(request.GET or None, user=user, departments=sorted(set(departments)))
+    scope = form.cleaned_data if form.is_valid() else {}
+    project = None
+    if scope.get("project"):
+        project = Project.objects.visible_to(user).filter(code=scope["project"]).first()
+        if project is None:
+            form.add_error("project", "No project with this code that you can see.")
+    mondays, first, last = selectors.window(scope.get("start"), scope.get("weeks") or selectors.DEFAULT_WEEKS)
+    people = selectors.people_for_capacity(
+        user=user,
+        portfolio=scope.get("portfolio"),
+        department=scope.get("department", ""),
+        role=scope.get("role"),
+        program=scope.get("program"),
+        project=project,
+        first=first,
+        last=last,
+    )
+    page = paginate(request, people, PEOPLE_PER_PAGE)
+    loads = selectors.utilisation(page.object_list, start=first, weeks=len(mondays))
+    rows = [{"person": load.person, "cells": [_cell(w) for w in load.weeks]} for load in loads]
+    found = [
+        selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=_involved(load))
+        for load in loads
+        if load.over_weeks
+    ]
+    found.sort(key=lambda c: (-c.excess_hours, c.person.name))
+    context = {
+        "form": form,
+        "filters_active": filters_active(request),
+        "page": page,
+        "weeks": mondays,
+        "rows": rows,
+        "conflicts": _conflict_rows(found, user),
+        "first": first,
+        "last": last,
+        "previous_start": mondays[0] - dt.timedelta(weeks=len(mondays)),
+        "next_start": mondays[0] + dt.timedelta(weeks=len(mondays)),
+        "this_week": week_start(timezone.localdate()),
+        "can_add": managed_pools(user).exists(),
+    }
+    return render(request, "staffing/capacity.html", context)
+
+
+def _involved(load) -> list[Allocation]:
+    keys = {k for w in load.over_weeks for k in w.by_booking}
+    return [a for k, a in load.allocations.items() if k in keys]
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    people = selectors.person_list(user=request.user).order_by("name", "pk")
+    filterset = PersonFilterSet(request.GET or None, queryset=people)
+    narrow_filter_choices(
+        filterset,
+        portfolio=Portfolio.objects.visible_to(request.user).order_by("name"),
+        role=Role.objects.visible_to(request.user).select_related("portfolio").order_by("name"),
+    )
+    present_filter_form(filterset, order=["q", "portfolio", "department", "role", "is_active", "user"])
+    page = paginate(request, filterset.qs, PEOPLE_PER_PAGE)
+    context = {
+        "filter": filterset,
+        "filters_active": filters_active(request),
+        "page": page,
+        "can_add": managed_pools(request.user).exists(),
+    }
+    return render(request, "staffing/person_list.html", context)
+
+
+def _visible_person(request, pk: int) -> Person:
+    return get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("portfolio", "primary_role", "user"), pk=pk
+    )
+
+
+def _editable_person(request, pk: int) -> Person:
+    return get_object_or_404(Person.objects.editable_by(request.user).select_related("portfolio"), pk=pk)
+
+
+def _person_context(request, person: Person, *, absence_form=None, rate_form=None) -> dict:
+    user = request.user
+    can_edit = Person.objects.editable_by(user).filter(pk=person.pk).exists()
+    see_rates = selectors.may_see_rates(user, person.portfolio_id)
+    today = timezone.localdate()
+    load = selectors.utilisation([person], start=today, weeks=PERSON_WEEKS)[0]
+    allocations = list(
+        Allocation.objects.filter(person=person, end__gte=today - dt.timedelta(days=90))
+        .select_related("project", "role")
+        .order_by("start", "pk")
+    )
+    visible = selectors.visible_project_ids(user, {a.project_id for a in allocations})
+    context = {
+        "person": person,
+        "roles": list(person.roles.order_by("name")),
+        "can_edit": can_edit,
+        "see_rates": see_rates,
+        "rates": list(CostRate.objects.filter(person=person).select_related("currency")) if see_rates else [],
+        "absences": list(Absence.objects.filter(person=person, end__gte=today - dt.timedelta(days=365))),
+        "allocations": [{"allocation": a, "shown": a.project_id in visible} for a in allocations],
+        "weeks": load.weeks,
+        "cells": [_cell(w) for w in load.weeks],
+        "chart": _svg(charts.utilisation_chart(load.weeks)),
+        "over_weeks": len(load.over_weeks),
+    }
+    if can_edit:
+        context["absence_form"] = absence_form or AbsenceForm(auto_id="absence_%s")
+    if see_rates:
+        context["rate_form"] = rate_form or CostRateForm(person=person, auto_id="rate_%s")
+    return context
+
+
+@login_required
+def person_detail(request, pk: int):
+    person = _visible_person(request, pk)
+    return render(request, "staffing/person_detail.html", _person_context(request, person))
+
+
+@login_required
+def person_create(request):
+    pools = Portfolio.objects.filter(pk__in=managed_pools(request.user)).order_by("name")
+    if not pools.exists():
+        return redirect("staffing:person-list")
+    form = PersonForm(request.POST or None, pools=pools)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = services.person_create(actor=request.user, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, PERSON_ADDED.format(name=person.name, pool=person.portfolio.code))
+            return redirect("staffing:person-detail", person.pk)
+    return render(
+        request,
+        "staffing/person_form.html",
+        {"form": form, "title": "New person", "cancel_url": reverse("staffing:person-list")},
+    )
+
+
+@login_required
+def person_edit(request, pk: int):
+    person = _editable_person(request, pk)
+    pools = Portfolio.objects.filter(pk=person.portfolio_id)
+    form = PersonEditForm(request.POST or None, instance=person, pools=pools)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.person_update(
+                actor=request.user, person=Person.objects.get(pk=pk), data=data, expected_version=version
+            )
+        except StaleVersionError:
+            form.add_stale_error()
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, PERSON_SAVED.format(name=data["name"]))
+            return redirect("staffing:person-detail", pk)
+    return render(
+        request,
+        "staffing/person_form.html",
+        {
+            "form": form,
+            "person": person,
+            "title": f"Edit {person.name}",
+            "cancel_url": reverse("staffing:person-detail", args=[pk]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def absence_add(request, pk: int):
+    person = _editable_person(request, pk)
+    form = AbsenceForm(request.POST, auto_id="absence_%s")
+    if form.is_valid():
+        try:
+            services.absence_create(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, ABSENCE_ADDED)
+            return redirect("staffing:person-detail", pk)
+    context = _person_context(request, person, absence_form=form)
+    return render(request, "staffing/person_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def absence_delete(request, pk: int, absence_pk: int):
+    person = _editable_person(request, pk)
+    absence = get_object_or_404(Absence, pk=absence_pk, person=person)
+    services.absence_delete(actor=request.user, absence=absence)
+    messages.success(request, ABSENCE_DELETED)
+    return redirect("staffing:person-detail", pk)
+
+
+@login_required
+@require_POST
+def cost_rate_add(request, pk: int):
+    person = _visible_person(request, pk)
+    if not selectors.may_see_rates(request.user, person.portfolio_id):
+        raise _not_found()
+    form = CostRateForm(request.POST, person=person, auto_id="rate_%s")
+    if form.is_valid():
+        try:
+            services.cost_rate_set(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, RATE_SET.format(day=form.cleaned_data["effective_from"]))
+            return redirect("staffing:person-detail", pk)
+    context = _person_context(request, person, rate_form=form)
+    return render(request, "staffing/person_detail.html", context, status=400)
+
+
+def _not_found():
+    from django.http import Http404
+
+    return Http404("Not found.")
+
+
+# -- program staffing ------------------------------------------------------------------------------
+
+
+def _labour_rows(forecasts: dict) -> tuple[list, object]:
+    """Labour forecasts of several projects summed by period (one currency: the portfolio's)."""
+    totals: dict = {}
+    for forecast in forecasts.values():
+        for period, hours, amount in forecast.rows():
+            key = (period.fiscal_year, period.number)
+            row = totals.setdefault(key, {"period": period, "hours": 0, "amount": 0})
+            row["hours"] += hours
+            row["amount"] += amount
+            if period.start < row["period"].start:
+                row["period"] = period
+    return [totals[k] for k in sorted(totals)], sum((r["amount"] for r in totals.values()), 0)
+
+
+@login_required
+def program_staffing(request, code: str):
+    """Requested vs filled by role, gaps per project, allocations and labour cost forecast of the
+    program's projects the user can see."""
+    program = get_object_or_404(Program.objects.visible_to(request.user).select_related("portfolio"), code=code)
+    projects = list(
+        Project.objects.visible_to(request.user)
+        .filter(program=program)
+        .select_related("program__portfolio")
+        .order_by("code")
+    )
+    today = timezone.localdate()
+    gaps = selectors.staffing_gaps(projects, current_from=today)
+    mondays, first, last = selectors.window(today, selectors.DEFAULT_WEEKS)
+    allocations = list(
+        Allocation.objects.filter(project__in=projects).overlapping(first, last).select_related("person", "project")
+    )
+    people = sorted({a.person_id: a.person for a in allocations}.values(), key=lambda p: (p.name, p.pk))
+    loads = selectors.utilisation(people, start=first, weeks=len(mondays))
+    found = [
+        selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=_involved(load))
+        for load in loads
+        if load.over_weeks
+    ]
+    found.sort(key=lambda c: (-c.excess_hours, c.person.name))
+    calendar = fiscal_calendar_for(portfolio=program.portfolio)
+    try:
+        forecasts = selectors.labour_forecasts(projects, calendar)
+        labour_rows, labour_total = _labour_rows(forecasts)
+        labour_error = ""
+    except MissingExchangeRate as error:
+        forecasts, labour_rows, labour_total, labour_error = {}, [], 0, error.text
+    by_project = []
+    for project in projects:
+        gap = gaps.by_project.get(project.pk)
+        mine = [a for a in allocations if a.project_id == project.pk]
+        by_project.append(
+            {
+                "project": project,
+                "gap": gap,
+                "allocations": len(mine),
+                "people": len({a.person_id for a in mine}),
+                "labour": forecasts[project.pk].total if project.pk in forecasts else None,
+            }
+        )
+    context = {
+        "program": program,
+        "currency": program.portfolio.base_currency,
+        "gaps": gaps,
+        "by_project": by_project,
+        "allocation_count": len(allocations),
+        "people_count": len(people),
+        "conflicts": _conflict_rows(found, request.user),
+        "first": first,
+        "last": last,
+        "labour_rows": labour_rows,
+        "labour_total": labour_total,
+        "labour_error": labour_error,
+    }
+    return render(request, "staffing/program_staffing.html", context)
+
+
+# -- project staffing (inline editing) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """What differs between the allocation and request sections of the project page."""
+
+    id: str
+    template: str
+
+
+ALLOCATIONS = Section("allocations", "staffing/_allocation_rows.html")
+REQUESTS = Section("requests", "staffing/_request_rows.html")
+
+
+def _visible_project(request, code: str) -> Project:
+    return get_object_or_404(Project.objects.visible_to(request.user).select_related("program__portfolio"), code=code)
+
+
+def _editable_project(request, code: str) -> Project:
+    return get_object_or_404(staffing_projects(request.user).select_related("program__portfolio"), code=code)
+
+
+def _project_context(request, project, *, can_edit, forms=None, editing=None, notice=None) -> dict:
+    """`forms` holds bound add forms with errors by section id; `editing` is (section id, pk,
+    form) for an open row editor; `notice` is (section id, text)."""
+    forms = forms or {}
+    today = timezone.localdate()
+    allocations = list(
+        Allocation.objects.filter(project=project).select_related("person", "role", "request").order_by("start", "pk")
+    )
+    requests = list(
+        StaffingRequest.objects.filter(project=project).select_related("role", "requested_by").order_by("start", "pk")
+    )
+    gaps = selectors.staffing_gaps([project])
+    gap_by_request = {g.request.pk: g for g in gaps.requests}
+    calendar = fiscal_calendar_for(portfolio=project.program.portfolio)
+    try:
+        labour = selectors.labour_forecast(project, calendar)
+        labour_error = ""
+    except MissingExchangeRate as error:
+        labour, labour_error = None, error.text
+    context = {
+        "project": project,
+        "program": project.program,
+        "currency": project.program.portfolio.base_currency,
+        "can_edit": can_edit,
+        "allocations": allocations,
+        "requests": [{"request": r, "gap": gap_by_request.get(r.pk)} for r in requests],
+        "gaps": gaps,
+        "labour": labour,
+        "labour_rows": [{"period": p, "hours": h, "amount": a} for p, h, a in labour.rows()] if labour else [],
+        "labour_error": labour_error,
+        "today": today,
+        "editing_section": editing[0] if editing else "",
+        "editing_pk": editing[1] if editing else None,
+        "edit_form": editing[2] if editing else None,
+        "notice_section": notice[0] if notice else "",
+        "notice": notice[1] if notice else "",
+    }
+    if can_edit:
+        context["allocation_form"] = forms.get(ALLOCATIONS.id) or AllocationForm(
+            project=project, auto_id="new_alloc_%s"
+        )
+        context["request_form"] = forms.get(REQUESTS.id) or StaffingRequestForm(project=project, auto_id="new_req_%s")
+    return context
+
+
+def _render_project(request, project, section: Section | None, *, status=200, can_edit=None, **kwargs):
+    if can_edit is None:
+        can_edit = staffing_projects(request.user).filter(pk=project.pk).exists()
+    context = _project_context(request, project, can_edit=can_edit, **kwargs)
+    if section is not None and request.htmx and not request.htmx.boosted:
+        return render(request, section.template, context, status=status)
+    return render(request, "staffing/project_staffing.html", context, status=status)
+
+
+def _written(request, project, section: Section, notice: str):
+    if request.htmx:
+        return _render_project(request, project, section, can_edit=True, notice=(section.id, notice))
+    messages.success(request, notice)
+    return redirect("staffing:project-staffing", project.code)
+
+
+@login_required
+def project_staffing(request, code: str):
+    project = _visible_project(request, code)
+    return _render_project(request, project, None)
+
+
+@login_required
+@require_POST
+def allocation_add(request, code: str):
+    project = _editable_project(request, code)
+    form = AllocationForm(request.POST, project=project, auto_id="new_alloc_%s")
+    if form.is_valid():
+        try:
+            allocation = services.allocation_create(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _written(request, project, ALLOCATIONS, ALLOCATION_ADDED.format(person=allocation.person))
+    return _render_project(request, project, ALLOCATIONS, status=400, can_edit=True, forms={ALLOCATIONS.id: form})
+
+
+@login_required
+def allocation_edit(request, code: str, pk: int):
+    project = _editable_project(request, code)
+    allocation = get_object_or_404(Allocation.objects.select_related("person", "role"), pk=pk, project=project)
+    form = AllocationEditForm(request.POST or None, instance=allocation, project=project, auto_id=f"alloc_{pk}_%s")
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            updated = services.allocation_update(
+                actor=request.user, allocation=Allocation.objects.get(pk=pk), data=data, expected_version=version
+            )
+        except StaleVersionError:
+            form.add_stale_error()
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _written(request, project, ALLOCATIONS, ALLOCATION_SAVED.format(person=updated.person))
+    status = 400 if request.method == "POST" else 200
+    if request.htmx and request.method == "GET":
+        return render(
+            request, "staffing/_allocation_edit_row.html", {"project": project, "row": allocation, "form": form}
+        )
+    return _render_project(
+        request, project, ALLOCATIONS, status=status, can_edit=True, editing=(ALLOCATIONS.id, pk, form)
+    )
+
+
+@login_required
+@require_POST
+def allocation_delete(request, code: str, pk: int):
+    project = _editable_project(request, code)
+    allocation = get_object_or_404(Allocation.objects.select_related("person"), pk=pk, project=project)
+    version = request.POST.get("version")
+    try:
+        services.allocation_delete(
+            actor=request.user,
+            allocation=allocation,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
+    except StaleVersionError as error:
+        return _render_project(
+            request, project, ALLOCATIONS, status=412, can_edit=True, notice=(ALLOCATIONS.id, str(error))
+        )
+    return _written(request, project, ALLOCATIONS, ALLOCATION_DELETED.format(person=allocation.person))
+
+
+@login_required
+@require_POST
+def request_add(request, code: str):
+    project = _editable_project(request, code)
+    form = StaffingRequestForm(request.POST, project=project, auto_id="new_req_%s")
+    if form.is_valid():
+        try:
+            created = services.staffing_request_create(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _written(request, project, REQUESTS, REQUEST_ADDED.format(role=created.role))
+    return _render_project(request, project, REQUESTS, status=400, can_edit=True, forms={REQUESTS.id: form})
+
+
+@login_required
+def request_edit(request, code: str, pk: int):
+    project = _editable_project(request, code)
+    staffing_request = get_object_or_404(StaffingRequest.objects.select_related("role"), pk=pk, project=project)
+    form = StaffingRequestEditForm(
+        request.POST or None, instance=staffing_request, project=project, auto_id=f"req_{pk}_%s"
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            updated = services.staffing_request_update(
+                actor=request.user,
+                staffing_request=StaffingRequest.objects.select_related("project__program").get(pk=pk),
+                data=data,
+                expected_version=version,
+            )
+        except StaleVersionError:
+            form.add_stale_error()
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _written(request, project, REQUESTS, REQUEST_SAVED.format(role=updated.role))
+    status = 400 if request.method == "POST" else 200
+    if request.htmx and request.method == "GET":
+        return render(
+            request, "staffing/_request_edit_row.html", {"project": project, "row": staffing_request, "form": form}
+        )
+    return _render_project(request, project, REQUESTS, status=status, can_edit=True, editing=(REQUESTS.id, pk, form))
+
+
+@login_required
+@require_POST
+def request_cancel(request, code: str, pk: int):
+    project = _editable_project(request, code)
+    staffing_request = get_object_or_404(StaffingRequest.objects.select_related("role"), pk=pk, project=project)
+    try:
+        services.staffing_request_cancel(actor=request.user, staffing_request=staffing_request)
+    except ValidationError as error:
+        return _render_project(
+            request, project, REQUESTS, status=400, can_edit=True, notice=(REQUESTS.id, " ".join(error.messages))
+        )
+    return _written(request, project, REQUESTS, REQUEST_CANCELLED.format(role=staffing_request.role))
