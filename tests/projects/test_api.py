@@ -11,6 +11,7 @@ from core.models import AuditEntry
 from projects import services as project_services
 from projects.models import Project, StatusReport
 from projects.services import status_report_submit
+from tests.factories.governance import approved_gate
 from tests.factories.portfolio import ProgramFactory
 from tests.factories.projects import ProjectFactory
 
@@ -85,6 +86,7 @@ class TestProjectAccess:
     @pytest.mark.parametrize("who", ["owner", "project_manager"])
     def test_managers_may_edit(self, request, api_for, project, who):
         client = api_for(request.getfixturevalue(who))
+        approved_gate(project, "closing")  # moving the phase forward needs its stage gate
         response = client.patch(detail(project), {"name": "ERP rollout", "phase": "closing"}, format="json")
         assert response.status_code == 200, response.json()
         assert response["ETag"] == '"2"'

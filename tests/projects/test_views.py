@@ -14,6 +14,7 @@ from core.services import STALE_VERSION
 from portfolio.models import Membership
 from projects.models import Project, Rag, StatusReport
 from projects.services import status_report_submit
+from tests.factories.governance import approved_gate
 from tests.factories.portfolio import MembershipFactory, ProgramFactory
 from tests.factories.projects import ProjectFactory, StatusReportFactory
 from tests.factories.users import UserFactory
@@ -249,6 +250,7 @@ class TestProjectPage:
 @pytest.mark.django_db
 class TestProjectEdit:
     def test_project_manager_saves_changes(self, client_for, project_manager, project):
+        approved_gate(project, Project.Phase.CLOSING)  # moving the phase forward needs its stage gate
         response = client_for(project_manager).post(
             PROJECT_EDIT,
             edit_data(project, name="ERP v2", phase=Project.Phase.CLOSING, planned_finish="2027-01-29"),

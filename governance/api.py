@@ -1,3 +1,0 @@
-"""The governance API: (prefix, viewset, basename) routes registered on the one /api/v1/ router."""
-
-ROUTES: list[tuple] = []

@@ -1,2 +1,0 @@
-"""Program governance: stage gates, change requests, the decision log, benefits and operating
-level agreements."""
