@@ -14,7 +14,9 @@ Where each measure comes from:
   spread evenly from its actual start (else baseline start, else scheduled start) to its actual
   finish (else the status date). The report says so with an `ev_estimated` warning.
 - AC: cost entries dated on or before the day. ETC (bottom-up EAC): forecasts still ahead of the
-  day, spread over their periods, plus the labour forecast seam for a project.
+  day, spread over their periods, plus the labour forecast seam (labour_forecast_by_period) —
+  of the project, or of every project of the program, so a program's ETC is the sum of its
+  projects'.
 
 Conversion: budget lines and forecasts at the rate of their period's first day, cost entries at
 their own date's rate; task and baseline costs are already in the base currency. A missing rate
@@ -62,8 +64,10 @@ from .timephase import Segment, cumulative_at, cumulative_curve
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PMB_BASELINE = 0  # the baseline number that stands in for a budget
-# Queries per call, whatever the number of rows; one more when a foreign currency is involved.
-EVM_QUERIES = {"project": 9, "program": 7}  # project: + the labour seam (three more with allocations)
+# Queries per call (program: program_evm and project_evms) whatever the number of rows and projects,
+# the labour seam's included: three more when allocations lie ahead, one more when a foreign currency
+# is involved (another when an allocation's cost rate is foreign), one fewer for a program without projects.
+EVM_QUERIES = {"project": 9, "program": 10}
 
 TASK_BUDGETS_DIFFER = "task_budgets_differ"
 EV_ESTIMATED = "ev_estimated"
@@ -136,16 +140,37 @@ def labour_forecast_by_period(project: Project, calendar: FiscalCalendar) -> dic
     - Double counting with manual forecasts: a period overlapped by a manual Forecast of the
       project in a labour-kind cost category keeps the manual figure; the allocation-derived
       amount of that period is left out.
-    - Program-level reads (program_evm, budget_by_period of a program, project_evms) do not
-      include it: they read the program's forecasts in one grouped query, and the per-project
-      batch (staffing.selectors.labour_forecasts takes many projects) is not wired into them,
-      so program ETC stays Σ manual forecasts.
+    - Programs: labour_forecast_by_project gives every project of a program its own figures in
+      one batched call; program-level reads (program_evm, project_evms, evm_s_curve and
+      budget_by_period of a program) add them, so a program's ETC is the sum of its projects'.
 
     One query when the project has no allocations ahead, four otherwise (a fifth for exchange
     rates). `project` must be loaded with program__portfolio."""
     from staffing.selectors import labour_forecast  # staffing imports budgets: import late
 
     return dict(labour_forecast(project, calendar).amounts)
+
+
+def labour_forecast_by_project(
+    program: Program, calendar: FiscalCalendar, *, project_ids=None
+) -> dict[int, dict[PeriodSpan, Decimal]]:
+    """labour_forecast_by_period of each project of `program` (of those among `project_ids` when
+    given), by project id, every project present: the same rules, each project forecast from
+    the day after its own status date.
+
+    Two queries when no allocations lie ahead of those projects (the projects, with their
+    status dates; their allocations), five otherwise (a sixth for exchange rates); one when
+    there is no project."""
+    from staffing.selectors import labour_forecasts  # staffing imports budgets: import late
+
+    projects = Project.objects.filter(program=program.pk).select_related("program__portfolio").order_by()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    return {pk: dict(forecast.amounts) for pk, forecast in labour_forecasts(list(projects), calendar).items()}
+
+
+def _labour_segments(amounts: dict[PeriodSpan, Decimal]) -> list[Segment]:
+    return [(p.start, p.end, amount) for p, amount in amounts.items()]
 
 
 def _local_day(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.date | None:
@@ -282,9 +307,9 @@ def _rates_for(rows: dict[str, list], base: str) -> RateTable:
 
 
 def _assemble(
-    scope: MoneyScope, rows: dict[str, list], rates: RateTable, *, as_of: dt.date, calendar: FiscalCalendar | None
+    scope: MoneyScope, rows: dict[str, list], rates: RateTable, *, as_of: dt.date, labour: list[Segment]
 ) -> Measures:
-    """Convert and time-phase one scope's rows (no queries)."""
+    """Convert and time-phase one scope's rows, adding its `labour` forecast to ETC (no queries)."""
     base = scope.currency
     today = timezone.localdate()
     warnings: list[evm.EvmWarning] = []
@@ -312,9 +337,7 @@ def _assemble(
     ac_by_day = [(day, rates.convert(total, c, base, day) if c != base else total) for c, day, total in rows["actual"]]
 
     etc_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in rows["forecasts"]]
-    if scope.project is not None and calendar is not None:
-        labour = labour_forecast_by_period(scope.project, calendar)
-        etc_segments += [(p.start, p.end, amount) for p, amount in labour.items()]
+    etc_segments += labour
     task_budget, low, high = rows["totals"][0] if rows["totals"] else (ZERO, None, None)
     percents = tuple(p for p in (low, high) if p is not None)
     return Measures(
@@ -339,18 +362,30 @@ def measure(
     daily_ac: bool = False,
     calendar: FiscalCalendar | None = None,
 ) -> Measures:
-    """Load and convert everything earned value needs (six queries, a seventh for rates).
+    """Load and convert everything earned value needs: six queries, a seventh for rates, plus the
+    labour seam's when `calendar` is given (labour_forecast_by_period for a project,
+    labour_forecast_by_project over all the program's projects for a program).
 
     `daily_ac` keeps actual costs by day (for curves); otherwise base-currency actuals come
-    back as one lump. `calendar` is only passed to the labour seam (project scope)."""
+    back as one lump. `calendar` is only used by the labour seam: None leaves labour out."""
     rows = _load_rows(scope, as_of=as_of, daily_ac=daily_ac, by_project=False)
-    return _assemble(scope, rows, _rates_for(rows, scope.currency), as_of=as_of, calendar=calendar)
+    if calendar is None:
+        labour = []
+    elif scope.project is not None:
+        labour = _labour_segments(labour_forecast_by_period(scope.project, calendar))
+    else:
+        by_project = labour_forecast_by_project(scope.program, calendar)
+        labour = [segment for amounts in by_project.values() for segment in _labour_segments(amounts)]
+    return _assemble(scope, rows, _rates_for(rows, scope.currency), as_of=as_of, labour=labour)
 
 
-def measure_by_project(scope: MoneyScope, projects, *, as_of: dt.date) -> dict[int, Measures]:
+def measure_by_project(
+    scope: MoneyScope, projects, *, as_of: dt.date, calendar: FiscalCalendar | None = None
+) -> dict[int, Measures]:
     """`measure` for each of `projects` (projects of the program `scope`) in the same six
-    queries (a seventh for rates), grouped by project instead of once per project. The labour
-    seam is not called here (see labour_forecast_by_period)."""
+    queries (a seventh for rates), grouped by project instead of once per project; with
+    `calendar`, each project gets its own labour forecast from one labour_forecast_by_project
+    call over all of `projects`, so the rows of every project add up to the program's measure."""
     rows = _load_rows(scope, as_of=as_of, daily_ac=False, by_project=True)
     wanted = {p.pk for p in projects}
     split: dict[int, dict[str, list]] = {pk: {name: [] for name in rows} for pk in wanted}
@@ -360,8 +395,15 @@ def measure_by_project(scope: MoneyScope, projects, *, as_of: dt.date) -> dict[i
                 split[project_id][name].append(tuple(rest))
     every = {name: [row for part in split.values() for row in part[name]] for name in rows}
     rates = _rates_for(every, scope.currency)
+    labour = labour_forecast_by_project(scope.program, calendar, project_ids=wanted) if calendar is not None else {}
     return {
-        p.pk: _assemble(MoneyScope(program=scope.program, project=p), split[p.pk], rates, as_of=as_of, calendar=None)
+        p.pk: _assemble(
+            MoneyScope(program=scope.program, project=p),
+            split[p.pk],
+            rates,
+            as_of=as_of,
+            labour=_labour_segments(labour.get(p.pk, {})),
+        )
         for p in projects
     }
 
@@ -429,18 +471,22 @@ def project_evm(*, project: Project, as_of: dt.date | None = None) -> EvmReport:
 
 
 def program_evm(*, program: Program, as_of: dt.date | None = None) -> EvmReport:
-    """Earned value of `program` — the sum over its projects — as of the end of `as_of`
-    (default today). EVM_QUERIES["program"] queries, one more with a foreign currency."""
+    """Earned value of `program` — the sum over its projects, the labour forecast of each
+    included — as of the end of `as_of` (default today). EVM_QUERIES["program"] queries, one
+    more with a foreign currency. Raises MissingExchangeRate."""
     scope = money_scope(program=program)
-    return evm_from_measures(measure(scope, as_of=as_of or timezone.localdate()))
+    calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
+    return evm_from_measures(measure(scope, as_of=as_of or timezone.localdate(), calendar=calendar))
 
 
 def project_evms(*, program: Program, projects, as_of: dt.date | None = None) -> dict[int, EvmReport]:
     """Earned value of each of `projects` (projects of `program`, e.g. those a user may see) as
     of the end of `as_of` (default today), by project id: the per-project table of a program
-    page. EVM_QUERIES["program"] queries whatever the number of projects, one more with a
-    foreign currency. Raises MissingExchangeRate."""
+    page. Each includes its own labour forecast, so over all the program's projects the rows
+    add up to program_evm. EVM_QUERIES["program"] queries whatever the number of projects,
+    one more with a foreign currency. Raises MissingExchangeRate."""
     scope = money_scope(program=program)
     projects = list(projects)
-    measures = measure_by_project(scope, projects, as_of=as_of or timezone.localdate())
+    calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
+    measures = measure_by_project(scope, projects, as_of=as_of or timezone.localdate(), calendar=calendar)
     return {pk: evm_from_measures(m) for pk, m in measures.items()}

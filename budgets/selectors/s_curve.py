@@ -52,9 +52,10 @@ def evm_s_curve(
     calendar: FiscalCalendar | None = None,
 ) -> SCurve:
     """PV, EV and AC cumulative by fiscal period of `calendar` (default: the portfolio's), from
-    the first period with money to the last, plus the EAC projection. EVM_QUERIES["project"]
-    queries for a project or a program (one fewer when `calendar` is given), plus one for rates
-    when a foreign currency is involved."""
+    the first period with money to the last, plus the EAC projection; ETC includes the labour
+    forecast of the project, or of every project of the program. EVM_QUERIES["project"] or
+    EVM_QUERIES["program"] queries (one fewer when `calendar` is given), as for project_evm and
+    program_evm."""
     scope = money_scope(project=project, program=program)
     if as_of is None:
         as_of = (scope.project.status_date if scope.project else None) or timezone.localdate()

@@ -27,6 +27,7 @@ from budgets.selectors import (
     lcce_compare,
     program_evm,
     project_evm,
+    project_evms,
     reserve_status,
 )
 from budgets.services import budget_original_set, fiscal_periods_generate, reserve_drawdown
@@ -43,7 +44,9 @@ from tests.factories.budgets import (
     LifecycleCostEstimateFactory,
     LifecycleCostLineFactory,
 )
+from tests.factories.portfolio import ProgramFactory
 from tests.factories.projects import ProjectFactory, TaskFactory
+from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonFactory, RoleFactory
 
 D = Decimal
 UTC = dt.UTC
@@ -51,6 +54,17 @@ UTC = dt.UTC
 
 def at(y, m, d, hour=0):
     return dt.datetime(y, m, d, hour, tzinfo=UTC)
+
+
+def allocate(project, *, start, end, hours, rate="100"):
+    """A new person at `rate` an hour (EUR), booked `hours` a week on `project` from `start` to `end`."""
+    portfolio = project.program.portfolio
+    person = PersonFactory(portfolio=portfolio)
+    CostRateFactory(person=person, effective_from=dt.date(2025, 1, 1), hourly_rate=D(rate))
+    role = RoleFactory(portfolio=portfolio)
+    return AllocationFactory(
+        person=person, project=project, role=role, start=start, end=end, fte_percent=None, hours_per_week=D(hours)
+    )
 
 
 @pytest.fixture
@@ -266,8 +280,6 @@ class TestQueryCounts:
         return len(captured)
 
     def test_project_and_program_evm_do_not_grow_with_rows(self, portfolio, periods, category, eur, usd, usd_rate):
-        from tests.factories.portfolio import ProgramFactory
-
         small_program = ProgramFactory(portfolio=portfolio)
         large_program = ProgramFactory(portfolio=portfolio)
         small = self.build(small_program, 3, periods, category, eur, usd)
@@ -368,20 +380,9 @@ class TestCharts:
     def test_labour_seam_is_empty_without_allocations(self, project, calendar):
         assert labour_forecast_by_period(project, calendar) == {}
 
-    def _allocate(self, project, *, start, end, hours, rate="100"):
-        from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonFactory, RoleFactory
-
-        portfolio = project.program.portfolio
-        person = PersonFactory(portfolio=portfolio)
-        CostRateFactory(person=person, effective_from=dt.date(2025, 1, 1), hourly_rate=D(rate))
-        role = RoleFactory(portfolio=portfolio)
-        return AllocationFactory(
-            person=person, project=project, role=role, start=start, end=end, fte_percent=None, hours_per_week=D(hours)
-        )
-
     def test_labour_seam_costs_remaining_allocation_hours_by_period(self, budgeted, calendar, eur):
         # Status date Saturday 14 February: the forecast runs from the 15th; February is clipped.
-        self._allocate(budgeted, start=dt.date(2026, 2, 9), end=dt.date(2026, 3, 6), hours=40)
+        allocate(budgeted, start=dt.date(2026, 2, 9), end=dt.date(2026, 3, 6), hours=40)
         seam = labour_forecast_by_period(budgeted, calendar)
         assert {(p.number, p.start): amount for p, amount in seam.items()} == {
             (2, dt.date(2026, 2, 15)): D(10 * 8 * 100),
@@ -391,7 +392,7 @@ class TestCharts:
     def test_labour_seam_adds_to_project_etc_and_the_forecast_column(self, budgeted, periods, category, calendar, eur):
         ForecastFactory(project=budgeted, category=category, period=periods[4], amount=D("700"), currency=eur)
         assert project_evm(project=budgeted).figures.etc == D(700)  # bottom-up: the forecasts ahead
-        self._allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 6), hours=40)
+        allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 6), hours=40)
         assert project_evm(project=budgeted).figures.etc == D(4700)
         rows = {r.period.number: r.forecast for r in budget_by_period(project=budgeted).rows}
         assert (rows[3], rows[4]) == (D(4000), D(700))
@@ -399,10 +400,97 @@ class TestCharts:
     def test_manual_labour_forecast_wins_over_the_seam_in_its_period(self, budgeted, periods, calendar, eur):
         labour = CostCategoryFactory(code="STAFF", kind="labour")
         ForecastFactory(project=budgeted, category=labour, period=periods[3], amount=D("700"), currency=eur)
-        self._allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 4, 3), hours=40)
+        allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 4, 3), hours=40)
         rows = {r.period.number: r.forecast for r in budget_by_period(project=budgeted).rows}
         assert rows[3] == D(700)  # the manual labour forecast, not 700 + the allocation
         assert rows[4] == D(3 * 8 * 100)
+
+
+STATUS = dt.date(2026, 2, 14)
+BUDGETED_LABOUR = D(5 * 8 * 100)
+SECOND_LABOUR = D(5 * 8 * 50)
+
+
+@pytest.fixture
+def staffed(budgeted, periods, category, eur):
+    """Two projects of one program, each with allocations ahead: `budgeted` (status date Saturday
+    14 February) books 40 h a week at 100 in 2-6 March; `second` (status date Friday 13 March)
+    books 40 h a week at 50 in 2-20 March, of which 16-20 March is still ahead. `second` also
+    has a manual (non-labour) forecast of 700 in April."""
+    second = ProjectFactory(program=budgeted.program, code="MOD-HR", status_date=dt.date(2026, 3, 13))
+    ForecastFactory(project=second, category=category, period=periods[4], amount=D("700"), currency=eur)
+    allocate(budgeted, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 6), hours=40)
+    allocate(second, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 20), hours=40, rate="50")
+    return budgeted, second
+
+
+@pytest.mark.django_db
+class TestProgramLabourForecast:
+    def test_program_etc_includes_every_projects_allocations(self, staffed):
+        budgeted, _ = staffed
+        figures = program_evm(program=budgeted.program, as_of=STATUS).figures
+        assert figures.etc == BUDGETED_LABOUR + SECOND_LABOUR + D(700)
+        assert figures.eac_bottom_up == figures.ac + figures.etc
+
+    def test_program_s_curve_etc_includes_the_labour(self, staffed):
+        budgeted, _ = staffed
+        curve = evm_s_curve(program=budgeted.program, as_of=STATUS)
+        assert curve.report.figures.etc == BUDGETED_LABOUR + SECOND_LABOUR + D(700)
+
+    def test_program_forecast_column_includes_every_projects_allocations(self, staffed):
+        budgeted, _ = staffed
+        rows = {r.period.number: r.forecast for r in budget_by_period(program=budgeted.program).rows}
+        assert (rows[2], rows[3], rows[4]) == (D(0), BUDGETED_LABOUR + SECOND_LABOUR, D(700))
+
+    def test_project_rows_add_up_to_the_program(self, staffed):
+        budgeted, second = staffed
+        program = program_evm(program=budgeted.program, as_of=STATUS).figures
+        rows = project_evms(program=budgeted.program, projects=[budgeted, second], as_of=STATUS)
+        assert rows[budgeted.pk].figures.etc == BUDGETED_LABOUR
+        assert rows[second.pk].figures.etc == SECOND_LABOUR + D(700)
+        assert rows[budgeted.pk].figures.etc == project_evm(project=budgeted, as_of=STATUS).figures.etc
+        assert sum(r.figures.etc for r in rows.values()) == program.etc
+        assert sum(r.figures.eac_bottom_up for r in rows.values()) == program.eac_bottom_up
+
+    def test_a_projects_manual_labour_forecast_still_wins_at_program_level(self, staffed, periods, eur):
+        budgeted, second = staffed
+        labour = CostCategoryFactory(code="STAFF", kind="labour")
+        ForecastFactory(project=second, category=labour, period=periods[3], amount=D("300"), currency=eur)
+        rows = {r.period.number: r.forecast for r in budget_by_period(program=budgeted.program).rows}
+        # second's March allocation gives way to its manual figure; budgeted's still counts.
+        assert rows[3] == BUDGETED_LABOUR + D(300)
+        assert program_evm(program=budgeted.program, as_of=STATUS).figures.etc == BUDGETED_LABOUR + D(300) + D(700)
+        by_project = project_evms(program=budgeted.program, projects=[budgeted, second], as_of=STATUS)
+        assert by_project[second.pk].figures.etc == D(300) + D(700)
+
+    def test_program_query_count_does_not_grow_with_projects_or_allocations(self, portfolio, calendar):
+        def build(projects, allocations):
+            program = ProgramFactory(portfolio=portfolio)
+            made = [ProjectFactory(program=program, status_date=STATUS) for _ in range(projects)]
+            for project in made:
+                for week in range(allocations):
+                    start = dt.date(2026, 3, 2) + dt.timedelta(weeks=week)
+                    allocate(project, start=start, end=start + dt.timedelta(days=4), hours=20)
+            return program, made
+
+        def count(call):
+            with CaptureQueriesContext(connection) as captured:
+                call()
+            return len(captured)
+
+        small, large = build(1, 1), build(4, 6)
+        counts = {"evm": [], "project rows": [], "by period": []}
+        for program, projects in (small, large):
+            counts["evm"].append(count(lambda p=program: program_evm(program=p, as_of=STATUS)))
+            counts["project rows"].append(
+                count(lambda p=program, ps=projects: project_evms(program=p, projects=ps, as_of=STATUS))
+            )
+            counts["by period"].append(count(lambda p=program: budget_by_period(program=p)))
+        assert program_evm(program=large[0], as_of=STATUS).figures.etc == D(4 * 6 * 20 * 100)  # the labour is there
+        # Allocations ahead add the seam's cost rates, absences and manual labour forecasts.
+        assert counts["evm"] == [EVM_QUERIES["program"] + 3] * 2
+        assert counts["project rows"] == [EVM_QUERIES["program"] + 3] * 2
+        assert counts["by period"][0] == counts["by period"][1]
 
 
 @pytest.mark.django_db
