@@ -169,6 +169,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set shared by several fields (programs and projects share
+    # their statuses; gates use the project phases; issue severity and vendor risk rating share
+    # their levels).
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleStatusEnum": "portfolio.models.Program.Status",
+        "ProjectPhaseEnum": "projects.models.Project.Phase",
+        "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
+    },
 }
 
 # --- Celery: a real broker when configured, otherwise tasks run in-process after commit. ---

@@ -14,9 +14,12 @@ from django.utils.safestring import mark_safe
 
 from core.services import StaleVersionError
 from core.views import filters_active, paginate
+from governance.selectors import program_governance_summary
 from projects.charts.gantt import ZOOMS
 from projects.charts.schedule import timeline_gantt, zoom_or_default
 from projects.forms import ProjectCreateForm
+from risks.selectors import program_risk_summary
+from staffing.selectors import program_staffing_summary
 
 from .filters import ProgramFilterSet
 from .forms import ProgramForm, scope_program_filters
@@ -66,6 +69,10 @@ def program_detail(request, code: str):
         "objective_links": program_objective_links(program=program),
         "projects": program_projects(user=request.user, program=program),
         "can_edit": can_edit,
+        # The risk, staffing and governance cards (a fixed number of queries each).
+        "risk_summary": program_risk_summary(program=program, user=request.user),
+        "staffing_summary": program_staffing_summary(program=program, user=request.user),
+        "governance": program_governance_summary(program=program, user=request.user),
     }
     if can_edit:
         people = program_people(program=program)

@@ -287,3 +287,42 @@ def test_every_seeded_project_renders_a_gantt_of_its_tasks(client, settings):
         assert 'class="gantt"' in chart
         for name in ("Design approved", "Go-live"):
             assert name in chart, (project.code, name)
+
+
+# --- staffing, risks and governance, and adding them to an older demo ---------------------
+
+
+def test_small_seed_builds_staffing_risks_and_governance_for_the_demo_program():
+    from governance.models import StageGate
+    from risks.models import Risk
+    from staffing.models import Allocation
+
+    demo_seed(scale="small", seed=1, today=TODAY)
+    program = Program.objects.get(manager__username="program_manager")
+    assert Risk.objects.filter(program=program, project__isnull=False).exists()
+    assert Risk.objects.filter(program=program, project__isnull=True).exists()
+    assert Allocation.objects.filter(project__program=program).exists()
+    assert StageGate.objects.filter(project__program=program, decision="pending").exists()
+
+
+def test_stages_rebuild_only_the_late_stages_on_an_existing_demo():
+    from core.demo import governance, risks, staffing
+
+    demo_seed(scale="small", seed=1, today=TODAY)
+    projects_before = list(Project.objects.order_by("pk").values_list("pk", "code", "phase"))
+    out = StringIO()
+    call_command("seed_demo", "--stages", "staffing,risks,governance", "--seed", "2", stdout=out)
+    assert "Seeded staffing,risks,governance (small)" in out.getvalue()
+    first = {**staffing.counts(), **risks.counts(), **governance.counts()}
+    assert all(first[label] > 0 for label in ("people", "allocations", "risks", "stage gates", "benefits"))
+    # The stages delete their own rows first: running again does not pile up a second set.
+    call_command("seed_demo", "--stages", "staffing,risks,governance", "--seed", "2", stdout=StringIO())
+    assert {**staffing.counts(), **risks.counts(), **governance.counts()} == first
+    assert list(Project.objects.order_by("pk").values_list("pk", "code", "phase")) == projects_before
+
+
+def test_stages_refuse_an_unknown_stage_and_an_empty_database():
+    with pytest.raises(CommandError, match="Unknown stage 'money'"):
+        call_command("seed_demo", "--stages", "money", stdout=StringIO())
+    with pytest.raises(CommandError, match="no demo data"):
+        call_command("seed_demo", "--stages", "risks", stdout=StringIO())

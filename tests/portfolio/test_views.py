@@ -8,18 +8,22 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEntry
 from core.services import STALE_VERSION
 from portfolio.models import Membership, Program, ProgramObjective
 from projects.models import Project, Rag
 from projects.views import CODE_TAKEN
+from tests.factories.governance import BenefitFactory, ChangeRequestFactory, StageGateFactory
 from tests.factories.portfolio import (
     MembershipFactory,
     ProgramFactory,
     StrategicObjectiveFactory,
 )
 from tests.factories.projects import ProjectFactory, StatusReportFactory
+from tests.factories.risks import RiskFactory
+from tests.factories.staffing import AllocationFactory, StaffingRequestFactory
 from tests.factories.users import UserFactory
 
 HOME = reverse("portfolio:home")
@@ -271,6 +275,17 @@ class TestProgramPage:
                 MembershipFactory(role=Membership.Role.TEAM_MEMBER, project=project)
                 objective = StrategicObjectiveFactory(portfolio=portfolio)
                 ProgramObjective.objects.create(program=program, objective=objective, weight=Decimal("10"))
+                # What the risk, staffing and governance cards summarise.
+                today = timezone.localdate()
+                RiskFactory(project=project, probability=5, impact=5)
+                RiskFactory(program=program)
+                AllocationFactory(
+                    project=project, start=today - datetime.timedelta(days=7), end=today + datetime.timedelta(days=30)
+                )
+                StaffingRequestFactory(project=project, start=today, end=today + datetime.timedelta(days=60))
+                StageGateFactory(project=project, planned_date=today + datetime.timedelta(days=10))
+                ChangeRequestFactory(project=project, status="submitted")
+                BenefitFactory(program=program)
 
         client = client_for(owner)  # an editor: the page also renders both forms
         add(3)
@@ -278,6 +293,9 @@ class TestProgramPage:
         add(27)
         large, response = count_queries(client, PROGRAM)
         assert len(response.context["projects"]) == 30
+        assert response.context["risk_summary"].active == 60
+        assert response.context["staffing_summary"]["open_requests"] == 30
+        assert response.context["governance"].awaiting_count == 30
         assert small == large
         print(f"\nQUERIES program page: {large}")
 
