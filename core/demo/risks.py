@@ -4,7 +4,7 @@ drawdowns.
 
 Reads programs, projects, memberships, tasks, contracts and drawdowns from the database (so it
 also runs on an existing demo through `seed_demo --stages risks`) and bulk-inserts everything.
-Per project 3-12 risks (7-12 at `large`, about 20,000 in all with the program risks); the first
+Per project 3-12 risks (8-12 at `large`, over 20,000 in all with the program risks); the first
 program (the demo program manager's) gets fuller registers, escalations and realisations so
 its heat maps and exposure chart have something to show. Drawdowns never exceed what remains
 of a reserve after the money stage's drawdowns.
@@ -349,7 +349,7 @@ class RiskStage:
         for program in programs:
             rich = program.pk == first.pk
             for project in (p for p in projects if p["program_id"] == program.pk):
-                low, high = (7, 12) if large else ((6, 12) if rich else (3, 12))
+                low, high = (8, 12) if large else ((6, 12) if rich else (3, 12))
                 for _ in range(rng.randint(low, high)):
                     add(program, project, rich)
             low, high = (15, 30) if large else (4, 8)
