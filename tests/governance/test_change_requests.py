@@ -250,3 +250,16 @@ def test_api_lines_recompute_cost_impact(project, ref, project_manager, api_for)
     assert client.get(f"/api/v1/change-requests/{cr.pk}/").json()["cost_impact"] == "-75.00"
     assert client.delete(f"/api/v1/change-request-lines/{line.json()['id']}/").status_code == 204
     assert client.get(f"/api/v1/change-requests/{cr.pk}/").json()["cost_impact"] == "0.00"
+
+
+def test_approval_is_audited_with_the_budget_lines_it_moved(project, ref, budget, owner, project_manager):
+    from core.models import AuditEntry
+
+    current, _ = budget
+    cr = submitted(project, ref, project_manager, [(ref.labour, ref.period(2026, 1), "250")])
+    services.change_request_approve(actor=owner, change_request=cr, notes="Worth it")
+    by_owner = set(AuditEntry.objects.filter(actor=owner).values_list("object_type", "object_id", "action"))
+    assert ("governance.changerequest", str(cr.pk), "update") in by_owner
+    assert ("budgets.budgetline", str(current.pk), "update") in by_owner
+    created = AuditEntry.objects.filter(actor=project_manager, object_type="governance.changerequest", action="create")
+    assert created.filter(object_id=str(cr.pk)).exists()
