@@ -24,5 +24,6 @@ urlpatterns = [
     path("risks/<int:pk>/actions/new/", views.mitigation_add, name="mitigation-add"),
     path("risks/<int:pk>/actions/<int:action>/", views.mitigation_edit, name="mitigation-edit"),
     path("risks/<int:pk>/actions/<int:action>/delete/", views.mitigation_delete, name="mitigation-delete"),
+    path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
     path("issues/<int:pk>/edit/", views.issue_edit, name="issue-edit"),
 ]

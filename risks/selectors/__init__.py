@@ -16,6 +16,7 @@ from .exposure import (
     program_risk_summary,
     project_exposure,
 )
+from .issues import FieldChange, HistoryEntry, issue_detail_list, issue_history
 from .lists import (
     ISSUE_DEFAULT_SORT,
     ISSUE_SORTS,
@@ -28,7 +29,7 @@ from .lists import (
     risk_list,
     sorted_by,
 )
-from .matrix import TOP_RISKS, HeatCell, HeatMap, heat_map, program_risks, top_risks
+from .matrix import TOP_RISKS, HeatCell, HeatMap, heat_map, overseen_portfolio_risks, program_risks, top_risks
 
 __all__ = [
     "ISSUE_DEFAULT_SORT",
@@ -38,12 +39,17 @@ __all__ = [
     "TOP_RISKS",
     "Exposure",
     "ExposureRow",
+    "FieldChange",
     "HeatCell",
     "HeatMap",
+    "HistoryEntry",
     "ProgramRiskSummary",
     "heat_map",
+    "issue_detail_list",
+    "issue_history",
     "issue_list",
     "mitigation_action_list",
+    "overseen_portfolio_risks",
     "oversees",
     "portfolio_exposure",
     "program_exposure",

@@ -71,6 +71,14 @@ def top_risks(risks, limit: int = TOP_RISKS):
     )
 
 
+def overseen_portfolio_risks(*, user, portfolio):
+    """The risks of `portfolio`'s programs that `user` oversees (Program.overseen_by: a role on
+    the program or the portfolio): what the portfolio page's heat map, drill-down list and top
+    risks show, leaving out — like the exposure — programs seen only through one project."""
+    overseen = Program.objects.overseen_by(user).filter(portfolio=portfolio).values("pk")
+    return risk_list(user=user).filter(program__portfolio=portfolio, program__in=overseen)
+
+
 def program_risks(*, user, program: Program, include_projects: bool = False):
     """The program register: its program risks and escalated project risks — or, with
     `include_projects`, every risk of the program `user` can see."""

@@ -19,6 +19,7 @@ from .registers import (
 from .risk import (
     issue_create_program,
     issue_create_project,
+    issue_detail,
     issue_edit,
     mitigation_add,
     mitigation_delete,
@@ -35,6 +36,7 @@ from .risk import (
 __all__ = [
     "issue_create_program",
     "issue_create_project",
+    "issue_detail",
     "issue_edit",
     "issue_list_program",
     "issue_list_project",

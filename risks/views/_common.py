@@ -65,14 +65,16 @@ def exposure_svg(exposure, *, title: str):
     return mark_safe(charts.exposure_chart(exposure.rows, exposure.currency, title=title))  # noqa: S308 - escaped
 
 
-def heat_map_links(heat, base_url: str, extra: str = "") -> list[list[dict]]:
-    """The heat map's cells with the register URL each links to (active risks in that cell)."""
+def heat_map_links(heat, base_url: str, extra: str = "", *, statuses: bool = True) -> list[list[dict]]:
+    """The heat map's cells with the register URL each links to (active risks in that cell;
+    without `statuses` the page at `base_url` keeps to the active risks itself)."""
     p, i = ("residual_probability", "residual_impact") if heat.residual else ("probability", "impact")
+    status = "status=open&status=mitigating&" if statuses else ""
     return [
         [
             {
                 "cell": cell,
-                "href": f"{base_url}?{extra}status=open&status=mitigating&{p}={cell.probability}&{i}={cell.impact}",
+                "href": f"{base_url}?{extra}{status}{p}={cell.probability}&{i}={cell.impact}",
             }
             for cell in row
         ]

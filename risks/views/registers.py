@@ -32,13 +32,26 @@ from ._common import (
 )
 
 
+def _filtered(filterset):
+    """The filtered rows — none when a filter value is invalid: django-filter would skip that
+    filter and list everything, while the form shows the error (the page answers 400)."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def _status(context: dict) -> int:
+    return 400 if context["filter"].errors else 200
+
+
 def _register(request, risks, *, base_url: str, extra: str = "", scope_filters) -> dict:
     """The parts every risk register shares, from `risks` (the scope's visible risks)."""
     residual = request.GET.get("matrix") == "residual"
     filterset = RiskFilterSet(request.GET, queryset=risks, request=request)
     scope_filters(filterset)
     ordered, sort = selectors.sorted_by(
-        filterset.qs, sort=request.GET.get("sort", ""), sorts=selectors.RISK_SORTS, default=selectors.RISK_DEFAULT_SORT
+        _filtered(filterset),
+        sort=request.GET.get("sort", ""),
+        sorts=selectors.RISK_SORTS,
+        default=selectors.RISK_DEFAULT_SORT,
     )
     heat = selectors.heat_map(risks, residual=residual)
     return {
@@ -74,7 +87,7 @@ def project_register(request, code: str):
         exposure=exposure,
         exposure_chart=exposure_svg(exposure, title=f"{project.code}: exposure against reserves"),
     )
-    return render(request, "risks/risk_register.html", context)
+    return render(request, "risks/risk_register.html", context, status=_status(context))
 
 
 @login_required
@@ -101,33 +114,61 @@ def program_register(request, code: str):
         context["exposure_chart"] = exposure_svg(
             exposure, title=f"{program.code}: exposure against reserves by project"
         )
-    return render(request, "risks/risk_register.html", context)
+    return render(request, "risks/risk_register.html", context, status=_status(context))
+
+
+def _cell_risks(request, risks, *, residual: bool) -> dict:
+    """The drill-down under the portfolio heat map: the active `risks` in the cell named by
+    `?probability=&impact=` (`?residual_probability=&residual_impact=` on the residual map),
+    through the shared RiskFilterSet (so `q`, `status`, `band` … narrow it too), sorted and
+    paginated. Empty when no cell is named; a bad value gives the form's errors, not a list."""
+    p, i = ("residual_probability", "residual_impact") if residual else ("probability", "impact")
+    if p not in request.GET and i not in request.GET:
+        return {}
+    filterset = RiskFilterSet(request.GET, queryset=risks.active(), request=request)
+    if not filterset.is_valid():
+        return {"cell_errors": filterset.errors}
+    ordered, sort = selectors.sorted_by(
+        filterset.qs, sort=request.GET.get("sort", ""), sorts=selectors.RISK_SORTS, default=selectors.RISK_DEFAULT_SORT
+    )
+    data = filterset.form.cleaned_data
+    return {
+        "cell": {"probability": data.get(p), "impact": data.get(i)},
+        "page": paginate(request, ordered),
+        "sort": sort,
+    }
 
 
 @login_required
 def portfolio_risks(request, code: str):
+    """The portfolio's heat map (each cell links to this page listing its risks), top risks and
+    exposure by program — all over the programs the user oversees, as sums over every project
+    of a program are only theirs — and the registers of the programs the user can see."""
     portfolio = visible_portfolio(request, code)
-    risks = selectors.risk_list(user=request.user).filter(program__portfolio=portfolio)
+    overseen = selectors.overseen_portfolio_risks(user=request.user, portfolio=portfolio)
     residual = request.GET.get("matrix") == "residual"
-    heat = selectors.heat_map(risks, residual=residual)
+    heat = selectors.heat_map(overseen, residual=residual)
     exposure = linked(selectors.portfolio_exposure(portfolio=portfolio, user=request.user), "program")
+    url = reverse("risks:portfolio-risks", args=[portfolio.code])
     context = {
         "portfolio": portfolio,
-        "top": selectors.top_risks(risks),
+        "top": selectors.top_risks(overseen),
         "heat": heat,
+        "heat_rows": heat_map_links(heat, url, "matrix=residual&" if residual else "", statuses=False),
         "residual": residual,
+        **_cell_risks(request, overseen, residual=residual),
         "exposure": exposure,
         "exposure_chart": exposure_svg(exposure, title=f"{portfolio.code}: exposure against reserves by program"),
         "programs": Program.objects.visible_to(request.user).filter(portfolio=portfolio).order_by("code"),
     }
-    return render(request, "risks/portfolio_risks.html", context)
+    return render(request, "risks/portfolio_risks.html", context, status=400 if "cell_errors" in context else 200)
 
 
 def _issues(request, issues, *, scope_filters) -> dict:
     filterset = IssueFilterSet(request.GET, queryset=issues, request=request)
     scope_filters(filterset)
     ordered, sort = selectors.sorted_by(
-        filterset.qs,
+        _filtered(filterset),
         sort=request.GET.get("sort", ""),
         sorts=selectors.ISSUE_SORTS,
         default=selectors.ISSUE_DEFAULT_SORT,
@@ -150,7 +191,7 @@ def issue_list_project(request, code: str):
         scope_filters=lambda fs: scope_issue_filters(fs, program=project.program, user=request.user, project=project),
     )
     context.update(project=project, program=project.program, can_edit=may_edit_project_risks(request.user, project))
-    return render(request, "risks/issue_list.html", context)
+    return render(request, "risks/issue_list.html", context, status=_status(context))
 
 
 @login_required
@@ -161,4 +202,4 @@ def issue_list_program(request, code: str):
         request, issues, scope_filters=lambda fs: scope_issue_filters(fs, program=program, user=request.user)
     )
     context.update(program=program, can_edit=may_edit_program_risks(request.user, program))
-    return render(request, "risks/issue_list.html", context)
+    return render(request, "risks/issue_list.html", context, status=_status(context))

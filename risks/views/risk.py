@@ -9,6 +9,7 @@ program risks); de-escalating needs a program editor. Someone who cannot see the
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
@@ -55,6 +56,14 @@ def _editable_risk(request, pk: int) -> Risk:
     return risk
 
 
+def _refused(request, error: ValidationError) -> None:
+    """Say why an escalation was refused: the page's form for it is gone once the risk cannot
+    be escalated (closed, already escalated), so its field errors would not show."""
+    for messages_ in error.message_dict.values():
+        for message in messages_:
+            messages.error(request, message)
+
+
 def _detail_context(request, risk: Risk, *, action_form=None, escalate_form=None, realise_form=None) -> dict:
     can_edit = _may_edit(request.user, risk)
     history = list(risk.history.select_related("actor").order_by("at", "pk"))
@@ -77,7 +86,7 @@ def _detail_context(request, risk: Risk, *, action_form=None, escalate_form=None
     }
     if can_edit:
         context["action_form"] = action_form or MitigationActionForm(program=risk.program, auto_id="new_action_%s")
-    if context["can_escalate"]:
+    if context["can_escalate"] or (escalate_form is not None and escalate_form.errors):
         context["escalate_form"] = escalate_form or EscalateForm()
     if context["can_realise"]:
         context["realise_form"] = realise_form or RealiseForm()
@@ -150,6 +159,7 @@ def risk_escalate(request, pk: int):
             services.risk_escalate(actor=request.user, risk=risk, note=form.cleaned_data["note"])
         except ValidationError as error:
             form.add_service_errors(error)
+            _refused(request, error)
         else:
             notice = RISK_ESCALATED.format(reference=risk.reference, program=risk.program.code)
             return done(request, reverse("risks:risk-detail", args=[risk.pk]), notice)
@@ -167,6 +177,7 @@ def risk_deescalate(request, pk: int):
         services.risk_deescalate(actor=request.user, risk=risk, note=form.cleaned_data.get("note", ""))
     except ValidationError as error:
         form.add_service_errors(error)
+        _refused(request, error)
         return render(request, "risks/risk_detail.html", _detail_context(request, risk), status=400)
     notice = RISK_DEESCALATED.format(reference=risk.reference, project=risk.project.code)
     return done(request, reverse("risks:risk-detail", args=[risk.pk]), notice)
@@ -176,7 +187,8 @@ def risk_deescalate(request, pk: int):
 def risk_realise(request, pk: int):
     """GET: the realisation form alone; POST: realise (from it or the risk page)."""
     risk = _editable_risk(request, pk)
-    form = RealiseForm(request.POST or None)
+    # `request.POST or None` would leave an empty POST unbound: a 200 form, nothing refused.
+    form = RealiseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,6 +329,22 @@ def issue_create_program(request, code: str):
     program = visible_program(request, code)
     require(may_edit_program_risks(request.user, program))
     return _issue_form_page(request, program=program, project=None)
+
+
+@login_required
+def issue_detail(request, pk: int):
+    """Every field of an issue, the risk it came from, the reserve drawdown it caused and its
+    change history (core.models.AuditEntry)."""
+    issue = get_object_or_404(selectors.issue_detail_list(user=request.user), pk=pk)
+    context = {
+        "issue": issue,
+        "program": issue.program,
+        "project": issue.project,
+        "drawdown": issue.reserve_transaction,
+        "history": selectors.issue_history(issue),
+        "can_edit": Issue.objects.editable_by(request.user).filter(pk=issue.pk).exists(),
+    }
+    return render(request, "risks/issue_detail.html", context)
 
 
 @login_required
