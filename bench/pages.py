@@ -42,16 +42,18 @@ from projects.models import Project  # noqa: E402
 
 def targets(program: Program, project: Project) -> list[tuple[str, str]]:
     """(label, path) of every page and endpoint measured; names that do not reverse are skipped."""
-    from risks.models import Risk
+    from risks.models import Issue, Risk
     from staffing.models import Person
 
     risk = Risk.objects.filter(program=program).order_by("pk").first()
+    issue = Issue.objects.filter(program=program).order_by("pk").first()
     person = Person.objects.filter(allocations__project__program=program).order_by("pk").first()
     pages = [
         ("risk register (program)", "risks:program-register", [program.code]),
         ("risk register (project)", "risks:project-register", [project.code]),
         ("portfolio risks", "risks:portfolio-risks", [program.portfolio.code]),
         ("risk page", "risks:risk-detail", [risk.pk] if risk else None),
+        ("issue page", "risks:issue-detail", [issue.pk] if issue else None),
         ("issues (program)", "risks:issue-list-program", [program.code]),
         ("issues (project)", "risks:issue-list-project", [project.code]),
         ("capacity heat map", "staffing:capacity", []),
