@@ -24,6 +24,8 @@ from .models import (
 from .selectors import realisation_percent
 
 _READ_ONLY = ["version", "created_at", "updated_at"]
+LINES_ON_CREATE = "Lines are given only when the change request is created; then use /change-request-lines/."
+CRITERIA_ON_CREATE = "Criteria are given only when the gate is created; then use /gate-criteria/."
 
 
 class StageGateSerializer(serializers.ModelSerializer):
@@ -64,6 +66,11 @@ class StageGateSerializer(serializers.ModelSerializer):
 
     def validate_project(self, value):
         return fixed_after_create(self, "project", value)
+
+    def validate_criteria(self, value):
+        if self.instance is not None:
+            raise serializers.ValidationError(CRITERIA_ON_CREATE)
+        return value
 
 
 class GateDecideSerializer(serializers.Serializer):
@@ -161,6 +168,11 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     def validate_project(self, value):
         return fixed_after_create(self, "project", value)
 
+    def validate_lines(self, value):
+        if self.instance is not None:
+            raise serializers.ValidationError(LINES_ON_CREATE)
+        return value
+
 
 class ChangeRequestDecideSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -191,6 +203,7 @@ class ChangeRequestLineSerializer(serializers.ModelSerializer):
             *_READ_ONLY,
         ]
         read_only_fields = _READ_ONLY
+        validators = []  # (change_request, category, period): the service reports a duplicate on `period`
 
     def validate_change_request(self, value):
         return fixed_after_create(self, "change_request", value)

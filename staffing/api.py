@@ -324,8 +324,8 @@ class AllocationViewSet(_StaffingViewSet):
         parameters=[ConflictScopeSerializer],
         responses={200: OpenApiResponse(description="Paginated over-allocations, worst first."), **ERRORS},
         description="Over-allocated people in the window: the weeks where load exceeds capacity and the "
-        "allocations involved. Scope by `portfolio`, `program` or `project` (people allocated to them); "
-        "load always counts all of a person's work.",
+        "allocations involved. Scope by exactly one of `portfolio`, `program` or `project` (people allocated to "
+        "them; 400 without one); load always counts all of a person's work.",
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def conflicts(self, request):

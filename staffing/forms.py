@@ -9,18 +9,35 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from core.forms import KeelFormMixin, VersionedFormMixin, check_dates_ordered, date_input
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
 from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
-from .selectors import DEFAULT_WEEKS, WEEK_CHOICES
+from .selectors import DEFAULT_WEEKS, EARLIEST_START, LATEST_START, START_OUT_OF_RANGE, WEEK_CHOICES
 from .services import check_amount
 
 
 def _hours_widget() -> forms.NumberInput:
     return forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal", "min": "0"})
+
+
+ID_MAX = 2**63 - 1
+
+
+class RoleChoices(forms.ModelMultipleChoiceField):
+    """Role ids: anything that is not a positive database integer is refused as an invalid choice
+    before the query (a 30-digit id would otherwise overflow the database driver)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not (str(pk).isdigit() and 0 < int(pk) <= ID_MAX):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class PersonForm(KeelFormMixin, forms.ModelForm):
@@ -40,6 +57,7 @@ class PersonForm(KeelFormMixin, forms.ModelForm):
             "is_active",
         ]
         widgets = {"weekly_capacity_hours": _hours_widget()}
+        field_classes = {"roles": RoleChoices}
 
     def __init__(self, *args, pools, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +176,15 @@ class CapacityFilterForm(forms.Form):
     role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="Any")
     program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False, empty_label="Any")
     project = forms.CharField(required=False, label="Project code", max_length=32)
-    start = forms.DateField(required=False, widget=date_input(), label="From week of")
+    start = forms.DateField(
+        required=False,
+        widget=date_input(),
+        label="From week of",
+        validators=[
+            MinValueValidator(EARLIEST_START, START_OUT_OF_RANGE),
+            MaxValueValidator(LATEST_START, START_OUT_OF_RANGE),
+        ],
+    )
     weeks = forms.TypedChoiceField(
         choices=[(n, f"{n} weeks") for n in WEEK_CHOICES], coerce=int, required=False, initial=DEFAULT_WEEKS
     )

@@ -32,6 +32,11 @@ ZERO = Decimal(0)
 DEFAULT_WEEKS = 12
 WEEK_CHOICES = (12, 26)
 MAX_WEEKS = 104
+# The weeks a window may start in: wide enough for any plan, narrow enough that a window and the
+# previous / next links stay inside Python's dates (year 1 to 9999).
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_START = dt.date(2999, 12, 31)
+START_OUT_OF_RANGE = "Choose a start between 1900 and 2999."
 
 
 # -- lists -----------------------------------------------------------------------------------------
@@ -122,9 +127,12 @@ class PersonLoad:
 
 
 def window(start: dt.date | None, weeks: int | None) -> tuple[list[dt.date], dt.date, dt.date]:
-    """The Mondays of a window (default: this week, DEFAULT_WEEKS) and its first and last day."""
+    """The Mondays of a window (default: this week, DEFAULT_WEEKS) and its first and last day.
+    `weeks` is clamped to 1-MAX_WEEKS and `start` to EARLIEST_START-LATEST_START (input
+    validation refuses values outside them; this keeps any other caller safe)."""
     weeks = max(1, min(weeks or DEFAULT_WEEKS, MAX_WEEKS))
-    mondays = capacity.week_starts(start or timezone.localdate(), weeks)
+    start = min(max(start or timezone.localdate(), EARLIEST_START), LATEST_START)
+    mondays = capacity.week_starts(start, weeks)
     return mondays, mondays[0], mondays[-1] + dt.timedelta(days=6)
 
 
@@ -419,6 +427,9 @@ class LabourForecast:
         return [(p, self.hours.get(p, ZERO), self.amounts[p]) for p in sorted(self.amounts, key=lambda p: p.start)]
 
 
+FINISHED = (Project.Status.COMPLETED, Project.Status.CANCELLED)
+
+
 def forecast_start(project: Project, today: dt.date | None = None) -> dt.date:
     """The first day the labour forecast covers: the day after the status date (progress and
     actual costs are recorded through it), else today."""
@@ -441,7 +452,11 @@ def labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourFore
     category whose fiscal period overlaps a period, the manual figure stands and the
     allocation-derived amount of that period is left out (listed in `replaced`).
 
-    One query when no project has allocations ahead; otherwise four (allocations, rates,
+    A finished project (status completed or cancelled) has no labour still to come: its forecast
+    is empty whatever allocations it still carries (they are history or were abandoned), and it
+    is left out of the queries — none at all when every project is finished.
+
+    One query when no open project has allocations ahead; otherwise four (allocations, rates,
     absences, manual labour forecasts), a fifth for exchange rates when a foreign currency is
     involved. FTE allocations use the person's current weekly capacity (no history)."""
     projects = {p.pk: p for p in projects}
@@ -449,9 +464,10 @@ def labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourFore
         pk: LabourForecast(currency=p.program.portfolio.base_currency, from_day=forecast_start(p))
         for pk, p in projects.items()
     }
+    projects = {pk: p for pk, p in projects.items() if p.status not in FINISHED}
     if not projects:
         return result
-    earliest = min(f.from_day for f in result.values())
+    earliest = min(result[pk].from_day for pk in projects)
     allocations = list(
         Allocation.objects.filter(project_id__in=list(projects), end__gte=earliest)
         .select_related("person", "role")

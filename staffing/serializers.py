@@ -15,6 +15,7 @@ from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
 from portfolio.models import Portfolio
 from projects.models import Project
 
+from . import selectors
 from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
 
 _READ_ONLY = ["version", "created_at", "updated_at"]
@@ -205,36 +206,73 @@ class WindowSerializer(serializers.Serializer):
     """`start` (any day of the first week; default this week) and `weeks` (1-104, default 12)."""
 
     start = serializers.DateField(required=False)
-    weeks = serializers.IntegerField(required=False, min_value=1, max_value=104, default=12)
+    weeks = serializers.IntegerField(
+        required=False, min_value=1, max_value=selectors.MAX_WEEKS, default=selectors.DEFAULT_WEEKS
+    )
+
+    def validate_start(self, value):
+        if not selectors.EARLIEST_START <= value <= selectors.LATEST_START:
+            raise serializers.ValidationError(selectors.START_OUT_OF_RANGE)
+        return value
+
+
+SCOPE_EXACTLY_ONE = "Give exactly one of {names}."
+SCOPE_AT_MOST_ONE = "Give at most one of {names}: they would narrow the people differently."
+
+
+def _id(**kwargs) -> serializers.IntegerField:
+    """A row id in a query string: positive and within a database integer (so `1e30` is a 400)."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+def _scopes(attrs, names, *, required: bool) -> None:
+    given = [name for name in names if attrs.get(name) is not None]
+    if len(given) > 1 or (required and not given):
+        message = SCOPE_EXACTLY_ONE if required else SCOPE_AT_MOST_ONE
+        raise serializers.ValidationError({given[-1] if given else names[0]: message.format(names=" / ".join(names))})
 
 
 class ConflictScopeSerializer(WindowSerializer):
-    portfolio = serializers.IntegerField(required=False)
-    program = serializers.IntegerField(required=False)
-    project = serializers.IntegerField(required=False)
+    """Exactly one of `portfolio`, `program`, `project`: the people allocated there (in the window)."""
+
+    SCOPES = ("portfolio", "program", "project")
+
+    portfolio = _id(required=False)
+    program = _id(required=False)
+    project = _id(required=False)
+
+    def validate(self, attrs):
+        _scopes(attrs, self.SCOPES, required=True)
+        return attrs
 
 
 class CapacityScopeSerializer(WindowSerializer):
-    portfolio = serializers.IntegerField(required=False)
-    department = serializers.CharField(required=False, allow_blank=True)
-    role = serializers.IntegerField(required=False)
-    program = serializers.IntegerField(required=False)
-    project = serializers.IntegerField(required=False)
+    """Filters of the heat map; at most one of `program` / `project` (no filter: every active
+    person you can see, paginated)."""
+
+    portfolio = _id(required=False)
+    department = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    role = _id(required=False)
+    program = _id(required=False)
+    project = _id(required=False)
+
+    def validate(self, attrs):
+        _scopes(attrs, ("program", "project"), required=False)
+        return attrs
 
 
 class GapScopeSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False)
-    project = serializers.IntegerField(required=False)
+    program = _id(required=False)
+    project = _id(required=False)
     current_from = serializers.DateField(required=False)
 
     def validate(self, attrs):
-        if ("program" in attrs) == ("project" in attrs):
-            raise serializers.ValidationError({"program": "Give exactly one of program / project."})
+        _scopes(attrs, ("program", "project"), required=True)
         return attrs
 
 
 class ProjectScopeSerializer(serializers.Serializer):
-    project = serializers.IntegerField()
+    project = _id()
 
 
 class WeekSerializer(serializers.Serializer):

@@ -37,6 +37,7 @@ PRIMARY_NOT_HELD = "The primary role must be one of the person's roles."
 USER_HAS_PERSON = "This user is already linked to another person."
 PERSON_INACTIVE = "This person is inactive and cannot be allocated."
 ALREADY_CANCELLED = "This staffing request is already cancelled."
+ROLE_CODE_TAKEN = "This pool already has a role with this code."
 
 _AMOUNT_FIELDS = ("fte_percent", "hours_per_week")
 
@@ -50,7 +51,7 @@ def check_dates(start, end) -> None:
 def check_amount(fte_percent, hours_per_week) -> None:
     """Exactly one of the two amounts, each in range (ValidationError naming the field)."""
     if (fte_percent is None) == (hours_per_week is None):
-        raise ValidationError({"fte_percent": ONE_AMOUNT})
+        raise ValidationError({"fte_percent": ONE_AMOUNT, "hours_per_week": ONE_AMOUNT})
     if fte_percent is not None and not (Decimal(0) < Decimal(fte_percent) <= PERCENT_MAX):
         raise ValidationError({"fte_percent": FTE_RANGE})
     if hours_per_week is not None:
@@ -58,6 +59,13 @@ def check_amount(fte_percent, hours_per_week) -> None:
             raise ValidationError({"hours_per_week": HOURS_POSITIVE})
         if Decimal(hours_per_week) > HOURS_IN_A_WEEK:
             raise ValidationError({"hours_per_week": HOURS_TOO_MANY})
+
+
+def _switch_amount(data: dict[str, Any]) -> None:
+    """An update giving only one of the amounts (not None) switches to it: the other is cleared."""
+    for given, other in (_AMOUNT_FIELDS, reversed(_AMOUNT_FIELDS)):
+        if data.get(given) is not None and other not in data:
+            data[other] = None
 
 
 def _check_role(role: Role, portfolio_id: int, field: str = "role") -> None:
@@ -68,16 +76,25 @@ def _check_role(role: Role, portfolio_id: int, field: str = "role") -> None:
 # -- roles ---------------------------------------------------------------------------------------
 
 
+def _check_role_code(*, portfolio_id: int, code: str, pk: int | None = None) -> None:
+    """The code is free in the pool (the unique constraint alone would give a nameless error)."""
+    if Role.objects.filter(portfolio_id=portfolio_id, code=code).exclude(pk=pk).exists():
+        raise ValidationError({"code": ROLE_CODE_TAKEN})
+
+
 @transaction.atomic
 def role_create(
     *, actor, portfolio, code: str, name: str, standard_rate: Decimal | None = None, is_active: bool = True
 ) -> Role:
+    _check_role_code(portfolio_id=portfolio.pk, code=code)
     role = Role(portfolio=portfolio, code=code, name=name, standard_rate=standard_rate, is_active=is_active)
     return create_audited(actor=actor, obj=role, fields=["portfolio", "code", "name", "standard_rate"])
 
 
 def role_update(*, actor, role: Role, data: dict[str, Any], expected_version: int | None = None) -> Role:
     data = {k: v for k, v in data.items() if k != "portfolio"}  # a role stays in its pool
+    if "code" in data:
+        _check_role_code(portfolio_id=role.portfolio_id, code=data["code"], pk=role.pk)
     return versioned_update(instance=role, data=data, actor=actor, expected_version=expected_version)
 
 
@@ -295,8 +312,10 @@ def staffing_request_update(
     *, actor, staffing_request: StaffingRequest, data: dict[str, Any], expected_version: int | None = None
 ) -> StaffingRequest:
     """Change a request's dates, amount, role or notes (the project is fixed); the status is
-    recomputed."""
+    recomputed. Giving only one amount switches to it (the other becomes None), as for
+    allocations."""
     data = {k: v for k, v in data.items() if k not in ("project", "status", "requested_by")}
+    _switch_amount(data)
     merged = {name: data.get(name, getattr(staffing_request, name)) for name in ("start", "end", *_AMOUNT_FIELDS)}
     check_dates(merged["start"], merged["end"])
     if any(name in data for name in _AMOUNT_FIELDS):
@@ -396,10 +415,8 @@ def allocation_update(
         name: data.get(name, getattr(allocation, name))
         for name in ("person", "role", "request", "start", "end", *_AMOUNT_FIELDS)
     }
-    if "fte_percent" in data and "hours_per_week" not in data and data["fte_percent"] is not None:
-        merged["hours_per_week"] = data["hours_per_week"] = None
-    if "hours_per_week" in data and "fte_percent" not in data and data["hours_per_week"] is not None:
-        merged["fte_percent"] = data["fte_percent"] = None
+    _switch_amount(data)
+    merged.update({name: data[name] for name in _AMOUNT_FIELDS if name in data})
     check_dates(merged["start"], merged["end"])
     check_amount(merged["fte_percent"], merged["hours_per_week"])
     _check_allocation(

@@ -9,6 +9,7 @@ app_name = "staffing"
 
 urlpatterns = [
     path("staffing/capacity/", views.capacity_view, name="capacity"),
+    path("staffing/capacity/conflicts/", views.capacity_conflicts, name="capacity-conflicts"),
     path("people/", views.person_list, name="person-list"),
     path("people/add/", views.person_create, name="person-add"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),

@@ -46,6 +46,7 @@ from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
 from .querysets import managed_pools, staffing_projects
 
 PEOPLE_PER_PAGE = 50
+CONFLICTS_PER_PAGE = 25
 PERSON_WEEKS = 26
 PERSON_SAVED = "Saved {name}."
 PERSON_ADDED = "Added {name} to the {pool} pool."
@@ -103,9 +104,22 @@ def _conflict_rows(found, user) -> list[dict]:
 # -- capacity heat map -----------------------------------------------------------------------------
 
 
-@login_required
-def capacity_view(request):
-    """People x weeks coloured by load, filtered by pool, department, role, program, project."""
+@dataclass
+class CapacityScope:
+    """The capacity filters of a request, parsed: the form (with its errors), the window and the
+    people it selects (a queryset, not yet run)."""
+
+    form: CapacityFilterForm
+    mondays: list[dt.date]
+    first: dt.date
+    last: dt.date
+    people: object
+
+
+def _capacity_scope(request) -> CapacityScope:
+    """Parse the capacity filters (shared by the heat map and its conflicts page): a filter
+    that is not valid is reported on its field and ignored. Three queries (departments, the
+    project by code when given, and the form's choice checks)."""
     user = request.user
     departments = Person.objects.visible_to(user).exclude(department="").values_list("department", flat=True).distinct()
     form = CapacityFilterForm(request.GET or None, user=user, departments=sorted(set(departments)))
@@ -126,8 +140,24 @@ def capacity_view(request):
         first=first,
         last=last,
     )
-    page = paginate(request, people, PEOPLE_PER_PAGE)
-    loads = selectors.utilisation(page.object_list, start=first, weeks=len(mondays))
+    return CapacityScope(form=form, mondays=mondays, first=first, last=last, people=people)
+
+
+def _window_links(mondays) -> dict:
+    return {
+        "previous_start": mondays[0] - dt.timedelta(weeks=len(mondays)),
+        "next_start": mondays[0] + dt.timedelta(weeks=len(mondays)),
+        "this_week": week_start(timezone.localdate()),
+    }
+
+
+@login_required
+def capacity_view(request):
+    """People x weeks coloured by load, filtered by pool, department, role, program, project."""
+    user = request.user
+    scope = _capacity_scope(request)
+    page = paginate(request, scope.people, PEOPLE_PER_PAGE)
+    loads = selectors.utilisation(page.object_list, start=scope.first, weeks=len(scope.mondays))
     rows = [{"person": load.person, "cells": [_cell(w) for w in load.weeks]} for load in loads]
     found = [
         selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=_involved(load))
@@ -136,20 +166,38 @@ def capacity_view(request):
     ]
     found.sort(key=lambda c: (-c.excess_hours, c.person.name))
     context = {
-        "form": form,
+        "form": scope.form,
         "filters_active": filters_active(request),
         "page": page,
-        "weeks": mondays,
+        "weeks": scope.mondays,
         "rows": rows,
         "conflicts": _conflict_rows(found, user),
-        "first": first,
-        "last": last,
-        "previous_start": mondays[0] - dt.timedelta(weeks=len(mondays)),
-        "next_start": mondays[0] + dt.timedelta(weeks=len(mondays)),
-        "this_week": week_start(timezone.localdate()),
+        "first": scope.first,
+        "last": scope.last,
+        **_window_links(scope.mondays),
         "can_add": managed_pools(user).exists(),
     }
     return render(request, "staffing/capacity.html", context)
+
+
+@login_required
+def capacity_conflicts(request):
+    """Every over-allocated person among those the capacity filters select (not just the heat
+    map's page), worst first, CONFLICTS_PER_PAGE at a time. A fixed number of queries: the
+    people, their allocations and absences in the window, the projects the user may see."""
+    scope = _capacity_scope(request)
+    found = selectors.conflicts(scope.people, start=scope.first, weeks=len(scope.mondays))
+    page = paginate(request, found, CONFLICTS_PER_PAGE)
+    context = {
+        "form": scope.form,
+        "filters_active": filters_active(request),
+        "page": page,
+        "conflicts": _conflict_rows(page.object_list, request.user),
+        "first": scope.first,
+        "last": scope.last,
+        **_window_links(scope.mondays),
+    }
+    return render(request, "staffing/capacity_conflicts.html", context)
 
 
 def _involved(load) -> list[Allocation]:

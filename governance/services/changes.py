@@ -7,12 +7,14 @@ derived from the lines (see ChangeRequest)."""
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from budgets.models import BudgetLine, CostCategory, Currency, FiscalPeriod
+from budgets.selectors import fiscal_calendar_for
 from budgets.services import budget_line_create, budget_line_update
 from budgets.services._common import create_audited, currency_or_base, delete_audited
 from core.services import versioned_update
@@ -27,6 +29,7 @@ NOT_SUBMITTED = "Only a submitted change request can be decided; this one is {st
 NOT_WITHDRAWABLE = "Only a draft or submitted change request can be withdrawn; this one is {status}."
 LINE_CURRENCY = "Every line is in the change request's currency ({currency})."
 PERIOD_OTHER_PORTFOLIO = "This fiscal period belongs to another portfolio's calendar."
+PERIOD_OTHER_CALENDAR = "This fiscal period is not in the project's fiscal calendar ({calendar})."
 DELTA_ZERO = "A line moves the budget: give a non-zero amount."
 LINE_DUPLICATE = "This change request already has a line for that category and period."
 BELOW_ZERO = "The current budget of {category} in {period} would fall below zero ({amount}); nothing was applied."
@@ -80,8 +83,13 @@ def change_request_create(
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     create_audited(actor=actor, obj=change_request, fields=["project", "number", "title", "rebaseline"])
-    for line in lines or []:
-        change_request_line_create(actor=actor, change_request=change_request, **line)
+    for index, line in enumerate(lines or []):
+        try:
+            change_request_line_create(actor=actor, change_request=change_request, **line)
+        except ValidationError as error:  # name the line: `lines[1].period`, not a bare `period`
+            raise ValidationError(
+                {f"lines[{index}].{name}": messages for name, messages in error.message_dict.items()}
+            ) from error
     if lines:
         change_request.refresh_from_db()
     return change_request
@@ -107,9 +115,16 @@ def change_request_update(
 def _check_line(change_request: ChangeRequest, *, category, period: FiscalPeriod, amount_delta, currency, pk=None):
     if amount_delta is not None and Decimal(amount_delta) == 0:
         refuse("amount_delta", DELTA_ZERO)
+    portfolio = change_request.project.program.portfolio
     calendar_portfolio = period.calendar.portfolio_id
-    if calendar_portfolio is not None and calendar_portfolio != change_request.project.program.portfolio_id:
+    if calendar_portfolio is not None and calendar_portfolio != portfolio.pk:
         refuse("period", PERIOD_OTHER_PORTFOLIO)
+    # The budget, its periods and the approval all read the project's calendar (the portfolio's
+    # own, else the shared default): a period of another shared calendar would land in a budget
+    # nobody sees.
+    calendar = fiscal_calendar_for(portfolio=portfolio)
+    if calendar.pk is not None and period.calendar_id != calendar.pk:
+        refuse("period", PERIOD_OTHER_CALENDAR.format(calendar=calendar.name))
     if currency is not None and currency.pk != change_request.currency_id:
         refuse("currency", LINE_CURRENCY.format(currency=change_request.currency_id))
     taken = ChangeRequestLine.objects.filter(change_request=change_request, category=category, period=period)
