@@ -1,11 +1,16 @@
 """Serializer building blocks shared by every app, and the serializers of `me` and `tokens`."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from .models import ApiToken
 
 PARENT_FIXED = "Cannot be changed after creation."
+# The largest primary key a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -20,6 +25,17 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def __init__(self, *, visible=None, **kwargs):
         self.visible = visible
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # Only a whole number, as a JSON integer or a string of digits: 1.5 or true would
+        # otherwise match object 1, and 1e999 or 10**30 overflow the lookup (a 400 naming no field).
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and WHOLE_NUMBER.fullmatch(data))
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
     def get_queryset(self):
         queryset, user = super().get_queryset(), self.context["request"].user

@@ -155,11 +155,19 @@ class TestProjectCreate:
         assert response.json()["errors"][0]["field"] == "program"
         assert not Project.objects.exists()
 
-    @pytest.mark.parametrize("bad", ["abc", None, 10**30, [1]])
+    @pytest.mark.parametrize("bad", ["abc", None, 10**30, [1], "1e999", -1, 0, True])
     def test_malformed_program_id_is_400(self, api_for, owner, program, bad):
         response = api_for(owner).post(PROJECTS, self.payload(program, program=bad), format="json")
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "program"
+
+    @pytest.mark.parametrize("offset", [0.5, "0.5"])
+    def test_a_fractional_program_id_is_400_not_the_program_below_it(self, api_for, owner, program, offset):
+        bad = program.pk + offset if isinstance(offset, float) else f"{program.pk}{offset[1:]}"
+        response = api_for(owner).post(PROJECTS, self.payload(program, program=bad), format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "program"
+        assert not Project.objects.exists()
 
     def test_finish_before_start_is_400_naming_planned_finish(self, api_for, owner, program):
         payload = self.payload(program, planned_start="2026-06-01", planned_finish="2026-05-01")
