@@ -5,10 +5,13 @@ unique code, a constraint the form could not see), `add_service_errors` puts its
 ValidationError back on the form so the user sees it next to the field it names.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from .services import STALE_VERSION
+from .services import STALE_VERSION, StaleVersionError
 
 
 class KeelFormMixin:
@@ -35,8 +38,23 @@ class VersionedFormMixin(KeelFormMixin):
             widget=forms.HiddenInput, min_value=1, initial=self.instance.version if self.instance.pk else None
         )
 
+    stale = False
+
     def add_stale_error(self) -> None:
+        self.stale = True
         self.add_error(None, STALE_VERSION)
+
+    def save_with(self, update: Callable[[int], Any]) -> Any:
+        """Run `update(expected_version)` — a service update — for this bound, valid form and
+        return its result, or None when the service refused: a stale version (the form says so
+        and `stale` is set; answer 409) or a ValidationError (its messages land on the fields)."""
+        try:
+            return update(self.cleaned_data["version"])
+        except StaleVersionError:
+            self.add_stale_error()
+        except ValidationError as error:
+            self.add_service_errors(error)
+        return None
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -5,6 +5,7 @@ Every text drawn is escaped, so the result may be marked safe by the caller."""
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.html import escape
 
 WIDTH, HEIGHT = 560, 200
@@ -36,7 +37,7 @@ def benefit_chart(
     low, high = min(values), max(values)
     span = (high - low) or Decimal(1)
     low, high = low - span / 10, high + span / 10
-    days = [d for d, _ in points] or [dt.date.today()]
+    days = [d for d, _ in points] or [timezone.localdate()]
     first = min(days)
     last = max([*days, realisation_date] if realisation_date else days)
     if last <= first:

@@ -304,17 +304,13 @@ def person_edit(request, pk: int):
     pools = Portfolio.objects.filter(pk=person.portfolio_id)
     form = PersonEditForm(request.POST or None, instance=person, pools=pools)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.person_update(
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        saved = form.save_with(
+            lambda version: services.person_update(
                 actor=request.user, person=Person.objects.get(pk=pk), data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             messages.success(request, PERSON_SAVED.format(name=data["name"]))
             return redirect("staffing:person-detail", pk)
     return render(
@@ -326,6 +322,7 @@ def person_edit(request, pk: int):
             "title": f"Edit {person.name}",
             "cancel_url": reverse("staffing:person-detail", args=[pk]),
         },
+        status=409 if form.stale else 200,
     )
 
 
@@ -528,6 +525,13 @@ def _project_context(request, project, *, can_edit, forms=None, editing=None, no
     return context
 
 
+def _refused(request) -> int:
+    """The status of a refused in-place edit: 422 for htmx, which swaps it in (base.html's
+    htmx-config) and which django-htmx's debug overlay leaves alone (it takes over the page on a
+    400); 400 for a plain form post."""
+    return 422 if request.htmx else 400
+
+
 def _render_project(request, project, section: Section | None, *, status=200, can_edit=None, **kwargs):
     if can_edit is None:
         can_edit = staffing_projects(request.user).filter(pk=project.pk).exists()
@@ -562,7 +566,9 @@ def allocation_add(request, code: str):
             form.add_service_errors(error)
         else:
             return _written(request, project, ALLOCATIONS, ALLOCATION_ADDED.format(person=allocation.person))
-    return _render_project(request, project, ALLOCATIONS, status=400, can_edit=True, forms={ALLOCATIONS.id: form})
+    return _render_project(
+        request, project, ALLOCATIONS, status=_refused(request), can_edit=True, forms={ALLOCATIONS.id: form}
+    )
 
 
 @login_required
@@ -571,19 +577,15 @@ def allocation_edit(request, code: str, pk: int):
     allocation = get_object_or_404(Allocation.objects.select_related("person", "role"), pk=pk, project=project)
     form = AllocationEditForm(request.POST or None, instance=allocation, project=project, auto_id=f"alloc_{pk}_%s")
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            updated = services.allocation_update(
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        updated = form.save_with(
+            lambda version: services.allocation_update(
                 actor=request.user, allocation=Allocation.objects.get(pk=pk), data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if updated is not None:
             return _written(request, project, ALLOCATIONS, ALLOCATION_SAVED.format(person=updated.person))
-    status = 400 if request.method == "POST" else 200
+    status = 409 if form.stale else _refused(request) if request.method == "POST" else 200
     if request.htmx and request.method == "GET":
         return render(
             request, "staffing/_allocation_edit_row.html", {"project": project, "row": allocation, "form": form}
@@ -624,7 +626,9 @@ def request_add(request, code: str):
             form.add_service_errors(error)
         else:
             return _written(request, project, REQUESTS, REQUEST_ADDED.format(role=created.role))
-    return _render_project(request, project, REQUESTS, status=400, can_edit=True, forms={REQUESTS.id: form})
+    return _render_project(
+        request, project, REQUESTS, status=_refused(request), can_edit=True, forms={REQUESTS.id: form}
+    )
 
 
 @login_required
@@ -635,22 +639,18 @@ def request_edit(request, code: str, pk: int):
         request.POST or None, instance=staffing_request, project=project, auto_id=f"req_{pk}_%s"
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            updated = services.staffing_request_update(
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        updated = form.save_with(
+            lambda version: services.staffing_request_update(
                 actor=request.user,
                 staffing_request=StaffingRequest.objects.select_related("project__program").get(pk=pk),
                 data=data,
                 expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if updated is not None:
             return _written(request, project, REQUESTS, REQUEST_SAVED.format(role=updated.role))
-    status = 400 if request.method == "POST" else 200
+    status = 409 if form.stale else _refused(request) if request.method == "POST" else 200
     if request.htmx and request.method == "GET":
         return render(
             request, "staffing/_request_edit_row.html", {"project": project, "row": staffing_request, "form": form}
@@ -667,6 +667,11 @@ def request_cancel(request, code: str, pk: int):
         services.staffing_request_cancel(actor=request.user, staffing_request=staffing_request)
     except ValidationError as error:
         return _render_project(
-            request, project, REQUESTS, status=400, can_edit=True, notice=(REQUESTS.id, " ".join(error.messages))
+            request,
+            project,
+            REQUESTS,
+            status=_refused(request),
+            can_edit=True,
+            notice=(REQUESTS.id, " ".join(error.messages)),
         )
     return _written(request, project, REQUESTS, REQUEST_CANCELLED.format(role=staffing_request.role))

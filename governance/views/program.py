@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.forms import narrow_filter_choices
-from core.services import StaleVersionError
 from core.views import filters_active, paginate
 from portfolio.models import Program
 from portfolio.selectors import program_people
@@ -126,22 +125,18 @@ def decision_edit(request, code: str, pk: int):
     require_program_edit(request, program)
     entry = get_object_or_404(decision_list(user=request.user).filter(program=program), pk=pk)
     form = _decision_form(request, program, DecisionEditForm, instance=entry)
-    status = 200
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in DecisionForm.Meta.fields}
-        try:
-            services.decision_update(
-                actor=request.user, decision=entry, data=data, expected_version=form.cleaned_data["version"]
+        saved = form.save_with(
+            lambda version: services.decision_update(
+                actor=request.user, decision=entry, data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             return done(
                 request, reverse("governance:decision-list", args=[code]), DECISION_SAVED.format(title=entry.title)
             )
+    status = 409 if form.stale else 200
     entry.refresh_from_db(fields=["title"])
     context = {"program": program, "entry": entry, "form": form}
     return render(request, "governance/decision_form.html", context, status=status)
@@ -202,21 +197,17 @@ def benefit_edit(request, code: str, pk: int):
     require_program_edit(request, program)
     benefit = get_object_or_404(benefit_list(user=request.user).filter(program=program), pk=pk)
     form = BenefitEditForm(request.POST or None, instance=benefit, people=program_people(program=program))
-    status = 200
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in BenefitForm.Meta.fields}
-        try:
-            services.benefit_update(
-                actor=request.user, benefit=benefit, data=data, expected_version=form.cleaned_data["version"]
+        saved = form.save_with(
+            lambda version: services.benefit_update(
+                actor=request.user, benefit=benefit, data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             url = reverse("governance:benefit-detail", args=[code, pk])
             return done(request, url, BENEFIT_SAVED.format(name=benefit.name))
+    status = 409 if form.stale else 200
     benefit.refresh_from_db(fields=["name"])
     context = {"program": program, "benefit": benefit, "form": form}
     return render(request, "governance/benefit_form.html", context, status=status)
@@ -266,22 +257,18 @@ def ola_edit(request, code: str, pk: int):
     require_program_edit(request, program)
     ola = get_object_or_404(ola_list(user=request.user).filter(program=program), pk=pk)
     form = OlaEditForm(request.POST or None, instance=ola, people=program_people(program=program))
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            services.ola_update(
+        saved = form.save_with(
+            lambda version: services.ola_update(
                 actor=request.user,
                 ola=ola,
                 data=form.service_data(),
                 targets=form.cleaned_data["targets_text"],
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             return done(request, reverse("governance:ola-list", args=[code]), OLA_SAVED.format(service=ola.service))
     ola.refresh_from_db(fields=["service"])
-    return render(request, "governance/ola_form.html", {"program": program, "ola": ola, "form": form}, status=status)
+    context = {"program": program, "ola": ola, "form": form}
+    return render(request, "governance/ola_form.html", context, status=409 if form.stale else 200)

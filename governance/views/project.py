@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.services import StaleVersionError
 from projects.models import Project
 
 from .. import services
@@ -119,20 +118,16 @@ def gate_edit(request, code: str, pk: int):
     require_prepare(request, project)
     gate = _gate(project, pk)
     form = StageGateEditForm(request.POST or None, instance=gate)
-    status = 200
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ("name", "planned_date", "decision_notes")}
-        try:
-            services.stage_gate_update(
-                actor=request.user, gate=gate, data=data, expected_version=form.cleaned_data["version"]
+        saved = form.save_with(
+            lambda version: services.stage_gate_update(
+                actor=request.user, gate=gate, data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             return done(request, reverse("governance:gate-detail", args=[code, pk]), GATE_SAVED.format(name=gate.name))
+    status = 409 if form.stale else 200
     gate.refresh_from_db(fields=["name"])
     return render(request, "governance/gate_form.html", {"project": project, "gate": gate, "form": form}, status=status)
 
@@ -192,7 +187,12 @@ def criterion_tick(request, code: str, pk: int):
         criterion.refresh_from_db()
     if request.htmx:
         context = {"project": project, "gate": criterion.gate, "c": criterion, "may_prepare": True, "error": error_text}
-        return render(request, "governance/_criterion_row.html", context, status=400 if error_text else 200)
+        return render(
+            request,
+            "governance/_criterion_row.html",
+            context,
+            status=(422 if request.htmx else 400) if error_text else 200,
+        )
     url = reverse("governance:gate-detail", args=[code, criterion.gate_id])
     if error_text:
         return refused(request, url, ValidationError(error_text))
@@ -248,21 +248,17 @@ def change_request_edit(request, code: str, pk: int):
     require_prepare(request, project)
     cr = _change_request(project, pk)
     form = ChangeRequestEditForm(request.POST or None, instance=cr)
-    status = 200
     if form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ChangeRequestForm.Meta.fields}
-        try:
-            services.change_request_update(
-                actor=request.user, change_request=cr, data=data, expected_version=form.cleaned_data["version"]
+        saved = form.save_with(
+            lambda version: services.change_request_update(
+                actor=request.user, change_request=cr, data=data, expected_version=version
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             url = reverse("governance:change-request-detail", args=[code, pk])
             return done(request, url, CR_SAVED.format(reference=cr.reference))
+    status = 409 if form.stale else 200
     cr.refresh_from_db(fields=["title"])
     context = {"project": project, "cr": cr, "form": form}
     return render(request, "governance/change_request_form.html", context, status=status)

@@ -170,3 +170,18 @@ class TestApiTokens:
         response = client_for(nobody).post(TOKEN_CREATE, {"name": "mine"})
         assert response.status_code == 201
         assert ApiToken.objects.filter(user=nobody).count() == 1
+
+
+@pytest.mark.django_db
+def test_htmx_swaps_refused_in_place_edits_and_keeps_other_errors_as_errors(client_for, owner):
+    import json
+    import re
+
+    html = client_for(owner).get(reverse("portfolio:home")).content.decode()
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1))
+    rules = {rule["code"]: rule for rule in config["responseHandling"]}
+    assert rules["(400|409|422)"] == {"code": "(400|409|422)", "swap": True, "error": False}
+    assert rules["[45].."]["swap"] is False
+    # The in-place rule must come before the catch-all for errors: htmx takes the first match.
+    codes = [rule["code"] for rule in config["responseHandling"]]
+    assert codes.index("(400|409|422)") < codes.index("[45]..")

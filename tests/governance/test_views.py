@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from governance import services
 from governance.models import Benefit, ChangeRequest, GateCriterion, OperatingLevelAgreement, StageGate
@@ -200,3 +201,20 @@ def test_program_summary_card_renders(gate, program, owner, ref):
     assert "1</strong> gate due" in html
     assert f"/programs/{program.code}/governance/" in html
     assert gate.name in html
+
+
+def test_ola_edit_on_an_outdated_form_is_409_and_keeps_the_other_save(program, owner, client_for):
+    from core.services import STALE_VERSION
+    from governance.models import OperatingLevelAgreement
+    from tests.factories.governance import OperatingLevelAgreementFactory
+
+    ola = OperatingLevelAgreementFactory(program=program, service="Email")
+    url = reverse("governance:ola-edit", args=[program.code, ola.pk])
+    data = {"start_date": "2026-01-01", "review_date": "2026-06-01", "status": "active", "targets_text": ""}
+    client = client_for(owner)
+    first = client.post(url, {**data, "service": "Email and calendar", "version": ola.version})
+    assert first.status_code == 302
+    stale = client.post(url, {**data, "service": "Mail", "version": ola.version})
+    assert stale.status_code == 409
+    assert STALE_VERSION in stale.context["form"].non_field_errors()
+    assert OperatingLevelAgreement.objects.get(pk=ola.pk).service == "Email and calendar"

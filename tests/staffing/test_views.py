@@ -215,7 +215,7 @@ class TestProjectStaffing:
         response = client_for(project_manager).post(
             reverse("staffing:allocation-add", args=[project.code]), {**data, **change}, **HTMX
         )
-        assert response.status_code == 400
+        assert response.status_code == 422  # htmx swaps 422 in (see base.html)
         assert field in response.context["allocation_form"].errors
 
     def test_add_and_cancel_a_request(self, client_for, owner, project, analyst_role):
@@ -242,7 +242,7 @@ class TestProjectStaffing:
         request.refresh_from_db()
         assert (request.end, request.fte_percent, request.version) == (dt.date(2026, 4, 24), D(50), 2)
         stale = client.post(url, {**data, "notes": "late", "version": 1}, **HTMX)
-        assert stale.status_code == 400
+        assert stale.status_code == 409
         assert "changed by someone else" in stale.content.decode()
 
 
@@ -318,3 +318,14 @@ class TestQueryCounts:
             counts.append({name: _queries(client, url) for name, url in urls.items()})
         assert counts[0] == counts[1], counts
         print("page query counts", counts[1])
+
+
+def test_a_plain_post_of_a_bad_allocation_is_400_and_htmx_gets_422(client_for, project_manager, project, person):
+    from tests.factories.staffing import RoleFactory
+
+    role = RoleFactory(portfolio=project.program.portfolio)
+    data = {"person": person.pk, "role": role.pk, "start": "2026-03-02", "end": "2026-03-01", "fte_percent": "50"}
+    url = reverse("staffing:allocation-add", args=[project.code])
+    client = client_for(project_manager)
+    assert client.post(url, data).status_code == 400
+    assert client.post(url, data, **HTMX).status_code == 422
