@@ -9,6 +9,7 @@
 
 import functools
 import os
+import shutil
 
 import pytest
 from django.test import Client
@@ -132,11 +133,29 @@ def _mpxj_problem() -> str | None:
     return None
 
 
+def chromium_executable() -> str | None:
+    """Debian's Chromium (KEEL_CHROMIUM overrides the path), which Playwright drives headless."""
+    path = os.environ.get("KEEL_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return path if path and os.access(path, os.X_OK) else None
+
+
+@functools.cache
+def _browser_problem() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return SERVICE_UNAVAILABLE.format(service="Browser", why="the playwright package is not installed")
+    if chromium_executable() is None:
+        return SERVICE_UNAVAILABLE.format(service="Browser", why="no chromium executable (apt install chromium)")
+    return None
+
+
 _SERVICE_MARKERS = {
     "postgres": _postgres_problem,
     "redis": _redis_problem,
     "celery_worker": _redis_problem,
     "mpxj": _mpxj_problem,
+    "browser": _browser_problem,
 }
 
 

@@ -1,0 +1,81 @@
+"""Browser tests: Debian's Chromium, driven headless by Playwright, against pytest-django's live
+server on the test database. Marked `browser`: skipped with a notice where Chromium or the
+playwright package is missing, and a failure under KEEL_REQUIRE_SERVICES=1 (CI)."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from core.demo.seed import demo_seed
+from tests.conftest import chromium_executable
+
+# The demo's dates hang off this day, so what the pages show does not drift with the calendar.
+TODAY = dt.date(2026, 11, 26)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium per test module. Playwright's sync API keeps an event loop running
+    in this thread while it is open, which Django takes for an async context: the ORM calls of
+    these tests and their fixtures are plain synchronous calls, so say so for as long as it runs
+    (module scope, so that no other test module runs under the flag)."""
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_executable(), args=["--no-sandbox"])
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The small demo, committed (the live server reads it from another thread)."""
+    demo_seed(scale="small", seed=1, today=TODAY)
+
+
+@pytest.fixture
+def page_as(chromium, live_server):
+    """`page_as(username)`: a fresh browser page signed in as that demo login. Failed requests
+    and page errors are collected in `page.problems`."""
+    contexts = []
+
+    def open_page(username: str):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+        page.on(
+            "response",
+            lambda response: (
+                page.problems.append(f"{response.status} {response.url}") if response.status >= 500 else None
+            ),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
