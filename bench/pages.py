@@ -131,8 +131,10 @@ def main() -> None:
     # closed after each request and the captured query log goes with it).
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    user = get_user_model().objects.get(username=args.login)
+    user = get_user_model().objects.filter(username=args.login).first()
     program = Program.objects.filter(manager__username="program_manager").order_by("pk").first()
+    if user is None or program is None:
+        sys.exit(f"No demo login {args.login!r} or demo program: seed first (manage.py seed_demo).")
     project = (
         Project.objects.filter(program=program, manager__username="project_manager").order_by("pk").first()
         or Project.objects.filter(program=program).order_by("pk").first()
