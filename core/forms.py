@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .serializers import is_whole_id
 from .services import STALE_VERSION, StaleVersionError
 
 
@@ -125,3 +126,16 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return person_label(obj)
+
+
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Several related objects by id; an id that is not a whole number in the key range is an
+    invalid choice before any query (a 30-digit id would overflow the database driver: a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not is_whole_id(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

@@ -13,7 +13,31 @@ MAX_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+def _whole_number(value) -> bool:
+    return not isinstance(value, bool) and (
+        isinstance(value, int) or (isinstance(value, str) and WHOLE_NUMBER.fullmatch(value) is not None)
+    )
+
+
+def is_whole_id(value) -> bool:
+    """Whether `value` (an int or text) is a whole number in the primary key range."""
+    return _whole_number(value) and 0 < int(value) <= MAX_ID
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related id that must be a whole number in the key range, as a JSON integer or a string of
+    digits: 1.5 or true would otherwise match object 1, and 1e999 or 10**30 overflow the lookup
+    (a 400 naming no field)."""
+
+    def to_internal_value(self, data):
+        if not _whole_number(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not is_whole_id(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class VisiblePrimaryKeyRelatedField(IdField):
     """A related id that must name an object the requesting user can see.
 
     `queryset` is the model's unrestricted query (it also gives the schema its type); the
@@ -25,17 +49,6 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     def __init__(self, *, visible=None, **kwargs):
         self.visible = visible
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        # Only a whole number, as a JSON integer or a string of digits: 1.5 or true would
-        # otherwise match object 1, and 1e999 or 10**30 overflow the lookup (a 400 naming no field).
-        if isinstance(data, bool) or not (
-            isinstance(data, int) or (isinstance(data, str) and WHOLE_NUMBER.fullmatch(data))
-        ):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < int(data) <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
 
     def get_queryset(self):
         queryset, user = super().get_queryset(), self.context["request"].user

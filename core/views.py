@@ -22,6 +22,13 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def refused_status(request) -> int:
+    """The status of a refused form: 422 for htmx, which swaps it in (base.html's htmx-config) and
+    which django-htmx's debug overlay leaves alone (it takes over the page on a 400); 400 for a
+    plain form post."""
+    return 422 if getattr(request, "htmx", False) else 400
+
+
 def filters_active(request) -> bool:
     """Does the query string filter the list (anything besides page and sort)?"""
     return any(value for key, value in request.GET.items() if key not in ("page", "sort"))

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.serializers import MAX_ID
 from projects.models import Project
 
 from . import scoring
@@ -21,9 +22,6 @@ LEVEL_CHOICES = [(level, f"{level} {scoring.PROBABILITY_LABELS[level]}") for lev
 IMPACT_CHOICES = [(level, f"{level} {scoring.IMPACT_LABELS[level]}") for level in scoring.LEVELS]
 SCOPE_CHOICES = [("project", "Project risks"), ("program", "Program risks")]
 REFERENCE = re.compile(r"^(?:(?P<program>[\w-]+)-)?[RI](?P<number>\d+)$", re.IGNORECASE)
-# The largest id the database holds (a signed 64-bit key).
-MAX_ID = 2**63 - 1
-WHOLE_NUMBER = re.compile(r"\d+", re.ASCII)
 NOT_A_BOOLEAN = "Give true or false."
 TRUE_TEXTS = frozenset({"true", "1", "yes", "on", "2"})  # "2" / "3": NullBooleanSelect's own values
 FALSE_TEXTS = frozenset({"false", "0", "no", "off", "3"})

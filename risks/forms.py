@@ -14,11 +14,10 @@ from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 
 from budgets.models import Contract, ReserveTransaction, Vendor
-from core.forms import KeelFormMixin
+from core.forms import IdChoicesField, KeelFormMixin
 from projects.models import Task
 
 from . import scoring
-from .filters import MAX_ID, WHOLE_NUMBER
 from .models import Issue, MitigationAction, Risk
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -65,20 +64,6 @@ def people_of(program):
     )
 
 
-class TaskChoiceField(forms.ModelMultipleChoiceField):
-    """Linked tasks by id; an id that is not a whole number in the key range is refused up
-    front (SQLite cannot even run the `pk__in` query for 10**30: it overflowed into a 500)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not WHOLE_NUMBER.fullmatch(text) or not 0 < int(text) <= MAX_ID:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
-
-
 class _VersionField(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
@@ -120,7 +105,7 @@ class RiskForm(KeelFormMixin, _VersionField):
         self.fields["vendor"].queryset = Vendor.objects.visible_to(user).order_by("name")
         self.fields["contract"].queryset = Contract.objects.filter(program=program).order_by("number")
         tasks = Task.objects.filter(project=project) if project else Task.objects.filter(project__program=program)
-        self.fields["tasks"] = TaskChoiceField(
+        self.fields["tasks"] = IdChoicesField(
             queryset=tasks.select_related("project").order_by("project__code", "sort_order"),
             required=False,
             help_text="Tasks this risk threatens.",

@@ -12,49 +12,25 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from budgets.models import Contract, ReserveTransaction, Vendor
-from core.serializers import VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import MAX_ID, IdField, VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
 from portfolio.models import Program
 from projects.models import Project, Task
 
-from .filters import MAX_ID, WHOLE_NUMBER
 from .models import Issue, MitigationAction, Risk, RiskScoreHistory
 
 _READ_ONLY = ["version", "created_at", "updated_at"]
 ONE_SCOPE = "Give exactly one of project, program or portfolio."
 
 
-class _StrictIdMixin:
-    """A related id must be a whole number in the key range, given as a JSON integer or a string
-    of digits: 1.5 or true would otherwise match object 1, and 1e999 or 10**30 overflow the
-    query (a 400 that named no field)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not (
-            isinstance(data, int) or (isinstance(data, str) and WHOLE_NUMBER.fullmatch(data))
-        ):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < int(data) <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
-
-
-class VisibleId(_StrictIdMixin, VisiblePrimaryKeyRelatedField):
-    """core.serializers.VisiblePrimaryKeyRelatedField taking only well-formed ids."""
-
-
-class UserId(_StrictIdMixin, serializers.PrimaryKeyRelatedField):
-    """A user's id, well-formed (see _StrictIdMixin)."""
-
-
 class _ScopedSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    program = VisibleId(
+    program = VisiblePrimaryKeyRelatedField(
         queryset=Program.objects.all(), required=False, help_text="Set for a program-level row; else the project's."
     )
     program_code = serializers.CharField(source="program.code", read_only=True)
-    project = VisibleId(queryset=Project.objects.all(), allow_null=True, required=False)
+    project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all(), allow_null=True, required=False)
     project_code = serializers.CharField(source="project.code", read_only=True, allow_null=True)
-    owner = UserId(queryset=active_users(), allow_null=True, required=False)
+    owner = IdField(queryset=active_users(), allow_null=True, required=False)
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     currency = serializers.CharField(source="program.portfolio.base_currency", read_only=True)
 
@@ -75,9 +51,9 @@ class RiskSerializer(_ScopedSerializer):
     probability_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=False
     )
-    vendor = VisibleId(queryset=Vendor.objects.all(), allow_null=True, required=False)
-    contract = VisibleId(queryset=Contract.objects.all(), allow_null=True, required=False)
-    tasks = VisibleId(queryset=Task.objects.all(), many=True, required=False)
+    vendor = VisiblePrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
+    contract = VisiblePrimaryKeyRelatedField(queryset=Contract.objects.all(), allow_null=True, required=False)
+    tasks = VisiblePrimaryKeyRelatedField(queryset=Task.objects.all(), many=True, required=False)
     # Plain strings (low, medium, high, critical): the choice set is Vendor.risk_rating's enum.
     band = serializers.CharField(
         read_only=True, help_text="low (score 1-4), medium (5-9), high (10-16), critical (20-25)"
@@ -167,9 +143,9 @@ class RiskRealiseSerializer(serializers.Serializer):
 class MitigationActionSerializer(serializers.ModelSerializer):
     """An action against a risk; `cost` in the base currency; `overdue` when open past its due date."""
 
-    risk = VisibleId(queryset=Risk.objects.all())
+    risk = VisiblePrimaryKeyRelatedField(queryset=Risk.objects.all())
     risk_reference = serializers.CharField(source="risk.reference", read_only=True)
-    owner = UserId(queryset=active_users(), allow_null=True, required=False)
+    owner = IdField(queryset=active_users(), allow_null=True, required=False)
     owner_username = serializers.CharField(source="owner.username", read_only=True, allow_null=True)
     overdue = serializers.BooleanField(read_only=True, default=False)
 

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from core.forms import KeelFormMixin, VersionedFormMixin, check_dates_ordered, date_input
+from core.forms import IdChoicesField, KeelFormMixin, VersionedFormMixin, check_dates_ordered, date_input
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
@@ -22,22 +22,6 @@ from .services import check_amount
 
 def _hours_widget() -> forms.NumberInput:
     return forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal", "min": "0"})
-
-
-ID_MAX = 2**63 - 1
-
-
-class RoleChoices(forms.ModelMultipleChoiceField):
-    """Role ids: anything that is not a positive database integer is refused as an invalid choice
-    before the query (a 30-digit id would otherwise overflow the database driver)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if not (str(pk).isdigit() and 0 < int(pk) <= ID_MAX):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
 
 
 class PersonForm(KeelFormMixin, forms.ModelForm):
@@ -57,7 +41,7 @@ class PersonForm(KeelFormMixin, forms.ModelForm):
             "is_active",
         ]
         widgets = {"weekly_capacity_hours": _hours_widget()}
-        field_classes = {"roles": RoleChoices}
+        field_classes = {"roles": IdChoicesField}
 
     def __init__(self, *args, pools, **kwargs):
         super().__init__(*args, **kwargs)

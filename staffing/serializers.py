@@ -11,7 +11,7 @@ rate is in the representation only for readers who may see rates (the viewset pa
 from rest_framework import serializers
 
 from budgets.serializers.reference import CurrencyField
-from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
+from core.serializers import MAX_ID, VisiblePrimaryKeyRelatedField, fixed_after_create
 from portfolio.models import Portfolio
 from projects.models import Project
 
@@ -222,7 +222,7 @@ SCOPE_AT_MOST_ONE = "Give at most one of {names}: they would narrow the people d
 
 def _id(**kwargs) -> serializers.IntegerField:
     """A row id in a query string: positive and within a database integer (so `1e30` is a 400)."""
-    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 def _scopes(attrs, names, *, required: bool) -> None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
 from core.forms import narrow_filter_choices, present_filter_form
 from core.services import StaleVersionError
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refused_status
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
@@ -525,13 +525,6 @@ def _project_context(request, project, *, can_edit, forms=None, editing=None, no
     return context
 
 
-def _refused(request) -> int:
-    """The status of a refused in-place edit: 422 for htmx, which swaps it in (base.html's
-    htmx-config) and which django-htmx's debug overlay leaves alone (it takes over the page on a
-    400); 400 for a plain form post."""
-    return 422 if request.htmx else 400
-
-
 def _render_project(request, project, section: Section | None, *, status=200, can_edit=None, **kwargs):
     if can_edit is None:
         can_edit = staffing_projects(request.user).filter(pk=project.pk).exists()
@@ -567,7 +560,7 @@ def allocation_add(request, code: str):
         else:
             return _written(request, project, ALLOCATIONS, ALLOCATION_ADDED.format(person=allocation.person))
     return _render_project(
-        request, project, ALLOCATIONS, status=_refused(request), can_edit=True, forms={ALLOCATIONS.id: form}
+        request, project, ALLOCATIONS, status=refused_status(request), can_edit=True, forms={ALLOCATIONS.id: form}
     )
 
 
@@ -585,7 +578,7 @@ def allocation_edit(request, code: str, pk: int):
         )
         if updated is not None:
             return _written(request, project, ALLOCATIONS, ALLOCATION_SAVED.format(person=updated.person))
-    status = 409 if form.stale else _refused(request) if request.method == "POST" else 200
+    status = 409 if form.stale else refused_status(request) if request.method == "POST" else 200
     if request.htmx and request.method == "GET":
         return render(
             request, "staffing/_allocation_edit_row.html", {"project": project, "row": allocation, "form": form}
@@ -627,7 +620,7 @@ def request_add(request, code: str):
         else:
             return _written(request, project, REQUESTS, REQUEST_ADDED.format(role=created.role))
     return _render_project(
-        request, project, REQUESTS, status=_refused(request), can_edit=True, forms={REQUESTS.id: form}
+        request, project, REQUESTS, status=refused_status(request), can_edit=True, forms={REQUESTS.id: form}
     )
 
 
@@ -650,7 +643,7 @@ def request_edit(request, code: str, pk: int):
         )
         if updated is not None:
             return _written(request, project, REQUESTS, REQUEST_SAVED.format(role=updated.role))
-    status = 409 if form.stale else _refused(request) if request.method == "POST" else 200
+    status = 409 if form.stale else refused_status(request) if request.method == "POST" else 200
     if request.htmx and request.method == "GET":
         return render(
             request, "staffing/_request_edit_row.html", {"project": project, "row": staffing_request, "form": form}
@@ -670,7 +663,7 @@ def request_cancel(request, code: str, pk: int):
             request,
             project,
             REQUESTS,
-            status=_refused(request),
+            status=refused_status(request),
             can_edit=True,
             notice=(REQUESTS.id, " ".join(error.messages)),
         )

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.views import refused_status
 from projects.models import Project
 
 from .. import services
@@ -191,7 +192,7 @@ def criterion_tick(request, code: str, pk: int):
             request,
             "governance/_criterion_row.html",
             context,
-            status=(422 if request.htmx else 400) if error_text else 200,
+            status=refused_status(request) if error_text else 200,
         )
     url = reverse("governance:gate-detail", args=[code, criterion.gate_id])
     if error_text:
