@@ -6,13 +6,11 @@ Every view starts from Program.objects.visible_to / editable_by: other people's 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from core.services import StaleVersionError
 from core.views import filters_active, paginate
 from governance.selectors import program_governance_summary
 from projects.charts.gantt import ZOOMS
@@ -88,23 +86,19 @@ def program_edit(request, code: str):
     people = program_people(program=program)
     data = request.POST if request.method == "POST" else None
     form = ProgramForm(data, instance=program, people=people, currency=program.portfolio.base_currency)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            program_update(
+        saved = form.save_with(
+            lambda version: program_update(
                 actor=request.user,
                 program=program,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             messages.success(request, PROGRAM_SAVED.format(code=program.code))
             return redirect("portfolio:program-detail", code=program.code)
+    status = 409 if form.stale else 200
     # The form wrote the posted values onto `program`; the page header shows the stored ones.
     program.refresh_from_db(fields=["name"])
     return render(request, "portfolio/program_form.html", {"program": program, "form": form}, status=status)

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from core.services import StaleVersionError
 from core.views import filters_active, paginate
 
 from .. import charts, exports
@@ -199,23 +198,20 @@ def contract_edit(request, code: str, pk: int):
     program = finance_program(request, code)
     contract = _editable_contract(request, program, pk)
     form = ContractEditForm(request.POST or None, instance=contract, program=program, user=request.user)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            contract = contract_update(
+        saved = form.save_with(
+            lambda version: contract_update(
                 actor=request.user,
                 contract=contract,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
+            contract = saved
             url = reverse("budgets:contract-detail", args=[program.code, contract.pk])
             return done(request, url, CONTRACT_SAVED.format(number=contract.number))
+    status = 409 if form.stale else 200
     contract.refresh_from_db(fields=["number", "title"])
     context = {"program": program, "form": form, "contract": contract}
     return render(request, "budgets/contract_form.html", context, status=status)
@@ -328,21 +324,18 @@ def vendor_add(request):
 def vendor_edit(request, pk: int):
     vendor = get_object_or_404(Vendor.objects.editable_by(request.user), pk=pk)
     form = VendorEditForm(request.POST or None, instance=vendor)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            vendor = vendor_update(
+        saved = form.save_with(
+            lambda version: vendor_update(
                 actor=request.user,
                 vendor=vendor,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
+            vendor = saved
             return done(request, reverse("budgets:vendor-list"), VENDOR_SAVED.format(name=vendor.name))
+    status = 409 if form.stale else 200
     vendor.refresh_from_db(fields=["name"])
     return render(request, "budgets/vendor_form.html", {"form": form, "vendor": vendor}, status=status)

@@ -103,22 +103,19 @@ def cost_entry_edit(request, code: str, pk: int):
     project = finance_project(request, code)
     entry = _manual_entry(request, project, pk)
     form = CostEntryEditForm(request.POST or None, instance=entry, project=project, user=request.user)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            entry = cost_entry_update(
+        saved = form.save_with(
+            lambda version: cost_entry_update(
                 actor=request.user,
                 cost_entry=entry,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
+            entry = saved
             return done(request, _list_url(project), ENTRY_SAVED.format(amount=_amount(entry), date=entry.date))
+    status = 409 if form.stale else 200
     return render(
         request, "budgets/costentry_form.html", {"project": project, "form": form, "entry": entry}, status=status
     )

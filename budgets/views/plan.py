@@ -222,22 +222,18 @@ def _edit(request, code: str, pk: int, kind: RowKind):
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     form = kind.edit_form(request.POST, instance=row, project=project, auto_id=auto_id)
-    status = 200
     if form.is_valid():
-        try:
-            saved = kind.update(
+        saved = form.save_with(
+            lambda version: kind.update(
                 actor=request.user,
                 **{kind.instance_name: row},
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             return _written(request, project, kind, kind.saved.format(row=_describe(saved)))
+    status = 409 if form.stale else 200
     # htmx swaps only successful responses; the refused form must show, so it answers 200.
     status = 200 if request.htmx else status
     return _render(request, project, kind, status=status, can_edit=True, editing=(kind, row.pk, form))

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from core.services import StaleVersionError
 from core.views import filters_active, paginate
 
 from ..filters import ExchangeRateFilterSet
@@ -103,21 +102,18 @@ def exchange_rate_edit(request, pk: int):
     _editor_only(request)
     rate = get_object_or_404(ExchangeRate.objects.editable_by(request.user), pk=pk)
     form = ExchangeRateEditForm(request.POST or None, instance=rate)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            rate = exchange_rate_update(
+        saved = form.save_with(
+            lambda version: exchange_rate_update(
                 actor=request.user,
                 exchange_rate=rate,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
+            rate = saved
             return done(request, _list_url(), RATE_SAVED.format(rate=_rate_text(rate)))
+    status = 409 if form.stale else 200
     context = {"form": form, "title": "Edit exchange rate"}
     return render(request, "budgets/reference_form.html", context, status=status)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.services import StaleVersionError
 from core.views import filters_active, paginate
 from portfolio.models import Program
 from portfolio.selectors import program_people
@@ -86,23 +85,19 @@ def project_edit(request, code: str):
     project = _editable_project(request, code)
     people = program_people(program=project.program, include=[project.manager_id])
     form = ProjectForm(request.POST if request.method == "POST" else None, instance=project, people=people)
-    status = 200
     if form.is_bound and form.is_valid():
-        try:
-            project_update(
+        saved = form.save_with(
+            lambda version: project_update(
                 actor=request.user,
                 project=project,
                 data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
+                expected_version=version,
             )
-        except StaleVersionError:
-            form.add_stale_error()
-            status = 409
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        )
+        if saved is not None:
             messages.success(request, PROJECT_SAVED.format(code=project.code))
             return redirect("projects:project-detail", code=project.code)
+    status = 409 if form.stale else 200
     # The form wrote the posted values onto `project`; the page header shows the stored ones.
     project.refresh_from_db(fields=["name"])
     return render(request, "projects/project_form.html", {"project": project, "form": form}, status=status)
