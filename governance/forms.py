@@ -21,6 +21,7 @@ from .models import (
     StageGate,
     phase_index,
 )
+from .services.gates import DECISION_REQUIRED
 from .services.program import NEGATIVE_VALUE, REVIEW_BEFORE_START, TARGET_IS_BASELINE
 
 TARGET_LINE_INVALID = "Line {n}: write “metric | >= or <= | number | unit”, e.g. “Availability | >= | 99.9 | %”."
@@ -64,10 +65,19 @@ class GateCriterionForm(KeelFormMixin, forms.Form):
 
 
 class GateDecideForm(KeelFormMixin, forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("defer", "Defer")])
+    """The decision on a gate: nothing is chosen until the approver chooses. Posted without
+    `confirm` it leads to the confirmation page (what the decision will do); with `confirm` it
+    records the decision."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject"), ("defer", "Defer")],
+        widget=forms.RadioSelect,
+        error_messages={"required": DECISION_REQUIRED},
+    )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Required to reject or defer."
     )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ChangeRequestForm(KeelFormMixin, forms.ModelForm):

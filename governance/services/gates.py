@@ -5,6 +5,7 @@ The project team (PROJECT_EDITORS) prepares a gate and ticks its criteria; the p
 a decided gate and its checklist are frozen."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -13,8 +14,10 @@ from django.utils import timezone
 from budgets.services._common import create_audited, delete_audited
 from core.services import versioned_update
 from projects.models import Project
+from projects.services import project_update
 
 from ..models import GATED_PHASES, GateCriterion, StageGate, phase_index, previous_phase
+from ..selectors import phases_missing_gate
 from ._common import locked, log_decision, refuse, save_transition
 
 UNKNOWN_PHASE = "“{phase}” is not a phase a gate leads into; choose one of: {phases}."
@@ -25,6 +28,14 @@ GATE_DECIDED = "This gate was decided ({decision}); a new review is a new gate."
 CRITERIA_NOT_MET = "Every criterion must be met before the gate is approved; not met: {criteria}."
 REASON_REQUIRED = "Say why the gate is {decision}."
 UNKNOWN_DECISION = "“{decision}” is not a decision: approve, reject or defer."
+DECISION_REQUIRED = "Choose a decision: approve, reject or defer."
+
+# What a decision will do, in the words of the confirmation step (and the API's preview).
+WILL_MOVE = "Approving moves {code} from {current} into {phase}."
+WILL_STAY_PASSED = "Approving records the gate; {code} is already in {current}, so its phase stays."
+WILL_STAY_MISSING = "Approving records the gate; {code} stays in {current} until {missing} is approved too."
+WILL_REJECT = "Rejecting closes this gate for good; {code} stays in {current}. A new review is a new gate."
+WILL_DEFER = "Deferring closes this gate; {code} stays in {current}. A new review is a new gate."
 
 DECISIONS = {
     "approve": StageGate.Decision.APPROVED,
@@ -115,20 +126,19 @@ def stage_gate_decide(
 ) -> StageGate:
     """Approve, reject or defer a pending gate and log the decision in the program's decision log.
 
-    Approval needs every criterion met. Rejection and deferral need `notes` (the reason). The
-    decision is final for this gate row."""
+    Approval needs every criterion met; it moves the project into the gate's phase (through
+    project_update, audited, in this transaction) when the project is before that phase and every
+    phase it enters has its approved gate — otherwise the phase stays (see
+    stage_gate_decision_preview, which says which). Rejection and deferral need `notes` (the
+    reason). The decision is final for this gate row."""
+    notes = (notes or "").strip()
+    if not decision:
+        refuse("decision", DECISION_REQUIRED)
     if decision not in DECISIONS:
         refuse("decision", UNKNOWN_DECISION.format(decision=decision))
     current = locked(gate, expected_version)
-    _check_pending(current)
-    outcome = DECISIONS[decision]
-    notes = (notes or "").strip()
-    if outcome == StageGate.Decision.APPROVED:
-        unmet = list(current.criteria.filter(met=False).values_list("text", flat=True))
-        if unmet:
-            refuse("decision", CRITERIA_NOT_MET.format(criteria="; ".join(unmet)))
-    elif not notes:
-        refuse("decision_notes", REASON_REQUIRED.format(decision=outcome.label.lower()))
+    project = Project.objects.select_for_update().get(pk=current.project_id)
+    outcome = _check_decision(current, decision, notes)
     old = current.decision
     current.decision = outcome
     current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -141,17 +151,104 @@ def stage_gate_decide(
         changes={"decision": (old, outcome)},
         fields=["decision", "decided_by", "decided_at", "decision_notes"],
     )
-    project = current.project
+    moved = ""
+    if outcome == StageGate.Decision.APPROVED:
+        new_phase, _ = _phase_after_approval(current, project.phase)
+        if new_phase:
+            project = project_update(actor=actor, project=project, data={"phase": new_phase})
+            moved = f" {project.code} moved into {_phase_label(new_phase).lower()}."
     log_decision(
         actor=actor,
         program=project.program,
         project=project,
         title=f"{project.code}: gate into {current.get_to_phase_display().lower()} {outcome.label.lower()}",
-        text=notes or f"{current.name} {outcome.label.lower()}; every criterion met.",
+        text=(notes or f"{current.name} {outcome.label.lower()}; every criterion met.") + moved,
         context=f"Stage gate “{current.name}”.",
         stage_gate=current,
     )
     return current
+
+
+@dataclass(frozen=True)
+class GateDecisionPreview:
+    """What deciding `gate` with `decision` will do, checked as stage_gate_decide checks it.
+    `new_phase` is the phase the project moves into (None when it stays)."""
+
+    gate: StageGate
+    decision: str
+    outcome: str
+    notes: str
+    current_phase: str
+    new_phase: str | None
+    consequence: str
+
+
+def _phase_label(phase: str) -> str:
+    return Project.Phase(phase).label
+
+
+def _check_decision(gate: StageGate, decision: str, notes: str) -> str:
+    """The outcome of a valid decision on pending `gate`; ValidationError otherwise."""
+    if not decision:
+        refuse("decision", DECISION_REQUIRED)
+    if decision not in DECISIONS:
+        refuse("decision", UNKNOWN_DECISION.format(decision=decision))
+    _check_pending(gate)
+    outcome = DECISIONS[decision]
+    if outcome == StageGate.Decision.APPROVED:
+        unmet = list(gate.criteria.filter(met=False).values_list("text", flat=True))
+        if unmet:
+            refuse("decision", CRITERIA_NOT_MET.format(criteria="; ".join(unmet)))
+    elif not notes:
+        refuse("decision_notes", REASON_REQUIRED.format(decision=outcome.label.lower()))
+    return outcome
+
+
+def _phase_after_approval(gate: StageGate, current_phase: str) -> tuple[str | None, str]:
+    """(the phase the project moves into, or None; the missing gates' words when it stays)."""
+    if phase_index(gate.to_phase) <= phase_index(current_phase):
+        return None, ""
+    # Every phase entered needs its approved gate (project_update's rule); this gate counts.
+    missing = [
+        p
+        for p in phases_missing_gate(project=gate.project, from_phase=current_phase, to_phase=gate.to_phase)
+        if p != gate.to_phase
+    ]
+    if missing:
+        return None, ", ".join(f"the gate into {_phase_label(p).lower()}" for p in missing)
+    return gate.to_phase, ""
+
+
+def stage_gate_decision_preview(*, gate: StageGate, decision: str, notes: str = "") -> GateDecisionPreview:
+    """Check a decision without recording it and say what recording it will do (the confirmation
+    step of the decide page). Raises the ValidationError stage_gate_decide would raise."""
+    notes = (notes or "").strip()
+    outcome = _check_decision(gate, decision, notes)
+    project = gate.project
+    current = Project.objects.values_list("phase", flat=True).get(pk=project.pk)
+    words = {"code": project.code, "current": _phase_label(current)}
+    new_phase = None
+    if outcome == StageGate.Decision.APPROVED:
+        new_phase, missing = _phase_after_approval(gate, current)
+        if new_phase:
+            consequence = WILL_MOVE.format(phase=_phase_label(new_phase), **words)
+        elif missing:
+            consequence = WILL_STAY_MISSING.format(missing=missing, **words)
+        else:
+            consequence = WILL_STAY_PASSED.format(**words)
+    elif outcome == StageGate.Decision.REJECTED:
+        consequence = WILL_REJECT.format(**words)
+    else:
+        consequence = WILL_DEFER.format(**words)
+    return GateDecisionPreview(
+        gate=gate,
+        decision=decision,
+        outcome=outcome,
+        notes=notes,
+        current_phase=current,
+        new_phase=new_phase,
+        consequence=consequence,
+    )
 
 
 # -- the checklist ---------------------------------------------------------------------------------

@@ -136,6 +136,8 @@ def gate_edit(request, code: str, pk: int):
 @require_POST
 @login_required
 def gate_decide(request, code: str, pk: int):
+    """Two steps, both server-side: the chosen decision (no `confirm`) answers the confirmation
+    page saying what it will do; the confirmed one records it. Nothing is pre-chosen."""
     project = visible_project(request, code)
     gate = _gate(project, pk)
     require_decide(request, project.program)
@@ -143,10 +145,13 @@ def gate_decide(request, code: str, pk: int):
     form = GateDecideForm(request.POST)
     if not form.is_valid():
         return refused(request, url, ValidationError(next(iter(form.errors.values()))))
+    decision, notes = form.cleaned_data["decision"], form.cleaned_data["notes"]
     try:
-        gate = services.stage_gate_decide(
-            actor=request.user, gate=gate, decision=form.cleaned_data["decision"], notes=form.cleaned_data["notes"]
-        )
+        if not form.cleaned_data["confirm"]:
+            preview = services.stage_gate_decision_preview(gate=gate, decision=decision, notes=notes)
+            context = {"project": project, "gate": gate, "preview": preview, "back": url}
+            return render(request, "governance/gate_decide_confirm.html", context)
+        gate = services.stage_gate_decide(actor=request.user, gate=gate, decision=decision, notes=notes)
     except ValidationError as error:
         return refused(request, url, error)
     return done(request, url, GATE_DECIDED.format(name=gate.name, decision=gate.get_decision_display().lower()))

@@ -4,8 +4,10 @@ and a program manager."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.models import AuditEntry
 from governance import services
 from governance.models import Decision, StageGate
+from projects.models import Project
 from projects.services import project_update
 
 
@@ -196,3 +198,70 @@ def test_api_gate_access(start, owner, member, outsider, api_for):
     assert api_for(member).patch(f"/api/v1/stage-gates/{gate.pk}/", {"name": "x"}, format="json").status_code == 403
     created = api_for(member).post("/api/v1/stage-gates/", {"project": start.pk, "to_phase": "execution"})
     assert created.status_code == 403
+
+
+# -- an approved gate moves the project --------------------------------------------------------
+
+
+def test_approving_a_gate_moves_the_project_into_its_phase(start, owner):
+    gate = approved_gate(start, "planning", owner)
+    start.refresh_from_db()
+    assert start.phase == "planning"
+    audit = AuditEntry.objects.filter(object_id=str(start.pk), action=AuditEntry.Action.UPDATE).latest("pk")
+    assert audit.changes["phase"] == ["initiation", "planning"]
+    assert "moved into planning" in Decision.objects.get(stage_gate=gate).decision
+
+
+def test_approving_the_gate_into_closing_moves_an_executing_project(project, owner):
+    assert project.phase == "execution"
+    approved_gate(project, "closing", owner)
+    project.refresh_from_db()
+    assert project.phase == "closing"
+
+
+def test_approving_a_gate_that_skips_an_unapproved_phase_keeps_the_phase(start, owner):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="execution", criteria=[])
+    preview = services.stage_gate_decision_preview(gate=gate, decision="approve")
+    assert preview.new_phase is None
+    assert "until the gate into planning is approved" in preview.consequence
+    services.stage_gate_decide(actor=owner, gate=gate, decision="approve")
+    start.refresh_from_db()
+    assert start.phase == "initiation"
+
+
+def test_rejecting_or_deferring_keeps_the_phase(start, owner):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="planning", criteria=[])
+    services.stage_gate_decide(actor=owner, gate=gate, decision="defer", notes="Next quarter")
+    start.refresh_from_db()
+    assert start.phase == "initiation"
+
+
+def test_preview_says_what_approval_does_and_writes_nothing(start, owner):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="planning", criteria=[])
+    preview = services.stage_gate_decision_preview(gate=gate, decision="approve")
+    assert preview.consequence == f"Approving moves {start.code} from Initiation into Planning."
+    assert preview.new_phase == "planning"
+    assert StageGate.objects.get(pk=gate.pk).decision == StageGate.Decision.PENDING
+    assert Project.objects.get(pk=start.pk).phase == "initiation"
+
+
+def test_missing_decision_is_refused_naming_decision(start, owner):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="planning", criteria=[])
+    with pytest.raises(ValidationError) as caught:
+        services.stage_gate_decide(actor=owner, gate=gate, decision="")
+    assert caught.value.message_dict["decision"] == [services.DECISION_REQUIRED]
+
+
+def test_api_decide_without_decision_answers_400_naming_it(start, owner, api_for):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="planning", criteria=[])
+    response = api_for(owner).post(f"/api/v1/stage-gates/{gate.pk}/decide/", {"notes": "x"}, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["decision"]
+    assert StageGate.objects.get(pk=gate.pk).decision == StageGate.Decision.PENDING
+
+
+def test_api_approve_moves_the_phase(start, owner, api_for):
+    gate = services.stage_gate_create(actor=owner, project=start, to_phase="planning", criteria=[])
+    response = api_for(owner).post(f"/api/v1/stage-gates/{gate.pk}/decide/", {"decision": "approve"}, format="json")
+    assert response.status_code == 200
+    assert Project.objects.get(pk=start.pk).phase == "planning"

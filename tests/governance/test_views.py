@@ -78,10 +78,62 @@ def test_project_manager_ticks_with_htmx_but_cannot_decide(gate, start, project_
 
 def test_program_manager_approves_gate_from_the_page(gate, start, owner, client_for):
     GateCriterion.objects.filter(gate=gate).update(met=True)
-    response = client_for(owner).post(f"/projects/{start.code}/gates/{gate.pk}/decide/", {"decision": "approve"})
+    client = client_for(owner)
+    response = client.post(f"/projects/{start.code}/gates/{gate.pk}/decide/", {"decision": "approve", "confirm": "1"})
     assert response.status_code == 302
     gate.refresh_from_db()
     assert gate.decision == StageGate.Decision.APPROVED
+    start.refresh_from_db()
+    assert start.phase == "planning"
+
+
+def test_decide_form_has_no_decision_preselected(gate, start, owner, client_for):
+    body = client_for(owner).get(f"/projects/{start.code}/gates/{gate.pk}/").content.decode()
+    radios = [line for line in body.splitlines() if 'name="decision"' in line]
+    assert len(radios) == 3
+    assert not any("checked" in line for line in radios)
+
+
+def test_choosing_approve_shows_confirmation_and_records_nothing(gate, start, owner, client_for):
+    GateCriterion.objects.filter(gate=gate).update(met=True)
+    response = client_for(owner).post(f"/projects/{start.code}/gates/{gate.pk}/decide/", {"decision": "approve"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Approving moves {start.code} from Initiation into Planning." in body
+    assert 'name="confirm" value="1"' in body
+    assert "Confirm: approve the gate" in body
+    gate.refresh_from_db()
+    start.refresh_from_db()
+    assert gate.decision == StageGate.Decision.PENDING
+    assert start.phase == "initiation"
+
+
+def test_choosing_reject_shows_confirmation_then_confirm_records_it(gate, start, owner, client_for):
+    client = client_for(owner)
+    url = f"/projects/{start.code}/gates/{gate.pk}/decide/"
+    response = client.post(url, {"decision": "reject", "notes": "No sponsor"})
+    assert response.status_code == 200
+    assert f"Rejecting closes this gate for good; {start.code} stays in Initiation." in response.content.decode()
+    assert StageGate.objects.get(pk=gate.pk).decision == StageGate.Decision.PENDING
+    assert client.post(url, {"decision": "reject", "notes": "No sponsor", "confirm": "1"}).status_code == 302
+    assert StageGate.objects.get(pk=gate.pk).decision == StageGate.Decision.REJECTED
+
+
+def test_decide_without_a_decision_is_refused_naming_it(gate, start, owner, client_for):
+    GateCriterion.objects.filter(gate=gate).update(met=True)
+    client = client_for(owner)
+    url = f"/projects/{start.code}/gates/{gate.pk}/decide/"
+    response = client.post(url, {"notes": "", "confirm": "1"}, follow=True)
+    assert services.DECISION_REQUIRED in response.content.decode()
+    assert StageGate.objects.get(pk=gate.pk).decision == StageGate.Decision.PENDING
+
+
+def test_confirmation_refuses_unmet_criteria_before_asking(gate, start, owner, client_for):
+    response = client_for(owner).post(
+        f"/projects/{start.code}/gates/{gate.pk}/decide/", {"decision": "approve"}, follow=True
+    )
+    assert "Every criterion must be met" in response.content.decode()
+    assert "Confirm: approve" not in response.content.decode()
 
 
 def test_gate_form_creates_gate(start, project_manager, client_for):
