@@ -18,7 +18,7 @@ from .filters import ProjectFilterSet, StatusReportFilterSet
 from .models import Project, StatusReport
 from .selectors import project_list
 from .serializers import ProjectSerializer, StatusReportSerializer
-from .services import project_create, project_update, status_report_submit
+from .services import project_create, project_update, status_report_correct, status_report_submit
 
 PROGRAM_EDIT_DENIED = "You need the program manager role on this program (or portfolio admin on its portfolio)."
 PROJECT_EDIT_DENIED = "You need the project manager role on this project (or a manager role above it)."
@@ -72,20 +72,32 @@ class ProjectViewSet(ProjectScheduleActionsMixin, VersionedModelViewSetMixin, vi
 @extend_schema_view(
     create=extend_schema(
         responses={201: StatusReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
-        description="Submit a report; it becomes the project's latest when its period is the newest.",
+        description=(
+            "File the report for a period (a calendar month; `period_end` its last day, within the "
+            "project's dates and not after the current month). A period that already has a report "
+            "answers 400 on `period_end`: correct that one with PATCH. It becomes the project's "
+            "latest when its period is the newest."
+        ),
     ),
     retrieve=extend_schema(responses={200: StatusReportSerializer, 404: OpenApiResponse(ErrorSerializer)}),
+    update=extend_schema(responses={200: StatusReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer}),
+    partial_update=extend_schema(
+        responses={200: StatusReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+        description="Correct a report in place (audited field by field); `project` and `period_end` stay.",
+    ),
 )
 class StatusReportViewSet(
     ServiceCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Status reports are a history: they are created and read, never changed or deleted
-    (PUT, PATCH and DELETE answer 405). A correction is a new report."""
+    """One status report per project and period. POST files one; PUT/PATCH corrects it (audited);
+    DELETE answers 405: a period's report is corrected, never removed."""
 
     serializer_class = StatusReportSerializer
+    permission_classes = [EditableObjectPermission]
     filterset_class = StatusReportFilterSet
     search_fields = ["summary", "project__code"]
     ordering_fields = ["period_end", "submitted_at", "percent_complete", "overall_rag"]
@@ -95,7 +107,18 @@ class StatusReportViewSet(
             "project", "project__program", "submitted_by"
         )
 
+    def get_editable_queryset(self):
+        return StatusReport.objects.editable_by(self.request.user)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         require_editable(Project.objects.editable_by(self.request.user), data["project"], PROJECT_EDIT_DENIED)
         return status_report_submit(actor=self.request.user, **data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        report = self.get_object()
+        serializer = self.get_serializer(report, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        report = status_report_correct(actor=request.user, report=report, data=dict(serializer.validated_data))
+        return self.respond_with(report)

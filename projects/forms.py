@@ -4,7 +4,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from core.forms import (
     KeelFormMixin,
@@ -108,13 +107,36 @@ class StatusReportForm(KeelFormMixin, forms.ModelForm):
         return [self[name] for name in ("percent_complete", "summary", "accomplishments", "next_steps")]
 
     @staticmethod
-    def initial_from(previous: StatusReport | None) -> dict:
-        """Start from the previous report's ratings and text; the period defaults to today."""
-        initial = {"period_end": timezone.localdate()}
+    def initial_from(previous: StatusReport | None, *, period_end) -> dict:
+        """Start from the previous report's ratings and text, for the period `period_end`."""
+        initial = {"period_end": period_end}
         if previous is not None:
             for name in [*RAG_FIELDS, "percent_complete", "summary", "accomplishments", "next_steps"]:
                 initial[name] = getattr(previous, name)
         return initial
+
+
+class StatusReportCorrectForm(StatusReportForm):
+    """A correction of a filed report: the same fields, the period shown but fixed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_end"].disabled = True
+        self.fields["period_end"].help_text = "A correction keeps its period."
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(label, old, new) for every field the correction changes, for the page to show."""
+        rows = []
+        for name in self.changed_data:
+            if name == "period_end":
+                continue
+            field = self.fields[name]
+            old, new = self.initial.get(name), self.cleaned_data.get(name)
+            if hasattr(field, "choices"):
+                labels = dict(field.choices)
+                old, new = labels.get(old, old), labels.get(new, new)
+            rows.append((field.label or name, str(old), str(new)))
+        return rows
 
 
 def scope_project_filters(filterset, *, user) -> None:

@@ -115,7 +115,9 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class StatusReportSerializer(serializers.ModelSerializer):
-    """A periodic status report. Reports are a history: created, never changed."""
+    """A project's report for one reporting period (a calendar month; `period_end` its last day).
+    One per project and period: POST for a period that has one answers 400 on `period_end`;
+    PATCH/PUT corrects a report in place (its project and period stay)."""
 
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
     project_code = serializers.CharField(source="project.code", read_only=True)
@@ -151,3 +153,6 @@ class StatusReportSerializer(serializers.ModelSerializer):
             "submitted_at",
         ]
         read_only_fields = ["submitted_by", "submitted_at"]
+        # The one-per-period rule is the service's, which names `period_end` (DRF's generated
+        # unique-together validator would answer a nameless non_field_errors).
+        validators = []

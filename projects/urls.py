@@ -8,6 +8,11 @@ urlpatterns = [
     path("projects/<str:code>/", views.project_detail, name="project-detail"),
     path("projects/<str:code>/edit/", views.project_edit, name="project-edit"),
     path("projects/<str:code>/status/new/", views.status_report_create, name="status-report-create"),
+    path(
+        "projects/<str:code>/status/<int:pk>/correct/",
+        views.status_report_correct_view,
+        name="status-report-correct",
+    ),
     # The schedule: the page, its htmx fragment (chart and task table), and the writes.
     path("projects/<str:code>/schedule/", views.schedule_page, name="schedule"),
     path("projects/<str:code>/schedule/tasks/", views.schedule_fragment, name="schedule-fragment"),

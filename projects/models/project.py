@@ -114,10 +114,9 @@ class Project(VersionedModel):
 
 
 class StatusReport(models.Model):
-    """A periodic status report: RAG by dimension plus narrative.
-
-    Reports are a history and are never overwritten: a correction is a new report.
-    """
+    """A project's status report for one reporting period (a calendar month, `period_end` its
+    last day): RAG by dimension plus narrative. One report per project and period; a correction
+    edits it in place and is audited (projects.services.status_report_correct)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_reports")
     period_end = models.DateField()
@@ -142,6 +141,7 @@ class StatusReport(models.Model):
     class Meta:
         ordering = ["-period_end", "-submitted_at"]
         constraints = [
+            models.UniqueConstraint(fields=["project", "period_end"], name="%(app_label)s_%(class)s_one_per_period"),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__in": RAG_VALUES}), name=f"%(app_label)s_%(class)s_{name}_valid"

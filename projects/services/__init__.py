@@ -1,6 +1,7 @@
 """Writes for projects and status reports. Each is atomic, validated and audited."""
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +68,84 @@ def _check_phase_gates(project: Project, new_phase: str) -> None:
         raise ValidationError({"phase": PHASE_NEEDS_GATE.format(phase=Project.Phase(new_phase).label, missing=labels)})
 
 
+REPORT_FIELDS = [
+    "overall_rag",
+    "schedule_rag",
+    "cost_rag",
+    "scope_rag",
+    "risk_rag",
+    "percent_complete",
+    "summary",
+    "accomplishments",
+    "next_steps",
+]
+PERIOD_NOT_MONTH_END = (
+    "A reporting period is a calendar month: the period end is the month's last day ({month_end:%-d %b %Y})."
+)
+PERIOD_BEFORE_START = "The period ends before the project starts ({start:%-d %b %Y})."
+PERIOD_AFTER_FINISH = "The period starts after the project finishes ({finish:%-d %b %Y})."
+PERIOD_IN_FUTURE = "The period ends after the current reporting period (which ends {current:%-d %b %Y})."
+PERIOD_TAKEN = (
+    "{code} already has a report for {month:%B %Y} (submitted {submitted:%-d %b %Y}); "
+    "correct that report instead of filing a second one."
+)
+REPORT_KEEPS_PERIOD = "A correction keeps the report's project and period; file a new report for another period."
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month: the end of its reporting period."""
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def reporting_period_current() -> date:
+    """The end of the reporting period running today (the current calendar month)."""
+    return month_end(timezone.localdate())
+
+
+def report_period_next(project: Project) -> date:
+    """The period a new report is for by default: the month after the latest report's (else the
+    last month that has ended, or the project's first month), never after the current month."""
+    current = reporting_period_current()
+    latest = project.latest_status_report
+    if latest is not None:
+        candidate = month_end(latest.period_end + timedelta(days=1))
+    else:
+        candidate = month_end(current.replace(day=1) - timedelta(days=1))
+        if project.planned_start and candidate < project.planned_start:
+            candidate = month_end(project.planned_start)
+    return min(candidate, current)
+
+
+def _project_finish(project: Project) -> date | None:
+    """The later of the planned finish and the scheduled forecast (a late project still reports)."""
+    dates = [project.planned_finish]
+    if project.forecast_finish is not None:
+        dates.append(timezone.localdate(project.forecast_finish))
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+def _check_period(project: Project, period_end: date) -> None:
+    """Reporting periods are calendar months (as seed_demo files them): the period end is a month's
+    last day, the month overlaps the project's dates, and it is not after the current month."""
+    if period_end != month_end(period_end):
+        raise ValidationError({"period_end": PERIOD_NOT_MONTH_END.format(month_end=month_end(period_end))})
+    if project.planned_start and period_end < project.planned_start:
+        raise ValidationError({"period_end": PERIOD_BEFORE_START.format(start=project.planned_start)})
+    finish = _project_finish(project)
+    if finish and period_end.replace(day=1) > finish:
+        raise ValidationError({"period_end": PERIOD_AFTER_FINISH.format(finish=finish)})
+    current = reporting_period_current()
+    if period_end > current:
+        raise ValidationError({"period_end": PERIOD_IN_FUTURE.format(current=current)})
+
+
+def _latest_refresh(project: Project) -> None:
+    latest = StatusReport.objects.filter(project=project).order_by("-period_end", "-submitted_at", "-pk").first()
+    Project.objects.filter(pk=project.pk).update(latest_status_report=latest)
+    project.latest_status_report = latest
+
+
 @transaction.atomic
 def status_report_submit(
     *,
@@ -83,8 +162,22 @@ def status_report_submit(
     accomplishments: str = "",
     next_steps: str = "",
 ) -> StatusReport:
-    """Append a status report (reports are never overwritten) and make it the project's
-    latest when its period is the newest."""
+    """File the project's report for the period ending `period_end` and make it the latest when
+    its period is the newest. One report per project and period: a second one is refused on
+    `period_end` (correct the first with status_report_correct). The period must be a calendar
+    month overlapping the project's dates and not after the current month (_check_period)."""
+    Project.objects.select_for_update().filter(pk=project.pk).get()
+    period_end = StatusReport._meta.get_field("period_end").to_python(period_end)
+    _check_period(project, period_end)
+    existing = StatusReport.objects.filter(project=project, period_end=period_end).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "period_end": PERIOD_TAKEN.format(
+                    code=project.code, month=period_end, submitted=timezone.localdate(existing.submitted_at)
+                )
+            }
+        )
     report = StatusReport(
         project=project,
         period_end=period_end,
@@ -102,9 +195,7 @@ def status_report_submit(
     )
     report.full_clean()
     report.save()
-    latest = StatusReport.objects.filter(project=project).order_by("-period_end", "-submitted_at", "-pk").first()
-    Project.objects.filter(pk=project.pk).update(latest_status_report=latest)
-    project.latest_status_report = latest
+    _latest_refresh(project)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -112,3 +203,30 @@ def status_report_submit(
         changes=model_changes(report, ["period_end", "overall_rag", "percent_complete"]),
     )
     return report
+
+
+@transaction.atomic
+def status_report_correct(*, actor, report: StatusReport, data: dict[str, Any]) -> StatusReport:
+    """Correct a filed report in place (its ratings and text; `project` and `period_end` stay, a
+    change to either is refused naming it). The submitter stays; the audit log records who
+    corrected what, every changed field as [old, new]. Returns the corrected report."""
+    current = StatusReport.objects.select_for_update().get(pk=report.pk)
+    for name in ("project", "period_end"):
+        if name in data and getattr(current, name) != data[name]:
+            raise ValidationError({name: REPORT_KEEPS_PERIOD})
+    unknown = set(data) - {*REPORT_FIELDS, "project", "period_end"}
+    if unknown:
+        raise ValueError(f"status_report_correct cannot change {sorted(unknown)}")
+    changes = {
+        name: [str(getattr(current, name)), str(data[name])]
+        for name in REPORT_FIELDS
+        if name in data and str(getattr(current, name)) != str(data[name])
+    }
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    if changes:
+        current.full_clean()
+        current.save()
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=current, changes=changes)
+    return current

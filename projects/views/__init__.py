@@ -16,8 +16,8 @@ from portfolio.models import Program
 from portfolio.selectors import program_people
 
 from ..filters import ProjectFilterSet
-from ..forms import ProjectCreateForm, ProjectForm, StatusReportForm, scope_project_filters
-from ..models import Project
+from ..forms import ProjectCreateForm, ProjectForm, StatusReportCorrectForm, StatusReportForm, scope_project_filters
+from ..models import Project, StatusReport
 from ..selectors import (
     PROJECT_DEFAULT_SORT,
     project_is_editable,
@@ -26,7 +26,13 @@ from ..selectors import (
     project_page,
     project_status_history,
 )
-from ..services import project_create, project_update, status_report_submit
+from ..services import (
+    project_create,
+    project_update,
+    report_period_next,
+    status_report_correct,
+    status_report_submit,
+)
 from .schedule import (
     baseline_save,
     link_add,
@@ -46,6 +52,11 @@ PROJECT_CREATED = "Project {code} created."
 CODE_TAKEN = "A project with this code was created a moment ago; choose another code."
 PROJECT_SAVED = "Project {code} saved."
 STATUS_SUBMITTED = "Status report for {code} (period ending {period_end:%d %b %Y}) submitted."
+STATUS_CORRECTED = "Status report for {code} (period ending {period_end:%d %b %Y}) corrected."
+STATUS_UNCHANGED = "Nothing changed; the report for {code} (period ending {period_end:%d %b %Y}) stays as it was."
+PERIOD_HAS_REPORT = (
+    "{code} already has a report for {period_end:%B %Y}. Saving corrects that report; the changes are listed below."
+)
 
 
 @login_required
@@ -125,21 +136,64 @@ def project_create_view(request, program_code: str):
 
 @login_required
 def status_report_create(request, code: str):
+    """A new report, prefilled from the latest, for the next period. A period that already has a
+    report is never filed twice: the form (on GET ?period= or on POST) becomes its correction."""
     project = _editable_project(request, code)
     previous = project.latest_status_report
     if request.method == "POST":
         form = StatusReportForm(request.POST)
+        if form.is_valid():
+            existing = StatusReport.objects.filter(project=project, period_end=form.cleaned_data["period_end"]).first()
+            if existing is not None:
+                # The same period again: show it as a correction of the filed report, saved
+                # only when the user confirms on that form.
+                correction = StatusReportCorrectForm(request.POST, instance=existing)
+                correction.is_valid()
+                return _correction_page(request, project, existing, correction, arrived_from_new=True)
+            try:
+                report = status_report_submit(actor=request.user, project=project, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, STATUS_SUBMITTED.format(code=project.code, period_end=report.period_end))
+                return redirect("projects:project-detail", code=project.code)
     else:
-        form = StatusReportForm(initial=StatusReportForm.initial_from(previous))
+        period_end = report_period_next(project)
+        existing = StatusReport.objects.filter(project=project, period_end=period_end).first()
+        if existing is not None:
+            return redirect("projects:status-report-correct", code=project.code, pk=existing.pk)
+        form = StatusReportForm(initial=StatusReportForm.initial_from(previous, period_end=period_end))
+    return render(request, "projects/statusreport_form.html", {"project": project, "form": form, "previous": previous})
+
+
+def _correction_page(request, project, report, form, *, arrived_from_new=False, status=200):
+    context = {
+        "project": project,
+        "form": form,
+        "report": report,
+        "changes": form.changes() if form.is_bound and not form.errors else [],
+        "notice": PERIOD_HAS_REPORT.format(code=project.code, period_end=report.period_end) if arrived_from_new else "",
+    }
+    return render(request, "projects/statusreport_form.html", context, status=status)
+
+
+@login_required
+def status_report_correct_view(request, code: str, pk: int):
+    """Correct a filed report in place (audited field by field); its period stays."""
+    project = _editable_project(request, code)
+    report = get_object_or_404(StatusReport.objects.filter(project=project), pk=pk)
+    form = StatusReportCorrectForm(request.POST or None, instance=report)
     if form.is_bound and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name != "period_end"}
         try:
-            report = status_report_submit(actor=request.user, project=project, **form.cleaned_data)
+            status_report_correct(actor=request.user, report=report, data=data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, STATUS_SUBMITTED.format(code=project.code, period_end=report.period_end))
+            notice = STATUS_CORRECTED if data else STATUS_UNCHANGED
+            messages.success(request, notice.format(code=project.code, period_end=report.period_end))
             return redirect("projects:project-detail", code=project.code)
-    return render(request, "projects/statusreport_form.html", {"project": project, "form": form, "previous": previous})
+    return _correction_page(request, project, report, form)
 
 
 __all__ = [
@@ -154,6 +208,7 @@ __all__ = [
     "schedule_fragment",
     "schedule_page",
     "schedule_upload",
+    "status_report_correct_view",
     "status_report_create",
     "task_add",
     "task_indent",

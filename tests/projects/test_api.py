@@ -10,7 +10,7 @@ from django.db import connection
 from core.models import AuditEntry
 from projects import services as project_services
 from projects.models import Project, StatusReport
-from projects.services import status_report_submit
+from projects.services import month_end, reporting_period_current, status_report_submit
 from tests.factories.governance import approved_gate
 from tests.factories.portfolio import ProgramFactory
 from tests.factories.projects import ProjectFactory
@@ -383,16 +383,74 @@ class TestStatusReports:
         assert not StatusReport.objects.exists()
         assert Project.objects.get(pk=project.pk).latest_status_report is None
 
-    def test_reports_are_never_changed_or_deleted(self, api_for, owner, project):
+    def test_reports_are_corrected_in_place_and_never_deleted(self, api_for, owner, project):
         report = submit_report(project, owner)
         client, url = api_for(owner), f"{REPORTS}{report.pk}/"
         assert client.get(url).status_code == 200
-        assert client.put(url, report_payload(project), format="json").status_code == 405
-        assert client.patch(url, {"summary": "Rewritten"}, format="json").status_code == 405
+        response = client.patch(url, {"summary": "Rewritten", "overall_rag": "red"}, format="json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["summary"] == "Rewritten"
+        assert client.put(url, report_payload(project, summary="Put"), format="json").status_code == 200
         response = client.delete(url)
         assert response.status_code == 405
         assert response.json()["status"] == 405
-        assert StatusReport.objects.get(pk=report.pk).summary == "Data migration slipped a week."
+        assert StatusReport.objects.get().summary == "Put"
+        audit = AuditEntry.objects.filter(object_id=str(report.pk), action=AuditEntry.Action.UPDATE).order_by("pk")
+        assert audit[0].changes["summary"] == ["Data migration slipped a week.", "Rewritten"]
+        assert audit[0].changes["overall_rag"] == ["amber", "red"]
+
+    def test_second_report_for_a_period_is_400_naming_period_end(self, api_for, project_manager, project):
+        client = api_for(project_manager)
+        assert client.post(REPORTS, report_payload(project), format="json").status_code == 201
+        response = client.post(REPORTS, report_payload(project, summary="Again"), format="json")
+        assert response.status_code == 400
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors] == ["period_end"]
+        assert "already has a report for November 2026" in errors[0]["message"]
+        assert StatusReport.objects.get().summary == "Data migration slipped a week."
+
+    def test_correction_cannot_move_the_period(self, api_for, owner, project):
+        report = submit_report(project, owner)
+        response = api_for(owner).patch(f"{REPORTS}{report.pk}/", {"period_end": "2026-10-31"}, format="json")
+        assert response.status_code == 400
+        assert [e["field"] for e in response.json()["errors"]] == ["period_end"]
+        assert StatusReport.objects.get().period_end == datetime.date(2026, 11, 30)
+
+    def test_reader_cannot_correct_a_report(self, api_for, owner, member, project):
+        report = submit_report(project, owner)
+        response = api_for(member).patch(f"{REPORTS}{report.pk}/", {"summary": "x"}, format="json")
+        assert response.status_code == 403
+        assert StatusReport.objects.get().summary == "Data migration slipped a week."
+
+    @pytest.mark.parametrize(
+        ("period_end", "words"),
+        [
+            ("2026-11-15", "the month's last day (30 Nov 2026)"),
+            ("2025-12-31", "before the project starts"),
+            ("2027-01-31", "after the project finishes"),
+        ],
+    )
+    def test_period_outside_the_project_or_not_a_month_end_is_400(
+        self, api_for, project_manager, project, period_end, words
+    ):
+        response = api_for(project_manager).post(REPORTS, report_payload(project, period_end=period_end), format="json")
+        assert response.status_code == 400
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors] == ["period_end"]
+        assert words in errors[0]["message"]
+        assert not StatusReport.objects.exists()
+
+    def test_period_after_the_current_month_is_400_and_never_latest(self, api_for, project_manager, project):
+        Project.objects.filter(pk=project.pk).update(planned_finish=datetime.date(2999, 12, 31))
+        beyond = month_end(reporting_period_current() + datetime.timedelta(days=1))
+        client = api_for(project_manager)
+        response = client.post(REPORTS, report_payload(project, period_end=beyond.isoformat()), format="json")
+        assert response.status_code == 400
+        assert [e["field"] for e in response.json()["errors"]] == ["period_end"]
+        assert "after the current reporting period" in response.json()["errors"][0]["message"]
+        current = reporting_period_current().isoformat()
+        assert client.post(REPORTS, report_payload(project, period_end=current), format="json").status_code == 201
+        assert Project.objects.get(pk=project.pk).latest_status_report.period_end.isoformat() == current
 
     def test_outsider_gets_404_and_empty_list(self, api_for, owner, outsider, project):
         report = submit_report(project, owner)

@@ -10,10 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.models import AuditEntry
 from core.services import STALE_VERSION
 from portfolio.models import Membership
 from projects.models import Project, Rag, StatusReport
-from projects.services import status_report_submit
+from projects.services import month_end, reporting_period_current, status_report_submit
 from tests.factories.governance import approved_gate
 from tests.factories.portfolio import MembershipFactory, ProgramFactory
 from tests.factories.projects import ProjectFactory, StatusReportFactory
@@ -232,7 +233,10 @@ class TestProjectPage:
     def test_query_count_does_not_grow_with_reports(self, client_for, project_manager, project):
         def add(n):
             for _ in range(n):
-                report(project, Rag.GREEN, submitted_by=UserFactory())
+                # One report per period: each goes a month further back from October 2026.
+                year, month = divmod(2026 * 12 + 9 - StatusReport.objects.filter(project=project).count(), 12)
+                period_end = month_end(datetime.date(year, month + 1, 1))
+                report(project, Rag.GREEN, period_end=period_end, submitted_by=UserFactory())
 
         client = client_for(project_manager)
         add(3)
@@ -380,3 +384,76 @@ class TestStatusReport:
         MembershipFactory(user=member, role=Membership.Role.PROJECT_MANAGER, project=ProjectFactory())
         assert client_for(member).post(STATUS_NEW, status_data()).status_code == 404
         assert not StatusReport.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+class TestOneReportPerPeriod:
+    def test_submitting_the_same_period_again_shows_a_correction_and_files_nothing(
+        self, client_for, project_manager, project
+    ):
+        client = client_for(project_manager)
+        assert client.post(STATUS_NEW, status_data(period_end="2026-11-30")).status_code == 302
+        again = client.post(STATUS_NEW, status_data(period_end="2026-11-30", overall_rag=Rag.RED))
+        assert again.status_code == 200
+        body = again.content.decode()
+        assert "MOD-ERP already has a report for November 2026" in body
+        assert "What this correction changes" in body
+        assert again.context["changes"] == [("Overall", "Amber", "Red")]
+        report = StatusReport.objects.get(project=project)
+        assert reverse("projects:status-report-correct", args=["MOD-ERP", report.pk]) in body
+        assert report.overall_rag == Rag.AMBER
+
+    def test_submitting_the_prefilled_form_unchanged_files_no_duplicate(self, client_for, project_manager, project):
+        client = client_for(project_manager)
+        assert client.post(STATUS_NEW, status_data(period_end="2026-11-30")).status_code == 302
+        client.post(STATUS_NEW, status_data(period_end="2026-11-30"))
+        assert StatusReport.objects.filter(project=project).count() == 1
+
+    def test_correction_replaces_the_report_and_is_audited(self, client_for, project_manager, project):
+        client = client_for(project_manager)
+        client.post(STATUS_NEW, status_data(period_end="2026-11-30"))
+        report = StatusReport.objects.get(project=project)
+        url = reverse("projects:status-report-correct", args=["MOD-ERP", report.pk])
+        response = client.post(url, status_data(period_end="2026-10-31", summary="Corrected."))
+        assert response.status_code == 302
+        report.refresh_from_db()
+        assert (report.summary, report.period_end) == ("Corrected.", datetime.date(2026, 11, 30))
+        assert StatusReport.objects.filter(project=project).count() == 1
+        audit = AuditEntry.objects.get(object_id=str(report.pk), action=AuditEntry.Action.UPDATE)
+        assert audit.actor == project_manager
+        assert list(audit.changes) == ["summary"]
+
+    def test_new_form_for_a_period_that_has_a_report_opens_its_correction(self, client_for, project_manager, project):
+        Project.objects.filter(pk=project.pk).update(planned_finish=datetime.date(2999, 12, 31))
+        current = reporting_period_current()
+        client = client_for(project_manager)
+        assert client.post(STATUS_NEW, status_data(period_end=current.isoformat())).status_code == 302
+        report = StatusReport.objects.get(project=project)
+        response = client.get(STATUS_NEW)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("projects:status-report-correct", args=["MOD-ERP", report.pk])
+
+    def test_form_defaults_to_the_period_after_the_latest(self, client_for, project_manager, project):
+        client = client_for(project_manager)
+        client.post(STATUS_NEW, status_data(period_end="2026-10-31"))
+        assert client.get(STATUS_NEW).context["form"]["period_end"].value() == datetime.date(2026, 11, 30)
+
+    def test_period_after_the_current_month_is_an_error_on_the_field(self, client_for, project_manager, project):
+        Project.objects.filter(pk=project.pk).update(planned_finish=datetime.date(2999, 12, 31))
+        beyond = month_end(reporting_period_current() + datetime.timedelta(days=1))
+        response = client_for(project_manager).post(STATUS_NEW, status_data(period_end=beyond.isoformat()))
+        assert response.status_code == 200
+        assert "after the current reporting period" in response.context["form"].errors["period_end"][0]
+        assert not StatusReport.objects.exists()
+
+    def test_period_before_the_project_starts_is_an_error_on_the_field(self, client_for, project_manager, project):
+        response = client_for(project_manager).post(STATUS_NEW, status_data(period_end="2025-06-30"))
+        assert "before the project starts" in response.context["form"].errors["period_end"][0]
+        assert not StatusReport.objects.exists()
+
+    def test_reader_gets_404_for_the_correction_form(self, client_for, project_manager, member, project):
+        client_for(project_manager).post(STATUS_NEW, status_data(period_end="2026-11-30"))
+        report = StatusReport.objects.get(project=project)
+        url = reverse("projects:status-report-correct", args=["MOD-ERP", report.pk])
+        assert client_for(member).post(url, status_data(summary="x")).status_code == 404
+        assert StatusReport.objects.get().summary != "x"
