@@ -7,11 +7,13 @@ the projects linked to it) before it returns, so a response already shows the ne
 
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -34,7 +36,8 @@ from .filters import (
     DependencyFilterSet,
     TaskFilterSet,
 )
-from .models import Calendar, Dependency, Project, Task
+from .models import Baseline, Calendar, Dependency, Project, Task
+from .selectors.baselines import may_overwrite_approved_plan
 from .selectors.schedule_lists import (
     baseline_list,
     baseline_task_list,
@@ -54,6 +57,7 @@ from .serializers_schedule import (
     TaskSerializer,
 )
 from .services.schedule import (
+    BASELINE_OVERWRITE_DENIED,
     baseline_set,
     calendar_create,
     calendar_delete,
@@ -70,6 +74,10 @@ from .services.schedule_io import schedule_export_mspdi, schedule_import
 PROJECT_EDIT_DENIED = "You need the project manager role on this project (or a manager role above it)."
 SUCCESSOR_EDIT_DENIED = "You need the project manager role on the successor's project to link tasks into it."
 SHARED_CALENDAR_DENIED = "Only administrators may create shared calendars; give the calendar a project."
+OVERWRITE_NOT_CONFIRMED = (
+    "{name} is the approved plan and is kept. To replace it, look at what changes "
+    "(/api/v1/baseline-tasks/?baseline={pk} against the tasks) and send overwrite_approved: true."
+)
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
@@ -289,7 +297,10 @@ class ProjectScheduleActionsMixin:
         request=BaselineSetSerializer,
         responses={201: BaselineSerializer, **ERRORS},
         description="Snapshot every task's current dates, duration and cost as baseline `number` (0-10), "
-        "replacing an earlier baseline with that number.",
+        "replacing an earlier baseline with that number. An approved baseline (`approved`, the plan of "
+        "record) is kept: without `overwrite_approved: true` the request answers 400 on `number` (or on "
+        "`overwrite_approved` for a program manager); `overwrite_approved` from anyone but the program "
+        "manager or a portfolio admin answers 403. The overwrite is audited.",
     )
     @action(
         detail=True,
@@ -302,7 +313,17 @@ class ProjectScheduleActionsMixin:
         project = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        baseline = baseline_set(actor=request.user, project=project, **serializer.validated_data)
+        data = serializer.validated_data
+        may_overwrite = may_overwrite_approved_plan(user=request.user, project=project)
+        if data["overwrite_approved"] and not may_overwrite:
+            raise PermissionDenied(BASELINE_OVERWRITE_DENIED)
+        if may_overwrite and not data["overwrite_approved"]:
+            approved = Baseline.objects.filter(project=project, number=data["number"], approved=True).first()
+            if approved is not None:
+                raise ValidationError(
+                    {"overwrite_approved": OVERWRITE_NOT_CONFIRMED.format(name=approved.name, pk=approved.pk)}
+                )
+        baseline = baseline_set(actor=request.user, project=project, **data)
         baseline = baseline_list(user=request.user).get(pk=baseline.pk)
         return Response(BaselineSerializer(baseline).data, status=status.HTTP_201_CREATED)
 

@@ -386,16 +386,47 @@ class DependencyForm(KeelFormMixin, forms.Form):
 
 
 class BaselineForm(KeelFormMixin, forms.Form):
-    """Save the current plan as baseline 0-10 (replacing an earlier one with that number)."""
+    """Save the current plan as baseline 0-10 (replacing an earlier one with that number, except
+    an approved one: see baseline_set). Given the project's `baselines`, the choices name the used
+    numbers and the first free number is offered, never the approved plan."""
 
     number = forms.TypedChoiceField(
         label="Baseline", coerce=int, choices=[(n, f"Baseline {n}") for n in range(11)], initial=0
     )
     name = forms.CharField(label="Name", max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, baselines=None, **kwargs):
         kwargs.setdefault("auto_id", "baseline_%s")
         super().__init__(*args, **kwargs)
+        if baselines is not None:
+            by_number = {b.number: b for b in baselines}
+            self.fields["number"].choices = [(n, _baseline_choice(n, by_number.get(n))) for n in range(11)]
+            free = [n for n in range(11) if n not in by_number]
+            self.initial.setdefault("number", free[0] if free else 0)
+
+
+def _baseline_choice(number: int, baseline) -> str:
+    if baseline is None:
+        return f"Baseline {number} (free)"
+    if baseline.approved:
+        return f"Baseline {number} — approved plan, kept"
+    return f"Baseline {number} (replace)"
+
+
+class BaselineOverwriteForm(KeelFormMixin, forms.Form):
+    """The confirmation of a program manager's overwrite of an approved baseline: nothing ticked."""
+
+    name = forms.CharField(label="Name", max_length=200, required=False, help_text="Blank keeps the current name.")
+    reason = forms.CharField(
+        label="Reason (kept in the audit log)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    overwrite_approved = forms.BooleanField(
+        label="Replace the approved plan with today's schedule",
+        error_messages={"required": "Tick the box to confirm that the approved plan is replaced."},
+    )
 
 
 SCHEDULE_FILE_TYPES = ".xml,.mpp,.mpx,.xer,.pmxml,.pp,.gan,.planner,.fts,.pod,.cdpx,.prx,.sdef"

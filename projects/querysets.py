@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio.querysets import memberships_of, scope_ids, sees_everything
-from portfolio.roles import PROJECT_EDITORS
+from portfolio.roles import PROGRAM_EDITORS, PROJECT_EDITORS
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -29,6 +29,18 @@ class ProjectQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         return self.filter(self._scoped(user, PROJECT_EDITORS))
+
+    def plan_approvable_by(self, user):
+        """Projects whose plan of record `user` may replace: PROGRAM_EDITORS (the program manager,
+        a portfolio admin) held on the project's program or portfolio — never a project manager."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        m = memberships_of(user, PROGRAM_EDITORS)
+        return self.filter(
+            Q(program_id__in=scope_ids(m, "program_id")) | Q(program__portfolio_id__in=scope_ids(m, "portfolio_id"))
+        )
 
 
 class StatusReportQuerySet(models.QuerySet):

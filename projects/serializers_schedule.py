@@ -376,6 +376,7 @@ class BaselineSerializer(serializers.ModelSerializer):
             "project_code",
             "number",
             "name",
+            "approved",
             "task_count",
             "created_at",
             "created_by",
@@ -417,10 +418,19 @@ class BaselineTaskSerializer(serializers.ModelSerializer):
 
 
 class BaselineSetSerializer(serializers.Serializer):
-    """Snapshot the current schedule as baseline `number`, replacing one with that number."""
+    """Snapshot the current schedule as baseline `number`, replacing one with that number. An
+    approved baseline is kept: replacing it needs `overwrite_approved: true` from a program
+    manager (or portfolio admin); a project manager saves under a free number or raises a
+    change request that re-baselines."""
 
     number = serializers.IntegerField(min_value=0, max_value=10, default=0)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    overwrite_approved = serializers.BooleanField(
+        default=False, help_text="Confirm replacing an approved baseline (program managers only)."
+    )
+    reason = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default="", help_text="Kept in the audit log."
+    )
 
 
 # -- files ---------------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ urlpatterns = [
     path("projects/<str:code>/schedule/tasks/<int:pk>/predecessors/", views.link_add, name="schedule-link-add"),
     path("projects/<str:code>/schedule/links/<int:pk>/delete/", views.link_remove, name="schedule-link-delete"),
     path("projects/<str:code>/schedule/baselines/", views.baseline_save, name="schedule-baseline"),
+    path(
+        "projects/<str:code>/schedule/baselines/<int:number>/overwrite/",
+        views.baseline_overwrite,
+        name="baseline-overwrite",
+    ),
     path("projects/<str:code>/schedule/import/", views.schedule_upload, name="schedule-import"),
     path("projects/<str:code>/schedule/export.xml", views.schedule_export, name="schedule-export"),
     # A project is created from its program's page, so the program is in the path.

@@ -488,6 +488,7 @@ class ScheduleStage:
                 project=plan.project,
                 number=0,
                 name="Baseline 0 (approved plan)",
+                approved=True,
                 created_at=max(created, dt.datetime.combine(plan.project.planned_start, dt.time(9), tzinfo=UTC)),
                 created_by_id=plan.project.manager_id,
             )

@@ -292,7 +292,7 @@ def change_request_approve(
         else:
             budget_line_update(actor=actor, budget_line=budget, data={"amount": amount})
     if number is not None:
-        current.baseline = baseline_set(actor=actor, project=project, number=number, name=note[:200])
+        current.baseline = baseline_set(actor=actor, project=project, number=number, name=note[:200], approved=True)
     current.status = ChangeRequest.Status.APPROVED
     current.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     current.decided_at = timezone.now()

@@ -207,11 +207,17 @@ class Dependency(TimeStampedModel):
 
 class Baseline(models.Model):
     """A numbered snapshot (0-10, as in Microsoft Project) of every task's dates, duration
-    and cost. Setting a baseline number again replaces that snapshot."""
+    and cost. Setting a baseline number again replaces that snapshot — except an `approved` one
+    (the plan of record: baseline 0 of existing plans, and every re-baseline of an approved change
+    request), which only a program manager's confirmed overwrite replaces
+    (projects.services.schedule.baseline_set)."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="baselines")
     number = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
     name = models.CharField(max_length=200, blank=True)
+    approved = models.BooleanField(
+        default=False, help_text="The approved plan: kept; replacing it needs a program manager's confirmation."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from core.models import AuditEntry
@@ -691,17 +691,75 @@ def calendar_delete(*, actor, calendar: Calendar, expected_version: int | None =
         schedule_recompute(project=project)
 
 
+BASELINE_APPROVED_KEPT = (
+    "{name} is the approved plan and is kept. Save under a free number ({free}) instead, or raise a "
+    "change request with “Re-baseline the schedule”: once the program manager approves it, the "
+    "schedule is re-baselined under the next number."
+)
+BASELINE_APPROVED_NO_FREE = (
+    "{name} is the approved plan and is kept. Every other baseline number is in use; raise a change "
+    "request, or ask the program manager to overwrite the approved plan."
+)
+BASELINE_OVERWRITE_DENIED = (
+    "Only the program manager (or a portfolio admin) can overwrite an approved baseline. Save under a "
+    "free number, or raise a change request with “Re-baseline the schedule”."
+)
+
+
+def baseline_free_numbers(project: Project) -> list[int]:
+    """The baseline numbers (0-10) the project has not used yet."""
+    used = set(Baseline.objects.filter(project=project).values_list("number", flat=True))
+    return [n for n in range(0, 11) if n not in used]
+
+
+def _baseline_finish(baseline: Baseline | None) -> dt.datetime | None:
+    if baseline is None:
+        return None
+    return BaselineTask.objects.filter(baseline=baseline).aggregate(finish=Max("finish"))["finish"]
+
+
 @transaction.atomic
-def baseline_set(*, actor, project: Project, number: int = 0, name: str = "") -> Baseline:
+def baseline_set(
+    *,
+    actor,
+    project: Project,
+    number: int = 0,
+    name: str = "",
+    approved: bool = False,
+    overwrite_approved: bool = False,
+    reason: str = "",
+) -> Baseline:
     """Snapshot every task's current dates, duration and cost as baseline `number` (0-10),
-    replacing an earlier snapshot with that number."""
+    replacing an earlier snapshot with that number.
+
+    An approved baseline (the plan of record) is kept: replacing it is refused on `number`
+    (naming a free number and the change-request route) unless `overwrite_approved` — which the
+    caller passes only for a program manager (or portfolio admin) who has confirmed, having seen
+    what changes. The replacement stays approved, keeps the old name unless `name` is given, and
+    is audited as an UPDATE with the finish before/after and `reason`. `approved` marks a new
+    snapshot as the plan of record (an approved change request's re-baseline)."""
     if not 0 <= number <= 10:
         raise ValidationError({"number": "A baseline number is 0 to 10."})
+    Project.objects.select_for_update().filter(pk=project.pk).get()
+    existing = Baseline.objects.filter(project=project, number=number).first()
+    replacing_approved = existing is not None and existing.approved
+    if replacing_approved and not overwrite_approved:
+        free = baseline_free_numbers(project)
+        label = existing.name or f"Baseline {number}"
+        if free:
+            raise ValidationError({"number": BASELINE_APPROVED_KEPT.format(name=label, free=", ".join(map(str, free)))})
+        raise ValidationError({"number": BASELINE_APPROVED_NO_FREE.format(name=label)})
+    old = (
+        {"name": existing.name, "created_at": existing.created_at, "finish": _baseline_finish(existing)}
+        if replacing_approved
+        else None
+    )
     Baseline.objects.filter(project=project, number=number).delete()
     baseline = Baseline.objects.create(
         project=project,
         number=number,
-        name=name or f"Baseline {number}",
+        name=name or (old["name"] if old else "") or f"Baseline {number}",
+        approved=approved or replacing_approved,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     rows = Task.objects.filter(project=project).values_list("pk", "start", "finish", "duration_minutes", "cost")
@@ -712,5 +770,25 @@ def baseline_set(*, actor, project: Project, number: int = 0, name: str = "") ->
         ],
         batch_size=5000,
     )
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=baseline, changes={"number": [None, str(number)]})
+    if old is None:
+        changes = {"number": [None, str(number)]}
+        if baseline.approved:
+            changes["approved"] = [None, "True"]
+        audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=baseline, changes=changes)
+        return baseline
+    new_finish = _baseline_finish(baseline)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=baseline,
+        changes={
+            "approved_plan_overwritten": [old["created_at"].isoformat(), baseline.created_at.isoformat()],
+            "finish": [
+                old["finish"].isoformat() if old["finish"] else None,
+                new_finish.isoformat() if new_finish else None,
+            ],
+            "name": [old["name"], baseline.name],
+            "reason": [None, reason or None],
+        },
+    )
     return baseline

@@ -33,6 +33,7 @@ from ..services import (
     status_report_correct,
     status_report_submit,
 )
+from .baselines import baseline_overwrite
 from .schedule import (
     baseline_save,
     link_add,
@@ -197,6 +198,7 @@ def status_report_correct_view(request, code: str, pk: int):
 
 
 __all__ = [
+    "baseline_overwrite",
     "baseline_save",
     "link_add",
     "link_remove",

@@ -36,6 +36,7 @@ from ..charts.schedule import project_gantt, zoom_or_default
 from ..forms import BaselineForm, DependencyForm, ScheduleImportForm, TaskForm
 from ..models import Dependency, Project, Task
 from ..selectors import predecessor_choices, project_is_editable, project_page, project_schedule
+from ..selectors.baselines import baseline_overwrite_needs_confirmation
 from ..selectors.schedule import NO_BASELINE, ProjectSchedule
 from ..services.schedule import (
     baseline_set,
@@ -46,6 +47,7 @@ from ..services.schedule import (
     task_update,
 )
 from ..services.schedule_io import ScheduleFileError, schedule_export_mspdi, schedule_import
+from .baselines import client_redirect
 
 TASK_ADDED = "Task “{name}” added."
 TASK_SAVED = "Task “{name}” saved."
@@ -196,9 +198,7 @@ def schedule_context(
     if can_edit:
         common = {"tasks": schedule.tasks, "calendar": schedule.calendar, "zone": schedule.zone}
         context["task_form"] = forms.get("task_form") or TaskForm(auto_id="new_%s", **common)
-        context["baseline_form"] = forms.get("baseline_form") or BaselineForm(
-            initial={"number": schedule.baseline.number if schedule.baseline else 0}
-        )
+        context["baseline_form"] = forms.get("baseline_form") or BaselineForm(baselines=schedule.baselines)
         if editing is not None:
             keep_open = state.query(edit=editing.task.pk)
             context["editing_links"] = [
@@ -443,6 +443,10 @@ def baseline_save(request, project: Project, state: ScheduleState):
     form = BaselineForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["number"]
+        if baseline_overwrite_needs_confirmation(user=request.user, project=project, number=number):
+            # A program manager replacing the approved plan: first the page saying what changes.
+            url = reverse("projects:baseline-overwrite", args=[project.code, number])
+            return client_redirect(request, url + "?" + urlencode({"name": form.cleaned_data["name"]}))
         try:
             baseline = baseline_set(actor=request.user, project=project, number=number, name=form.cleaned_data["name"])
         except ValidationError as error:

@@ -116,6 +116,13 @@ def test_rebaseline_creates_next_free_baseline_named_after_request(project, ref,
     assert cr.baseline.name.startswith("CR-001")
 
 
+def test_rebaseline_of_an_approved_change_is_an_approved_baseline(project, ref, owner, project_manager):
+    cr = submitted(project, ref, project_manager, [], rebaseline=True)
+    services.change_request_approve(actor=owner, change_request=cr)
+    cr.refresh_from_db()
+    assert cr.baseline.approved
+
+
 def test_no_free_baseline_refuses_approval_naming_rebaseline(project, ref, owner, project_manager):
     for number in range(11):
         Baseline.objects.create(project=project, number=number)

@@ -207,7 +207,8 @@ def test_approving_a_gate_moves_the_project_into_its_phase(start, owner):
     gate = approved_gate(start, "planning", owner)
     start.refresh_from_db()
     assert start.phase == "planning"
-    audit = AuditEntry.objects.filter(object_id=str(start.pk), action=AuditEntry.Action.UPDATE).latest("pk")
+    audits = AuditEntry.objects.filter(object_type="projects.project", object_id=str(start.pk), action="update")
+    audit = audits.latest("pk")
     assert audit.changes["phase"] == ["initiation", "planning"]
     assert "moved into planning" in Decision.objects.get(stage_gate=gate).decision
 

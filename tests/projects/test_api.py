@@ -395,7 +395,9 @@ class TestStatusReports:
         assert response.status_code == 405
         assert response.json()["status"] == 405
         assert StatusReport.objects.get().summary == "Put"
-        audit = AuditEntry.objects.filter(object_id=str(report.pk), action=AuditEntry.Action.UPDATE).order_by("pk")
+        audit = AuditEntry.objects.filter(
+            object_type="projects.statusreport", object_id=str(report.pk), action="update"
+        ).order_by("pk")
         assert audit[0].changes["summary"] == ["Data migration slipped a week.", "Rewritten"]
         assert audit[0].changes["overall_rag"] == ["amber", "red"]
 

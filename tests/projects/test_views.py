@@ -419,7 +419,7 @@ class TestOneReportPerPeriod:
         report.refresh_from_db()
         assert (report.summary, report.period_end) == ("Corrected.", datetime.date(2026, 11, 30))
         assert StatusReport.objects.filter(project=project).count() == 1
-        audit = AuditEntry.objects.get(object_id=str(report.pk), action=AuditEntry.Action.UPDATE)
+        audit = AuditEntry.objects.get(object_type="projects.statusreport", object_id=str(report.pk), action="update")
         assert audit.actor == project_manager
         assert list(audit.changes) == ["summary"]
 
