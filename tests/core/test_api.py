@@ -257,7 +257,8 @@ class TestSchemaAndDocs:
         assert "If-Match" in [p["name"] for p in patch["parameters"] if p["in"] == "header"]
         assert "ETag" in patch["responses"]["200"]["headers"]
         assert "412" in patch["responses"]
-        assert set(paths["/api/v1/status-reports/{id}/"]) == {"get"}
+        # A period's report is corrected in place (PUT/PATCH), never deleted.
+        assert set(paths["/api/v1/status-reports/{id}/"]) == {"get", "put", "patch"}
         assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
 
     def test_schema_validates_without_a_single_warning(self, tmp_path):
