@@ -109,6 +109,12 @@ class TestPages:
         assert response["HX-Redirect"].startswith(OVERWRITE)
         assert_kept(approved)
 
+    def test_program_manager_plain_post_is_redirected_to_the_confirmation(self, approved, owner, client_for):
+        response = client_for(owner).post(BASELINE, {"number": "0", "name": "Re-plan"})
+        assert response.status_code == 302
+        assert response["Location"] == OVERWRITE + "?name=Re-plan"
+        assert_kept(approved)
+
     def test_confirmation_shows_what_changes_with_nothing_ticked(self, approved, project, owner, client_for):
         response = client_for(owner).get(OVERWRITE)
         assert response.status_code == 200
