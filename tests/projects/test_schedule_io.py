@@ -113,11 +113,20 @@ def test_importing_the_same_file_twice_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_replace_clears_tasks_the_file_no_longer_has():
-    load("task-baselines-project2019-mspdi.xml")
+def test_replace_clears_tasks_the_file_no_longer_has_and_keeps_the_matched_rows():
+    first = load("task-baselines-project2019-mspdi.xml")
+    before = Task.objects.filter(project=first.project).count()
+    matched = Task.objects.filter(project=first.project, external_ref__in=["1", "2", "3"])
+    kept = dict(matched.values_list("external_ref", "pk"))
     result = load("mspdirelations.xml", replace=True)
-    assert Task.objects.filter(project=result.project).count() == result.tasks_created
-    assert not Baseline.objects.filter(project=result.project, number=10).exists()
+    tasks = Task.objects.filter(project=result.project)
+    assert tasks.count() == result.tasks_created + result.tasks_updated
+    assert result.tasks_removed == before - result.tasks_updated
+    assert set(tasks.values_list("external_ref", flat=True)) == {
+        str(t.uid) for t in read_mspdi((DATA / "mspdirelations.xml").read_bytes()).tasks if t.uid
+    }
+    # Tasks the file still names keep their rows (and so whatever is linked to them).
+    assert dict(tasks.filter(external_ref__in=["1", "2", "3"]).values_list("external_ref", "pk")) == kept
 
 
 @pytest.mark.django_db
