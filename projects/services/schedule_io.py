@@ -285,7 +285,7 @@ def schedule_import(
         row.constraint_type = spec.constraint_type.value
         row.constraint_date = to_aware(spec.constraint_date, zone)
         if merge and _keeps_file_start(
-            spec, source, parents=parents, with_predecessor=with_predecessor, project_start=document.project.start_date
+            spec, source, parents=parents, with_predecessor=with_predecessor, project_start=project.planned_start
         ):
             row.constraint_type = Task.Constraint.SNET
             row.constraint_date = to_aware(source.computed.start, zone)
@@ -394,15 +394,16 @@ def schedule_import(
     )
 
 
-def _keeps_file_start(spec, source, *, parents: dict, with_predecessor: set, project_start) -> bool:
+def _keeps_file_start(spec, source, *, parents: dict, with_predecessor: set, project_start: dt.date | None) -> bool:
     """Whether a merged task needs "start no earlier than" to keep the start the file gives it:
     an automatically scheduled work task (not a summary), as soon as possible, not started,
-    with no predecessor (nor one on a summary above it), which the file starts after its
-    project start. Without it the task would move to the plan's start or status date."""
+    with no predecessor (nor one on a summary above it), which the file starts on a later day
+    than the plan's start. Without it the task would move back to the plan's start. (A file
+    whose start is the plan's, re-imported, so gets no constraint: importing it stays idempotent.)"""
     if spec.is_manual or spec.constraint_type.value != Task.Constraint.ASAP or spec.actual_start is not None:
         return False
     start = source.computed.start
-    if start is None or project_start is None or start <= project_start or spec.id in parents.values():
+    if start is None or project_start is None or start.date() <= project_start or spec.id in parents.values():
         return False
     node = spec.id
     while node not in (None, 0):
