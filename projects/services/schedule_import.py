@@ -32,8 +32,15 @@ from core.models import AuditEntry
 from core.services import audit_record
 
 from ..models import BaselineTask, Dependency, Project, ScheduleImport, Task
-from .schedule import project_zone, to_local
-from .schedule_io import MAX_UPLOAD_BYTES, TOO_LARGE, ImportResult, ScheduleFileError, schedule_import
+from .schedule import project_zone, to_aware, to_local
+from .schedule_io import (
+    MAX_UPLOAD_BYTES,
+    TOO_LARGE,
+    ImportResult,
+    ScheduleFileError,
+    read_schedule_file,
+    schedule_import,
+)
 
 PLAN_CHANGED = (
     "The schedule of {code} changed after this preview was made (a task was edited, or another import ran), "
@@ -73,7 +80,7 @@ class StalePreviewError(ValidationError):
 
 @dataclass(frozen=True, slots=True)
 class TaskLine:
-    """A task as the preview lists it; dates are the project's wall clock."""
+    """A task as the preview lists it (aware datetimes, as on the schedule page)."""
 
     name: str
     outline: str
@@ -82,6 +89,15 @@ class TaskLine:
     finish: dt.datetime | None
     percent_complete: Decimal = Decimal(0)
     has_progress: bool = False
+    file_start: dt.datetime | None = None
+    file_finish: dt.datetime | None = None
+
+    @property
+    def off_file_dates(self) -> bool:
+        """Whether the plan dates the task on another day than the file does."""
+        if self.file_start is None or self.start is None:
+            return False
+        return self.start.date() != self.file_start.date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +149,7 @@ class SchedulePreview:
     planned_start_before: dt.date | None = None
     planned_start_after: dt.date | None = None
     lost: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     unchanged_tasks: int = 0
 
     @property
@@ -213,6 +230,10 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
     the file cannot be imported)."""
     zone = project_zone(project)
     before = _plan(project)
+    document = read_schedule_file(data, filename)
+    file_dates = {
+        str(t.uid): (to_aware(t.computed.start, zone), to_aware(t.computed.finish, zone)) for t in document.tasks
+    }
     try:
         with transaction.atomic():
             schedule_import(
@@ -229,6 +250,7 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
         pass
 
     def local(value):
+        """For the texts of changed fields only: lists and spans keep aware datetimes."""
         return to_local(value, zone) if isinstance(value, dt.datetime) else value
 
     names = {pk: row["name"] for pk, row in {**before.tasks, **after.tasks}.items()}
@@ -236,12 +258,17 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
 
     def line(row: dict) -> TaskLine:
         progress = bool(row["percent_complete"]) or row["actual_start"] is not None
+        file_start, file_finish = (
+            file_dates.get(row["external_ref"], (None, None)) if row["external_ref"] else (None, None)
+        )
         return TaskLine(
+            file_start=file_start,
+            file_finish=file_finish,
             name=row["name"],
             outline=row["outline_number"],
             ref=row["external_ref"],
-            start=local(row["start"]),
-            finish=local(row["finish"]),
+            start=row["start"],
+            finish=row["finish"],
             percent_complete=row["percent_complete"],
             has_progress=progress,
         )
@@ -286,22 +313,52 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
 
     preview.links_added = [link_line(k, v) for k, v in after.links.items() if before.links.get(k) != v]
     preview.links_removed = [link_line(k, v) for k, v in before.links.items() if after.links.get(k) != v]
-    preview.start_before, preview.finish_before = _span(before, local)
-    preview.start_after, preview.finish_after = _span(after, local)
+    preview.start_before, preview.finish_before = _span(before)
+    preview.start_after, preview.finish_after = _span(after)
     preview.planned_start_before = before.project["planned_start"]
     preview.planned_start_after = after.project["planned_start"]
     preview.lost = _lost_with(removed)
+    preview.notes = _date_notes(preview, after.project)
     return preview
+
+
+def _tasks(items) -> str:
+    count = len(items)
+    return f"{count} task{'s' if count != 1 else ''}"
+
+
+def _date_notes(preview: SchedulePreview, project: dict) -> list[str]:
+    """Why imported tasks are dated other than in the file, when they are: the plan's own
+    rules (its start, and its status date: work not done is never scheduled before it)."""
+    off = [t for t in (*preview.added, *(c.task for c in preview.changed)) if t.off_file_dates]
+    if not off:
+        return []
+    status, start = project["status_date"], project["planned_start"]
+    notes = []
+    early = [t for t in off if status and not t.has_progress and t.file_start.date() <= status]
+    if early:
+        notes.append(
+            f"{_tasks(early)} from the file start before the plan's status date ({status:%d %b %Y}) with no "
+            "progress recorded: work not done is scheduled after the status date, so they move past it. Record "
+            "their progress in the file, or change the project's status date, to keep the file's dates."
+        )
+    before_start = [t for t in off if start and t.file_start.date() < start and t not in early]
+    if before_start:
+        notes.append(f"{_tasks(before_start)} from the file start before the plan's start ({start:%d %b %Y}).")
+    rest = len(off) - len(early) - len(before_start)
+    if rest:
+        notes.append(f"{_tasks(range(rest))} from the file get other dates from their links or the plan's calendars.")
+    return notes
 
 
 def _outline_key(outline: str) -> tuple:
     return tuple(int(part) if part.isdigit() else 0 for part in (outline or "0").split("."))
 
 
-def _span(plan: _Plan, local) -> tuple:
+def _span(plan: _Plan) -> tuple:
     starts = [row["start"] for row in plan.tasks.values() if row["start"]]
     finishes = [row["finish"] for row in plan.tasks.values() if row["finish"]]
-    return (local(min(starts)) if starts else None, local(max(finishes)) if finishes else None)
+    return (min(starts) if starts else None, max(finishes) if finishes else None)
 
 
 def _lost_with(removed: list[int]) -> list[str]:

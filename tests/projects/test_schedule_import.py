@@ -120,12 +120,12 @@ class TestPreview:
             f"{what['longer'].duration.total_seconds() / 3600 / 8 + 5:g} d",
         )
         assert any(m.task.ref == str(what["longer"].uid) and m.new_finish > m.old_finish for m in preview.moved)
-        assert preview.finish_before == finish_before.replace(tzinfo=None)
+        assert preview.finish_before == finish_before
 
         # Confirming does what the preview said.
         schedule_import(actor=None, data=data, filename="r.xml", project_code=CODE, replace=True)
         project.refresh_from_db()
-        assert preview.finish_after == project.forecast_finish.replace(tzinfo=None)
+        assert preview.finish_after == project.forecast_finish
         assert preview.finish_after > preview.finish_before
         refs = set(Task.objects.filter(project=project).values_list("external_ref", flat=True))
         assert str(what["new_uid"]) in refs
@@ -254,6 +254,21 @@ class TestMerge:
         # New tasks come after the plan's, numbered from its outline.
         assert max(int(numbering[pk][0].split(".")[0]) for pk in numbering) < min(
             int(t.outline_number.split(".")[0]) for t in imported.values()
+        )
+
+    def test_preview_says_why_imported_tasks_leave_the_file_dates(self, project_manager, plan, project):
+        # The plan's status date is years after the file's dates: unstarted work cannot go before it.
+        project.planned_start, project.status_date = dt.date(2006, 1, 2), dt.date(2026, 11, 27)
+        project.save()
+        preview = schedule_import_preview(
+            actor=project_manager, project=project, data=sample_bytes(), filename=SAMPLE, replace=False
+        )
+        assert preview.added
+        assert all(t.off_file_dates and t.file_start.year == 2006 for t in preview.added)
+        assert all(t.start.date() > dt.date(2026, 11, 27) for t in preview.added)
+        [note] = preview.notes
+        assert note.startswith(
+            f"{len(preview.added)} tasks from the file start before the plan's status date (27 Nov 2026)"
         )
 
     def test_merging_the_same_file_twice_changes_nothing(self, project_manager, plan, project):
