@@ -244,6 +244,27 @@ def test_command_refuses_bad_file_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_command_replace_deletes_only_with_yes_and_dry_run_writes_nothing(program):
+    call_command(
+        "import_schedule", str(DATA / "sample.xml"), "--project", "CMD", "--program", program.code, stdout=StringIO()
+    )
+    before = set(Task.objects.filter(project__code="CMD").values_list("pk", "version"))
+    out = StringIO()
+    call_command(
+        "import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace", "--dry-run", stdout=out
+    )
+    assert "Dry run, nothing written" in out.getvalue()
+    assert "  removed  " in out.getvalue()
+    with pytest.raises(CommandError, match="add --yes to go ahead"):
+        call_command("import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace")
+    assert set(Task.objects.filter(project__code="CMD").values_list("pk", "version")) == before
+    call_command(
+        "import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace", "--yes", stdout=out
+    )
+    assert Task.objects.filter(project__code="CMD").count() == 5
+
+
+@pytest.mark.django_db
 def test_command_without_program_uses_imported_program():
     call_command("import_schedule", str(DATA / "mspdirelations.xml"), "--project", "LOOSE", stdout=StringIO())
     assert Project.objects.get(code="LOOSE").program.code == "IMPORTED"
