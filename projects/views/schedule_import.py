@@ -33,6 +33,7 @@ IMPORTED = (
     "{links} links, {calendars} calendars, {baselines} baselines."
 )
 IMPORT_FAILED = "Nothing was imported."
+IMPORT_FAILED_FROM = "Nothing was imported from {filename}."
 CONFIRM_FROM_PREVIEW = "Confirm the import from its preview page."
 UNPROCESSABLE = 422
 CONFLICT = 409
@@ -73,7 +74,9 @@ def schedule_upload(request, code: str):
                 return redirect("projects:schedule-import-preview", code=project.code, pk=job.pk)
         status = UNPROCESSABLE
     errors = [str(e) for e in form.non_field_errors()] + [str(e) for f in form for e in f.errors]
-    context = {"project": project, "form": form, "errors": errors, "import_failed": IMPORT_FAILED}
+    upload = request.FILES.get("file") if posted else None
+    failed = IMPORT_FAILED_FROM.format(filename=upload.name) if upload is not None else IMPORT_FAILED
+    context = {"project": project, "form": form, "errors": errors, "import_failed": failed}
     return render(request, "projects/schedule_import_upload.html", context, status=status)
 
 

@@ -313,7 +313,7 @@ class TestErrors:
         assert "Java" not in body
         assert "The file is not valid MS Project XML" in body
         assert body.count(expected) == 1
-        assert body.count("Nothing was imported.") == 1
+        assert body.count("Nothing was imported from plan.xml.") == 1
         # At the top: before the form's first field.
         assert body.index("The file is not valid MS Project XML") < body.index('type="file"')
         assert not ScheduleImport.objects.exists()
