@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Dependency, Project, ScheduleImport, Task
@@ -414,3 +416,27 @@ class TestConfirm:
                 user=project_manager, project=project, upload=SimpleUploadedFile("x.xml", b"<oops"), replace=False
             )
         assert not ScheduleImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_preview_queries_do_not_grow_with_the_tasks(client_for, project_manager, plan, project):
+    """The preview page runs the import in a rolled-back transaction: bulk writes, so a file of
+    many tasks costs the queries of a file of few."""
+    document = read_mspdi(sample_bytes())
+    [work] = [t for t in document.tasks if t.uid == 1]
+
+    def file_with(n: int) -> bytes:
+        extra = [
+            dataclasses.replace(work, uid=100 + i, id=100 + i, name=f"Extra {i}", predecessors=()) for i in range(n)
+        ]
+        return write_mspdi(dataclasses.replace(document, tasks=(*document.tasks, *extra)))
+
+    client = client_for(project_manager)
+    counts = []
+    for n in (1, 40):
+        upload(client, file_with(n), name=f"plan{n}.xml")
+        job = ScheduleImport.objects.order_by("-pk").first()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(preview_url(job)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
