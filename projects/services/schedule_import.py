@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.models import AuditEntry
@@ -49,6 +49,7 @@ PLAN_CHANGED = (
 ALREADY_IMPORTED = "{filename} was already imported into {code}; nothing was imported again."
 CONFIRM_REPLACE = "Tick the box to confirm that the tasks listed under “Removed” are deleted."
 FILE_GONE = "The uploaded file is no longer stored; upload it again."
+DATABASE_REFUSED = "The file holds a value the plan cannot store ({error})."
 
 # Task fields a preview compares, with the label it shows.
 COMPARED = {
@@ -248,6 +249,9 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
             raise _RollBackError
     except _RollBackError:
         pass
+    except (IntegrityError, DataError) as error:
+        # A value the checks above let through but a database constraint refuses.
+        raise ScheduleFileError(DATABASE_REFUSED.format(error=str(error).splitlines()[0])) from None
 
     def local(value):
         """For the texts of changed fields only: lists and spans keep aware datetimes."""

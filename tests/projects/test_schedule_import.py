@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -409,6 +409,18 @@ class TestConfirm:
         upload(client_for(project_manager))
         job = ScheduleImport.objects.get()
         assert client_for(owner).get(preview_url(job)).status_code == 404
+
+    def test_a_value_the_database_refuses_is_a_file_error_not_a_500(
+        self, client_for, project_manager, plan, project, monkeypatch
+    ):
+        def refuse(**kwargs):
+            raise IntegrityError('new row violates check constraint "projects_task_cost_range"\nDETAIL: …')
+
+        monkeypatch.setattr("projects.services.schedule_import.schedule_import", refuse)
+        response = upload(client_for(project_manager))
+        assert response.status_code == 422
+        assert "The file holds a value the plan cannot store" in response.content.decode()
+        assert not ScheduleImport.objects.exists()
 
     def test_service_refuses_a_bad_file_and_keeps_nothing(self, project_manager, project):
         with pytest.raises(ScheduleFileError):
