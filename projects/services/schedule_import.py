@@ -445,14 +445,17 @@ def schedule_import_confirm(
         raise ValidationError({"confirm_replace": CONFIRM_REPLACE})
     if plan_fingerprint(project=project) != fingerprint:
         raise StalePreviewError(PLAN_CHANGED.format(code=project.code))
-    result = schedule_import(
-        actor=actor,
-        data=_data(job),
-        filename=job.filename,
-        project_code=project.code,
-        program=project.program,
-        replace=job.replace,
-    )
+    try:
+        result = schedule_import(
+            actor=actor,
+            data=_data(job),
+            filename=job.filename,
+            project_code=project.code,
+            program=project.program,
+            replace=job.replace,
+        )
+    except (IntegrityError, DataError) as error:
+        raise ScheduleFileError(DATABASE_REFUSED.format(error=str(error).splitlines()[0])) from None
     job.applied_at = timezone.now()
     job.result = {
         "tasks_created": result.tasks_created,
