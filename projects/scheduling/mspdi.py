@@ -370,6 +370,7 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
         )
     return MspdiTask(
         uid=uid,  # type: ignore[arg-type]
+        guid=f.text("GUID"),
         id=f.integer("ID"),
         name=f.raw_text("Name"),
         outline_level=f.integer("OutlineLevel"),

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import re
 import tempfile
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +60,7 @@ from .schedule import (
 )
 
 MSPDI_NAMESPACE = b"http://schemas.microsoft.com/project"
+TASK_GUID_NAMESPACE = uuid.UUID("5f0c6a52-9d1e-4b7a-a3c2-6b1d0e8f4a10")
 IMPORTED_PROGRAM_CODE = "IMPORTED"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EMPTY_FILE = "The file is empty."
@@ -254,7 +256,13 @@ def schedule_import(
         project.status_date = document.project.status_date.date()
     project.save(update_fields=["calendar", "planned_start", "status_date", "updated_at"])
 
-    existing = {t.external_ref: t for t in Task.objects.filter(project=project).exclude(external_ref="")}
+    rows = list(Task.objects.filter(project=project))
+    existing = {t.external_ref: t for t in rows if t.external_ref}
+    # Tasks of an exported file come back with the GUID the export gave them (task_guid).
+    by_guid = {_guid_key(task_guid(t.pk)): t for t in rows}
+    matched_by_guid: list[Task] = []
+    used: set[int] = set()
+    file_uids = {str(spec.id) for spec in engine_input.tasks}
     next_order = (Task.objects.filter(project=project).aggregate(m=Max("sort_order"))["m"] or 0) + 10
     with_predecessor = {link.successor_id for link in engine_input.links}
     parents = {t.id: t.parent_id for t in engine_input.tasks}
@@ -268,7 +276,18 @@ def schedule_import(
         if spec.id == 0:  # the project summary task
             continue
         source = meta[spec.id]
-        row = existing.get(str(spec.id)) or Task(project=project, external_ref=str(spec.id))
+        row = existing.get(str(spec.id))
+        if row is None:
+            row = by_guid.get(_guid_key(source.guid))
+            if row is not None and (row.pk in used or row.external_ref in file_uids):
+                row = None  # that row is the file's task of another UID
+        if row is None:
+            row = Task(project=project, external_ref=str(spec.id))
+        elif row.external_ref != str(spec.id):
+            row.external_ref = str(spec.id)  # found by the GUID of an export: from now on by its UID
+            matched_by_guid.append(row)
+        if row.pk:
+            used.add(row.pk)
         own_calendar = source.calendar_uid if source.calendar_uid in calendars else None
         row.name = (spec.name or f"Task {spec.id}")[:255]
         if not merge:
@@ -290,7 +309,10 @@ def schedule_import(
             row.constraint_type = Task.Constraint.SNET
             row.constraint_date = to_aware(source.computed.start, zone)
         row.calendar = calendars[own_calendar] if own_calendar is not None else None
-        row.percent_complete = Decimal(str(spec.percent_complete))
+        if not (merge and row.pk and spec.id in parents.values()):
+            # A summary's % complete is rolled up from its tasks (an export writes the roll-up):
+            # a merge keeps the plan's.
+            row.percent_complete = Decimal(str(spec.percent_complete))
         row.actual_start = to_aware(spec.actual_start, zone)
         row.actual_finish = to_aware(spec.actual_finish, zone)
         row.remaining_minutes = spec.remaining_minutes
@@ -307,8 +329,10 @@ def schedule_import(
             raise ScheduleFileError(f"Task UID {spec.id} ({row.name}): {details}") from None
         (updated_rows if row.pk else new_rows).append(row)
         rows_by_uid[spec.id] = row
+    if matched_by_guid:  # blank their old refs first, so that no two rows hold one ref mid-update
+        Task.objects.filter(pk__in=[t.pk for t in matched_by_guid]).update(external_ref="")
     Task.objects.bulk_create(new_rows, batch_size=2000)
-    Task.objects.bulk_update(updated_rows, fields, batch_size=2000)
+    Task.objects.bulk_update(updated_rows, [*fields, "external_ref"], batch_size=2000)
     for spec in engine_input.tasks:
         if spec.id in rows_by_uid:
             row = rows_by_uid[spec.id]
@@ -394,6 +418,10 @@ def schedule_import(
     )
 
 
+def _guid_key(guid: str | None) -> str:
+    return (guid or "").strip("{}").lower()
+
+
 def _keeps_file_start(spec, source, *, parents: dict, with_predecessor: set, project_start: dt.date | None) -> bool:
     """Whether a merged task needs "start no earlier than" to keep the start the file gives it:
     an automatically scheduled work task (not a summary), as soon as possible, not started,
@@ -471,8 +499,32 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
         notes={t.pk: t.notes for t in tasks if t.notes},
         costs={t.pk: t.cost for t in tasks if t.cost},
         baselines=baselines,
+        uids=_export_uids(tasks),
+        guids={t.pk: task_guid(t.pk) for t in tasks},
     )
     return write_mspdi(_with_all_calendars(document, calendars, calendar_rows))
+
+
+def task_guid(pk: int) -> str:
+    """The GUID an export gives the task row `pk`: stable, so a file exported, edited in
+    Microsoft Project and imported back finds its tasks again."""
+    return "{" + str(uuid.uuid5(TASK_GUID_NAMESPACE, f"keel-task-{pk}")).upper() + "}"
+
+
+def _export_uids(tasks: list[Task]) -> dict[int, int]:
+    """A task imported from a file keeps that file's UID (its external_ref); every other task
+    gets a UID above them, so an exported file imported back matches the same tasks."""
+    kept: dict[int, int] = {}
+    for task in tasks:
+        ref = task.external_ref
+        if ref.isdigit() and 0 < int(ref) < 2**31 and int(ref) not in kept.values():
+            kept[task.pk] = int(ref)
+    next_uid = max(kept.values(), default=0) + 1
+    for task in tasks:
+        if task.pk not in kept:
+            kept[task.pk] = next_uid
+            next_uid += 1
+    return kept
 
 
 def _with_all_calendars(

@@ -26,7 +26,7 @@ from projects.services.schedule_import import (
     schedule_import_preview,
     schedule_import_upload,
 )
-from projects.services.schedule_io import ScheduleFileError, schedule_import
+from projects.services.schedule_io import ScheduleFileError, schedule_export_mspdi, schedule_import
 
 DAY = 480
 DATA = Path(__file__).parent / "data" / "mspdi"
@@ -272,6 +272,36 @@ class TestMerge:
         assert note.startswith(
             f"{len(preview.added)} tasks from the file start before the plan's status date (27 Nov 2026)"
         )
+
+    def test_an_exported_plan_edited_and_merged_back_updates_its_own_tasks(self, project_manager, plan, project):
+        exported = read_mspdi(schedule_export_mspdi(project=project))
+        assert all(t.guid for t in exported.tasks if t.uid)
+        edited = write_mspdi(
+            dataclasses.replace(
+                exported,
+                tasks=tuple(
+                    dataclasses.replace(t, duration=t.duration + dt.timedelta(hours=16)) if t.name == "Training" else t
+                    for t in exported.tasks
+                ),
+            )
+        )
+        numbering = {
+            t.pk: (t.outline_number, t.wbs, t.sort_order, t.parent_id) for t in Task.objects.filter(project=project)
+        }
+        preview = schedule_import_preview(
+            actor=project_manager, project=project, data=edited, filename="e.xml", replace=False
+        )
+        assert (preview.added, preview.removed) == ([], [])
+        assert [(c.task.name, [f.label for f in c.changes]) for c in preview.changed] == [("Training", ["Duration"])]
+        schedule_import(actor=None, data=edited, filename="e.xml", project_code=CODE)
+        after = Task.objects.filter(project=project)
+        assert {t.pk: (t.outline_number, t.wbs, t.sort_order, t.parent_id) for t in after} == numbering
+        assert after.get(name="Training").duration_minutes == 5 * DAY
+        # From now on the tasks are matched by their UID: the same file again changes nothing.
+        again = schedule_import_preview(
+            actor=project_manager, project=project, data=edited, filename="e.xml", replace=False
+        )
+        assert again.changes_nothing
 
     def test_merging_the_same_file_twice_changes_nothing(self, project_manager, plan, project):
         schedule_import(actor=None, data=sample_bytes(), filename=SAMPLE, project_code=CODE)
