@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Project, StatusReport
+from .models import Project, ScheduleImport, StatusReport
 
 
 @admin.register(Project)
@@ -21,3 +21,15 @@ class StatusReportAdmin(admin.ModelAdmin):
     list_select_related = ["project", "submitted_by"]
     autocomplete_fields = ["project"]
     date_hierarchy = "period_end"
+
+
+@admin.register(ScheduleImport)
+class ScheduleImportAdmin(admin.ModelAdmin):
+    list_display = ["pk", "project", "filename", "replace", "user", "created_at", "applied_at"]
+    list_filter = ["replace"]
+    search_fields = ["filename", "project__code", "user__username"]
+    list_select_related = ["project", "user"]
+    readonly_fields = [f.name for f in ScheduleImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # a schedule import starts from an upload on the schedule page, not from the admin

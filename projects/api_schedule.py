@@ -5,10 +5,13 @@ Every write calls a projects.services.schedule service, which reschedules the pr
 the projects linked to it) before it returns, so a response already shows the new dates.
 """
 
+import dataclasses
 from xml.sax.saxutils import escape
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, renderers, status, viewsets
@@ -18,6 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import (
+    Conflict,
     EditableObjectPermission,
     PreconditionFailed,
     ServiceCreateMixin,
@@ -36,7 +40,7 @@ from .filters import (
     DependencyFilterSet,
     TaskFilterSet,
 )
-from .models import Baseline, Calendar, Dependency, Project, Task
+from .models import Baseline, Calendar, Dependency, Project, ScheduleImport, Task
 from .selectors.baselines import may_overwrite_approved_plan
 from .selectors.schedule_lists import (
     baseline_list,
@@ -52,8 +56,10 @@ from .serializers_schedule import (
     BaselineTaskSerializer,
     CalendarSerializer,
     DependencySerializer,
+    ScheduleImportConfirmSerializer,
     ScheduleImportResultSerializer,
     ScheduleImportSerializer,
+    SchedulePreviewSerializer,
     TaskSerializer,
 )
 from .services.schedule import (
@@ -69,7 +75,14 @@ from .services.schedule import (
     task_delete,
     task_update,
 )
-from .services.schedule_io import schedule_export_mspdi, schedule_import
+from .services.schedule_import import (
+    ALREADY_IMPORTED,
+    StalePreviewError,
+    schedule_import_confirm,
+    schedule_import_job_preview,
+    schedule_import_upload,
+)
+from .services.schedule_io import schedule_export_mspdi
 
 PROJECT_EDIT_DENIED = "You need the project manager role on this project (or a manager role above it)."
 SUCCESSOR_EDIT_DENIED = "You need the project manager role on the successor's project to link tasks into it."
@@ -330,15 +343,16 @@ class ProjectScheduleActionsMixin:
     @extend_schema(
         request={"multipart/form-data": ScheduleImportSerializer},
         responses={
-            200: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; no task was new."),
-            201: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; tasks were created."),
+            200: OpenApiResponse(SchedulePreviewSerializer, description="The preview; nothing was written."),
             400: OpenApiResponse(
-                ErrorSerializer, description="The file cannot be imported (error on `file`); nothing was written."
+                ErrorSerializer, description="The file cannot be imported (error on `file`); nothing was kept."
             ),
             403: ErrorSerializer,
             404: ErrorSerializer,
         },
-        description="Load a schedule file into this project, all or nothing, matching tasks by their UID.",
+        description="Step 1 of 2: upload a schedule file and get the preview of its import (tasks added, changed, "
+        "removed, dates that move, links, start and finish before and after). Nothing is written: confirm "
+        "with `schedule-import/{import_id}/confirm/`.",
     )
     @action(
         detail=True,
@@ -352,15 +366,66 @@ class ProjectScheduleActionsMixin:
         project = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        result = schedule_import(
-            actor=request.user,
-            data=upload.read(),
-            filename=upload.name,
-            project_code=project.code,
-            program=project.program,
+        job = schedule_import_upload(
+            user=request.user,
+            project=project,
+            upload=serializer.validated_data["file"],
             replace=serializer.validated_data["replace"],
         )
+        return Response(self._preview_data(request, project, job))
+
+    def _preview_data(self, request, project, job) -> dict:
+        preview = schedule_import_job_preview(job=job, actor=request.user)
+        confirm = reverse("api:project-confirm-schedule-import", args=[project.pk, job.pk])
+        data = {
+            **{f.name: getattr(preview, f.name) for f in dataclasses.fields(preview)},
+            "import_id": job.pk,
+            "confirm_url": request.build_absolute_uri(confirm),
+            "changes_nothing": preview.changes_nothing,
+        }
+        return SchedulePreviewSerializer(data).data
+
+    @extend_schema(
+        request=ScheduleImportConfirmSerializer,
+        responses={
+            200: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; no task was new."),
+            201: OpenApiResponse(ScheduleImportResultSerializer, description="Imported; tasks were created."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="A replace without `confirm_replace`, or a file that no longer imports; nothing written.",
+            ),
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The plan changed since the preview, or the upload was imported already; nothing written.",
+            ),
+        },
+        description="Step 2 of 2: import the previewed file, all or nothing, if the plan is still the previewed one.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"schedule-import/(?P<import_id>[0-9]+)/confirm",
+        serializer_class=ScheduleImportConfirmSerializer,
+        filter_backends=[],
+    )
+    def confirm_schedule_import(self, request, pk=None, import_id=None):
+        project = self.get_object()
+        job = get_object_or_404(ScheduleImport.objects.editable_by(request.user).filter(project=project), pk=import_id)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = schedule_import_confirm(
+                job=job,
+                actor=request.user,
+                fingerprint=serializer.validated_data["fingerprint"],
+                replace_confirmed=serializer.validated_data["confirm_replace"],
+            )
+        except StalePreviewError as stale:
+            raise Conflict(" ".join(stale.messages)) from None
+        if result is None:
+            raise Conflict(ALREADY_IMPORTED.format(filename=job.filename, code=project.code))
         code = status.HTTP_201_CREATED if result.tasks_created else status.HTTP_200_OK
         return Response(ScheduleImportResultSerializer(result).data, status=code)
 

@@ -433,19 +433,53 @@ SCHEDULE_FILE_TYPES = ".xml,.mpp,.mpx,.xer,.pmxml,.pp,.gan,.planner,.fts,.pod,.c
 
 
 class ScheduleImportForm(KeelFormMixin, forms.Form):
-    """A schedule file for this project: MS Project XML natively, other formats through MPXJ."""
+    """A schedule file for this project and how it goes in; the next page previews it."""
+
+    MERGE, REPLACE = "merge", "replace"
 
     file = forms.FileField(
         label="Schedule file",
-        help_text="MS Project XML (.xml) or, when the server has Java, .mpp, Primavera .xer / P6 XML and others.",
+        help_text=(
+            "MS Project XML (.xml); also .mpp, Primavera .xer / P6 XML and other formats where the server reads them."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": SCHEDULE_FILE_TYPES}),
     )
-    replace = forms.BooleanField(
-        label="Replace the current schedule",
-        required=False,
-        help_text="Remove tasks the file does not have. Otherwise tasks are matched by their file UID and updated.",
+    mode = forms.ChoiceField(
+        label="How the file goes in",
+        choices=[
+            (
+                MERGE,
+                "Merge: add the file's new tasks and update the tasks it shares with the plan (matched by "
+                "their file UID); keep every other task, the plan's numbering and its start",
+            ),
+            (REPLACE, "Replace: the file becomes the plan; tasks it does not have are deleted"),
+        ],
+        initial=MERGE,
+        widget=forms.RadioSelect,
+        help_text="Nothing is changed yet: the next page shows what the import would do, and asks you to confirm.",
     )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "import_%s")
         super().__init__(*args, **kwargs)
+
+    @property
+    def replace(self) -> bool:
+        return self.cleaned_data["mode"] == self.REPLACE
+
+
+class ScheduleImportConfirmForm(KeelFormMixin, forms.Form):
+    """The confirm step: the plan fingerprint the preview was made on and, for a replace, an
+    explicit acknowledgement (never ticked in advance)."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm_replace = forms.BooleanField(label="", required=False)
+
+    def __init__(self, *args, removed: int = 0, **kwargs):
+        kwargs.setdefault("auto_id", "confirm_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["confirm_replace"].label = (
+            f"Yes, delete the {removed} task{'s' if removed != 1 else ''} listed under “Removed”"
+            if removed
+            else "Yes, replace the plan with the file"
+        )

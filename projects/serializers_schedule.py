@@ -438,7 +438,9 @@ class BaselineSetSerializer(serializers.Serializer):
 
 class ScheduleImportSerializer(serializers.Serializer):
     """An MS Project XML (MSPDI) file, or any format MPXJ reads when Java is installed.
-    `replace` clears the project's schedule first; otherwise tasks are matched by UID."""
+    Tasks are matched by their file UID. `replace` false merges (adds and updates, removes
+    nothing, keeps the plan's numbering); true makes the file the plan (tasks it lacks are
+    deleted). Nothing is written until the preview is confirmed."""
 
     file = serializers.FileField()
     replace = serializers.BooleanField(default=False)
@@ -460,3 +462,71 @@ class ScheduleImportResultSerializer(serializers.Serializer):
     links = serializers.IntegerField()
     calendars = serializers.IntegerField()
     baselines = serializers.IntegerField()
+
+
+class ScheduleImportConfirmSerializer(serializers.Serializer):
+    """Confirm a previewed import: the preview's `fingerprint`, and for a replace
+    `confirm_replace: true` (the tasks listed under `removed` are deleted)."""
+
+    fingerprint = serializers.CharField(max_length=64)
+    confirm_replace = serializers.BooleanField(default=False)
+
+
+class _PreviewTaskSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    outline = serializers.CharField()
+    ref = serializers.CharField(help_text="The task's UID in the file (blank for a task Keel created).")
+    start = serializers.DateTimeField(allow_null=True)
+    finish = serializers.DateTimeField(allow_null=True)
+    percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2)
+    has_progress = serializers.BooleanField()
+
+
+class _PreviewFieldChangeSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class _PreviewChangeSerializer(serializers.Serializer):
+    task = _PreviewTaskSerializer()
+    changes = _PreviewFieldChangeSerializer(many=True)
+
+
+class _PreviewMoveSerializer(serializers.Serializer):
+    task = _PreviewTaskSerializer()
+    old_start = serializers.DateTimeField(allow_null=True)
+    new_start = serializers.DateTimeField(allow_null=True)
+    old_finish = serializers.DateTimeField(allow_null=True)
+    new_finish = serializers.DateTimeField(allow_null=True)
+
+
+class _PreviewLinkSerializer(serializers.Serializer):
+    predecessor = serializers.CharField()
+    successor = serializers.CharField()
+    type = serializers.CharField()
+
+
+class SchedulePreviewSerializer(serializers.Serializer):
+    """What confirming the import would do (nothing is written yet). Confirm with POST
+    `confirm_url` and this `fingerprint`; a plan changed meanwhile answers 409."""
+
+    import_id = serializers.IntegerField()
+    confirm_url = serializers.CharField()
+    filename = serializers.CharField()
+    replace = serializers.BooleanField()
+    fingerprint = serializers.CharField()
+    added = _PreviewTaskSerializer(many=True)
+    changed = _PreviewChangeSerializer(many=True)
+    removed = _PreviewTaskSerializer(many=True)
+    moved = _PreviewMoveSerializer(many=True)
+    links_added = _PreviewLinkSerializer(many=True)
+    links_removed = _PreviewLinkSerializer(many=True)
+    start_before = serializers.DateTimeField(allow_null=True)
+    start_after = serializers.DateTimeField(allow_null=True)
+    finish_before = serializers.DateTimeField(allow_null=True)
+    finish_after = serializers.DateTimeField(allow_null=True)
+    planned_start_before = serializers.DateField(allow_null=True)
+    planned_start_after = serializers.DateField(allow_null=True)
+    lost = serializers.ListField(child=serializers.CharField(), help_text="What goes with the removed tasks.")
+    changes_nothing = serializers.BooleanField()

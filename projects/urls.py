@@ -29,7 +29,18 @@ urlpatterns = [
         views.baseline_overwrite,
         name="baseline-overwrite",
     ),
+    # Import: upload -> preview -> confirm.
     path("projects/<str:code>/schedule/import/", views.schedule_upload, name="schedule-import"),
+    path(
+        "projects/<str:code>/schedule/import/<int:pk>/",
+        views.schedule_import_preview,
+        name="schedule-import-preview",
+    ),
+    path(
+        "projects/<str:code>/schedule/import/<int:pk>/confirm/",
+        views.schedule_import_confirm_view,
+        name="schedule-import-confirm",
+    ),
     path("projects/<str:code>/schedule/export.xml", views.schedule_export, name="schedule-export"),
     # A project is created from its program's page, so the program is in the path.
     path("programs/<str:program_code>/projects/new/", views.project_create_view, name="project-create"),

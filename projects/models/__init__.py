@@ -1,7 +1,9 @@
-"""The projects app's models: projects and status (project.py), schedules (schedule.py)."""
+"""The projects app's models: projects and status (project.py), schedules (schedule.py),
+pending schedule imports (schedule_import.py)."""
 
 from .project import RAG_VALUES, Project, Rag, StatusReport
 from .schedule import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
+from .schedule_import import ScheduleImport
 
 __all__ = [
     "RAG_VALUES",
@@ -12,6 +14,7 @@ __all__ = [
     "Dependency",
     "Project",
     "Rag",
+    "ScheduleImport",
     "StatusReport",
     "Task",
 ]

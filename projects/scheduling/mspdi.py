@@ -24,6 +24,7 @@ Malformed or truncated XML and missing or unparsable required values raise
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, time, timedelta
@@ -187,7 +188,7 @@ def read_mspdi(source: bytes | str) -> MspdiDocument:
     root = _parse_root(source)
     project = _read_project(_Element(root, "Project"))
     calendars = tuple(_read_calendar(el, n) for n, el in enumerate(_children(root, "Calendars/Calendar"), 1))
-    tasks = tuple(_read_task(el, n) for n, el in enumerate(_children(root, "Tasks/Task"), 1))
+    tasks = tuple(_read_task_at(el, n, source) for n, el in enumerate(_children(root, "Tasks/Task"), 1))
     resources = tuple(_read_resource(el, n) for n, el in enumerate(_children(root, "Resources/Resource"), 1))
     assignments = tuple(_read_assignment(el, n) for n, el in enumerate(_children(root, "Assignments/Assignment"), 1))
     return MspdiDocument(project, calendars, tasks, resources, assignments)
@@ -320,6 +321,24 @@ def _read_calendar(element: ET.Element, position: int) -> MspdiCalendar:
     )
 
 
+_TASK_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Task[\s>/]")
+
+
+def _read_task_at(element: ET.Element, position: int, source: bytes | str) -> MspdiTask:
+    """The `position`-th task; an error names the line its <Task> element opens on."""
+    try:
+        return _read_task(element, position)
+    except ScheduleImportError as error:
+        data = source.encode() if isinstance(source, str) else source
+        found = list(itertools.islice(_TASK_TAG.finditer(data), position))
+        if len(found) < position:
+            raise
+        line = data.count(b"\n", 0, found[-1].start()) + 1
+        if str(error) == f"Task #{position}: UID is missing":
+            raise ScheduleImportError(f"element <Task> on line {line} has no <UID>") from None
+        raise ScheduleImportError(f"element <Task> on line {line}, {error}") from None
+
+
 def _read_task(element: ET.Element, position: int) -> MspdiTask:
     uid = _Element(element, f"Task #{position}").integer("UID", required=True)
     owner = f"Task UID {uid}"
@@ -351,6 +370,7 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
         )
     return MspdiTask(
         uid=uid,  # type: ignore[arg-type]
+        guid=f.text("GUID"),
         id=f.integer("ID"),
         name=f.raw_text("Name"),
         outline_level=f.integer("OutlineLevel"),

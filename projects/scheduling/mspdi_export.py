@@ -57,17 +57,21 @@ def document_from_schedule(
     notes: Mapping[TaskId, str] | None = None,
     costs: Mapping[TaskId, Decimal] | None = None,
     baselines: Mapping[TaskId, Sequence[MspdiBaseline]] | None = None,
+    uids: Mapping[TaskId, int] | None = None,
+    guids: Mapping[TaskId, str] | None = None,
 ) -> MspdiDocument:
     """Build the MSPDI document of a schedule; ``result`` is what the engine returned for it.
 
     ``wbs`` overrides the WBS code (default: the outline number). ``notes``, ``costs`` (currency
     units) and ``baselines`` are optional per-task extras. Tasks on a combined (union or
     intersection) calendar, resource calendars and splits have no MSPDI form without resources
-    and raise ``ValueError``.
+    and raise ``ValueError``. ``uids`` gives tasks their UID (default: the row number) and
+    ``guids`` their GUID, so that a file imported back finds the tasks it came from.
     """
     wbs, notes, costs, baselines = wbs or {}, notes or {}, costs or {}, baselines or {}
     ordered, levels, numbers = _outline(tasks)
-    uid_of = {task.id: n for n, task in enumerate(ordered, start=1)}
+    row_of = {task.id: n for n, task in enumerate(ordered, start=1)}
+    uid_of = {task.id: (uids or row_of).get(task.id, row_of[task.id]) for task in ordered}
     calendar_uids = _calendar_uids(calendars, default_calendar_id, tasks)
     has_children = {task.parent_id for task in tasks if task.parent_id is not None}
     predecessors: dict[TaskId, list[MspdiLink]] = {}
@@ -84,7 +88,8 @@ def document_from_schedule(
         out.append(
             MspdiTask(
                 uid=uid_of[task.id],
-                id=uid_of[task.id],
+                guid=(guids or {}).get(task.id),
+                id=row_of[task.id],
                 name=task.name or str(task.id),
                 outline_level=levels[task.id],
                 outline_number=numbers[task.id],

@@ -151,6 +151,7 @@ class MspdiTask:
     predecessors: tuple[MspdiLink, ...] = ()
     baselines: tuple[MspdiBaseline, ...] = ()
     computed: MspComputed = MspComputed()
+    guid: str | None = None  # the task's GUID (Keel writes a stable one per task row)
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,7 @@ def _task(out: _Builder, task: object) -> None:
     assert isinstance(task, MspdiTask)
     computed = task.computed
     out.add("UID", task.uid)
+    out.add("GUID", task.guid)
     out.add("ID", task.id)
     out.add("Name", task.name)
     out.add("Active", task.is_active)

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tempfile
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from core.models import AuditEntry
 from core.services import audit_record
@@ -38,7 +41,7 @@ from projects.scheduling import (
 )
 from projects.scheduling.calendar import DayPattern
 from projects.scheduling.interop import build_calendars
-from projects.scheduling.mpxj import MpxjConversionError, MpxjUnavailableError, convert_with_mpxj
+from projects.scheduling.mpxj import MPXJ_SUFFIXES, MpxjConversionError, MpxjUnavailableError, convert_with_mpxj
 from projects.scheduling.mspdi_export import _calendar as mspdi_calendar
 from projects.scheduling.mspdi_model import MspdiBaseline, MspdiDocument
 
@@ -57,11 +60,21 @@ from .schedule import (
 )
 
 MSPDI_NAMESPACE = b"http://schemas.microsoft.com/project"
+TASK_GUID_NAMESPACE = uuid.UUID("5f0c6a52-9d1e-4b7a-a3c2-6b1d0e8f4a10")
 IMPORTED_PROGRAM_CODE = "IMPORTED"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EMPTY_FILE = "The file is empty."
 TOO_LARGE = "The file is larger than 50 MB."
 NO_TASKS = "The file holds no tasks."
+NOT_MSPDI = "The file is not valid MS Project XML: {reason}."
+UNKNOWN_FORMAT = (
+    "Files ending in {suffix} cannot be imported: choose an MS Project XML file (.xml) or a file MPXJ reads "
+    "(.mpp, .xer, .mpx, .pmxml …)."
+)
+# Root elements of the XML formats read through MPXJ, not natively: Primavera P6 XML, and
+# Planner and GanttProject (lower-case <project>; MS Project's own is <Project>).
+MPXJ_XML_ROOTS = frozenset({b"APIBusinessObjects", b"project"})
+_FIRST_ELEMENT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 
 class ScheduleFileError(ValidationError):
@@ -88,21 +101,37 @@ class ImportResult:
 
 
 def read_schedule_file(data: bytes, filename: str) -> MspdiDocument:
-    """Parse any supported schedule file into an MSPDI document (ScheduleFileError if not)."""
+    """Parse any supported schedule file into an MSPDI document (ScheduleFileError if not).
+
+    An .xml file is read here, natively: a malformed one is reported as such (never as a
+    missing Java). Only Primavera P6 XML and the binary formats MPXJ reads go through MPXJ,
+    and only those can answer that Java is missing."""
     if not data:
         raise ScheduleFileError(EMPTY_FILE)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ScheduleFileError(TOO_LARGE)
     suffix = Path(filename or "schedule.xml").suffix.lower() or ".xml"
-    try:
-        if suffix == ".xml" and MSPDI_NAMESPACE in data[:4096]:
+    if suffix == ".xml" and not _is_mpxj_xml(data):
+        try:
             return read_mspdi(data)
+        except ScheduleImportError as error:
+            raise ScheduleFileError(NOT_MSPDI.format(reason=error)) from None
+    if suffix not in (".xml", *MPXJ_SUFFIXES):
+        raise ScheduleFileError(UNKNOWN_FORMAT.format(suffix=suffix))
+    try:
         with tempfile.TemporaryDirectory(prefix="keel-import-") as tmp:
             source = Path(tmp) / f"upload{suffix}"
             source.write_bytes(data)
             return read_mspdi(convert_with_mpxj(source))
     except (ScheduleImportError, MpxjConversionError, MpxjUnavailableError) as error:
         raise ScheduleFileError(str(error)) from None
+
+
+def _is_mpxj_xml(data: bytes) -> bool:
+    """True for the XML formats only MPXJ reads, told by the document's root element."""
+    head = re.sub(rb"<!--.*?-->", b"", data[:8192], flags=re.DOTALL)
+    match = _FIRST_ELEMENT.search(head)
+    return match is not None and match.group(1) in MPXJ_XML_ROOTS
 
 
 # -- calendars -------------------------------------------------------------------------------------
@@ -195,7 +224,19 @@ def schedule_import(
     replace: bool = False,
 ) -> ImportResult:
     """Load a schedule file into project `project_code` (created in `program`, else in the
-    "Imported" program, when it does not exist) and reschedule it. All or nothing."""
+    "Imported" program, when it does not exist) and reschedule it. All or nothing.
+
+    Tasks are matched by their file UID (`external_ref`), so a matched task keeps its row (and
+    whatever is linked to it) and importing the same file twice changes nothing.
+
+    - Merge (`replace=False`): adds the file's new tasks after the plan's and updates the
+      matched ones; matched tasks keep their place, outline number and WBS code; no task is
+      removed; the project's start, status date and calendar stay (taken from the file only
+      where the project has none). A new or updated task keeps the file's start: one the file
+      schedules as soon as possible, with no predecessor, gets "start no earlier than" its file
+      start (what Microsoft Project does when a start date is typed in).
+    - Replace (`replace=True`): the file becomes the plan: its outline, WBS codes, project start
+      and status date; every task the file does not have is deleted."""
     document = read_schedule_file(data, filename)
     engine_input = engine_input_from_mspdi(document)
     if not engine_input.tasks:
@@ -204,22 +245,27 @@ def schedule_import(
     project, created = _resolve_project(
         project_code=project_code, program=program, name=document.project.title or document.project.name or ""
     )
+    merge = not replace and not created
     zone = project_zone(project)
-    removed = 0
-    if replace:
-        removed = Task.objects.filter(project=project).count()
-        Task.objects.filter(project=project).delete()
-        Baseline.objects.filter(project=project).delete()
     calendars = _import_calendars(document, project)
-    if document.project.calendar_uid in calendars:
+    if document.project.calendar_uid in calendars and not (merge and project.calendar_id):
         project.calendar = calendars[document.project.calendar_uid]
-    if document.project.start_date:
+    if document.project.start_date and not (merge and project.planned_start):
         project.planned_start = document.project.start_date.date()
-    if document.project.status_date:
+    if document.project.status_date and not (merge and project.status_date):
         project.status_date = document.project.status_date.date()
     project.save(update_fields=["calendar", "planned_start", "status_date", "updated_at"])
 
-    existing = {t.external_ref: t for t in Task.objects.filter(project=project).exclude(external_ref="")}
+    rows = list(Task.objects.filter(project=project))
+    existing = {t.external_ref: t for t in rows if t.external_ref}
+    # Tasks of an exported file come back with the GUID the export gave them (task_guid).
+    by_guid = {_guid_key(task_guid(t.pk)): t for t in rows}
+    matched_by_guid: list[Task] = []
+    used: set[int] = set()
+    file_uids = {str(spec.id) for spec in engine_input.tasks}
+    next_order = (Task.objects.filter(project=project).aggregate(m=Max("sort_order"))["m"] or 0) + 10
+    with_predecessor = {link.successor_id for link in engine_input.links}
+    parents = {t.id: t.parent_id for t in engine_input.tasks}
     new_rows, updated_rows, rows_by_uid = [], [], {}
     fields = [
         "name", "wbs", "sort_order", "duration_minutes", "is_milestone", "constraint_type", "constraint_date",
@@ -230,17 +276,43 @@ def schedule_import(
         if spec.id == 0:  # the project summary task
             continue
         source = meta[spec.id]
-        row = existing.get(str(spec.id)) or Task(project=project, external_ref=str(spec.id))
+        row = existing.get(str(spec.id))
+        if row is None:
+            row = by_guid.get(_guid_key(source.guid))
+            if row is not None and (row.pk in used or row.external_ref in file_uids):
+                row = None  # that row is the file's task of another UID
+        if row is None:
+            row = Task(project=project, external_ref=str(spec.id))
+        elif row.external_ref != str(spec.id):
+            row.external_ref = str(spec.id)  # found by the GUID of an export: from now on by its UID
+            matched_by_guid.append(row)
+        if row.pk:
+            used.add(row.pk)
         own_calendar = source.calendar_uid if source.calendar_uid in calendars else None
         row.name = (spec.name or f"Task {spec.id}")[:255]
-        row.wbs = (source.wbs or "")[:64]
-        row.sort_order = (index + 1) * 10
+        if not merge:
+            row.wbs = (source.wbs or "")[:64]
+            row.sort_order = (index + 1) * 10
+        elif row.pk is None:
+            # A new task in a merge: after the plan's tasks, numbered by the plan's outline
+            # unless the file gives it a code of its own.
+            row.wbs = "" if source.wbs in (None, "", source.outline_number) else source.wbs[:64]
+            row.sort_order = next_order
+            next_order += 10
         row.duration_minutes = max(spec.duration_minutes, 0)
         row.is_milestone = spec.is_milestone
         row.constraint_type = spec.constraint_type.value
         row.constraint_date = to_aware(spec.constraint_date, zone)
+        if merge and _keeps_file_start(
+            spec, source, parents=parents, with_predecessor=with_predecessor, project_start=project.planned_start
+        ):
+            row.constraint_type = Task.Constraint.SNET
+            row.constraint_date = to_aware(source.computed.start, zone)
         row.calendar = calendars[own_calendar] if own_calendar is not None else None
-        row.percent_complete = Decimal(str(spec.percent_complete))
+        if not (merge and row.pk and spec.id in parents.values()):
+            # A summary's % complete is rolled up from its tasks (an export writes the roll-up):
+            # a merge keeps the plan's.
+            row.percent_complete = Decimal(str(spec.percent_complete))
         row.actual_start = to_aware(spec.actual_start, zone)
         row.actual_finish = to_aware(spec.actual_finish, zone)
         row.remaining_minutes = spec.remaining_minutes
@@ -257,19 +329,22 @@ def schedule_import(
             raise ScheduleFileError(f"Task UID {spec.id} ({row.name}): {details}") from None
         (updated_rows if row.pk else new_rows).append(row)
         rows_by_uid[spec.id] = row
+    if matched_by_guid:  # blank their old refs first, so that no two rows hold one ref mid-update
+        Task.objects.filter(pk__in=[t.pk for t in matched_by_guid]).update(external_ref="")
     Task.objects.bulk_create(new_rows, batch_size=2000)
-    Task.objects.bulk_update(updated_rows, fields, batch_size=2000)
-    kept = {str(uid) for uid in rows_by_uid}
-    if not replace:
-        stale = [t.pk for ref, t in existing.items() if ref not in kept]
-        removed = len(stale)
-        Task.objects.filter(pk__in=stale).delete()
-
+    Task.objects.bulk_update(updated_rows, [*fields, "external_ref"], batch_size=2000)
     for spec in engine_input.tasks:
         if spec.id in rows_by_uid:
-            parent = rows_by_uid.get(spec.parent_id) if spec.parent_id not in (None, 0) else None
-            rows_by_uid[spec.id].parent = parent
+            row = rows_by_uid[spec.id]
+            if merge and row in updated_rows:
+                continue  # a matched task keeps its place in the plan's outline
+            row.parent = rows_by_uid.get(spec.parent_id) if spec.parent_id not in (None, 0) else None
     Task.objects.bulk_update(list(rows_by_uid.values()), ["parent"], batch_size=2000)
+    removed = 0
+    if replace:  # after the re-parenting: a kept task may have been under a task that goes
+        doomed = Task.objects.filter(project=project).exclude(pk__in=[row.pk for row in rows_by_uid.values()])
+        removed = doomed.count()
+        doomed.delete()
 
     seen: set[tuple] = set()
     for link in engine_input.links:
@@ -296,6 +371,14 @@ def schedule_import(
     Dependency.objects.bulk_create(links, batch_size=2000, ignore_conflicts=False)
 
     baseline_numbers = sorted({b.number for uid in rows_by_uid for b in meta[uid].baselines})
+    # A merge never overwrites one of the plan's baselines, and no import ever overwrites an
+    # approved one: replacing the approved plan needs a program manager's confirmed overwrite
+    # (baseline_overwrite) or a change request, never a file.
+    kept = Baseline.objects.filter(project=project)
+    if not merge:
+        kept = kept.filter(approved=True)
+    taken = set(kept.values_list("number", flat=True))
+    baseline_numbers = [n for n in baseline_numbers if n not in taken]
     for number in baseline_numbers:
         Baseline.objects.filter(project=project, number=number).delete()
         baseline = Baseline.objects.create(project=project, number=number, name=f"Baseline {number} (imported)")
@@ -338,6 +421,29 @@ def schedule_import(
         calendars=len(calendars),
         baselines=len(baseline_numbers),
     )
+
+
+def _guid_key(guid: str | None) -> str:
+    return (guid or "").strip("{}").lower()
+
+
+def _keeps_file_start(spec, source, *, parents: dict, with_predecessor: set, project_start: dt.date | None) -> bool:
+    """Whether a merged task needs "start no earlier than" to keep the start the file gives it:
+    an automatically scheduled work task (not a summary), as soon as possible, not started,
+    with no predecessor (nor one on a summary above it), which the file starts on a later day
+    than the plan's start. Without it the task would move back to the plan's start. (A file
+    whose start is the plan's, re-imported, so gets no constraint: importing it stays idempotent.)"""
+    if spec.is_manual or spec.constraint_type.value != Task.Constraint.ASAP or spec.actual_start is not None:
+        return False
+    start = source.computed.start
+    if start is None or project_start is None or start.date() <= project_start or spec.id in parents.values():
+        return False
+    node = spec.id
+    while node not in (None, 0):
+        if node in with_predecessor:
+            return False
+        node = parents.get(node)
+    return True
 
 
 # -- writing -----------------------------------------------------------------------------------------
@@ -398,8 +504,32 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
         notes={t.pk: t.notes for t in tasks if t.notes},
         costs={t.pk: t.cost for t in tasks if t.cost},
         baselines=baselines,
+        uids=_export_uids(tasks),
+        guids={t.pk: task_guid(t.pk) for t in tasks},
     )
     return write_mspdi(_with_all_calendars(document, calendars, calendar_rows))
+
+
+def task_guid(pk: int) -> str:
+    """The GUID an export gives the task row `pk`: stable, so a file exported, edited in
+    Microsoft Project and imported back finds its tasks again."""
+    return "{" + str(uuid.uuid5(TASK_GUID_NAMESPACE, f"keel-task-{pk}")).upper() + "}"
+
+
+def _export_uids(tasks: list[Task]) -> dict[int, int]:
+    """A task imported from a file keeps that file's UID (its external_ref); every other task
+    gets a UID above them, so an exported file imported back matches the same tasks."""
+    kept: dict[int, int] = {}
+    for task in tasks:
+        ref = task.external_ref
+        if ref.isdigit() and 0 < int(ref) < 2**31 and int(ref) not in kept.values():
+            kept[task.pk] = int(ref)
+    next_uid = max(kept.values(), default=0) + 1
+    for task in tasks:
+        if task.pk not in kept:
+            kept[task.pk] = next_uid
+            next_uid += 1
+    return kept
 
 
 def _with_all_calendars(

@@ -41,13 +41,13 @@ from .schedule import (
     schedule_export,
     schedule_fragment,
     schedule_page,
-    schedule_upload,
     task_add,
     task_indent,
     task_outdent,
     task_remove,
     task_save,
 )
+from .schedule_import import schedule_import_confirm_view, schedule_import_preview, schedule_upload
 
 PROJECT_CREATED = "Project {code} created."
 CODE_TAKEN = "A project with this code was created a moment ago; choose another code."
@@ -208,6 +208,8 @@ __all__ = [
     "project_list_view",
     "schedule_export",
     "schedule_fragment",
+    "schedule_import_confirm_view",
+    "schedule_import_preview",
     "schedule_page",
     "schedule_upload",
     "status_report_correct_view",

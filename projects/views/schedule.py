@@ -1,4 +1,5 @@
-"""The schedule page: Gantt chart, task table with inline edits, baselines, import and export.
+"""The schedule page: Gantt chart, task table with inline edits, baselines and export (the
+import pages are in views/schedule_import.py).
 
 Reading needs Project.objects.visible_to; every write needs editable_by (others get 404, as
 for the project edit form) and goes through one projects.services.schedule service, which
@@ -33,7 +34,7 @@ from core.services import STALE_VERSION, StaleVersionError
 
 from ..charts.gantt import ZOOMS
 from ..charts.schedule import project_gantt, zoom_or_default
-from ..forms import BaselineForm, DependencyForm, ScheduleImportForm, TaskForm
+from ..forms import BaselineForm, DependencyForm, TaskForm
 from ..models import Dependency, Project, Task
 from ..selectors import predecessor_choices, project_is_editable, project_page, project_schedule
 from ..selectors.baselines import baseline_overwrite_needs_confirmation
@@ -46,7 +47,7 @@ from ..services.schedule import (
     task_delete,
     task_update,
 )
-from ..services.schedule_io import ScheduleFileError, schedule_export_mspdi, schedule_import
+from ..services.schedule_io import schedule_export_mspdi
 from .baselines import client_redirect
 
 TASK_ADDED = "Task “{name}” added."
@@ -59,11 +60,6 @@ CANNOT_OUTDENT = "“{name}” is already at the top level."
 LINK_ADDED = "“{predecessor}” now precedes “{successor}”."
 LINK_REMOVED = "Link from “{predecessor}” to “{successor}” removed."
 BASELINE_SAVED = "Baseline {number} saved: {count} tasks."
-IMPORTED = (
-    "Imported {filename}: {created} tasks created, {updated} updated, {removed} removed, "
-    "{links} links, {calendars} calendars, {baselines} baselines."
-)
-IMPORT_FAILED = "Nothing was imported."
 
 UNPROCESSABLE = 422
 CONFLICT = 409
@@ -224,8 +220,6 @@ def _render(request, project: Project, state: ScheduleState, *, status: int = 20
     context = schedule_context(request, project, state, can_edit=can_edit, **kwargs)
     if request.htmx and not request.htmx.boosted:
         return render(request, "projects/_schedule.html", context, status=status)
-    if can_edit:
-        context.setdefault("import_form", ScheduleImportForm())
     return render(request, "projects/project_schedule.html", context, status=status)
 
 
@@ -455,42 +449,3 @@ def baseline_save(request, project: Project, state: ScheduleState):
             notice = BASELINE_SAVED.format(number=number, count=baseline.tasks.count())
             return _done(request, project, replace(state, baseline=str(number), edit=None), notice)
     return _refused(request, project, state, forms={"baseline_form": form})
-
-
-@schedule_write
-def schedule_upload(request, project: Project, state: ScheduleState):
-    """Import a schedule file into this project: all or nothing, then back to the page."""
-    form = ScheduleImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = schedule_import(
-                actor=request.user,
-                data=upload.read(),
-                filename=upload.name,
-                project_code=project.code,
-                program=project.program,
-                replace=form.cleaned_data["replace"],
-            )
-        except ScheduleFileError as error:
-            form.add_error("file", error.reason)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request,
-                IMPORTED.format(
-                    filename=upload.name,
-                    created=result.tasks_created,
-                    updated=result.tasks_updated,
-                    removed=result.tasks_removed,
-                    links=result.links,
-                    calendars=result.calendars,
-                    baselines=result.baselines,
-                ),
-            )
-            return redirect(reverse("projects:schedule", args=[project.code]) + state.query(edit=None))
-    # A whole page (the upload is a plain form): the import panel shows the reason.
-    context = schedule_context(request, project, state, can_edit=True)
-    context.update(import_form=form, import_failed=IMPORT_FAILED)
-    return render(request, "projects/project_schedule.html", context, status=UNPROCESSABLE)

@@ -172,7 +172,8 @@ def test_truncated_document_is_reported_as_truncated() -> None:
 
 def test_bad_duration_names_task_and_value() -> None:
     text = _doc("<Tasks><Task><UID>7</UID><Duration>abc</Duration></Task></Tasks>")
-    with pytest.raises(ScheduleImportError, match=r"^Task UID 7: Duration 'abc' is not an ISO-8601 duration$"):
+    expected = r"^element <Task> on line \d+, Task UID 7: Duration 'abc' is not an ISO-8601 duration$"
+    with pytest.raises(ScheduleImportError, match=expected):
         read_mspdi(text)
 
 
@@ -182,9 +183,10 @@ def test_bad_date_names_task_and_field() -> None:
         read_mspdi(text)
 
 
-def test_task_without_uid_is_refused_with_its_position() -> None:
-    text = _doc("<Tasks><Task><UID>1</UID></Task><Task><Name>x</Name></Task></Tasks>")
-    with pytest.raises(ScheduleImportError, match=r"^Task #2: UID is missing$"):
+def test_task_without_uid_is_refused_naming_the_line_of_its_element() -> None:
+    text = _doc("<Tasks>\n<Task><UID>1</UID></Task>\n\n<Task><Name>x</Name></Task></Tasks>")
+    line = text[: text.index("<Task><Name>")].count("\n") + 1
+    with pytest.raises(ScheduleImportError, match=rf"^element <Task> on line {line} has no <UID>$"):
         read_mspdi(text)
 
 

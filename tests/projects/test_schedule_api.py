@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEntry
@@ -672,6 +673,12 @@ class TestBaselines:
 # -- files and the critical path ---------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded schedule files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def upload(client, project, data: bytes, name="plan.xml", **fields):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -681,25 +688,50 @@ def upload(client, project, data: bytes, name="plan.xml", **fields):
 
 @pytest.mark.django_db
 class TestScheduleFiles:
-    def test_import_creates_the_tasks_then_updates_them(self, api_for, project_manager, project):
+    def test_import_previews_then_confirms_then_reimport_changes_nothing(self, api_for, project_manager, project):
         client = api_for(project_manager)
         data = (DATA / "mspdirelations.xml").read_bytes()
         response = upload(client, project, data)
+        assert response.status_code == 200, response.json()
+        preview = response.json()
+        assert [t["name"] for t in preview["added"]] == [f"Task {n}" for n in range(1, 6)]
+        assert (preview["removed"], preview["finish_before"]) == ([], None)
+        assert preview["finish_after"].startswith("2026-01-07")  # the plan's start, 5 Jan 2026, stays
+        assert not Task.objects.filter(project=project).exists()  # a preview writes nothing
+        response = client.post(preview["confirm_url"], {"fingerprint": preview["fingerprint"]}, format="json")
         assert response.status_code == 201, response.json()
         body = response.json()
         assert (body["project_code"], body["tasks_created"], body["links"]) == ("MOD-ERP", 5, 4)
-        assert Task.objects.filter(project=project).count() == 5
         assert not Task.objects.filter(project=project, start__isnull=True).exists()  # scheduled
-        again = upload(client, project, data)
-        assert again.status_code == 200
-        assert (again.json()["tasks_created"], again.json()["tasks_updated"]) == (0, 5)
+        again = upload(client, project, data).json()
+        assert again["changes_nothing"] is True
+        response = client.post(again["confirm_url"], {"fingerprint": again["fingerprint"]}, format="json")
+        assert (response.status_code, response.json()["tasks_created"], response.json()["tasks_updated"]) == (200, 0, 5)
         assert Task.objects.filter(project=project).count() == 5
+        repeat = client.post(again["confirm_url"], {"fingerprint": again["fingerprint"]}, format="json")
+        assert repeat.status_code == 409
 
-    def test_replace_flag_clears_the_schedule_first(self, api_for, owner, plan, project):
-        response = upload(api_for(owner), project, (DATA / "mspdirelations.xml").read_bytes(), replace="true")
+    def test_replace_deletes_only_once_explicitly_confirmed(self, api_for, owner, plan, project):
+        client = api_for(owner)
+        preview = upload(client, project, (DATA / "mspdirelations.xml").read_bytes(), replace="true").json()
+        assert {t["name"] for t in preview["removed"]} == set(plan)
+        url, fingerprint = preview["confirm_url"], preview["fingerprint"]
+        response = client.post(url, {"fingerprint": fingerprint}, format="json")
+        assert (response.status_code, fields_of(response)) == (400, ["confirm_replace"])
+        assert Task.objects.filter(pk=plan["Design"].pk).exists()
+        response = client.post(url, {"fingerprint": fingerprint, "confirm_replace": True}, format="json")
         assert response.status_code == 201, response.json()
         assert not Task.objects.filter(pk=plan["Design"].pk).exists()
         assert Task.objects.filter(project=project).count() == 5
+
+    def test_a_stale_preview_is_409_and_writes_nothing(self, api_for, owner, plan, project):
+        client = api_for(owner)
+        preview = upload(client, project, (DATA / "mspdirelations.xml").read_bytes()).json()
+        Task.objects.filter(pk=plan["Training"].pk).update(name="Renamed", version=F("version") + 1)
+        response = client.post(preview["confirm_url"], {"fingerprint": preview["fingerprint"]}, format="json")
+        assert response.status_code == 409
+        assert "changed after this preview" in str(response.json())
+        assert Task.objects.filter(project=project).count() == len(plan)
 
     @pytest.mark.parametrize(
         ("data", "reason"),
@@ -726,9 +758,15 @@ class TestScheduleFiles:
         assert not Task.objects.exists()
 
     @pytest.mark.parametrize(("who", "code"), [("member", 403), ("executive", 403), ("outsider", 404)])
-    def test_import_needs_an_editor(self, request, api_for, project, who, code):
-        response = upload(api_for(request.getfixturevalue(who)), project, (DATA / "mspdirelations.xml").read_bytes())
+    def test_import_needs_an_editor(self, request, api_for, project, project_manager, who, code):
+        data = (DATA / "mspdirelations.xml").read_bytes()
+        response = upload(api_for(request.getfixturevalue(who)), project, data)
         assert response.status_code == code
+        preview = upload(api_for(project_manager), project, data).json()
+        response = api_for(request.getfixturevalue(who)).post(
+            preview["confirm_url"], {"fingerprint": preview["fingerprint"]}, format="json"
+        )
+        assert response.status_code in (code, 404)
         assert not Task.objects.exists()
 
     @pytest.mark.parametrize("who", [*EDITORS, *READERS])

@@ -113,11 +113,20 @@ def test_importing_the_same_file_twice_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_replace_clears_tasks_the_file_no_longer_has():
-    load("task-baselines-project2019-mspdi.xml")
+def test_replace_clears_tasks_the_file_no_longer_has_and_keeps_the_matched_rows():
+    first = load("task-baselines-project2019-mspdi.xml")
+    before = Task.objects.filter(project=first.project).count()
+    matched = Task.objects.filter(project=first.project, external_ref__in=["1", "2", "3"])
+    kept = dict(matched.values_list("external_ref", "pk"))
     result = load("mspdirelations.xml", replace=True)
-    assert Task.objects.filter(project=result.project).count() == result.tasks_created
-    assert not Baseline.objects.filter(project=result.project, number=10).exists()
+    tasks = Task.objects.filter(project=result.project)
+    assert tasks.count() == result.tasks_created + result.tasks_updated
+    assert result.tasks_removed == before - result.tasks_updated
+    assert set(tasks.values_list("external_ref", flat=True)) == {
+        str(t.uid) for t in read_mspdi((DATA / "mspdirelations.xml").read_bytes()).tasks if t.uid
+    }
+    # Tasks the file still names keep their rows (and so whatever is linked to them).
+    assert dict(tasks.filter(external_ref__in=["1", "2", "3"]).values_list("external_ref", "pk")) == kept
 
 
 @pytest.mark.django_db
@@ -125,6 +134,22 @@ def test_baselines_are_imported():
     result = load("task-baselines-project2019-mspdi.xml")
     assert result.baselines >= 1
     assert Baseline.objects.filter(project=result.project).count() == result.baselines
+
+
+@pytest.mark.django_db
+def test_no_import_overwrites_an_approved_baseline():
+    """Replacing the approved plan needs a program manager's confirmed overwrite or a change
+    request; a file that carries the same baseline number leaves it alone, even on Replace."""
+    first = load("task-baselines-project2019-mspdi.xml")
+    approved = Baseline.objects.filter(project=first.project).order_by("number").first()
+    Baseline.objects.filter(pk=approved.pk).update(approved=True, name="Approved plan")
+    snapshots = sorted(approved.tasks.values_list("task_id", "start", "finish"))
+
+    load("task-baselines-project2019-mspdi.xml", replace=True)
+
+    kept = Baseline.objects.get(project=first.project, number=approved.number)
+    assert (kept.pk, kept.name, kept.approved) == (approved.pk, "Approved plan", True)
+    assert sorted(kept.tasks.values_list("task_id", "start", "finish")) == snapshots
 
 
 @pytest.mark.django_db
@@ -232,6 +257,27 @@ def test_command_refuses_bad_file_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_schedule", str(bad), "--project", "NOPE")
     assert not Project.objects.filter(code="NOPE").exists()
+
+
+@pytest.mark.django_db
+def test_command_replace_deletes_only_with_yes_and_dry_run_writes_nothing(program):
+    call_command(
+        "import_schedule", str(DATA / "sample.xml"), "--project", "CMD", "--program", program.code, stdout=StringIO()
+    )
+    before = set(Task.objects.filter(project__code="CMD").values_list("pk", "version"))
+    out = StringIO()
+    call_command(
+        "import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace", "--dry-run", stdout=out
+    )
+    assert "Dry run, nothing written" in out.getvalue()
+    assert "  removed  " in out.getvalue()
+    with pytest.raises(CommandError, match="add --yes to go ahead"):
+        call_command("import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace")
+    assert set(Task.objects.filter(project__code="CMD").values_list("pk", "version")) == before
+    call_command(
+        "import_schedule", str(DATA / "mspdirelations.xml"), "--project", "CMD", "--replace", "--yes", stdout=out
+    )
+    assert Task.objects.filter(project__code="CMD").count() == 5
 
 
 @pytest.mark.django_db

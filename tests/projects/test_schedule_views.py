@@ -26,7 +26,6 @@ from projects.services.schedule import (
     task_create,
     task_update,
 )
-from projects.views.schedule import IMPORT_FAILED
 from tests.factories.projects import ProjectFactory, TaskFactory
 
 DAY = 480
@@ -558,30 +557,6 @@ class TestBaselineImportExport:
         assert response.status_code == 422
         assert "number" in response.context["baseline_form"].errors
         assert not Baseline.objects.exists()
-
-    def test_import_creates_tasks_and_reports_counts(self, client_for, project_manager, project):
-        upload = SimpleUploadedFile("mspdirelations.xml", (DATA / "mspdirelations.xml").read_bytes())
-        response = client_for(project_manager).post(IMPORT, {"file": upload}, follow=True)
-        assert response.redirect_chain[-1] == (PAGE, 302)
-        tasks = Task.objects.filter(project=project)
-        assert tasks.count() > 0
-        assert Dependency.objects.filter(successor__project=project).exists()
-        [message] = [str(m) for m in response.context["messages"]]
-        assert message.startswith(f"Imported mspdirelations.xml: {tasks.count()} tasks created")
-        assert len(response.context["rows"]) == tasks.count()
-
-    def test_truncated_upload_shows_the_error_and_writes_nothing(self, client_for, project_manager, plan, project):
-        data = (DATA / "mspdirelations.xml").read_bytes()
-        upload = SimpleUploadedFile("mspdirelations.xml", data[: len(data) // 2])
-        response = client_for(project_manager).post(IMPORT, {"file": upload, "replace": "on"})
-        assert response.status_code == 422
-        errors = response.context["import_form"].errors["file"]
-        assert len(errors) == 1
-        body = response.content.decode()
-        assert IMPORT_FAILED in body
-        assert 'id="schedule-import"' in body
-        assert "<details open>" in body
-        assert_plan_untouched(plan, project)
 
     def test_export_downloads_ms_project_xml(self, client_for, member, plan):
         response = client_for(member).get(EXPORT)
