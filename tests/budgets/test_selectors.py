@@ -545,6 +545,15 @@ class TestLcceCompare:
         assert comparison.delta == D(240) - D(150)
         assert comparison.phase_totals()["rnd"] == (D(100), D(150))
 
+    def test_delta_is_newer_minus_older_whichever_is_passed_first(self, program, category, eur):
+        v1 = LifecycleCostEstimateFactory(program=program, number=1)
+        v2 = LifecycleCostEstimateFactory(program=program, number=2)
+        LifecycleCostLineFactory(estimate=v1, fiscal_year=2026, category=category, amount=D("100"), currency=eur)
+        LifecycleCostLineFactory(estimate=v2, fiscal_year=2026, category=category, amount=D("130"), currency=eur)
+        comparison = lcce_compare(left=v2, right=v1)
+        assert (comparison.left, comparison.right) == (v1, v2)
+        assert (comparison.delta, comparison.rows[0].delta, comparison.delta_label) == (D(30), D(30), "v2 − v1")
+
     def test_versions_of_different_programs_are_refused(self, program):
         with pytest.raises(ValueError, match=LCCE_OTHER_PROGRAM):
             lcce_compare(left=LifecycleCostEstimateFactory(program=program), right=LifecycleCostEstimateFactory())

@@ -225,8 +225,23 @@ class TestProgramCosts:
         assert (comparison.left.number, comparison.right.number) == (1, 2)
         assert (comparison.left_total, comparison.right_total, comparison.delta) == (D(100), D(190), D(90))
         assert {"left", "right"} <= svg_series(response.context["lcce_chart"])
-        swapped = client_for(owner).get(PROGRAM_COSTS, {"left": 2, "right": 1}).context["lcce"]
-        assert swapped.delta == D(-90)
+
+    def test_lcce_change_is_newer_minus_older_whichever_way_round_picked(
+        self, client_for, owner, program, category, eur, money
+    ):
+        first = LifecycleCostEstimateFactory(program=program, number=1)
+        lcce_line_set(
+            actor=owner, estimate=first, phase="acquisition", fiscal_year=2026, category=category, amount=D(100)
+        )
+        lcce_approve(actor=owner, estimate=first)
+        second = lcce_new_version(actor=owner, estimate=first)
+        lcce_line_set(
+            actor=owner, estimate=second, phase="acquisition", fiscal_year=2026, category=category, amount=D(190)
+        )
+        response = client_for(owner).get(PROGRAM_COSTS, {"left": 2, "right": 1})
+        swapped = response.context["lcce"]
+        assert (swapped.left.number, swapped.right.number, swapped.delta) == (1, 2, D(90))
+        assert "Change (v2 − v1)" in response.content.decode()
 
     def test_an_empty_program_renders(self, client_for, owner, program):
         response = client_for(owner).get(PROGRAM_COSTS)
@@ -333,7 +348,7 @@ class TestExports:
         lcce_line_set(actor=owner, estimate=second, phase="rnd", fiscal_year=2026, category=category, amount=D(130))
         url = reverse("budgets:lcce-compare-export", args=["MOD"])
         sheet = workbook_of(client_for(owner).get(url, {"left": 1, "right": 2})).active
-        assert [c.value for c in sheet[1]][4:] == ["v1 (EUR)", "v2 (EUR)", "Change (EUR)"]
+        assert [c.value for c in sheet[1]][4:] == ["v1 (EUR)", "v2 (EUR)", "Change v2 − v1 (EUR)"]
         assert [c.value for c in sheet[2]][4:] == [100, 130, 30]
 
     def test_lcce_export_needs_two_versions(self, client_for, owner, program):
