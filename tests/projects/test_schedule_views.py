@@ -228,6 +228,18 @@ class TestSchedulePage:
         assert "Fri 20 Mar 2026" in body  # forecast finish
         assert 'class="tag tag-critical"' in body
 
+    def test_task_table_prints_four_digit_years(self, client_for, owner, project):
+        project.planned_start, project.planned_finish = dt.date(2103, 1, 26), dt.date(2103, 12, 31)
+        project.save()
+        task = task_create(actor=owner, project=project, name="Far off", duration_minutes=2 * DAY)
+        task_update(actor=owner, task=task, data={"constraint_type": "SNET", "constraint_date": at(2103, 1, 29)})
+        body = client_for(owner).get(PAGE).content.decode()
+        row = body[body.index(f'<tr id="task-{task.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "29 Jan 2103" in row  # start and the constraint date
+        assert "30 Jan 2103" in row  # finish, early and late dates
+        assert "Jan 03" not in row
+
     def test_chart_has_summaries_milestones_links_critical_path_and_baseline(self, client_for, owner, plan, project):
         baseline_set(actor=owner, project=project, number=0)
         task_update(actor=owner, task=plan["Design"], data={"duration_minutes": 7 * DAY})
