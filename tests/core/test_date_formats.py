@@ -43,4 +43,6 @@ def test_the_default_date_formats_print_four_digit_years():
 
 
 def test_the_check_sees_a_two_digit_year():
-    assert two_digit_year("j M y") and not two_digit_year("j M Y") and not two_digit_year(r"\y Y")
+    assert two_digit_year("j M y")
+    assert not two_digit_year("j M Y")
+    assert not two_digit_year(r"\y Y")
