@@ -500,6 +500,17 @@ class TestLinks:
         assert [v.label for v in row_of(response, "Training").predecessors] == ["1.2 FS -2d"]
         assert response.context["editing"].task.pk == training.pk  # the row stays open for more
 
+    def test_predecessor_picker_lists_own_project_first_and_groups_the_others(self, client_for, owner, plan, program):
+        other = ProjectFactory(program=program, code="MOD-A", name="Archive")  # sorts before MOD-ERP
+        task_create(actor=owner, project=other, name="Scan boxes", duration_minutes=DAY)
+        response = client_for(owner).get(PAGE, {"edit": plan["Training"].pk})
+        groups = [label for label, _ in response.context["link_form"].fields["predecessor"].choices[1:]]
+        assert groups == ["This project", "MOD-A Archive"]
+        own = dict(response.context["link_form"].fields["predecessor"].choices[1:])["This project"]
+        assert [name for _, name in own] == ["1 Phase 1", "1.1 Design", "1.2 Build", "2 Go-live"]
+        body = response.content.decode()
+        assert body.index('<optgroup label="This project">') < body.index('<optgroup label="MOD-A Archive">')
+
     def test_cycle_shows_the_message_naming_the_tasks_and_writes_nothing(self, client_for, project_manager, plan):
         design = plan["Design"]
         before = list(Task.objects.values_list("pk", "start", "finish", "version"))
