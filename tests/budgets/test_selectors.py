@@ -174,6 +174,14 @@ class TestProjectEvm:
         TaskFactory(project=budgeted, cost=D("500"))
         assert TASK_BUDGETS_DIFFER in project_evm(project=budgeted).warning_codes
 
+    def test_the_task_budget_warning_is_in_plain_words_with_formatted_money(self, budgeted):
+        TaskFactory(project=budgeted, cost=D("914650"))  # with the plan's 5,900
+        (warning,) = [w for w in project_evm(project=budgeted).warnings if w.code == TASK_BUDGETS_DIFFER]
+        assert warning.message.startswith(
+            "Task budgets add up to EUR\u00a0920,550.00, not the budget at completion EUR\u00a05,900.00,"
+        )
+        assert "task_budgets" not in warning.message
+
     def test_summary_tasks_are_not_counted_twice(self, budgeted):
         TaskFactory(project=budgeted, name="Phase", cost=D("5900"), percent_complete=D("75"), is_summary=True)
         assert project_evm(project=budgeted).figures.ev == D(4450)

@@ -128,7 +128,10 @@ class TestProjectCosts:
         assert report.as_of == dt.date(2026, 1, 31)
         assert report.figures.pv == D(3100)
         assert EV_ESTIMATED in report.warning_codes
-        assert "ev_estimated" in response.content.decode()
+        body = response.content.decode()
+        assert 'data-code="ev_estimated"' in body  # the code stays for scripts, out of sight
+        assert "<code>ev_estimated</code>" not in body
+        assert "earned value on 31 Jan 2026 is estimated" in body
         assert svg_root(response.context["s_curve_chart"]).find(f".//{SVG}g[@class='status-line']").get(
             "data-date"
         ) == ("2026-01-31")
