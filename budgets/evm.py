@@ -1,6 +1,6 @@
 """Earned value management: pure functions over Decimal (no ORM, no float).
 
-Definitions follow PMI / ANSI-748 and Lipke's earned schedule (DESIGN.md §3):
+Definitions follow PMI / ANSI-748 and Lipke's earned schedule (docs/architecture.md):
 
     SV = EV - PV            CV = EV - AC            SPI = EV / PV          CPI = EV / AC
     EAC = BAC / CPI  ·  AC + (BAC - EV)  ·  AC + (BAC - EV) / (CPI x SPI)  ·  AC + ETC (bottom-up)
