@@ -108,7 +108,10 @@ class TestMappingProposal:
             importer_for("actuals", open_table(path), {"date": "Nope", "amount": "Amount"}, actor=None)
         messages = caught.value.message_dict["mapping"]
         assert any("no column “Nope”" in m for m in messages)
-        assert any("category, project, external_ref" in m for m in messages)
+        assert any(
+            "Cost category code (category), Project code (project), External reference (external_ref)" in m
+            for m in messages
+        )
 
 
 @pytest.mark.django_db
