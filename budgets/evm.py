@@ -1,6 +1,6 @@
 """Earned value management: pure functions over Decimal (no ORM, no float).
 
-Definitions follow PMI / ANSI-748 and Lipke's earned schedule (DESIGN.md §3):
+Definitions follow PMI / ANSI-748 and Lipke's earned schedule (docs/architecture.md):
 
     SV = EV - PV            CV = EV - AC            SPI = EV / PV          CPI = EV / AC
     EAC = BAC / CPI  ·  AC + (BAC - EV)  ·  AC + (BAC - EV) / (CPI x SPI)  ·  AC + ETC (bottom-up)
@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
+from core.money import format_money
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # The DAU / GAO rule of thumb: a TCPI more than 0.10 above the CPI to date means the EAC (or
@@ -54,24 +56,45 @@ TCPI_ABOVE_CPI = "tcpi_above_cpi"
 
 MESSAGES = {
     NEGATIVE_VALUE: "{name} is negative ({value}).",
-    EV_WITHOUT_PV: "Work was earned (EV {ev}) where none was planned (PV {pv}).",
-    AC_WITHOUT_EV: "Costs were recorded (AC {ac}) but nothing was earned.",
-    EV_WITHOUT_AC: "Work was earned (EV {ev}) but no cost was recorded.",
-    EV_ABOVE_BAC: "Earned value {ev} exceeds the budget at completion {bac}.",
-    PV_ABOVE_BAC: "Planned value {pv} exceeds the budget at completion {bac}.",
-    AC_ABOVE_BAC: "Actual cost {ac} exceeds the budget at completion {bac} before the work is complete.",
+    EV_WITHOUT_PV: "Work worth {ev} was earned where none was planned (planned value {pv}).",
+    AC_WITHOUT_EV: "Costs of {ac} were recorded but no work was earned.",
+    EV_WITHOUT_AC: "Work worth {ev} was earned but no costs were recorded.",
+    EV_ABOVE_BAC: "Earned value {ev} is more than the budget at completion {bac}.",
+    PV_ABOVE_BAC: "Planned value reaches {pv}, more than the budget at completion {bac}.",
+    AC_ABOVE_BAC: "Actual cost {ac} is more than the budget at completion {bac} before the work is complete.",
     NO_BUDGET: "There is no budget at completion, yet work was earned or costs recorded.",
-    PERCENT_ABOVE_100: "A percent complete is above 100 ({value}).",
-    CUMULATIVE_DECREASES: "Cumulative {name} decreases on {date} ({before} → {after}).",
-    STATUS_BEFORE_START: "The status date {status_date} is before the start {start}.",
-    TCPI_ABOVE_CPI: "TCPI {tcpi} is more than 0.10 above CPI {cpi}: the remaining work needs an efficiency "
-    "not achieved so far.",
+    PERCENT_ABOVE_100: "A task is recorded as more than 100% complete ({value}).",
+    CUMULATIVE_DECREASES: "Cumulative {name} goes down on {date}, from {before} to {after}.",
+    STATUS_BEFORE_START: "The status date {status_date} is before the work starts ({start}).",
+    TCPI_ABOVE_CPI: "The remaining work needs a cost efficiency (TCPI) of {tcpi}, more than 0.10 above the "
+    "{cpi} achieved so far (CPI).",
 }
+# What the figures are called in a warning's text.
+NAMES = {
+    "BAC": "The budget at completion",
+    "PV": "Planned value",
+    "EV": "Earned value",
+    "AC": "Actual cost",
+    "ETC": "The estimate to complete",
+}
+CURVE_NAMES = {"PV": "planned value", "EV": "earned value", "AC": "actual cost"}
+
+
+def day_text(day: dt.date) -> str:
+    """A date in a warning's text: "2 Mar 2026"."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def percent_text(value: Decimal) -> str:
+    """A percentage in a warning's text: "120%", "99.5%"."""
+    return f"{rounded(Decimal(value), 2).normalize():f}%"
 
 
 @dataclass(frozen=True, slots=True)
 class EvmWarning:
-    """One data-quality anomaly: a stable `code` (the constants above) and a readable message."""
+    """One data-quality anomaly: a stable `code` (the constants above) for programs, and a
+    message in plain words for people (amounts formatted with their currency, dates as
+    "2 Mar 2026")."""
 
     code: str
     message: str
@@ -193,17 +216,14 @@ def _earned_schedule(points: Sequence[tuple[int, Decimal]], ev: Decimal) -> Deci
         return Decimal(next(o for o, v in points if v >= final))
 
 
-def _decreases(name: str, curve) -> list[EvmWarning]:
+def _decreases(name: str, curve, money) -> list[EvmWarning]:
     found = []
     points = _points(curve)[1:]
     for (_, before), (o1, after) in itertools.pairwise(points):
         if after < before:
-            day = dt.date.fromordinal(o1)
+            day = day_text(dt.date.fromordinal(o1))
             found.append(
-                EvmWarning(
-                    CUMULATIVE_DECREASES,
-                    MESSAGES[CUMULATIVE_DECREASES].format(name=name, date=day, before=before, after=after),
-                )
+                _warn(CUMULATIVE_DECREASES, name=CURVE_NAMES[name], date=day, before=money(before), after=money(after))
             )
     return found
 
@@ -225,6 +245,7 @@ def earned_value(
     percent_complete: Iterable[Decimal] = (),
     ev_curve: Mapping[dt.date, Decimal] | Iterable[tuple[dt.date, Decimal]] = (),
     ac_curve: Mapping[dt.date, Decimal] | Iterable[tuple[dt.date, Decimal]] = (),
+    currency: str = "",
 ) -> EarnedValue:
     """Every earned value figure as of the end of `status_date`.
 
@@ -236,6 +257,8 @@ def earned_value(
       value). `etc`: a bottom-up estimate to complete; when given, it makes `eac` bottom-up.
     - `percent_complete` (task percentages), `ev_curve` and `ac_curve` (cumulative histories)
       are only checked for anomalies.
+    - `currency`: the money's currency code, named in the warnings' texts (which show amounts
+      as people read them: "EUR 920,550.00").
 
     Never raises for odd data: undefined figures are None, anomalies are `warnings`.
     """
@@ -304,6 +327,7 @@ def earned_value(
         origin=origin,
         tcpi=tcpi,
         cpi=cpi,
+        currency=currency,
     )
     return EarnedValue(
         status_date=status_date,
@@ -356,38 +380,46 @@ def _anomalies(
     origin,
     tcpi,
     cpi,
+    currency="",
 ) -> list[EvmWarning]:
+    def money(value) -> str:
+        return format_money(value, currency)
+
     found: list[EvmWarning] = []
     for name, value in (("BAC", bac), ("PV", pv), ("EV", ev), ("AC", ac), ("ETC", etc)):
         if value is not None and value < 0:
-            found.append(_warn(NEGATIVE_VALUE, name=name, value=value))
+            found.append(_warn(NEGATIVE_VALUE, name=NAMES[name], value=money(value)))
     if any(value < 0 for _, value in points):
         low = min(value for _, value in points)
-        found.append(_warn(NEGATIVE_VALUE, name="A planned value in the time-phased budget", value=low))
+        found.append(_warn(NEGATIVE_VALUE, name="A planned value in the time-phased budget", value=money(low)))
     percents = [Decimal(p) for p in percent_complete]
     if any(p < 0 for p in percents):
-        found.append(_warn(NEGATIVE_VALUE, name="A percent complete", value=min(percents)))
+        found.append(_warn(NEGATIVE_VALUE, name="A percent complete", value=percent_text(min(percents))))
     if any(p > HUNDRED for p in percents):
-        found.append(_warn(PERCENT_ABOVE_100, value=max(percents)))
+        found.append(_warn(PERCENT_ABOVE_100, value=percent_text(max(percents))))
     if ev > 0 and pv <= 0:
-        found.append(_warn(EV_WITHOUT_PV, ev=ev, pv=pv))
+        found.append(_warn(EV_WITHOUT_PV, ev=money(ev), pv=money(pv)))
     if ac > 0 and ev == 0:
-        found.append(_warn(AC_WITHOUT_EV, ac=ac))
+        found.append(_warn(AC_WITHOUT_EV, ac=money(ac)))
     if ev > 0 and ac == 0:
-        found.append(_warn(EV_WITHOUT_AC, ev=ev))
+        found.append(_warn(EV_WITHOUT_AC, ev=money(ev)))
     if bac <= 0 and (ev > 0 or ac > 0):
         found.append(_warn(NO_BUDGET))
     if bac > 0 and ev > bac:
-        found.append(_warn(EV_ABOVE_BAC, ev=ev, bac=bac))
+        found.append(_warn(EV_ABOVE_BAC, ev=money(ev), bac=money(bac)))
     if bac > 0 and points and max(v for _, v in points) > bac:
-        found.append(_warn(PV_ABOVE_BAC, pv=max(v for _, v in points), bac=bac))
+        found.append(_warn(PV_ABOVE_BAC, pv=money(max(v for _, v in points)), bac=money(bac)))
     if bac > 0 and ac > bac and ev < bac:
-        found.append(_warn(AC_ABOVE_BAC, ac=ac, bac=bac))
-    found += _decreases("PV", pv_curve_given)
-    found += _decreases("EV", ev_curve)
-    found += _decreases("AC", ac_curve)
+        found.append(_warn(AC_ABOVE_BAC, ac=money(ac), bac=money(bac)))
+    found += _decreases("PV", pv_curve_given, money)
+    found += _decreases("EV", ev_curve, money)
+    found += _decreases("AC", ac_curve, money)
     if at is not None and at <= 0:
-        found.append(_warn(STATUS_BEFORE_START, status_date=status_date, start=dt.date.fromordinal(origin + 1)))
+        found.append(
+            _warn(
+                STATUS_BEFORE_START, status_date=day_text(status_date), start=day_text(dt.date.fromordinal(origin + 1))
+            )
+        )
     if tcpi is not None and cpi is not None and tcpi - cpi > TCPI_CPI_TOLERANCE:
-        found.append(_warn(TCPI_ABOVE_CPI, tcpi=rounded(tcpi, 3), cpi=rounded(cpi, 3)))
+        found.append(_warn(TCPI_ABOVE_CPI, tcpi=f"{rounded(tcpi, 2):f}", cpi=f"{rounded(cpi, 2):f}"))
     return found

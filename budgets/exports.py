@@ -332,7 +332,7 @@ def lcce_workbook(comparison) -> Workbook:
         Column("Category name", width=24),
         Column(f"{left} ({currency})", "money"),
         Column(f"{right} ({currency})", "money"),
-        Column(f"Change ({currency})", "money"),
+        Column(f"Change {comparison.delta_label} ({currency})", "money"),
     ]
     rows: list[tuple] = [
         (r.phase_label, r.fiscal_year, r.category_code, r.category_name, r.left, r.right, r.delta)

@@ -1,4 +1,4 @@
-"""Budgets' Celery tasks: thin and idempotent (STYLE.md §9). Each takes a job id and calls
+"""Budgets' Celery tasks: thin and idempotent (docs/architecture.md, Roll-ups). Each takes a job id and calls
 the import service, which reads everything else from the database; a task delivered twice,
 or for a job already finished, does nothing the second time (budgets.imports.jobs)."""
 

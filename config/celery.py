@@ -1,4 +1,4 @@
-"""The Celery app. Tasks are triggers; the database holds the truth (DESIGN.md §4)."""
+"""The Celery app. Tasks are triggers; the database holds the truth (docs/architecture.md, Roll-ups)."""
 
 import os
 

@@ -18,8 +18,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "object_id", "actor__username"]
     list_select_related = ["actor"]
 
+    # The audit log is append-only and written by services: the admin lists and shows entries,
+    # and offers no add, change or delete (not even to a superuser).
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        return False  # the audit log is append-only
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

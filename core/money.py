@@ -20,3 +20,11 @@ def MoneyField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a fi
 def quantize_money(value: Decimal) -> Decimal:
     """Round for display or storage; computations keep full precision until here."""
     return value.quantize(MONEY_QUANTUM)
+
+
+def format_money(value: Decimal, currency: str = "") -> str:
+    """An amount for people, as the `money` template filter shows it: the project's precision,
+    thousands separators and the currency code before it ("EUR 920,550.00"; a non-breaking space
+    keeps the code with its amount)."""
+    text = f"{quantize_money(Decimal(value)):,}"
+    return f"{currency}\u00a0{text}" if currency else text

@@ -1,4 +1,4 @@
-"""Core Celery tasks: small, thin and idempotent (STYLE.md §9)."""
+"""Core Celery tasks: small, thin and idempotent (docs/architecture.md, Roll-ups)."""
 
 from celery import shared_task
 

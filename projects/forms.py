@@ -341,7 +341,8 @@ def _subtree(task: Task, tasks) -> set[int]:
 
 
 class DependencyForm(KeelFormMixin, forms.Form):
-    """A predecessor for one task: any task the user may see in the program's projects."""
+    """A predecessor for one task: any task the user may see in the program's projects, the
+    task's own project first, every other project in an optgroup named by its code and name."""
 
     predecessor = TaskChoiceField(label="Predecessor", blank_label="— choose a task —")
     type = forms.ChoiceField(label="Type", choices=Dependency.Type.choices, initial=Dependency.Type.FS)
@@ -359,8 +360,10 @@ class DependencyForm(KeelFormMixin, forms.Form):
         kwargs.setdefault("auto_id", f"link{successor.pk}_%s")
         super().__init__(*args, **kwargs)
         own = successor.project_id
+        # The task's own project first, then each other project of the program as its own group
+        # (choices come ordered by project code; the sort is stable, so that order stays within).
         self.fields["predecessor"].set_tasks(
-            [t for t in choices if t.pk != successor.pk],
+            sorted((t for t in choices if t.pk != successor.pk), key=lambda t: t.project_id != own),
             label_of=task_label,
             group=lambda t: "This project" if t.project_id == own else f"{t.project.code} {t.project.name}",
             blank_label="— choose a task —",

@@ -130,7 +130,11 @@ class LifecycleCostEstimateViewSet(
             OpenApiParameter("with", OpenApiTypes.INT, required=True, description="The estimate to compare with.")
         ],
         responses={200: LcceComparisonSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
-        description="This version (left) against `with` (right), line by line, in the portfolio's base currency.",
+        description=(
+            "This version and `with` side by side, line by line, in the portfolio's base currency. The "
+            "older version is `left` and the newer `right` whichever is asked first; every `delta` is "
+            "newer − older (named in `delta_label`), so a rise in cost is positive."
+        ),
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def compare(self, request, pk=None):

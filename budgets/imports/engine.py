@@ -50,15 +50,25 @@ def _no_progress(phase: str, processed: int, total: int | None) -> None:
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One problem with one row: its spreadsheet row number, the import field and the file's
-    column it concerns (None for a problem with the row as a whole), and why."""
+    column it concerns (None for a problem with the row as a whole), and why. `label` is the
+    field's name for people, used when no column of the file holds the field.
+
+    The text names the column as the uploaded file heads it ("Document No"), not the import's
+    field name (`external_ref`): that is what the person fixing the file sees. `field` stays in
+    `as_dict()` for programs."""
 
     row: int
     field: str | None
     column: str | None
     message: str
+    label: str | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}" if self.field else f"row {self.row}: {self.message}"
+        if self.column:
+            return f"row {self.row}, column “{self.column}”: {self.message}"
+        if self.field:
+            return f"row {self.row}, {self.label or self.field} (no column mapped): {self.message}"
+        return f"row {self.row}: {self.message}"
 
     def as_dict(self) -> dict:
         return {"row": self.row, "field": self.field, "column": self.column, "message": self.message, "text": str(self)}
@@ -188,7 +198,9 @@ class Importer:
         return {**self._blank, **row.values}
 
     def error(self, row: ParsedRow, name: str | None, message: str) -> None:
-        row.errors.append(RowError(row.number, name, self.mapping.get(name) if name else None, message))
+        column = self.mapping.get(name) if name else None
+        label = self.fields[name].label if name in self.fields else None
+        row.errors.append(RowError(row.number, name, column, message, label))
 
     def read(self, row: ParsedRow, name: str, parse: Callable, *args, **kwargs):
         """`parse(cell, …)`, or None with the row error recorded."""

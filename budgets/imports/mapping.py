@@ -183,7 +183,9 @@ def check_mapping(mapping, headers: list[str], fields: dict[str, ImportField]) -
             problems.append(UNKNOWN_COLUMN.format(field=name, column=column))
     missing = [name for name, f in fields.items() if f.required and name not in clean]
     if missing:
-        problems.append(MISSING_FIELDS.format(fields=", ".join(missing), why="they are required."))
+        # People read the labels; API clients map by the names in brackets.
+        named = ", ".join(f"{fields[name].label} ({name})" for name in missing)
+        problems.append(MISSING_FIELDS.format(fields=named, why="they are required."))
     if fields is BUDGET_FIELDS and "date" not in clean and not {"fiscal_year", "period"} <= clean.keys():
         problems.append(
             MISSING_FIELDS.format(fields="date, or fiscal_year and period", why="each line needs a period.")

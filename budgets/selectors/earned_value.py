@@ -53,6 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.money import format_money
 from portfolio.models import Program
 from projects.models import BaselineTask, Project, Task
 
@@ -73,9 +74,9 @@ TASK_BUDGETS_DIFFER = "task_budgets_differ"
 EV_ESTIMATED = "ev_estimated"
 UNDATED_BASELINE_COST = "undated_baseline_cost"
 MESSAGES = {
-    TASK_BUDGETS_DIFFER: "The task budgets EV is measured against ({tasks}) differ from the budget at completion "
-    "({bac}), so EV and PV are on different bases.",
-    EV_ESTIMATED: "Progress is recorded as of {status}; earned value on {as_of} is estimated by spreading each "
+    TASK_BUDGETS_DIFFER: "Task budgets add up to {tasks}, not the budget at completion {bac}, so earned value "
+    "and planned value are measured against different totals.",
+    EV_ESTIMATED: "Progress is recorded up to {status}; earned value on {as_of} is estimated by spreading each "
     "task's earned value over its actual dates.",
     UNDATED_BASELINE_COST: "Baseline costs of {amount} have no baseline dates and are left out of planned value.",
 }
@@ -323,7 +324,7 @@ def _assemble(
             continue
         pv_segments.append((first or last, last or first, total))
     if undated:
-        warnings.append(_warn(UNDATED_BASELINE_COST, amount=undated))
+        warnings.append(_warn(UNDATED_BASELINE_COST, amount=format_money(undated, scope.currency)))
     bac = sum((amount for _, _, amount in pv_segments), ZERO) + undated
 
     ev_segments: list[Segment] = []
@@ -444,13 +445,17 @@ def evm_from_measures(m: Measures, *, ev_curve=(), ac_curve=()) -> EvmReport:
         percent_complete=m.percent_range,
         ev_curve=ev_curve,
         ac_curve=ac_curve,
+        currency=m.scope.currency,
     )
     warnings = list(m.warnings)
     if m.task_budget != m.bac and (m.task_budget or ev):
-        warnings.append(_warn(TASK_BUDGETS_DIFFER, tasks=m.task_budget, bac=m.bac))
+        currency = m.scope.currency
+        warnings.append(
+            _warn(TASK_BUDGETS_DIFFER, tasks=format_money(m.task_budget, currency), bac=format_money(m.bac, currency))
+        )
     progress_end = max((last for _, last, _ in m.ev_segments), default=None)
     if progress_end is not None and progress_end > m.as_of:
-        warnings.append(_warn(EV_ESTIMATED, status=progress_end, as_of=m.as_of))
+        warnings.append(_warn(EV_ESTIMATED, status=evm.day_text(progress_end), as_of=evm.day_text(m.as_of)))
     return EvmReport(
         currency=m.scope.currency,
         as_of=m.as_of,

@@ -220,6 +220,7 @@ class LcceRow:
 
     @property
     def delta(self) -> Decimal:
+        """Newer minus older: positive when the newer version costs more."""
         return self.right - self.left
 
 
@@ -227,7 +228,8 @@ class LcceRow:
 class LcceComparison:
     """Two versions of a program's lifecycle cost estimate side by side, in the portfolio's base
     currency: one row per (phase, fiscal year, category) present in either, zero where absent.
-    `left` is usually the older version; deltas are right - left."""
+    `left` is always the older version (lower number) and `right` the newer, whichever order they
+    were asked in; every delta is newer - older, so a rise in cost is positive."""
 
     currency: str
     left: LifecycleCostEstimate
@@ -251,7 +253,13 @@ class LcceComparison:
 
     @property
     def delta(self) -> Decimal:
+        """Newer total minus older total."""
         return self.right_total - self.left_total
+
+    @property
+    def delta_label(self) -> str:
+        """What the delta is, for people: "v3 \u2212 v1" (a minus sign, newer first)."""
+        return f"v{self.right.number} \u2212 v{self.left.number}"
 
 
 def _estimate_day(estimate: LifecycleCostEstimate) -> dt.date:
@@ -262,12 +270,13 @@ def _estimate_day(estimate: LifecycleCostEstimate) -> dt.date:
 
 def lcce_compare(*, left: LifecycleCostEstimate, right: LifecycleCostEstimate) -> LcceComparison:
     """Compare two versions of one program's estimate (two queries, three with a foreign currency).
+    The two are put in version order (older left, newer right) so deltas are newer - older.
     Raises ValueError when they belong to different programs."""
     estimates = {
         e.pk: e
         for e in LifecycleCostEstimate.objects.select_related("program__portfolio").filter(pk__in=[left.pk, right.pk])
     }
-    left, right = estimates[left.pk], estimates[right.pk]
+    left, right = sorted((estimates[left.pk], estimates[right.pk]), key=lambda e: e.number)
     if left.program_id != right.program_id:
         raise ValueError(LCCE_OTHER_PROGRAM)
     base = left.program.portfolio.base_currency

@@ -134,7 +134,8 @@ class PhaseTotalSerializer(serializers.Serializer):
 
 
 class LcceComparisonSerializer(serializers.Serializer):
-    """Two versions side by side in the portfolio's base currency; deltas are right - left."""
+    """Two versions side by side in the portfolio's base currency. `left` is always the older
+    version and `right` the newer, whichever was asked first; every delta is newer - older."""
 
     currency = serializers.CharField()
     left = serializers.IntegerField(source="left.pk")
@@ -144,6 +145,9 @@ class LcceComparisonSerializer(serializers.Serializer):
     left_total = exact_decimal()
     right_total = exact_decimal()
     delta = exact_decimal()
+    delta_label = serializers.CharField(
+        help_text='What every delta is, e.g. "v3 − v1": newer minus older, positive when the newer costs more.'
+    )
     phases = serializers.SerializerMethodField()
     rows = LcceRowSerializer(many=True)
 

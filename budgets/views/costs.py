@@ -188,8 +188,8 @@ def program_costs(request, code: str):
 
 
 def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
-    """The two versions to compare: `?left=&right=` by number, else the latest approved one
-    (or the one before the newest) against the newest."""
+    """The two versions to compare, older first: `?left=&right=` by number, else the latest
+    approved one (or the one before the newest) against the newest."""
     by_number = {e.number: e for e in estimates}
 
     def pick(name):
@@ -202,7 +202,9 @@ def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
     approved = next((e for e in estimates[1:] if e.is_approved), None)
     left = pick("left") or approved or estimates[1]
     right = pick("right") or newest
-    return left, right
+    # Older on the left, newer on the right, whichever way round they were picked: the change
+    # column is always newer - older.
+    return (left, right) if left.number <= right.number else (right, left)
 
 
 def _lcce_section(request, program) -> dict:

@@ -268,15 +268,18 @@ class GovernanceStage:
         requests: list[ChangeRequest] = []
         lines: list[tuple[ChangeRequest, list[tuple[int, int, Decimal]]]] = []
         numbered: dict[int, list] = defaultdict(list)
+        per_project: dict[int, int] = defaultdict(int)
         demo_awaiting = 0
         for project in self.projects:
             start = project.planned_start or today - dt.timedelta(days=200)
 
             def add(status, title, description, cells, project=project, **kwargs):
+                # Numbers count per program (CR-001… across its projects), as the service numbers them.
                 cr = self._change_request(
-                    project, len(numbered[project.pk]) + 1, status, title, description, cells, **kwargs
+                    project, len(numbered[project.program_id]) + 1, status, title, description, cells, **kwargs
                 )
-                numbered[project.pk].append(cr)
+                numbered[project.program_id].append(cr)
+                per_project[project.pk] += 1
                 requests.append(cr)
                 lines.append((cr, cells))
 
@@ -294,7 +297,7 @@ class GovernanceStage:
                     notes="Approved by the program board; the current budget was increased accordingly.",
                 )
             elif project.phase in ("execution", "closing") and (
-                rng.random() < 0.2 or (project.program_id == self.demo_program_id and not numbered[project.pk])
+                rng.random() < 0.2 or (project.program_id == self.demo_program_id and not per_project[project.pk])
             ):
                 # A schedule-only change: approved without money, so the budget is untouched.
                 day = min(start + dt.timedelta(days=rng.randint(40, 120)), today - dt.timedelta(days=3))
@@ -402,6 +405,7 @@ class GovernanceStage:
         decided_by = self.program_manager.get(project.program_id) if decided else None
         return ChangeRequest(
             project_id=project.pk,
+            program_id=project.program_id,
             number=number,
             title=title,
             description=description,

@@ -1,7 +1,7 @@
 """Build the demo portfolio: portfolios, objectives, programs, projects, people, memberships,
 a history of status reports, schedules (calendars, WBS, links, progress, baseline 0) and money
 (currencies and rates, fiscal calendars, budgets, actual costs, forecasts, vendors, contracts
-and invoices, reserves, lifecycle cost estimates), at three scales (DESIGN.md §6).
+and invoices, reserves, lifecycle cost estimates), at three scales (the scale bars in docs/architecture.md).
 
 Everything random comes from one `random.Random(seed)`, consumed in a fixed order, so the
 same seed and scale give the same codes, names, people and RAG history. Dates are laid out

@@ -19,7 +19,9 @@ class ChangeRequest(VersionedModel):
     APPROVED or REJECTED by a CHANGE_APPROVER; a draft or submitted request may be WITHDRAWN by
     its project team. Decided and withdrawn requests are final.
 
-    `number` counts per project (shown as CR-001). `cost_impact` is derived: the services keep it
+    `number` counts per program (shown as CR-001), so a reference names one request on the
+    program's pages; `program` is the project's program (a project never changes program), kept
+    here because a database constraint cannot reach through the project. `cost_impact` is derived: the services keep it
     equal to the sum of the lines' `amount_delta` (read-only in the API and forms), so the
     headline figure can never disagree with what approval does to the budget. It may be negative
     (descoping). All lines are in the request's `currency`. Approval moves the project's CURRENT
@@ -34,6 +36,9 @@ class ChangeRequest(VersionedModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="change_requests")
+    program = models.ForeignKey(
+        "portfolio.Program", on_delete=models.CASCADE, related_name="change_requests", editable=False
+    )
     number = models.PositiveIntegerField(editable=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -67,7 +72,9 @@ class ChangeRequest(VersionedModel):
     class Meta:
         ordering = ["project", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "number"], name="%(app_label)s_%(class)s_number_unique"),
+            models.UniqueConstraint(
+                fields=["program", "number"], name="%(app_label)s_%(class)s_number_unique_in_program"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "approved", "rejected", "withdrawn"]),
                 name="%(app_label)s_%(class)s_status_valid",

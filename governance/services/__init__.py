@@ -1,4 +1,4 @@
-"""Governance writes (conventions in STYLE.md): gates.py (stage gates and their checklists),
+"""Governance writes (conventions in docs/architecture.md): gates.py (stage gates and their checklists),
 changes.py (change requests, their lines and approval), program.py (decision log, benefits,
 operating level agreements)."""
 

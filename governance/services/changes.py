@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from budgets.selectors import fiscal_calendar_for
 from budgets.services import budget_line_create, budget_line_update
 from budgets.services._common import create_audited, currency_or_base, delete_audited
 from core.services import versioned_update
+from portfolio.models import Program
 from projects.models import Baseline, Project
 from projects.services.schedule import baseline_set
 
@@ -52,6 +53,12 @@ def _cost_impact_recompute(change_request: ChangeRequest) -> None:
     change_request.refresh_from_db()
 
 
+def change_request_next_number(*, program_id: int) -> int:
+    """The next free change-request number of a program: one more than the highest in use."""
+    last = ChangeRequest.objects.filter(program_id=program_id).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
 @transaction.atomic
 def change_request_create(
     *,
@@ -66,13 +73,15 @@ def change_request_create(
     currency=None,
     lines: list[dict] | None = None,
 ) -> ChangeRequest:
-    """Draft a change request with the project's next number (CR-001, CR-002…). `lines` are
-    dicts of category, period, amount_delta (and optional notes)."""
-    Project.objects.select_for_update().filter(pk=project.pk).get()
-    last = ChangeRequest.objects.filter(project=project).order_by("-number").values_list("number", flat=True).first()
+    """Draft a change request with the program's next number (CR-001, CR-002…: one series per
+    program, so a reference names one request on the program's pages). `lines` are dicts of
+    category, period, amount_delta (and optional notes)."""
+    # Lock the program: two projects of one program drafting at once must not take one number.
+    Program.objects.select_for_update().filter(pk=project.program_id).get()
     change_request = ChangeRequest(
         project=project,
-        number=(last or 0) + 1,
+        program_id=project.program_id,
+        number=change_request_next_number(program_id=project.program_id),
         title=title,
         description=description,
         reason=reason,

@@ -432,6 +432,17 @@ class TestLifecycleCostEstimates:
         assert (body["left_total"], body["right_total"], body["delta"]) == ("10000.00", "10008.00", "8.00")
         assert {p["phase"]: p["delta"] for p in body["phases"]} == {"acquisition": "0.00", "om": "8.00"}
 
+    def test_compare_delta_is_newer_minus_older_from_either_side(self, api_for, owner, money, ref):
+        client, first = api_for(owner), money["lifecycle-cost-estimates"]
+        second = client.post(f"{url('lifecycle-cost-estimates', first)}new-version/", {"notes": "More"}).json()
+        line = {"estimate": second["id"], "phase": "om", "fiscal_year": 2027, "category": ref.labour.pk, "amount": "8"}
+        assert client.post(url("lifecycle-cost-lines"), line, format="json").status_code == 201
+        from_newer = client.get(f"{API}/lifecycle-cost-estimates/{second['id']}/compare/", {"with": first.pk}).json()
+        assert (from_newer["left_number"], from_newer["right_number"]) == (1, 2)
+        assert (from_newer["delta"], from_newer["delta_label"]) == ("8.00", "v2 − v1")
+        assert {p["phase"]: p["delta"] for p in from_newer["phases"]}["om"] == "8.00"
+        assert [r["delta"] for r in from_newer["rows"] if r["phase"] == "om"] == ["8.00"]
+
     def test_compare_names_the_with_parameter(self, api_for, owner, outsider, money):
         client, first = api_for(owner), money["lifecycle-cost-estimates"]
         compare = f"{url('lifecycle-cost-estimates', first)}compare/"

@@ -204,6 +204,26 @@ class TestAnomalies:
     def test_status_before_start(self):
         assert evm.STATUS_BEFORE_START in self.codes(status_date=day(-3), ev=D(0), ac=D(0))
 
+    def test_messages_are_plain_words_with_money_dates_and_ratios_formatted(self):
+        arguments = {"pv_curve": FENCE_PV, "status_date": day(3), "currency": "EUR"}
+        messages = {
+            w.code: w.message for w in earned_value(bac=D(4000), ev=D("4100.5"), ac=D(2800), **arguments).warnings
+        }
+        assert (
+            messages[evm.EV_ABOVE_BAC]
+            == "Earned value EUR\u00a04,100.50 is more than the budget at completion EUR\u00a04,000.00."
+        )
+        messages = {w.code: w.message for w in earned_value(bac=D(4000), ev=D(2500), ac=D(2800), **arguments).warnings}
+        assert messages[evm.TCPI_ABOVE_CPI].startswith("The remaining work needs a cost efficiency (TCPI) of 1.25,")
+        early = earned_value(bac=D(4000), ev=D(0), ac=D(0), **(arguments | {"status_date": day(-3)}))
+        assert f"before the work starts ({day(1).day} {day(1):%b %Y})" in early.warnings[0].message
+        falling = earned_value(
+            bac=D(4000), ev=D(0), ac=D(0), **(arguments | {"pv_curve": {day(1): D(1000), day(2): D(900)}})
+        )
+        decrease = next(w.message for w in falling.warnings if w.code == evm.CUMULATIVE_DECREASES)
+        assert "Cumulative planned value goes down" in decrease
+        assert "from EUR\u00a01,000.00 to EUR\u00a0900.00" in decrease
+
     def test_anomalies_are_returned_never_raised(self):
         figures = earned_value(
             bac=D(-1), pv_curve={day(2): D(5), day(1): D(10)}, ev=D(-3), ac=D(-4), status_date=day(9), etc=D(-2)

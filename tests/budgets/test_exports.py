@@ -151,7 +151,7 @@ def test_lcce_sheet(program):
         "Category name",
         "v1 (EUR)",
         "v2 (EUR)",
-        "Change (EUR)",
+        "Change v2 − v1 (EUR)",
     ]
     assert [c.value for c in sheet[2]][4:] == [100, 125, 25]
     assert sheet["A3"].value == "Total"

@@ -17,6 +17,7 @@ from budgets.imports import (
     open_table,
     propose_mapping,
 )
+from budgets.imports.engine import RowError
 from budgets.models import BudgetLine, CostEntry
 from core.models import AuditEntry
 from portfolio.models import Membership
@@ -107,7 +108,10 @@ class TestMappingProposal:
             importer_for("actuals", open_table(path), {"date": "Nope", "amount": "Amount"}, actor=None)
         messages = caught.value.message_dict["mapping"]
         assert any("no column “Nope”" in m for m in messages)
-        assert any("category, project, external_ref" in m for m in messages)
+        assert any(
+            "Cost category code (category), Project code (project), External reference (external_ref)" in m
+            for m in messages
+        )
 
 
 @pytest.mark.django_db
@@ -123,7 +127,7 @@ class TestActualsPreview:
         assert [row.number for row in preview.rows] == [2, 3, 4, 5, 6]
         assert preview.rows[0].note == "already imported"
         assert preview.rows[0].values["amount"] == "101.50"
-        assert [str(e) for e in preview.rows[1].errors] == ["row 3, amount: 'abc' is not a number"]
+        assert [str(e) for e in preview.rows[1].errors] == ["row 3, column “Amount”: 'abc' is not a number"]
         assert [e.field for e in preview.rows[2].errors] == ["project"]
         assert preview.rows[3].note == "new"
         assert CostEntry.objects.count() == 1  # the preview wrote nothing
@@ -164,11 +168,26 @@ class TestActualsImport:
         report = run_actuals(path, owner)
 
         assert not report.ok
-        assert texts(report) == ["row 17, amount: 'abc' is not a number"]
+        assert texts(report) == ["row 17, column “Amount”: 'abc' is not a number"]
         assert report.errors[0].column == "Amount"
         assert report.total_rows == 30
         assert not CostEntry.objects.exists()
         assert not AuditEntry.objects.filter(object_type="projects.project").exists()
+
+    def test_errors_name_the_files_column_not_the_import_field(self, tmp_path, project, ref, owner):
+        header = ["Booked", "Value", "Cost code", "Job", "Voucher"]
+        mapping = {"date": "Booked", "amount": "Value", "category": "Cost code", "project": "Job"}
+        mapping["external_ref"] = "Voucher"
+        row = {"Booked": "2026-01-15", "Value": "10", "Cost code": "LAB", "Job": "MOD-ERP", "Voucher": ""}
+        report = run_actuals(write_csv(tmp_path / "gl.csv", [row], header), owner, mapping, default_source="ledger")
+        (error,) = report.errors
+        assert str(error) == "row 2, column “Voucher”: is required"
+        assert "external_ref" not in str(error)
+        assert (error.field, error.column) == ("external_ref", "Voucher")  # the field stays for programs
+
+    def test_an_error_on_an_unmapped_field_names_the_field_for_people(self):
+        error = RowError(3, "contract", None, "an invoice must name its contract", "Contract")
+        assert str(error) == "row 3, Contract (no column mapped): an invoice must name its contract"
 
     def test_every_row_is_checked_and_each_problem_reported(self, tmp_path, project, ref, owner):
         rows = [
@@ -187,16 +206,16 @@ class TestActualsImport:
         report = run_actuals(write_csv(tmp_path / "gl.csv", rows), owner)
 
         assert texts(report) == [
-            "row 2, date: '31/02/2026' is not a date (YYYY-MM-DD)",
-            "row 3, project: no project you can see has the code 'NOPE'",
-            "row 4, category: no cost category has the code 'XXX'",
-            "row 5, currency: 'ABC' is not a currency Keel knows; add it first",
-            "row 6, external_ref: 'GL-1' appears more than once in this file (for source ledger)",
-            "row 7, source: 'fax' is not a source; use one of: manual, ledger, invoice, timesheet",
-            "row 8, amount: '12.345' has more than 2 decimal places",
-            "row 9, external_ref: is required",
-            "row 10, task: project MOD-ERP has no task with the external reference or outline number '9.9'",
-            "row 11, vendor: no vendor you can see is named 'Nobody Ltd'",
+            "row 2, column “Posting Date”: '31/02/2026' is not a date (YYYY-MM-DD)",
+            "row 3, column “Project Code”: no project you can see has the code 'NOPE'",
+            "row 4, column “Cost Category”: no cost category has the code 'XXX'",
+            "row 5, column “Currency”: 'ABC' is not a currency Keel knows; add it first",
+            "row 6, column “Document No”: 'GL-1' appears more than once in this file (for source ledger)",
+            "row 7, column “Source”: 'fax' is not a source; use one of: manual, ledger, invoice, timesheet",
+            "row 8, column “Amount”: '12.345' has more than 2 decimal places",
+            "row 9, column “Document No”: is required",
+            "row 10, column “Task”: project MOD-ERP has no task with the external reference or outline number '9.9'",
+            "row 11, column “Supplier”: no vendor you can see is named 'Nobody Ltd'",
         ]
         assert not CostEntry.objects.exists()
 
@@ -240,8 +259,8 @@ class TestActualsImport:
         rows = [ledger_row(1), ledger_row(2, Amount="lots"), ledger_row(3, **{"Posting Date": 45000})]
         report = run_actuals(write_xlsx(tmp_path / "gl.xlsx", rows), owner)
         assert texts(report) == [
-            "row 3, amount: 'lots' is not a number",
-            "row 4, date: '45000' is not a date (YYYY-MM-DD)",
+            "row 3, column “Amount”: 'lots' is not a number",
+            "row 4, column “Posting Date”: '45000' is not a date (YYYY-MM-DD)",
         ]
 
     def test_semicolon_csv_with_european_dates(self, tmp_path, project, ref, owner):
@@ -272,9 +291,9 @@ class TestActualsImport:
         VendorFactory(name="Other")
         report = run_actuals(write_csv(tmp_path / "gl.csv", rows), owner)
         assert texts(report) == [
-            "row 3, contract: an invoice must name its contract",
-            "row 4, contract: contract PO-1 does not serve project MOD-CRM; link the project to it first",
-            "row 5, vendor: 'Other' is not the vendor of contract PO-1",
+            "row 3, column “PO Number”: an invoice must name its contract",
+            "row 4, column “PO Number”: contract PO-1 does not serve project MOD-CRM; link the project to it first",
+            "row 5, column “Supplier”: 'Other' is not the vendor of contract PO-1",
         ]
         report = run_actuals(write_csv(tmp_path / "ok.csv", rows[:1]), owner)
         assert report.created == 1
@@ -313,7 +332,8 @@ class TestWhoMayImport:
         rows = [ledger_row(1), ledger_row(2, **{"Project Code": "MOD-CRM"}), ledger_row(3)]
         report = run_actuals(write_csv(tmp_path / "gl.csv", rows), crm_reader)
         assert texts(report) == [
-            "row 3, project: you may not change the money of project MOD-CRM (it needs a finance role on the project)"
+            "row 3, column “Project Code”: "
+            "you may not change the money of project MOD-CRM (it needs a finance role on the project)"
         ]
         assert not CostEntry.objects.exists()
 
@@ -324,7 +344,7 @@ class TestWhoMayImport:
 
     def test_an_outsider_is_told_the_project_does_not_exist(self, tmp_path, project, ref, outsider):
         report = run_actuals(write_csv(tmp_path / "gl.csv", [ledger_row(1)]), outsider)
-        assert texts(report) == ["row 2, project: no project you can see has the code 'MOD-ERP'"]
+        assert texts(report) == ["row 2, column “Project Code”: no project you can see has the code 'MOD-ERP'"]
 
     def test_the_system_imports_anywhere(self, tmp_path, project, crm, ref):
         rows = [ledger_row(1), ledger_row(2, **{"Project Code": "mod-crm"})]
@@ -384,11 +404,12 @@ class TestBudgetImport:
         rows.append(["MOD-ERP", "LAB", 2026, 4, 2, "EUR", "current"])
         report = self.run(write_xlsx(tmp_path / "b.xlsx", rows, BUDGET_HEADER), crm_reader)
         assert [str(e) for e in report.errors] == [
-            "row 2, period: '13' is not between 1 and 12",
-            "row 3, amount: '-5' must not be negative",
-            "row 4, version: 'draft' is not a budget version; use original or current",
-            "row 5, project: you may not change the money of project MOD-CRM (it needs a finance role on the project)",
-            "row 6, period: FY2031 P03 is not a stored period of the fiscal calendar “Calendar year”; "
+            "row 2, column “Period”: '13' is not between 1 and 12",
+            "row 3, column “Amount”: '-5' must not be negative",
+            "row 4, column “Version”: 'draft' is not a budget version; use original or current",
+            "row 5, column “Project”: "
+            "you may not change the money of project MOD-CRM (it needs a finance role on the project)",
+            "row 6, column “Period”: FY2031 P03 is not a stored period of the fiscal calendar “Calendar year”; "
             "generate its periods first",
             "row 8: this file already has a line for MOD-ERP LAB FY2026 P04 (current)",
         ]

@@ -123,7 +123,7 @@ class TestJobService:
                 "field": "amount",
                 "column": "Amount",
                 "message": "'abc' is not a number",
-                "text": "row 17, amount: 'abc' is not a number",
+                "text": "row 17, column “Amount”: 'abc' is not a number",
             }
         ]
         assert not CostEntry.objects.exists()
@@ -190,7 +190,9 @@ class TestImportApi:
             created = api_for(owner).post("/api/v1/imports/", {"file": csv_upload(rows), "kind": "actuals"}).json()
         job = api_for(owner).get(f"/api/v1/imports/{created['id']}/").json()
         assert job["status"] == "failed"
-        assert [e["text"] for e in job["errors"]] == ["row 3, date: 'yesterday' is not a date (YYYY-MM-DD)"]
+        assert [e["text"] for e in job["errors"]] == [
+            "row 3, column “Posting Date”: 'yesterday' is not a date (YYYY-MM-DD)"
+        ]
 
     def test_mapping_is_json_and_checked(self, api_for, project, ref, owner):
         client = api_for(owner)
@@ -221,7 +223,7 @@ class TestImportApi:
         assert body["mapping_errors"] == []
         assert [row["note"] for row in body["rows"][:2]] == ["new", "new"]
         assert [e["text"] for e in body["rows"][2]["errors"]] == [
-            "row 4, category: no cost category has the code 'ZZZ'"
+            "row 4, column “Cost Category”: no cost category has the code 'ZZZ'"
         ]
         assert not ImportJob.objects.exists()
 
@@ -280,7 +282,7 @@ class TestImportPages:
         job = ImportJob.objects.get()
         page = client.get(f"/imports/{job.pk}/preview/")
         assert page.context["bad_rows"] == 1
-        assert "row 2, amount: &#x27;abc&#x27; is not a number" in page.content.decode()
+        assert "row 2, column “Amount”: &#x27;abc&#x27; is not a number" in page.content.decode()
 
     def test_a_running_job_polls_every_second(self, client_for, project, ref, owner):
         job = import_job_create(user=owner, kind="actuals", upload=csv_upload(good_rows(1)))
@@ -298,7 +300,7 @@ class TestImportPages:
         import_job_run(job_id=job.pk)
         page = client_for(owner).get(f"/imports/{job.pk}/").content.decode()
         assert "Nothing was imported." in page
-        assert "row 3, project: no project you can see has the code &#x27;NOPE&#x27;" in page
+        assert "row 3, column “Project Code”: no project you can see has the code &#x27;NOPE&#x27;" in page
 
     def test_other_peoples_jobs_are_404(self, client_for, project, ref, owner, member):
         job = import_job_create(user=owner, kind="actuals", upload=csv_upload(good_rows(1)))
@@ -347,7 +349,7 @@ class TestCommands:
         )
         with pytest.raises(CommandError, match="1 problem"):
             call_command("import_actuals", str(path), "--mapping", mapping, "--source", "timesheet", stderr=err)
-        assert "row 4, amount: 'abc' is not a number" in err.getvalue()
+        assert "row 4, column “Amount”: 'abc' is not a number" in err.getvalue()
         assert not CostEntry.objects.exists()
 
     def test_import_actuals_refuses_an_unknown_source(self, tmp_path, project, ref):

@@ -174,6 +174,14 @@ class TestProjectEvm:
         TaskFactory(project=budgeted, cost=D("500"))
         assert TASK_BUDGETS_DIFFER in project_evm(project=budgeted).warning_codes
 
+    def test_the_task_budget_warning_is_in_plain_words_with_formatted_money(self, budgeted):
+        TaskFactory(project=budgeted, cost=D("914650"))  # with the plan's 5,900
+        (warning,) = [w for w in project_evm(project=budgeted).warnings if w.code == TASK_BUDGETS_DIFFER]
+        assert warning.message.startswith(
+            "Task budgets add up to EUR\u00a0920,550.00, not the budget at completion EUR\u00a05,900.00,"
+        )
+        assert "task_budgets" not in warning.message
+
     def test_summary_tasks_are_not_counted_twice(self, budgeted):
         TaskFactory(project=budgeted, name="Phase", cost=D("5900"), percent_complete=D("75"), is_summary=True)
         assert project_evm(project=budgeted).figures.ev == D(4450)
@@ -544,6 +552,15 @@ class TestLcceCompare:
         ]
         assert comparison.delta == D(240) - D(150)
         assert comparison.phase_totals()["rnd"] == (D(100), D(150))
+
+    def test_delta_is_newer_minus_older_whichever_is_passed_first(self, program, category, eur):
+        v1 = LifecycleCostEstimateFactory(program=program, number=1)
+        v2 = LifecycleCostEstimateFactory(program=program, number=2)
+        LifecycleCostLineFactory(estimate=v1, fiscal_year=2026, category=category, amount=D("100"), currency=eur)
+        LifecycleCostLineFactory(estimate=v2, fiscal_year=2026, category=category, amount=D("130"), currency=eur)
+        comparison = lcce_compare(left=v2, right=v1)
+        assert (comparison.left, comparison.right) == (v1, v2)
+        assert (comparison.delta, comparison.rows[0].delta, comparison.delta_label) == (D(30), D(30), "v2 − v1")
 
     def test_versions_of_different_programs_are_refused(self, program):
         with pytest.raises(ValueError, match=LCCE_OTHER_PROGRAM):

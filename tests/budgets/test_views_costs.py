@@ -128,7 +128,10 @@ class TestProjectCosts:
         assert report.as_of == dt.date(2026, 1, 31)
         assert report.figures.pv == D(3100)
         assert EV_ESTIMATED in report.warning_codes
-        assert "ev_estimated" in response.content.decode()
+        body = response.content.decode()
+        assert 'data-code="ev_estimated"' in body  # the code stays for scripts, out of sight
+        assert "<code>ev_estimated</code>" not in body
+        assert "earned value on 31 Jan 2026 is estimated" in body
         assert svg_root(response.context["s_curve_chart"]).find(f".//{SVG}g[@class='status-line']").get(
             "data-date"
         ) == ("2026-01-31")
@@ -225,8 +228,23 @@ class TestProgramCosts:
         assert (comparison.left.number, comparison.right.number) == (1, 2)
         assert (comparison.left_total, comparison.right_total, comparison.delta) == (D(100), D(190), D(90))
         assert {"left", "right"} <= svg_series(response.context["lcce_chart"])
-        swapped = client_for(owner).get(PROGRAM_COSTS, {"left": 2, "right": 1}).context["lcce"]
-        assert swapped.delta == D(-90)
+
+    def test_lcce_change_is_newer_minus_older_whichever_way_round_picked(
+        self, client_for, owner, program, category, eur, money
+    ):
+        first = LifecycleCostEstimateFactory(program=program, number=1)
+        lcce_line_set(
+            actor=owner, estimate=first, phase="acquisition", fiscal_year=2026, category=category, amount=D(100)
+        )
+        lcce_approve(actor=owner, estimate=first)
+        second = lcce_new_version(actor=owner, estimate=first)
+        lcce_line_set(
+            actor=owner, estimate=second, phase="acquisition", fiscal_year=2026, category=category, amount=D(190)
+        )
+        response = client_for(owner).get(PROGRAM_COSTS, {"left": 2, "right": 1})
+        swapped = response.context["lcce"]
+        assert (swapped.left.number, swapped.right.number, swapped.delta) == (1, 2, D(90))
+        assert "Change (v2 − v1)" in response.content.decode()
 
     def test_an_empty_program_renders(self, client_for, owner, program):
         response = client_for(owner).get(PROGRAM_COSTS)
@@ -333,7 +351,7 @@ class TestExports:
         lcce_line_set(actor=owner, estimate=second, phase="rnd", fiscal_year=2026, category=category, amount=D(130))
         url = reverse("budgets:lcce-compare-export", args=["MOD"])
         sheet = workbook_of(client_for(owner).get(url, {"left": 1, "right": 2})).active
-        assert [c.value for c in sheet[1]][4:] == ["v1 (EUR)", "v2 (EUR)", "Change (EUR)"]
+        assert [c.value for c in sheet[1]][4:] == ["v1 (EUR)", "v2 (EUR)", "Change v2 − v1 (EUR)"]
         assert [c.value for c in sheet[2]][4:] == [100, 130, 30]
 
     def test_lcce_export_needs_two_versions(self, client_for, owner, program):

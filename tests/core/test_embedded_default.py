@@ -1,4 +1,4 @@
-"""Smoke test of the embedded default (DESIGN.md §4): with no DATABASE_URL and no broker,
+"""Smoke test of the embedded default (docs/architecture.md): with no DATABASE_URL and no broker,
 Keel migrates, seeds and serves a working demo on SQLite.
 
 Everything runs in subprocesses with a clean environment, as `make run` would on a bare

@@ -305,6 +305,23 @@ def test_small_seed_builds_staffing_risks_and_governance_for_the_demo_program():
     assert StageGate.objects.filter(project__program=program, decision="pending").exists()
 
 
+def test_small_seed_numbers_change_requests_once_per_program():
+    from django.db.models import Count
+
+    from governance.models import ChangeRequest
+
+    demo_seed(scale="small", seed=1, today=TODAY)
+    per_program = ChangeRequest.objects.values("program").annotate(
+        n=Count("pk"), numbers=Count("number", distinct=True)
+    )
+    assert per_program
+    assert all(row["n"] == row["numbers"] for row in per_program)
+    several = [row for row in per_program if row["n"] > 1]
+    assert several  # some program has requests from more than one project to tell apart
+    for cr in ChangeRequest.objects.select_related("project"):
+        assert cr.program_id == cr.project.program_id
+
+
 def test_stages_rebuild_only_the_late_stages_on_an_existing_demo():
     from core.demo import governance, risks, staffing
 

@@ -45,6 +45,7 @@ class ChangeRequestFactory(factory.django.DjangoModelFactory):
         model = ChangeRequest
 
     project = factory.SubFactory(ProjectFactory)
+    program = factory.LazyAttribute(lambda cr: cr.project.program)
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Change {n}")
     currency = factory.SubFactory(CurrencyFactory)

@@ -360,7 +360,7 @@ def test_stale_if_match_is_412_and_changes_nothing(api_for, owner, world, prefix
         ({"page": 999999}, 404),  # DRF: "Invalid page."
         ({"page": "abc"}, 404),
         ({"ordering": "nonexistent"}, 200),  # ignored
-        ({"unknown_filter": "x"}, 200),  # ignored
+        ({"unknown_filter": "x"}, 400),  # refused, naming the parameter (core.filters)
         ({"page_size": HUGE}, 200),  # capped at the maximum
     ],
     ids=repr,

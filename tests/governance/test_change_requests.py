@@ -4,12 +4,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from budgets.models import BudgetLine
 from governance import services
 from governance.models import ChangeRequest, Decision
 from projects.models import Baseline
 from tests.factories.budgets import BudgetLineFactory
+from tests.factories.governance import ChangeRequestFactory
+from tests.factories.projects import ProjectFactory
 
 
 @pytest.fixture
@@ -35,11 +38,23 @@ def submitted(project, ref, actor, deltas, **fields):
     return services.change_request_submit(actor=actor, change_request=cr)
 
 
-def test_numbers_count_per_project(project, ref, project_manager):
+def test_numbers_count_per_program_across_its_projects(project, ref, project_manager, owner, program):
     first = services.change_request_create(actor=project_manager, project=project, title="A", currency=ref.eur)
-    second = services.change_request_create(actor=project_manager, project=project, title="B", currency=ref.eur)
-    assert (first.reference, second.reference) == ("CR-001", "CR-002")
+    sibling = ProjectFactory(program=program, code="MOD-HR")
+    second = services.change_request_create(actor=owner, project=sibling, title="B", currency=ref.eur)
+    third = services.change_request_create(actor=project_manager, project=project, title="C", currency=ref.eur)
+    assert (first.reference, second.reference, third.reference) == ("CR-001", "CR-002", "CR-003")
+    assert (first.program, second.program) == (program, program)
     assert first.requested_by == project_manager
+    elsewhere = services.change_request_create(actor=None, project=ProjectFactory(), title="D", currency=ref.eur)
+    assert elsewhere.reference == "CR-001"  # another program has its own series
+
+
+def test_the_database_refuses_a_second_number_in_one_program(project, program, ref):
+    ChangeRequestFactory(project=project, number=2, currency=ref.eur)
+    sibling = ProjectFactory(program=program, code="MOD-HR")
+    with pytest.raises(IntegrityError, match="governance_changerequest_number_unique_in_program"), transaction.atomic():
+        ChangeRequestFactory(project=sibling, number=2, currency=ref.eur)
 
 
 def test_cost_impact_is_the_sum_of_the_lines(project, ref, project_manager):

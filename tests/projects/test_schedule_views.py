@@ -227,6 +227,18 @@ class TestSchedulePage:
         assert "Fri 20 Mar 2026" in body  # forecast finish
         assert 'class="tag tag-critical"' in body
 
+    def test_task_table_prints_four_digit_years(self, client_for, owner, project):
+        project.planned_start, project.planned_finish = dt.date(2103, 1, 26), dt.date(2103, 12, 31)
+        project.save()
+        task = task_create(actor=owner, project=project, name="Far off", duration_minutes=2 * DAY)
+        task_update(actor=owner, task=task, data={"constraint_type": "SNET", "constraint_date": at(2103, 1, 29)})
+        body = client_for(owner).get(PAGE).content.decode()
+        row = body[body.index(f'<tr id="task-{task.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "29 Jan 2103" in row  # start and the constraint date
+        assert "30 Jan 2103" in row  # finish, early and late dates
+        assert "Jan 03" not in row
+
     def test_chart_has_summaries_milestones_links_critical_path_and_baseline(self, client_for, owner, plan, project):
         baseline_set(actor=owner, project=project, number=0)
         task_update(actor=owner, task=plan["Design"], data={"duration_minutes": 7 * DAY})
@@ -486,6 +498,17 @@ class TestLinks:
         assert row_of(response, "Training").task.start == at(2026, 3, 19)  # two days before Build ends
         assert [v.label for v in row_of(response, "Training").predecessors] == ["1.2 FS -2d"]
         assert response.context["editing"].task.pk == training.pk  # the row stays open for more
+
+    def test_predecessor_picker_lists_own_project_first_and_groups_the_others(self, client_for, owner, plan, program):
+        other = ProjectFactory(program=program, code="MOD-A", name="Archive")  # sorts before MOD-ERP
+        task_create(actor=owner, project=other, name="Scan boxes", duration_minutes=DAY)
+        response = client_for(owner).get(PAGE, {"edit": plan["Training"].pk})
+        groups = [label for label, _ in response.context["link_form"].fields["predecessor"].choices[1:]]
+        assert groups == ["This project", "MOD-A Archive"]
+        own = dict(response.context["link_form"].fields["predecessor"].choices[1:])["This project"]
+        assert [name for _, name in own] == ["1 Phase 1", "1.1 Design", "1.2 Build", "2 Go-live"]
+        body = response.content.decode()
+        assert body.index('<optgroup label="This project">') < body.index('<optgroup label="MOD-A Archive">')
 
     def test_cycle_shows_the_message_naming_the_tasks_and_writes_nothing(self, client_for, project_manager, plan):
         design = plan["Design"]

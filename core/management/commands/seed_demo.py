@@ -41,8 +41,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--show-logins", action="store_true", help="Only print the demo logins table, seed nothing."
         )
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the logins table after seeding (bin/run-demo prints it once, before it serves).",
+        )
 
-    def handle(self, *args, scale, seed, reset, if_empty, password, progress, show_logins, stages, **options):
+    def handle(
+        self, *args, scale, seed, reset, if_empty, password, progress, show_logins, no_logins, stages, **options
+    ):
         if show_logins:
             self.stdout.write(demo_logins_table(password))
             return
@@ -75,4 +82,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         counts = ", ".join(f"{count} {label}" for label, count in result.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Seeded in {result.seconds:.1f}s: {counts}."))
-        self.stdout.write(demo_logins_table(password))
+        if not no_logins:
+            self.stdout.write(demo_logins_table(password))

@@ -1,0 +1,89 @@
+"""Query-string checks shared by every API list.
+
+A list silently ignoring a parameter it does not know (`/api/v1/projects/?code=X` answering every
+project) looks like a filter that worked. `KnownQueryParamsFilter` runs first among the default
+filter backends and answers 400 naming each unknown parameter instead. What a list knows is read
+from the same places that act on the query string, so the check cannot drift from them: the
+view's FilterSet (with the suffixes of range widgets, `x_after`/`x_before`), `search` when the
+view has search fields, `ordering` when it orders, the paginator's `page`/`page_size`, and DRF's
+`format`.
+"""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, filters
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.settings import api_settings
+
+UNKNOWN_PARAMETER = "Unknown query parameter “{name}”: this list accepts {known}."
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's search, documented only where the view has search fields (DRF documents `search`
+    on every list, including those where it does nothing, which KnownQueryParamsFilter refuses)."""
+
+    def get_schema_operation_parameters(self, view):
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)
+
+
+def filter_param_names(filterset_class) -> set[str]:
+    """The query parameters a FilterSet reads: each filter's name, or name_suffix for a
+    multi-part widget (a date range reads `x_after` and `x_before`)."""
+    names = set()
+    for name, filter_ in filterset_class.base_filters.items():
+        widget = filter_.extra.get("widget") or getattr(filter_.field_class, "widget", None)
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
+def known_query_params(view, request, queryset) -> set[str]:
+    """Every query parameter the list `view` acts on."""
+    known = set()
+    format_param = api_settings.URL_FORMAT_OVERRIDE
+    if format_param:
+        known.add(format_param)
+    for backend_class in view.filter_backends:
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend):
+            filterset_class = backend.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                known |= filter_param_names(filterset_class)
+        elif isinstance(backend, filters.SearchFilter):
+            if backend.get_search_fields(view, request):
+                known.add(backend.search_param)
+        elif isinstance(backend, OrderingFilter):
+            known.add(backend.ordering_param)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        for attribute in ("page_query_param", "page_size_query_param", "limit_query_param", "offset_query_param"):
+            if value := getattr(paginator, attribute, None):
+                known.add(value)
+    return known
+
+
+class KnownQueryParamsFilter(BaseFilterBackend):
+    """Answers 400 for a list request with a query parameter the list does not know.
+
+    Only `list` is checked: detail routes and actions read their own parameters (`as_of`,
+    `with`) with serializers of their own that name what they accept."""
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) != "list":
+            return queryset
+        known = known_query_params(view, request, queryset)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            listed = ", ".join(sorted(known))
+            raise exceptions.ValidationError(
+                {
+                    name: [ErrorDetail(UNKNOWN_PARAMETER.format(name=name, known=listed), code="unknown_parameter")]
+                    for name in unknown
+                }
+            )
+        return queryset
