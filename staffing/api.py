@@ -27,7 +27,7 @@ from core.api import (
     require_editable,
     versioned_schema,
 )
-from core.serializers import ErrorSerializer
+from core.serializers import ErrorSerializer, money_text
 from portfolio.models import Portfolio, Program
 from projects.api_schedule import VersionedServiceDestroyMixin
 from projects.models import Project
@@ -375,7 +375,7 @@ class AllocationViewSet(_StaffingViewSet):
                 "project": project.pk,
                 "currency": forecast.currency,
                 "from": forecast.from_day,
-                "total": _d(forecast.total),
+                "total": money_text(forecast.total),
                 "total_hours": _d(forecast.total_hours),
                 "unrated_hours": _d(forecast.unrated_hours),
                 "periods": [
@@ -386,7 +386,7 @@ class AllocationViewSet(_StaffingViewSet):
                         "start": p.start,
                         "end": p.end,
                         "hours": _d(hours),
-                        "amount": _d(amount),
+                        "amount": money_text(amount),
                     }
                     for p, hours, amount in forecast.rows()
                 ],
