@@ -6,8 +6,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from .models import ApiToken
@@ -48,9 +46,8 @@ def decimal_text(value, places: int) -> str | None:
     if value is None:
         return None
     value = Decimal(value)
-    if places == MONEY_DECIMAL_PLACES:
-        return f"{quantize_money(value):f}"
-    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    value = quantize_money(value) if places == MONEY_DECIMAL_PLACES else value.quantize(Decimal(1).scaleb(-places))
+    return f"{value.copy_abs() if value.is_zero() else value:f}"  # -0.001 is "0.00", not "-0.00"
 
 
 def money_text(value) -> str | None:
@@ -126,7 +123,7 @@ class FixedDecimalFieldSchema(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
             return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        return {**build_basic_type(OpenApiTypes.DECIMAL), "pattern": fixed_places_pattern(self.target.places)}
+        return {"type": "string", "format": "decimal", "pattern": fixed_places_pattern(self.target.places)}
 
 
 def is_money_column(model_field) -> bool:
