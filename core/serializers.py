@@ -59,7 +59,7 @@ class FixedDecimalField(serializers.DecimalField):
     """A decimal written as a string with exactly `places` places (see decimal_text); read as
     DRF's DecimalField reads it. Computed figures need no `max_digits`: they are only written."""
 
-    kind = "A decimal"
+    kind = "Answered as a decimal string"
 
     def __init__(self, *, places: int, max_digits=None, **kwargs):
         self.places = places
@@ -74,7 +74,7 @@ class FixedDecimalField(serializers.DecimalField):
 class MoneyField(FixedDecimalField):
     """Money: a decimal string at the project's money precision, e.g. "1234.50" or "-0.01"."""
 
-    kind = "Money: a decimal string"
+    kind = "Money, answered as a decimal string"
 
     def __init__(self, **kwargs):
         kwargs.pop("decimal_places", None)
@@ -84,7 +84,7 @@ class MoneyField(FixedDecimalField):
 class RatioField(FixedDecimalField):
     """An index such as CPI or SPI: a decimal string at RATIO_DECIMAL_PLACES ("0.9649")."""
 
-    kind = "An index: a decimal string"
+    kind = "An index, answered as a decimal string"
 
     def __init__(self, **kwargs):
         super().__init__(places=RATIO_DECIMAL_PLACES, **kwargs)
@@ -93,7 +93,7 @@ class RatioField(FixedDecimalField):
 class PercentField(FixedDecimalField):
     """A percentage (50 means half): a decimal string at PERCENT_DECIMAL_PLACES ("50.94")."""
 
-    kind = "A percentage: a decimal string"
+    kind = "A percentage, answered as a decimal string"
 
     def __init__(self, **kwargs):
         kwargs.pop("decimal_places", None)
@@ -103,7 +103,7 @@ class PercentField(FixedDecimalField):
 class DaysField(FixedDecimalField):
     """A duration in calendar days: a decimal string at DAYS_DECIMAL_PLACES ("783.79")."""
 
-    kind = "Days: a decimal string"
+    kind = "Days, answered as a decimal string"
 
     def __init__(self, **kwargs):
         super().__init__(places=DAYS_DECIMAL_PLACES, **kwargs)
