@@ -1,11 +1,15 @@
 """Serializer building blocks shared by every app, and the serializers of `me` and `tokens`."""
 
 import re
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from .models import ApiToken
+from .money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, quantize_money
 
 PARENT_FIXED = "Cannot be changed after creation."
 # The largest primary key a database column holds (a signed 64-bit integer).
@@ -22,6 +26,129 @@ def _whole_number(value) -> bool:
 def is_whole_id(value) -> bool:
     """Whether `value` (an int or text) is a whole number in the primary key range."""
     return _whole_number(value) and 0 < int(value) <= MAX_ID
+
+
+# -- numbers out --------------------------------------------------------------------------------
+# Every number the API writes that is not a count is a decimal string with a fixed number of
+# places, never a JSON float: money at the project's one money precision (core.money; amounts are
+# stored at it whatever Currency.decimal_places says, which is a display hint for pages),
+# indices (CPI, SPI, TCPI...) at RATIO_DECIMAL_PLACES, percentages and durations in days at two.
+# Figures are computed at full precision and rounded only here, half to even like
+# core.money.quantize_money. Exchange rates, hours and benefit values keep their column's places.
+RATIO_DECIMAL_PLACES = 4
+PERCENT_DECIMAL_PLACES = 2
+DAYS_DECIMAL_PLACES = 2
+
+
+def decimal_text(value, places: int) -> str | None:
+    """`value` (a Decimal, int or decimal string) as a decimal string with exactly `places` places,
+    rounded half to even; None stays None (a figure that is not defined)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    value = quantize_money(value) if places == MONEY_DECIMAL_PLACES else value.quantize(Decimal(1).scaleb(-places))
+    return f"{value.copy_abs() if value.is_zero() else value:f}"  # -0.001 is "0.00", not "-0.00"
+
+
+def money_text(value) -> str | None:
+    """Money as the API writes it ("1234.50"), for computed answers built as dicts."""
+    return decimal_text(value, MONEY_DECIMAL_PLACES)
+
+
+class FixedDecimalField(serializers.DecimalField):
+    """A decimal written as a string with exactly `places` places (see decimal_text); read as
+    DRF's DecimalField reads it. Computed figures need no `max_digits`: they are only written."""
+
+    kind = "Answered as a decimal string"
+
+    def __init__(self, *, places: int, max_digits=None, **kwargs):
+        self.places = places
+        help_text = kwargs.pop("help_text", "")
+        kwargs["help_text"] = f"{help_text} {self.kind} with exactly {places} decimal places.".strip()
+        super().__init__(max_digits=max_digits, decimal_places=places, coerce_to_string=True, **kwargs)
+
+    def to_representation(self, value):
+        return decimal_text(value, self.places)
+
+
+class MoneyField(FixedDecimalField):
+    """Money: a decimal string at the project's money precision, e.g. "1234.50" or "-0.01"."""
+
+    kind = "Money, answered as a decimal string"
+
+    def __init__(self, **kwargs):
+        kwargs.pop("decimal_places", None)
+        super().__init__(places=MONEY_DECIMAL_PLACES, **kwargs)
+
+
+class RatioField(FixedDecimalField):
+    """An index such as CPI or SPI: a decimal string at RATIO_DECIMAL_PLACES ("0.9649")."""
+
+    kind = "An index, answered as a decimal string"
+
+    def __init__(self, **kwargs):
+        super().__init__(places=RATIO_DECIMAL_PLACES, **kwargs)
+
+
+class PercentField(FixedDecimalField):
+    """A percentage (50 means half): a decimal string at PERCENT_DECIMAL_PLACES ("50.94")."""
+
+    kind = "A percentage, answered as a decimal string"
+
+    def __init__(self, **kwargs):
+        kwargs.pop("decimal_places", None)
+        super().__init__(places=PERCENT_DECIMAL_PLACES, **kwargs)
+
+
+class DaysField(FixedDecimalField):
+    """A duration in calendar days: a decimal string at DAYS_DECIMAL_PLACES ("783.79")."""
+
+    kind = "Days, answered as a decimal string"
+
+    def __init__(self, **kwargs):
+        super().__init__(places=DAYS_DECIMAL_PLACES, **kwargs)
+
+
+def fixed_places_pattern(places: int) -> str:
+    return rf"^-?\d+\.\d{{{places}}}$"
+
+
+class FixedDecimalFieldSchema(OpenApiSerializerFieldExtension):
+    """Responses document the exact shape (string, format decimal, a pattern with the places);
+    requests keep DRF's DecimalField description of what is accepted."""
+
+    target_class = FixedDecimalField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {"type": "string", "format": "decimal", "pattern": fixed_places_pattern(self.target.places)}
+
+
+def is_money_column(model_field) -> bool:
+    """A column made by core.money.MoneyField (or a generated column of that precision)."""
+    if isinstance(model_field, models.GeneratedField):
+        model_field = model_field.output_field
+    return (
+        isinstance(model_field, models.DecimalField)
+        and model_field.max_digits == MONEY_MAX_DIGITS
+        and model_field.decimal_places == MONEY_DECIMAL_PLACES
+    )
+
+
+class MoneyModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose money columns are written by MoneyField: exactly the money places,
+    never a float (a generated column such as Risk.emv would otherwise be a JSON float). Input
+    keeps what the column accepts (its digits and validators)."""
+
+    def build_standard_field(self, field_name, model_field):
+        if not is_money_column(model_field):
+            return super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.GeneratedField):
+            return MoneyField, {"read_only": True}
+        _, kwargs = super().build_standard_field(field_name, model_field)
+        return MoneyField, kwargs
 
 
 class IdField(serializers.PrimaryKeyRelatedField):

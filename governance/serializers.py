@@ -2,11 +2,20 @@
 governance.services. State fields (a gate's decision, a change request's status, its number and
 cost impact) are read-only: they move through the action endpoints."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from budgets.models import CostCategory, FiscalPeriod
 from budgets.serializers.reference import CurrencyField
-from core.serializers import VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import (
+    PERCENT_DECIMAL_PLACES,
+    MoneyModelSerializer,
+    PercentField,
+    VisiblePrimaryKeyRelatedField,
+    active_users,
+    decimal_text,
+    fixed_after_create,
+)
 from portfolio.models import Program
 from projects.models import Project
 
@@ -112,7 +121,7 @@ class ChangeRequestLineInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(MoneyModelSerializer):
     """A change request. `reference` is CR-001…; `cost_impact` is the sum of its lines
     (read-only). `lines` may be given on creation; afterwards use /change-request-lines/."""
 
@@ -178,7 +187,7 @@ class ChangeRequestDecideSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ChangeRequestLineSerializer(serializers.ModelSerializer):
+class ChangeRequestLineSerializer(MoneyModelSerializer):
     """How a draft change request moves the current budget of one category in one period."""
 
     change_request = VisiblePrimaryKeyRelatedField(queryset=ChangeRequest.objects.all())
@@ -282,11 +291,12 @@ class BenefitSerializer(serializers.ModelSerializer):
     def validate_program(self, value):
         return fixed_after_create(self, "program", value)
 
+    @extend_schema_field(PercentField(allow_null=True))
     def get_realisation_percent(self, obj) -> str | None:
         value = realisation_percent(
             baseline=obj.baseline_value, target=obj.target_value, latest=getattr(obj, "latest_value", None)
         )
-        return None if value is None else f"{round(value, 1)}"
+        return decimal_text(value, PERCENT_DECIMAL_PLACES)
 
 
 class BenefitMeasurementSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
 from projects.models import Project
 from projects.serializers import RagField
 
@@ -105,7 +105,7 @@ class ProgramObjectiveSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(MoneyModelSerializer):
     """A program. Writing `objectives` replaces the whole list of (objective, weight)."""
 
     portfolio = VisiblePrimaryKeyRelatedField(queryset=Portfolio.objects.all())

@@ -7,7 +7,7 @@ every write goes through projects.services.
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from core.serializers import VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import PercentField, VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
 from portfolio.models import Program
 
 from .models import RAG_VALUES, Calendar, Project, Rag, StatusReport
@@ -53,13 +53,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Overall RAG of the latest status report (null before the first one).",
     )
-    percent_complete = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        source="latest_status_report.percent_complete",
-        read_only=True,
-        allow_null=True,
-    )
+    percent_complete = PercentField(source="latest_status_report.percent_complete", read_only=True, allow_null=True)
     last_reported = serializers.DateField(source="latest_status_report.period_end", read_only=True, allow_null=True)
 
     class Meta:

@@ -13,7 +13,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
+from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, fixed_after_create
 
 from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
 from .scheduling.calendar import CalendarError, normalize_day
@@ -188,7 +188,7 @@ class CalendarSerializer(serializers.ModelSerializer):
 # -- tasks and links -----------------------------------------------------------------------------
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(MoneyModelSerializer):
     """A WBS task; a milestone has zero duration. Dates are computed by the scheduler."""
 
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
@@ -385,7 +385,7 @@ class BaselineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BaselineTaskSerializer(serializers.ModelSerializer):
+class BaselineTaskSerializer(MoneyModelSerializer):
     """One task's values in a baseline, beside its current (computed) dates."""
 
     baseline_number = serializers.IntegerField(source="baseline.number", read_only=True)

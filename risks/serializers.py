@@ -12,7 +12,15 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from budgets.models import Contract, ReserveTransaction, Vendor
-from core.serializers import MAX_ID, IdField, VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import (
+    MAX_ID,
+    IdField,
+    MoneyField,
+    MoneyModelSerializer,
+    VisiblePrimaryKeyRelatedField,
+    active_users,
+    fixed_after_create,
+)
 from portfolio.models import Program
 from projects.models import Project, Task
 
@@ -22,7 +30,7 @@ _READ_ONLY = ["version", "created_at", "updated_at"]
 ONE_SCOPE = "Give exactly one of project, program or portfolio."
 
 
-class _ScopedSerializer(serializers.ModelSerializer):
+class _ScopedSerializer(MoneyModelSerializer):
     reference = serializers.CharField(read_only=True)
     program = VisiblePrimaryKeyRelatedField(
         queryset=Program.objects.all(), required=False, help_text="Set for a program-level row; else the project's."
@@ -140,7 +148,7 @@ class RiskRealiseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MitigationActionSerializer(serializers.ModelSerializer):
+class MitigationActionSerializer(MoneyModelSerializer):
     """An action against a risk; `cost` in the base currency; `overdue` when open past its due date."""
 
     risk = VisiblePrimaryKeyRelatedField(queryset=Risk.objects.all())
@@ -176,9 +184,7 @@ class IssueSerializer(_ScopedSerializer):
 
     risk = serializers.PrimaryKeyRelatedField(read_only=True)
     reserve_transaction = serializers.PrimaryKeyRelatedField(read_only=True)
-    reserve_amount = serializers.DecimalField(
-        source="reserve_transaction.amount", max_digits=19, decimal_places=2, read_only=True, allow_null=True
-    )
+    reserve_amount = MoneyField(source="reserve_transaction.amount", read_only=True, allow_null=True)
 
     class Meta:
         model = Issue
@@ -212,7 +218,7 @@ class IssueSerializer(_ScopedSerializer):
         return attrs
 
 
-class RiskScoreHistorySerializer(serializers.ModelSerializer):
+class RiskScoreHistorySerializer(MoneyModelSerializer):
     actor_username = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
     # A plain string here: the same choices as Risk.status, which names the enum in the schema.
     status = serializers.CharField(read_only=True, help_text="The risk's status at the time (see Risk.status).")
@@ -281,11 +287,11 @@ class ExposureRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     risks = serializers.IntegerField()
-    emv = serializers.DecimalField(max_digits=19, decimal_places=2)
-    residual_emv = serializers.DecimalField(max_digits=19, decimal_places=2)
-    contingency_remaining = serializers.DecimalField(max_digits=19, decimal_places=2)
-    management_remaining = serializers.DecimalField(max_digits=19, decimal_places=2)
-    uncovered = serializers.DecimalField(max_digits=19, decimal_places=2)
+    emv = MoneyField(read_only=True)
+    residual_emv = MoneyField(read_only=True)
+    contingency_remaining = MoneyField(read_only=True)
+    management_remaining = MoneyField(read_only=True)
+    uncovered = MoneyField(read_only=True)
 
 
 class ExposureSerializer(serializers.Serializer):

@@ -15,8 +15,8 @@ allocations/labour-forecast/, staffing-requests/gaps/.
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -27,7 +27,7 @@ from core.api import (
     require_editable,
     versioned_schema,
 )
-from core.serializers import ErrorSerializer
+from core.serializers import ErrorSerializer, FixedDecimalField, MoneyField, money_text
 from portfolio.models import Portfolio, Program
 from projects.api_schedule import VersionedServiceDestroyMixin
 from projects.models import Project
@@ -76,6 +76,38 @@ def _d(value, places: int = 2) -> str | None:
     if value is None:
         return None
     return f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}"
+
+
+def _hours(**kwargs) -> FixedDecimalField:
+    return FixedDecimalField(places=2, read_only=True, **kwargs)
+
+
+# The labour forecast's answer, documented field by field (it is built as a dict below).
+LABOUR_FORECAST = inline_serializer(
+    "LabourForecast",
+    fields={
+        "project": serializers.IntegerField(),
+        "currency": serializers.CharField(help_text="The portfolio's base currency."),
+        "from": serializers.DateField(help_text="The first day counted."),
+        "total": MoneyField(read_only=True),
+        "total_hours": _hours(),
+        "unrated_hours": _hours(help_text="Hours of people without a rate, left out of the cost."),
+        "periods": inline_serializer(
+            "LabourForecastPeriod",
+            fields={
+                "label": serializers.CharField(),
+                "fiscal_year": serializers.IntegerField(),
+                "number": serializers.IntegerField(),
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+                "hours": _hours(),
+                "amount": MoneyField(read_only=True),
+            },
+            many=True,
+        ),
+        "replaced": serializers.ListField(child=serializers.CharField(), help_text="Periods with a manual forecast."),
+    },
+)
 
 
 def _week_rows(weeks) -> list:
@@ -357,7 +389,7 @@ class AllocationViewSet(_StaffingViewSet):
 
     @extend_schema(
         parameters=[ProjectScopeSerializer],
-        responses={200: OpenApiResponse(description="Labour cost forecast by fiscal period."), **ERRORS},
+        responses={200: LABOUR_FORECAST, **ERRORS},
         description="The project's labour cost still ahead (from the day after its status date, else today), "
         "by fiscal period, in the portfolio's base currency: allocation hours x the person's rate (else "
         "the role's standard rate). Periods with a manual labour forecast keep it and are listed in `replaced`.",
@@ -375,7 +407,7 @@ class AllocationViewSet(_StaffingViewSet):
                 "project": project.pk,
                 "currency": forecast.currency,
                 "from": forecast.from_day,
-                "total": _d(forecast.total),
+                "total": money_text(forecast.total),
                 "total_hours": _d(forecast.total_hours),
                 "unrated_hours": _d(forecast.unrated_hours),
                 "periods": [
@@ -386,7 +418,7 @@ class AllocationViewSet(_StaffingViewSet):
                         "start": p.start,
                         "end": p.end,
                         "hours": _d(hours),
-                        "amount": _d(amount),
+                        "amount": money_text(amount),
                     }
                     for p, hours, amount in forecast.rows()
                 ],

@@ -11,7 +11,14 @@ rate is in the representation only for readers who may see rates (the viewset pa
 from rest_framework import serializers
 
 from budgets.serializers.reference import CurrencyField
-from core.serializers import MAX_ID, VisiblePrimaryKeyRelatedField, fixed_after_create
+from core.serializers import (
+    MAX_ID,
+    MoneyField,
+    MoneyModelSerializer,
+    PercentField,
+    VisiblePrimaryKeyRelatedField,
+    fixed_after_create,
+)
 from portfolio.models import Portfolio
 from projects.models import Project
 
@@ -21,7 +28,7 @@ from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
 _READ_ONLY = ["version", "created_at", "updated_at"]
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class RoleSerializer(MoneyModelSerializer):
     """A job role of a portfolio's resource pool; `standard_rate` is hourly, in the portfolio's
     base currency (the fallback for people without a cost rate)."""
 
@@ -50,7 +57,7 @@ class PersonSerializer(serializers.ModelSerializer):
     primary_role = VisiblePrimaryKeyRelatedField(queryset=Role.objects.all(), allow_null=True, required=False)
     primary_role_name = serializers.CharField(source="primary_role.name", read_only=True, allow_null=True)
     username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
-    current_rate = serializers.DecimalField(max_digits=19, decimal_places=2, read_only=True, allow_null=True)
+    current_rate = MoneyField(read_only=True, allow_null=True)
     current_rate_currency = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
@@ -88,7 +95,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class CostRateSerializer(serializers.ModelSerializer):
+class CostRateSerializer(MoneyModelSerializer):
     """A person's hourly cost rate from `effective_from` on (currency: default the portfolio's
     base currency). Posting a rate for a day that already has one replaces it."""
 
@@ -279,9 +286,7 @@ class WeekSerializer(serializers.Serializer):
     week = serializers.DateField()
     capacity_hours = serializers.DecimalField(max_digits=10, decimal_places=2, source="capacity")
     load_hours = serializers.DecimalField(max_digits=10, decimal_places=2, source="load")
-    utilisation_percent = serializers.DecimalField(
-        max_digits=10, decimal_places=1, source="percent", allow_null=True, help_text="null: no capacity that week"
-    )
+    utilisation_percent = PercentField(source="percent", allow_null=True, help_text="null: no capacity that week")
     over_allocated = serializers.BooleanField()
     band = serializers.CharField()
     available_days = serializers.IntegerField()

@@ -8,7 +8,7 @@ write goes through budgets.services.
 
 from rest_framework import serializers
 
-from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
+from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, fixed_after_create
 from portfolio.models import Program
 from projects.models import Project, Task
 
@@ -28,7 +28,7 @@ _MONEY_READ_ONLY = ["version", "created_at", "updated_at"]
 INVOICE_WITHOUT_TASK = "An invoice is booked to its contract and project, not to a task; leave task empty."
 
 
-class _ProjectMoneySerializer(serializers.ModelSerializer):
+class _ProjectMoneySerializer(MoneyModelSerializer):
     """Fields every project-owned money row has."""
 
     project = VisiblePrimaryKeyRelatedField(queryset=Project.objects.all())
@@ -168,7 +168,7 @@ class ForecastSerializer(_PeriodFields, _ProjectMoneySerializer):
         read_only_fields = _MONEY_READ_ONLY
 
 
-class ReserveTransactionSerializer(serializers.ModelSerializer):
+class ReserveTransactionSerializer(MoneyModelSerializer):
     """A drawdown of contingency or management reserve of exactly one project or program, in the
     portfolio's base currency. Drawdowns are a log: created and read, never changed."""
 

@@ -4,7 +4,13 @@ vendors, contracts (with their security checklists) and contract burn."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
+from core.serializers import (
+    MoneyField,
+    MoneyModelSerializer,
+    PercentField,
+    VisiblePrimaryKeyRelatedField,
+    fixed_after_create,
+)
 from portfolio.models import Program
 from projects.models import Project
 
@@ -19,7 +25,7 @@ from ..models import (
 from ..models.contracts import CONTRACT_DATES_ORDERED, OBLIGATED_ABOVE_CEILING
 from ..services.contracts import CONTRACT_PROJECT_OTHER_PROGRAM
 from .reference import CurrencyField
-from .values import exact_decimal, named_choice_field
+from .values import named_choice_field
 
 EstimateStatusField = named_choice_field("EstimateStatus", LifecycleCostEstimate.Status.choices)
 LifecyclePhaseField = named_choice_field("LifecyclePhase", LifecycleCostLine.Phase.choices)
@@ -76,7 +82,7 @@ class NewVersionSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, help_text="Default: the copied version's notes.")
 
 
-class LifecycleCostLineSerializer(serializers.ModelSerializer):
+class LifecycleCostLineSerializer(MoneyModelSerializer):
     """The estimated cost of one phase, fiscal year and category of a draft estimate. Creating a
     line whose (phase, fiscal year, category) the estimate already has sets that line's amount."""
 
@@ -121,16 +127,16 @@ class LcceRowSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField()
     category_code = serializers.CharField()
     category_name = serializers.CharField()
-    left = exact_decimal()
-    right = exact_decimal()
-    delta = exact_decimal()
+    left = MoneyField(read_only=True)
+    right = MoneyField(read_only=True)
+    delta = MoneyField(read_only=True)
 
 
 class PhaseTotalSerializer(serializers.Serializer):
     phase = serializers.CharField()
-    left = exact_decimal()
-    right = exact_decimal()
-    delta = exact_decimal()
+    left = MoneyField(read_only=True)
+    right = MoneyField(read_only=True)
+    delta = MoneyField(read_only=True)
 
 
 class LcceComparisonSerializer(serializers.Serializer):
@@ -142,9 +148,9 @@ class LcceComparisonSerializer(serializers.Serializer):
     left_number = serializers.IntegerField(source="left.number")
     right = serializers.IntegerField(source="right.pk")
     right_number = serializers.IntegerField(source="right.number")
-    left_total = exact_decimal()
-    right_total = exact_decimal()
-    delta = exact_decimal()
+    left_total = MoneyField(read_only=True)
+    right_total = MoneyField(read_only=True)
+    delta = MoneyField(read_only=True)
     delta_label = serializers.CharField(
         help_text='What every delta is, e.g. "v3 − v1": newer minus older, positive when the newer costs more.'
     )
@@ -183,7 +189,7 @@ class ContractSecurityRequirementSerializer(serializers.ModelSerializer):
         validators = []  # posting an existing requirement updates it
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(MoneyModelSerializer):
     """A program's contract with a vendor, the projects (of that program) it serves and its
     security checklist (read-only here; set items at /contracts/{id}/security-requirements/)."""
 
@@ -244,11 +250,11 @@ class ContractBurnSerializer(serializers.Serializer):
     contract = serializers.IntegerField(source="contract.pk")
     number = serializers.CharField(source="contract.number")
     currency = serializers.CharField()
-    ceiling = exact_decimal()
-    obligated = exact_decimal()
-    invoiced = exact_decimal()
-    remaining_obligation = exact_decimal()
-    unobligated_ceiling = exact_decimal()
-    percent_of_obligated = exact_decimal(allow_null=True)
-    percent_of_ceiling = exact_decimal(allow_null=True)
+    ceiling = MoneyField(read_only=True)
+    obligated = MoneyField(read_only=True)
+    invoiced = MoneyField(read_only=True)
+    remaining_obligation = MoneyField(read_only=True)
+    unobligated_ceiling = MoneyField(read_only=True)
+    percent_of_obligated = PercentField(read_only=True, allow_null=True)
+    percent_of_ceiling = PercentField(read_only=True, allow_null=True)
     over_obligated = serializers.BooleanField()

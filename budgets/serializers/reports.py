@@ -1,12 +1,14 @@
 """API representations of computed money: earned value, the EVM S-curve and budget vs actual vs
-forecast by fiscal period. Read-only; every figure is a decimal string, unrounded, or null where
-it is not defined (a division by zero). Money is in the portfolio's base currency; earned-schedule
-figures (es, at, pd, sv_t, ieac_t) are in calendar days."""
+forecast by fiscal period. Read-only; every figure is a decimal string with fixed places (see
+core.serializers: money at the money precision, indices at four places, percentages and days at
+two), or null where it is not defined (a division by zero). Figures are computed at full precision
+and rounded only here. Money is in the portfolio's base currency; earned-schedule figures (es, at,
+pd, sv_t, ieac_t) are in calendar days."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .values import exact_decimal
+from core.serializers import DaysField, MoneyField, PercentField, RatioField
 
 
 class AsOfSerializer(serializers.Serializer):
@@ -20,8 +22,8 @@ class EvmWarningSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def _figure(name: str, *, nullable: bool = False, help_text: str = "") -> serializers.DecimalField:
-    return exact_decimal(source=f"figures.{name}", allow_null=nullable, help_text=help_text)
+def _figure(name: str, *, field=MoneyField, nullable: bool = False, help_text: str = "") -> serializers.DecimalField:
+    return field(source=f"figures.{name}", read_only=True, allow_null=nullable, help_text=help_text)
 
 
 class EvmReportSerializer(serializers.Serializer):
@@ -36,8 +38,8 @@ class EvmReportSerializer(serializers.Serializer):
     ac = _figure("ac", help_text="Actual cost.")
     sv = _figure("sv", help_text="Schedule variance, EV - PV.")
     cv = _figure("cv", help_text="Cost variance, EV - AC.")
-    spi = _figure("spi", nullable=True, help_text="EV / PV.")
-    cpi = _figure("cpi", nullable=True, help_text="EV / AC.")
+    spi = _figure("spi", field=RatioField, nullable=True, help_text="EV / PV.")
+    cpi = _figure("cpi", field=RatioField, nullable=True, help_text="EV / AC.")
     eac = _figure("eac", nullable=True, help_text="The estimate at completion `eac_method` names.")
     eac_method = serializers.CharField(source="figures.eac_method", allow_null=True, help_text="bottom_up or cpi.")
     eac_cpi = _figure("eac_cpi", nullable=True, help_text="BAC / CPI.")
@@ -46,19 +48,19 @@ class EvmReportSerializer(serializers.Serializer):
     eac_bottom_up = _figure("eac_bottom_up", nullable=True, help_text="AC + the forecast ETC.")
     etc = _figure("etc", nullable=True, help_text="EAC - AC.")
     vac = _figure("vac", nullable=True, help_text="BAC - EAC.")
-    tcpi = _figure("tcpi", nullable=True, help_text="(BAC - EV) / (BAC - AC).")
-    tcpi_eac = _figure("tcpi_eac", nullable=True, help_text="(BAC - EV) / (EAC - AC).")
-    percent_complete = _figure("percent_complete", nullable=True, help_text="EV / BAC x 100.")
-    percent_spent = _figure("percent_spent", nullable=True, help_text="AC / BAC x 100.")
+    tcpi = _figure("tcpi", field=RatioField, nullable=True, help_text="(BAC - EV) / (BAC - AC).")
+    tcpi_eac = _figure("tcpi_eac", field=RatioField, nullable=True, help_text="(BAC - EV) / (EAC - AC).")
+    percent_complete = _figure("percent_complete", field=PercentField, nullable=True, help_text="EV / BAC x 100.")
+    percent_spent = _figure("percent_spent", field=PercentField, nullable=True, help_text="AC / BAC x 100.")
     start = serializers.DateField(source="figures.start", allow_null=True, help_text="Earned schedule's time origin.")
-    es = _figure("es", nullable=True, help_text="Earned schedule, days.")
-    at = _figure("at", nullable=True, help_text="Actual time, days.")
-    pd = _figure("pd", nullable=True, help_text="Planned duration, days.")
-    spi_t = _figure("spi_t", nullable=True, help_text="ES / AT.")
-    sv_t = _figure("sv_t", nullable=True, help_text="ES - AT, days.")
-    ieac_t = _figure("ieac_t", nullable=True, help_text="PD / SPI(t), days.")
+    es = _figure("es", field=DaysField, nullable=True, help_text="Earned schedule, days.")
+    at = _figure("at", field=DaysField, nullable=True, help_text="Actual time, days.")
+    pd = _figure("pd", field=DaysField, nullable=True, help_text="Planned duration, days.")
+    spi_t = _figure("spi_t", field=RatioField, nullable=True, help_text="ES / AT.")
+    sv_t = _figure("sv_t", field=DaysField, nullable=True, help_text="ES - AT, days.")
+    ieac_t = _figure("ieac_t", field=DaysField, nullable=True, help_text="PD / SPI(t), days.")
     forecast_finish = serializers.DateField(source="figures.forecast_finish", allow_null=True)
-    task_budget = exact_decimal(help_text="Σ task budgets EV is measured against.")
+    task_budget = MoneyField(read_only=True, help_text="Σ task budgets EV is measured against.")
     warnings = EvmWarningSerializer(many=True)
 
 
@@ -73,14 +75,14 @@ class PeriodSerializer(serializers.Serializer):
 class SCurvePointSerializer(serializers.Serializer):
     period = PeriodSerializer()
     day = serializers.DateField(help_text="The period's end, or as_of within the current period.")
-    pv = exact_decimal()
-    ev = exact_decimal(allow_null=True, help_text="Null for periods after as_of.")
-    ac = exact_decimal(allow_null=True, help_text="Null for periods after as_of.")
+    pv = MoneyField(read_only=True)
+    ev = MoneyField(read_only=True, allow_null=True, help_text="Null for periods after as_of.")
+    ac = MoneyField(read_only=True, allow_null=True, help_text="Null for periods after as_of.")
 
 
 class DatedValueSerializer(serializers.Serializer):
     day = serializers.DateField()
-    value = exact_decimal()
+    value = MoneyField(read_only=True)
 
 
 class SCurveSerializer(serializers.Serializer):
@@ -89,8 +91,8 @@ class SCurveSerializer(serializers.Serializer):
 
     currency = serializers.CharField()
     as_of = serializers.DateField()
-    bac = exact_decimal()
-    eac = exact_decimal(allow_null=True)
+    bac = MoneyField(read_only=True)
+    eac = MoneyField(read_only=True, allow_null=True)
     forecast_finish = serializers.DateField(allow_null=True)
     points = SCurvePointSerializer(many=True)
     eac_projection = serializers.SerializerMethodField()
@@ -103,19 +105,19 @@ class SCurveSerializer(serializers.Serializer):
 
 class PeriodMoneySerializer(serializers.Serializer):
     period = PeriodSerializer()
-    original = exact_decimal(help_text="Original baseline budget.")
-    budget = exact_decimal(help_text="Current approved budget.")
-    actual = exact_decimal()
-    forecast = exact_decimal(help_text="Forecast (ETC) placed in the period.")
-    variance = exact_decimal(help_text="budget - actual (positive: under budget).")
+    original = MoneyField(read_only=True, help_text="Original baseline budget.")
+    budget = MoneyField(read_only=True, help_text="Current approved budget.")
+    actual = MoneyField(read_only=True)
+    forecast = MoneyField(read_only=True, help_text="Forecast (ETC) placed in the period.")
+    variance = MoneyField(read_only=True, help_text="budget - actual (positive: under budget).")
 
 
 class MoneyTotalsSerializer(serializers.Serializer):
-    original = exact_decimal()
-    budget = exact_decimal()
-    actual = exact_decimal()
-    forecast = exact_decimal()
-    variance = exact_decimal()
+    original = MoneyField(read_only=True)
+    budget = MoneyField(read_only=True)
+    actual = MoneyField(read_only=True)
+    forecast = MoneyField(read_only=True)
+    variance = MoneyField(read_only=True)
 
 
 class BudgetByPeriodSerializer(serializers.Serializer):

@@ -1,31 +1,7 @@
-"""Serializer fields for computed figures."""
-
-from decimal import Decimal
+"""Serializer fields of the money apps (numbers are written by core.serializers' MoneyField etc.)."""
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
-
-from core.money import MONEY_DECIMAL_PLACES, MONEY_QUANTUM
-
-
-class ExactDecimalField(serializers.DecimalField):
-    """A computed Decimal as a string, never rounded, with at least two decimal places: "300.00",
-    "0.8928571428571428571428571429". Figures are computed at full precision and rounded only for
-    display, so the API hands them over exactly and leaves rounding to the client; the padding
-    only makes a sum read the same on every database (SQLite drops trailing zeros)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=None, decimal_places=None, read_only=True, **kwargs)
-
-    def to_representation(self, value):
-        value = Decimal(value)
-        if value.is_finite() and value.as_tuple().exponent > -MONEY_DECIMAL_PLACES:
-            value = value.quantize(MONEY_QUANTUM)
-        return f"{value:f}"
-
-
-def exact_decimal(**kwargs) -> ExactDecimalField:
-    return ExactDecimalField(**kwargs)
 
 
 def named_choice_field(component: str, choices, description: str = "") -> type[serializers.ChoiceField]:

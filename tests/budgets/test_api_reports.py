@@ -1,10 +1,10 @@
 """Computed money over the API: /projects/{id}/ and /programs/{id}/ evm, s-curve and
-budget-by-period — every figure as an exact decimal string or null, warnings, `as_of`, access,
+budget-by-period — every figure as a decimal string with fixed places or null, warnings, `as_of`, access,
 a missing exchange rate as a 400 on `currency`, and a query count that does not grow."""
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from django.db import connection
@@ -59,26 +59,31 @@ def fill(project, ref, *, months=4):
     project.save()
 
 
-def expected(value):
+INDICES = {"spi", "cpi", "tcpi", "tcpi_eac", "spi_t"}
+
+
+def expected(name, value):
+    """The figure as the API writes it: indices at four places, money, percentages and days at two,
+    rounded half to even from the full-precision figure."""
     if value is None:
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal) and value.as_tuple().exponent > -2:
-        value = value.quantize(D("0.01"))
-    return f"{value:f}" if isinstance(value, Decimal) else value
+    if isinstance(value, Decimal):
+        return f"{value.quantize(D('0.0001') if name in INDICES else D('0.01'), rounding=ROUND_HALF_EVEN):f}"
+    return value
 
 
 @pytest.mark.django_db
 class TestProjectEvm:
-    def test_every_figure_is_an_exact_decimal_string_or_null(self, api_for, project, ref, member):
+    def test_every_figure_is_a_decimal_string_at_its_fixed_places_or_null(self, api_for, project, ref, member):
         fill(project, ref)
         response = api_for(member).get(f"/api/v1/projects/{project.pk}/evm/", {"as_of": AS_OF.isoformat()})
         assert response.status_code == 200, response.json()
         body = response.json()
         report = project_evm(project=project, as_of=AS_OF)
         for name in FIGURES:
-            assert body[name] == expected(getattr(report.figures, name)), name
+            assert body[name] == expected(name, getattr(report.figures, name)), name
         assert (body["currency"], body["as_of"], body["status_date"]) == ("EUR", "2026-02-28", "2026-02-28")
         assert (body["bac"], body["ac"], body["eac_method"]) == ("4000.00", "1800.00", "bottom_up")
         assert body["etc"] == "3000.00"

@@ -49,7 +49,7 @@ def test_api_benefit_shows_latest_value_and_realisation(program, executive, api_
     body = api_for(executive).get(f"/api/v1/benefits/{benefit.pk}/").json()
     assert body["latest_value"] == "7.0000"
     assert body["latest_on"] == "2025-03-01"
-    assert body["realisation_percent"] == "75.0"
+    assert body["realisation_percent"] == "75.00"
 
 
 def test_api_ola_review_overdue(program, executive, api_for):
