@@ -1,6 +1,6 @@
 """The projects app's models: projects and status (project.py), schedules (schedule.py)."""
 
-from .project import RAG_VALUES, Project, Rag, StatusReport
+from .project import RAG_VALUES, Project, Rag, StatusReport, open_projects_q
 from .schedule import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "Rag",
     "StatusReport",
     "Task",
+    "open_projects_q",
 ]
