@@ -166,10 +166,12 @@ def evm_measures(figures) -> list[Measure]:
         Measure("SPI(t)", "Schedule performance index, time (ES / AT)", f.spi_t, "index"),
         Measure("SV(t)", "Schedule variance, time (ES − AT, days)", f.sv_t, "days"),
         Measure("IEAC(t)", "Independent estimate at completion, time (days)", f.ieac_t, "days"),
-        Measure("Forecast finish", "Start + IEAC(t)", f.forecast_finish, "date"),
+        # Not the schedule's CPM finish (Project.forecast_finish): the pages label both.
+        Measure(FORECAST_FINISH_ES, "Start + IEAC(t): the pace so far, projected", f.forecast_finish, "date"),
     ]
 
 
+FORECAST_FINISH_ES = "Forecast finish (earned schedule)"
 EAC_METHODS = {"bottom_up": "bottom-up: AC + ETC", "cpi": "BAC / CPI"}
 
 
@@ -216,7 +218,7 @@ def project_evm_columns(currency: str) -> list[Column]:
         Column("CPI", "index"),
         Column(f"EAC ({currency})", "money"),
         Column(f"VAC ({currency})", "money"),
-        Column("Forecast finish", "date"),
+        Column(FORECAST_FINISH_ES, "date"),
     ]
 
 

@@ -127,6 +127,14 @@ class Project(VersionedModel):
         return f"{self.code} {self.name}"
 
     @property
+    def forecast_finish_day(self):
+        """The CPM schedule's forecast finish as a day in the project's time zone (None before the
+        schedule is computed): the date every page shows for `forecast_finish`."""
+        if self.forecast_finish is None:
+            return None
+        return timezone.localtime(self.forecast_finish, zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    @property
     def is_closed(self) -> bool:
         """Completed, cancelled or in the closed phase (the complement of open_projects_q)."""
         return self.status in self.CLOSED_STATUSES or self.phase == self.Phase.CLOSED
