@@ -159,7 +159,8 @@ def evm_measures(figures) -> list[Measure]:
         Measure("VAC", "Variance at completion (BAC − EAC)", f.vac, "money"),
         Measure("TCPI", "To-complete performance index, to BAC", f.tcpi, "index"),
         Measure("TCPI (EAC)", "To-complete performance index, to EAC", f.tcpi_eac, "index"),
-        Measure("% complete", "EV / BAC", f.percent_complete, "percent"),
+        # Earned, not the status report's reported percent complete (the project and program pages).
+        Measure("% complete (earned)", "EV / BAC", f.percent_complete, "percent"),
         Measure("% spent", "AC / BAC", f.percent_spent, "percent"),
         Measure("ES", "Earned schedule (days)", f.es, "days"),
         Measure("AT", "Actual time (days)", f.at, "days"),

@@ -155,3 +155,11 @@ def test_contingency_left_on_the_program_page_is_what_the_cost_pages_show_remain
         program_page.context["reserves"].contingency_remaining
     )
     assert "Program-level reserves" in program_page.content.decode()  # so 97,000 is not read as the total
+
+
+def test_reported_and_earned_percent_complete_are_labelled_apart(client_for, owner, money):
+    """The status report's percent complete and EV / BAC differ by source and day: each says which."""
+    client = client_for(owner)
+    assert "% complete (earned)" in client.get(PROJECT_COSTS).content.decode()
+    assert "Complete (reported)" in client.get(PROGRAM).content.decode()
+    assert "Complete (reported)" in client.get(reverse("projects:project-list")).content.decode()
