@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from budgets.selectors import evm_s_curve, program_evm, project_evm, project_evms
 from budgets.services import reserve_drawdown
 from projects.models import Project
+from risks.selectors import portfolio_exposure, program_exposure
 from tests.factories.projects import ProjectFactory
 
 from .test_views_support import *  # noqa: F403
@@ -163,3 +164,9 @@ def test_reported_and_earned_percent_complete_are_labelled_apart(client_for, own
     assert "% complete (earned)" in client.get(PROJECT_COSTS).content.decode()
     assert "Complete (reported)" in client.get(PROGRAM).content.decode()
     assert "Complete (reported)" in client.get(reverse("projects:project-list")).content.decode()
+
+
+def test_portfolio_exposure_gives_a_program_the_reserves_its_program_page_shows(drawn, portfolio, executive):
+    [row] = portfolio_exposure(portfolio=portfolio, user=executive).rows
+    assert row.reserves == program_exposure(program=drawn).total.reserves
+    assert row.contingency_remaining == D("100800")
