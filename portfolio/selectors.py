@@ -93,7 +93,7 @@ def portfolio_home(*, user) -> list[Portfolio]:
 def program_list_filtered(*, user, filtered):
     """program_list_with_health over the programs of a filtered queryset.
 
-    The health counts must run over all of a program's projects, so they are computed on a
+    The health counts must run over all of a program's open projects, so they are computed on a
     fresh queryset selecting the filtered ids: a filter through `projects` (e.g. health=red)
     would otherwise restrict which projects the counts see."""
     return program_list_with_health(user=user, queryset=Program.objects.filter(pk__in=filtered.values("pk")))
