@@ -159,17 +159,20 @@ def evm_measures(figures) -> list[Measure]:
         Measure("VAC", "Variance at completion (BAC − EAC)", f.vac, "money"),
         Measure("TCPI", "To-complete performance index, to BAC", f.tcpi, "index"),
         Measure("TCPI (EAC)", "To-complete performance index, to EAC", f.tcpi_eac, "index"),
-        Measure("% complete", "EV / BAC", f.percent_complete, "percent"),
+        # Earned, not the status report's reported percent complete (the project and program pages).
+        Measure("% complete (earned)", "EV / BAC", f.percent_complete, "percent"),
         Measure("% spent", "AC / BAC", f.percent_spent, "percent"),
         Measure("ES", "Earned schedule (days)", f.es, "days"),
         Measure("AT", "Actual time (days)", f.at, "days"),
         Measure("SPI(t)", "Schedule performance index, time (ES / AT)", f.spi_t, "index"),
         Measure("SV(t)", "Schedule variance, time (ES − AT, days)", f.sv_t, "days"),
         Measure("IEAC(t)", "Independent estimate at completion, time (days)", f.ieac_t, "days"),
-        Measure("Forecast finish", "Start + IEAC(t)", f.forecast_finish, "date"),
+        # Not the schedule's CPM finish (Project.forecast_finish): the pages label both.
+        Measure(FORECAST_FINISH_ES, "Start + IEAC(t): the pace so far, projected", f.forecast_finish, "date"),
     ]
 
 
+FORECAST_FINISH_ES = "Forecast finish (earned schedule)"
 EAC_METHODS = {"bottom_up": "bottom-up: AC + ETC", "cpi": "BAC / CPI"}
 
 
@@ -216,7 +219,7 @@ def project_evm_columns(currency: str) -> list[Column]:
         Column("CPI", "index"),
         Column(f"EAC ({currency})", "money"),
         Column(f"VAC ({currency})", "money"),
-        Column("Forecast finish", "date"),
+        Column(FORECAST_FINISH_ES, "date"),
     ]
 
 

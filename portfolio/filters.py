@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from projects.models import Rag
+from projects.models import Rag, open_projects_q
 
 from .models import Membership, Portfolio, Program, StrategicObjective
 from .roles import Role
@@ -29,7 +29,9 @@ class StrategicObjectiveFilterSet(django_filters.FilterSet):
 class ProgramFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.MultipleChoiceFilter(choices=Program.Status.choices)
-    health = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_health", label="Has projects reported")
+    health = django_filters.ChoiceFilter(
+        choices=Rag.choices, method="filter_health", label="Has open projects reported"
+    )
     starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     finishes_before = django_filters.DateFilter(field_name="finish_date", lookup_expr="lte")
 
@@ -41,7 +43,9 @@ class ProgramFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
     def filter_health(self, queryset, name, value):
-        return queryset.filter(projects__latest_status_report__overall_rag=value).distinct()
+        # Open projects only, as the health counts (portfolio.selectors.program_list_with_health).
+        reported = Q(projects__latest_status_report__overall_rag=value) & open_projects_q("projects__")
+        return queryset.filter(reported).distinct()
 
 
 class MembershipFilterSet(django_filters.FilterSet):

@@ -5,29 +5,35 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Min, Q
 
-from projects.models import Dependency, Project, Rag, Task
+from projects.models import Dependency, Project, Rag, Task, open_projects_q
 
 from .models import Membership, Portfolio, Program, ProgramObjective, StrategicObjective
 
 
 def program_list_with_health(*, user, queryset=None):
-    """Programs visible to `user`, each annotated with its projects' latest RAG counts,
-    the project count and the newest report date. Constant number of queries."""
+    """Programs visible to `user`, each annotated with the latest RAG counts of its OPEN projects
+    (red_count, amber_count, green_count: open_projects_q, so a closed project's final report
+    never colours a program), open_count and closed_count, project_count (all of them) and the
+    newest report date. Constant number of queries."""
     qs = queryset if queryset is not None else Program.objects.visible_to(user)
     rag = "projects__latest_status_report__overall_rag"
+    running = open_projects_q("projects__")
     if not qs.query.order_by:  # an aggregate drops Meta.ordering (GROUP BY): keep pages stable
         qs = qs.order_by("name", "pk")
     return qs.select_related("portfolio", "manager").annotate(
         project_count=Count("projects", distinct=True),
-        red_count=Count("projects", filter=Q(**{rag: Rag.RED}), distinct=True),
-        amber_count=Count("projects", filter=Q(**{rag: Rag.AMBER}), distinct=True),
-        green_count=Count("projects", filter=Q(**{rag: Rag.GREEN}), distinct=True),
+        open_count=Count("projects", filter=running, distinct=True),
+        closed_count=F("project_count") - F("open_count"),
+        red_count=Count("projects", filter=running & Q(**{rag: Rag.RED}), distinct=True),
+        amber_count=Count("projects", filter=running & Q(**{rag: Rag.AMBER}), distinct=True),
+        green_count=Count("projects", filter=running & Q(**{rag: Rag.GREEN}), distinct=True),
         last_report_date=Max("projects__latest_status_report__period_end"),
     )
 
 
 def program_health(program) -> str | None:
-    """Worst reported RAG of the program's projects (None when nothing is reported yet).
+    """Worst reported RAG of the program's open projects (None when none of them has reported:
+    closed projects are left out, see program_list_with_health).
 
     Expects the annotations of program_list_with_health."""
     if program.red_count:
@@ -54,6 +60,15 @@ def program_projects(*, user, program):
     )
 
 
+def program_projects_open_and_closed(*, user, program) -> tuple[list[Project], list[Project]]:
+    """program_projects split in one query: the open ones (those the program's health counts)
+    and the closed ones (Project.is_closed), each with their final report, listed apart."""
+    running, closed = [], []
+    for project in program_projects(user=user, program=program):
+        (closed if project.is_closed else running).append(project)
+    return running, closed
+
+
 def with_health(programs):
     """Set `.health` (program_health) on programs annotated by program_list_with_health."""
     programs = list(programs)
@@ -78,7 +93,7 @@ def portfolio_home(*, user) -> list[Portfolio]:
 def program_list_filtered(*, user, filtered):
     """program_list_with_health over the programs of a filtered queryset.
 
-    The health counts must run over all of a program's projects, so they are computed on a
+    The health counts must run over all of a program's open projects, so they are computed on a
     fresh queryset selecting the filtered ids: a filter through `projects` (e.g. health=red)
     would otherwise restrict which projects the counts see."""
     return program_list_with_health(user=user, queryset=Program.objects.filter(pk__in=filtered.values("pk")))

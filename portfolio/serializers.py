@@ -115,8 +115,20 @@ class ProgramSerializer(MoneyModelSerializer):
     sponsor = serializers.PrimaryKeyRelatedField(queryset=active_users(), allow_null=True, required=False)
     sponsor_username = serializers.CharField(source="sponsor.username", read_only=True, allow_null=True)
     objectives = ProgramObjectiveSerializer(source="objective_links", many=True, required=False)
-    project_count = serializers.IntegerField(read_only=True)
-    health = serializers.SerializerMethodField(help_text="Worst latest RAG reported by the program's projects.")
+    project_count = serializers.IntegerField(
+        read_only=True, help_text="All the program's projects, closed ones included."
+    )
+    open_project_count = serializers.IntegerField(
+        source="open_count", read_only=True, help_text="Projects still running: the ones `health` covers."
+    )
+    closed_project_count = serializers.IntegerField(
+        source="closed_count",
+        read_only=True,
+        help_text="Completed, cancelled or closed projects: their final reports do not count towards `health`.",
+    )
+    health = serializers.SerializerMethodField(
+        help_text="Worst latest RAG reported by the program's open projects (closed projects are left out)."
+    )
 
     class Meta:
         model = Program
@@ -137,6 +149,8 @@ class ProgramSerializer(MoneyModelSerializer):
             "contingency_reserve",
             "objectives",
             "project_count",
+            "open_project_count",
+            "closed_project_count",
             "health",
             "version",
             "created_at",

@@ -30,7 +30,7 @@ from .selectors import (
     program_objective_links,
     program_page,
     program_people,
-    program_projects,
+    program_projects_open_and_closed,
     program_timeline,
     with_health,
 )
@@ -62,10 +62,12 @@ def program_detail(request, code: str):
     program = get_object_or_404(program_page(user=request.user), code=code)
     program.health = program_health(program)
     can_edit = program_is_editable(user=request.user, program=program)
+    projects, closed_projects = program_projects_open_and_closed(user=request.user, program=program)
     context = {
         "program": program,
         "objective_links": program_objective_links(program=program),
-        "projects": program_projects(user=request.user, program=program),
+        "projects": projects,
+        "closed_projects": closed_projects,
         "can_edit": can_edit,
         # The risk, staffing and governance cards (a fixed number of queries each).
         "risk_summary": program_risk_summary(program=program, user=request.user),

@@ -25,7 +25,8 @@ from ._common import as_of_param
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
-    description="Figures as of the end of this day (default: a project's status date, else today).",
+    description="Figures as of the end of this day. Default, for a project and a program alike: the newest "
+    "schedule status date of the projects in scope (a project's own), else today.",
 )
 MISSING_RATE = "400 on `currency` when an amount has no exchange rate to the base currency on or before its date."
 

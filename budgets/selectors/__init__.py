@@ -1,7 +1,7 @@
 """Reads for money: access-scoped lists, earned value, charts and reports.
 
 Earned value (earned_value.py, s_curve.py): project_evm, program_evm, project_evms (per project of a
-program, batched), evm_s_curve.
+program, batched), evm_s_curve; default_as_of, the one default status date of them all.
 Reports (reports.py): budget_by_period, contract_burn, lcce_compare, reserve_status.
 Currency (rates.py): MissingExchangeRate, RateTable, exchange_rate_on, convert.
 The labour cost seam: labour_forecast_by_period.
@@ -27,6 +27,7 @@ from .earned_value import (
     UNDATED_BASELINE_COST,
     EvmReport,
     MoneyScope,
+    default_as_of,
     fiscal_calendar_for,
     labour_forecast_by_period,
     money_scope,
@@ -37,6 +38,7 @@ from .earned_value import (
 from .rates import MISSING_RATE, MissingExchangeRate, RateTable, convert, exchange_rate_on
 from .reports import (
     LCCE_OTHER_PROGRAM,
+    NO_RESERVES,
     BudgetByPeriod,
     ContractBurn,
     LcceComparison,
@@ -106,6 +108,7 @@ __all__ = [
     "EV_ESTIMATED",
     "LCCE_OTHER_PROGRAM",
     "MISSING_RATE",
+    "NO_RESERVES",
     "TASK_BUDGETS_DIFFER",
     "UNDATED_BASELINE_COST",
     "BudgetByPeriod",
@@ -128,6 +131,7 @@ __all__ = [
     "cost_category_list",
     "cost_entry_list",
     "currency_list",
+    "default_as_of",
     "evm_s_curve",
     "exchange_rate_list",
     "exchange_rate_on",

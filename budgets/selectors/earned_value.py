@@ -108,13 +108,36 @@ class MoneyScope:
 
 
 def money_scope(*, project: Project | None = None, program: Program | None = None) -> MoneyScope:
-    """Exactly one of `project` / `program`, reloaded with its program and portfolio (one query)."""
+    """Exactly one of `project` / `program`, reloaded with its program and portfolio (one query);
+    a program comes annotated with `latest_status_date` (its projects' newest status date) for
+    default_as_of."""
     if (project is None) == (program is None):
         raise TypeError("Pass either a project or a program.")
     if project is not None:
         project = Project.objects.select_related("program__portfolio").get(pk=project.pk)
         return MoneyScope(program=project.program, project=project)
-    return MoneyScope(program=Program.objects.select_related("portfolio").get(pk=program.pk))
+    return MoneyScope(
+        program=Program.objects.select_related("portfolio")
+        .annotate(latest_status_date=Max("projects__status_date"))
+        .get(pk=program.pk)
+    )
+
+
+def default_as_of(scope: MoneyScope) -> dt.date:
+    """The status date earned value is measured at when the caller names none: ONE rule for a
+    project and a program, shared by project_evm, program_evm, project_evms, evm_s_curve and so by
+    the cost pages, their Excel exports and the API.
+
+    The rule: the newest schedule status date (Project.status_date, the day progress was last
+    recorded) among the projects in scope, else today. For a project that is its own status date;
+    for a program the newest of its projects' — so a program and its most recently updated project
+    open on the same day. A later day would only spread estimated progress (the `ev_estimated`
+    warning). No query: money_scope loaded what it needs."""
+    if scope.project is not None:
+        latest = scope.project.status_date
+    else:
+        latest = getattr(scope.program, "latest_status_date", None)
+    return latest or timezone.localdate()
 
 
 def fiscal_calendar_for(*, portfolio) -> FiscalCalendar:
@@ -467,31 +490,34 @@ def evm_from_measures(m: Measures, *, ev_curve=(), ac_curve=()) -> EvmReport:
 
 
 def project_evm(*, project: Project, as_of: dt.date | None = None) -> EvmReport:
-    """Earned value of `project` as of the end of `as_of` (default: its status date, else today).
-    EVM_QUERIES["project"] queries, one more with a foreign currency. Raises MissingExchangeRate."""
+    """Earned value of `project` as of the end of `as_of` (default: default_as_of, its status date,
+    else today). EVM_QUERIES["project"] queries, one more with a foreign currency. Raises
+    MissingExchangeRate."""
     scope = money_scope(project=project)
-    as_of = as_of or scope.project.status_date or timezone.localdate()
+    as_of = as_of or default_as_of(scope)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
     return evm_from_measures(measure(scope, as_of=as_of, calendar=calendar))
 
 
 def program_evm(*, program: Program, as_of: dt.date | None = None) -> EvmReport:
     """Earned value of `program` — the sum over its projects, the labour forecast of each
-    included — as of the end of `as_of` (default today). EVM_QUERIES["program"] queries, one
-    more with a foreign currency. Raises MissingExchangeRate."""
+    included — as of the end of `as_of` (default: default_as_of, the newest status date of its
+    projects, else today). EVM_QUERIES["program"] queries, one more with a foreign currency.
+    Raises MissingExchangeRate."""
     scope = money_scope(program=program)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
-    return evm_from_measures(measure(scope, as_of=as_of or timezone.localdate(), calendar=calendar))
+    return evm_from_measures(measure(scope, as_of=as_of or default_as_of(scope), calendar=calendar))
 
 
 def project_evms(*, program: Program, projects, as_of: dt.date | None = None) -> dict[int, EvmReport]:
     """Earned value of each of `projects` (projects of `program`, e.g. those a user may see) as
-    of the end of `as_of` (default today), by project id: the per-project table of a program
+    of the end of `as_of` (default: the program's default_as_of, so every row and program_evm
+    share one day), by project id: the per-project table of a program
     page. Each includes its own labour forecast, so over all the program's projects the rows
     add up to program_evm. EVM_QUERIES["program"] queries whatever the number of projects,
     one more with a foreign currency. Raises MissingExchangeRate."""
     scope = money_scope(program=program)
     projects = list(projects)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
-    measures = measure_by_project(scope, projects, as_of=as_of or timezone.localdate(), calendar=calendar)
+    measures = measure_by_project(scope, projects, as_of=as_of or default_as_of(scope), calendar=calendar)
     return {pk: evm_from_measures(m) for pk, m in measures.items()}

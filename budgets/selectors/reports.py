@@ -309,12 +309,21 @@ def lcce_compare(*, left: LifecycleCostEstimate, right: LifecycleCostEstimate) -
 
 @dataclass(frozen=True)
 class ReserveStatus:
-    """Reserves of a project or program (base currency): set aside, drawn down, remaining."""
+    """Reserves of a project or program (base currency): set aside, drawn down, remaining. The
+    one place "remaining" is worked out; roll-ups add statuses up (`a + b`, sum(..., NO_RESERVES))."""
 
     contingency: Decimal
     contingency_drawn: Decimal
     management: Decimal
     management_drawn: Decimal
+
+    def __add__(self, other: ReserveStatus) -> ReserveStatus:
+        return ReserveStatus(
+            self.contingency + other.contingency,
+            self.contingency_drawn + other.contingency_drawn,
+            self.management + other.management,
+            self.management_drawn + other.management_drawn,
+        )
 
     @property
     def contingency_remaining(self) -> Decimal:
@@ -323,6 +332,9 @@ class ReserveStatus:
     @property
     def management_remaining(self) -> Decimal:
         return self.management - self.management_drawn
+
+
+NO_RESERVES = ReserveStatus(ZERO, ZERO, ZERO, ZERO)
 
 
 def _drawn(reserve: str):

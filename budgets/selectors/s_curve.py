@@ -7,13 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-
 from portfolio.models import Program
 from projects.models import Project
 
 from ..models import FiscalCalendar, PeriodSpan
-from .earned_value import ZERO, EvmReport, evm_from_measures, fiscal_calendar_for, measure, money_scope
+from .earned_value import (
+    ZERO,
+    EvmReport,
+    default_as_of,
+    evm_from_measures,
+    fiscal_calendar_for,
+    measure,
+    money_scope,
+)
 from .timephase import cumulative_at, span
 
 
@@ -58,7 +64,7 @@ def evm_s_curve(
     program_evm."""
     scope = money_scope(project=project, program=program)
     if as_of is None:
-        as_of = (scope.project.status_date if scope.project else None) or timezone.localdate()
+        as_of = default_as_of(scope)
     calendar = calendar or fiscal_calendar_for(portfolio=scope.program.portfolio)
     m = measure(scope, as_of=as_of, daily_ac=True, calendar=calendar)
 

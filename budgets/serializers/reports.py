@@ -13,7 +13,9 @@ from core.serializers import DaysField, MoneyField, PercentField, RatioField
 
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateField(
-        required=False, help_text="Figures as of the end of this day (default: the status date, else today)."
+        required=False,
+        help_text="Figures as of the end of this day (default: the newest status date of the projects in scope, "
+        "else today).",
     )
 
 
@@ -30,8 +32,10 @@ class EvmReportSerializer(serializers.Serializer):
     """Every figure of budgets.evm.EarnedValue plus data-quality warnings."""
 
     currency = serializers.CharField(help_text="The portfolio's base currency.")
-    as_of = serializers.DateField()
-    status_date = serializers.DateField(source="figures.status_date")
+    as_of = serializers.DateField(
+        help_text="The status date: every figure is as of the end of this day (the `as_of` asked for, else the "
+        "default: the newest schedule status date of the projects in scope, else today)."
+    )
     bac = _figure("bac", help_text="Budget at completion.")
     pv = _figure("pv", help_text="Planned value.")
     ev = _figure("ev", help_text="Earned value.")
@@ -59,7 +63,12 @@ class EvmReportSerializer(serializers.Serializer):
     spi_t = _figure("spi_t", field=RatioField, nullable=True, help_text="ES / AT.")
     sv_t = _figure("sv_t", field=DaysField, nullable=True, help_text="ES - AT, days.")
     ieac_t = _figure("ieac_t", field=DaysField, nullable=True, help_text="PD / SPI(t), days.")
-    forecast_finish = serializers.DateField(source="figures.forecast_finish", allow_null=True)
+    forecast_finish = serializers.DateField(
+        source="figures.forecast_finish",
+        allow_null=True,
+        help_text="Earned schedule's forecast finish, start + IEAC(t): the pace so far projected over the plan. "
+        "Not the schedule's CPM finish (a project's `forecast_finish`), which follows from task dates and links.",
+    )
     task_budget = MoneyField(read_only=True, help_text="Σ task budgets EV is measured against.")
     warnings = EvmWarningSerializer(many=True)
 

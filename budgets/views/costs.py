@@ -3,7 +3,7 @@
 Each page is a fixed number of queries whatever the number of budget lines, cost entries,
 forecasts, contracts or projects: every figure comes from a budgets.selectors read that
 groups in SQL. `?as_of=YYYY-MM-DD` moves the status date of the earned-value figures (default:
-the project's status date, else today; a program's: today). A missing exchange rate does not
+budgets.selectors.default_as_of, one rule for a project and a program). A missing exchange rate does not
 break the page: the figures that need it are replaced by the selector's message, which names
 the currency and the day.
 """
@@ -90,6 +90,7 @@ def _reserve_section(*, project=None, program=None, currency: str) -> dict:
     ]
     return {
         "reserves": status,
+        "program_level": program is not None,
         "reserve_chart": _svg(
             charts.burn_chart(
                 bars,
@@ -138,6 +139,8 @@ def project_costs(request, code: str):
         "project": project,
         "program": project.program,
         "currency": currency,
+        # Shown beside earned schedule's forecast finish, labelled, so a reader sees why they differ.
+        "cpm_finish": project.forecast_finish_day,
         "can_edit": may_edit_project_money(request.user, project),
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,

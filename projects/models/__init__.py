@@ -1,7 +1,7 @@
 """The projects app's models: projects and status (project.py), schedules (schedule.py),
 pending schedule imports (schedule_import.py)."""
 
-from .project import RAG_VALUES, Project, Rag, StatusReport
+from .project import RAG_VALUES, Project, Rag, StatusReport, open_projects_q
 from .schedule import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
 from .schedule_import import ScheduleImport
 
@@ -17,4 +17,5 @@ __all__ = [
     "ScheduleImport",
     "StatusReport",
     "Task",
+    "open_projects_q",
 ]

@@ -35,6 +35,13 @@ class Rag(models.TextChoices):
 RAG_VALUES = [value for value, _ in Rag.choices]
 
 
+def open_projects_q(prefix: str = "") -> Q:
+    """Projects still running (Project.is_closed is False): proposed, active or on hold, and not
+    in the closed phase. Positive lookups only, so the Q keeps its meaning inside filter() and
+    Count(filter=) across a relation, e.g. open_projects_q("projects__") on programs."""
+    return Q(**{f"{prefix}status__in": Project.OPEN_STATUSES, f"{prefix}phase__in": Project.OPEN_PHASES})
+
+
 class Project(VersionedModel):
     """A project inside one program."""
 
@@ -51,6 +58,13 @@ class Project(VersionedModel):
         ON_HOLD = "on_hold", "On hold"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # A closed project (completed or cancelled, or moved into the closed phase) is history: its
+    # final report no longer counts towards a program's health (portfolio.selectors), and pages
+    # list it apart from the running ones.
+    CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
+    OPEN_STATUSES = (Status.PROPOSED, Status.ACTIVE, Status.ON_HOLD)
+    OPEN_PHASES = (Phase.INITIATION, Phase.PLANNING, Phase.EXECUTION, Phase.CLOSING)
 
     class Priority(models.IntegerChoices):
         CRITICAL = 1, "1 – Critical"
@@ -111,6 +125,19 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def forecast_finish_day(self):
+        """The CPM schedule's forecast finish as a day in the project's time zone (None before the
+        schedule is computed): the date every page shows for `forecast_finish`."""
+        if self.forecast_finish is None:
+            return None
+        return timezone.localtime(self.forecast_finish, zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    @property
+    def is_closed(self) -> bool:
+        """Completed, cancelled or in the closed phase (the complement of open_projects_q)."""
+        return self.status in self.CLOSED_STATUSES or self.phase == self.Phase.CLOSED
 
 
 class StatusReport(models.Model):

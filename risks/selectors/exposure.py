@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budgets.models import ReserveTransaction
-from budgets.selectors import reserve_status
+from budgets.selectors import NO_RESERVES, ReserveStatus, reserve_status
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
@@ -26,17 +26,25 @@ from .lists import MONEY, ZERO, _sum
 @dataclass(frozen=True)
 class ExposureRow:
     """Exposure of one project, program or program-level register against its reserves
-    (base currency): EMV and residual EMV of the open and mitigating risks, and the contingency
-    and management reserve remaining (reserve less drawdowns, budgets.selectors.reserve_status)."""
+    (base currency): EMV and residual EMV of the open and mitigating risks, and the reserves
+    (budgets.selectors.ReserveStatus: set aside, drawn down and so what remains — the same
+    arithmetic as the cost pages' reserve tables)."""
 
     key: str
     label: str
     risks: int
     emv: Decimal
     residual_emv: Decimal
-    contingency_remaining: Decimal
-    management_remaining: Decimal
+    reserves: ReserveStatus
     href: str = ""
+
+    @property
+    def contingency_remaining(self) -> Decimal:
+        return self.reserves.contingency_remaining
+
+    @property
+    def management_remaining(self) -> Decimal:
+        return self.reserves.management_remaining
 
     @property
     def uncovered(self) -> Decimal:
@@ -62,8 +70,7 @@ def _total(rows, label: str) -> ExposureRow:
         sum(r.risks for r in rows),
         sum((r.emv for r in rows), ZERO),
         sum((r.residual_emv for r in rows), ZERO),
-        sum((r.contingency_remaining for r in rows), ZERO),
-        sum((r.management_remaining for r in rows), ZERO),
+        sum((r.reserves for r in rows), NO_RESERVES),
     )
 
 
@@ -91,18 +98,23 @@ def _drawn_subquery(owner: str, reserve: str):
     )
 
 
+def _reserves(row: dict) -> ReserveStatus:
+    """The ReserveStatus of a project or program row annotated by _drawn_subquery."""
+    return ReserveStatus(
+        row["contingency_reserve"], row["contingency_drawn"], row["management_reserve"], row["management_drawn"]
+    )
+
+
 def project_exposure(*, project: Project) -> Exposure:
     """One project's exposure against its own reserves. Two queries."""
     sums = _risk_sums(Risk.objects.filter(project=project), "project_id").get(project.pk, {})
-    status = reserve_status(project=project)
     row = ExposureRow(
         project.code,
         project.name,
         sums.get("n", 0),
         sums.get("emv_sum", ZERO),
         sums.get("residual_sum", ZERO),
-        status.contingency_remaining,
-        status.management_remaining,
+        reserve_status(project=project),
     )
     return Exposure(project.program.portfolio.base_currency, (row,), row)
 
@@ -133,11 +145,9 @@ def program_exposure(*, program: Program) -> Exposure:
                 s.get("n", 0),
                 s.get("emv_sum", ZERO),
                 s.get("residual_sum", ZERO),
-                p["contingency_reserve"] - p["contingency_drawn"],
-                p["management_reserve"] - p["management_drawn"],
+                _reserves(p),
             )
         )
-    status = reserve_status(program=program)
     s = sums.get(None, {})
     rows.append(
         ExposureRow(
@@ -146,8 +156,7 @@ def program_exposure(*, program: Program) -> Exposure:
             s.get("n", 0),
             s.get("emv_sum", ZERO),
             s.get("residual_sum", ZERO),
-            status.contingency_remaining,
-            status.management_remaining,
+            reserve_status(program=program),
         )
     )
     return Exposure(program.portfolio.base_currency, tuple(rows), _total(rows, f"{program.code} total"))
@@ -195,8 +204,10 @@ def portfolio_exposure(*, portfolio: Portfolio, user) -> Exposure:
                 s.get("n", 0),
                 s.get("emv_sum", ZERO),
                 s.get("residual_sum", ZERO),
-                p["contingency_reserve"] - p["contingency_drawn"] + r.get("c", ZERO) - drawn[(p["pk"], "contingency")],
-                p["management_reserve"] - p["management_drawn"] + r.get("m", ZERO) - drawn[(p["pk"], "management")],
+                _reserves(p)  # the program's own, plus its projects'
+                + ReserveStatus(
+                    r.get("c", ZERO), drawn[(p["pk"], "contingency")], r.get("m", ZERO), drawn[(p["pk"], "management")]
+                ),
             )
         )
     return Exposure(portfolio.base_currency, tuple(rows), _total(rows, f"{portfolio.code} total"))

@@ -95,7 +95,7 @@ def test_evm_sheet_says_n_a_for_undefined_figures():
     assert values["CPI"].value == "n/a"
     assert values["SPI"].value == 0
     assert values["SPI"].number_format == exports.INDEX_FORMAT
-    assert values["Forecast finish"].value is None
+    assert values["Forecast finish (earned schedule)"].value is None
     assert header(book["Warnings"]) == ["Code", "Warning"]
 
 

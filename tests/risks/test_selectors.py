@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from budgets.selectors import NO_RESERVES
 from budgets.services import reserve_drawdown
 from risks import charts, selectors, services
 from risks.models import Risk, RiskScoreHistory
@@ -117,7 +118,7 @@ def test_exposure_chart_marks_uncovered_rows_and_escapes_labels(money, program):
     svg = charts.exposure_chart(exposure.rows, exposure.currency)
     assert svg.count('class="series-emv"') == 3
     assert svg.count("exposure-row uncovered") == 1  # ERP: 21,000 against 15,000
-    row = selectors.ExposureRow("X", "<b>", 0, D(0), D(0), D(0), D(0))
+    row = selectors.ExposureRow("X", "<b>", 0, D(0), D(0), NO_RESERVES)
     assert "<b>" not in charts.exposure_chart([row], "EUR")
     assert "empty-state" in charts.exposure_chart([], "EUR")
 
