@@ -9,6 +9,9 @@ view has search fields, `ordering` when it orders, the paginator's `page`/`page_
 `format`.
 """
 
+from collections.abc import Iterable
+
+from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters
 from rest_framework.exceptions import ErrorDetail
@@ -28,11 +31,13 @@ class SearchFilter(filters.SearchFilter):
         return super().get_schema_operation_parameters(view)
 
 
-def filter_param_names(filterset_class) -> set[str]:
+def filter_param_names(filterset) -> set[str]:
     """The query parameters a FilterSet reads: each filter's name, or name_suffix for a
-    multi-part widget (a date range reads `x_after` and `x_before`)."""
+    multi-part widget (a date range reads `x_after` and `x_before`). `filterset` is a class (its
+    declared filters) or an instance (the filters it kept: a page may drop one it scopes itself)."""
     names = set()
-    for name, filter_ in filterset_class.base_filters.items():
+    filters_ = filterset.base_filters if isinstance(filterset, type) else filterset.filters
+    for name, filter_ in filters_.items():
         widget = filter_.extra.get("widget") or getattr(filter_.field_class, "widget", None)
         suffixes = getattr(widget, "suffixes", None)
         if suffixes:
@@ -87,3 +92,10 @@ class KnownQueryParamsFilter(BaseFilterBackend):
                 }
             )
         return queryset
+
+
+def unknown_list_params(query: QueryDict, filterset, *, also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """For an HTML list: the parameters in `query` that neither `filterset` nor the page reads
+    (`page`, `sort` and the names in `also`), and the names it does read; both sorted."""
+    known = filter_param_names(filterset) | {"page", "sort", *also}
+    return sorted(set(query) - known), sorted(known)

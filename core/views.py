@@ -1,13 +1,17 @@
 """The profile page and personal API tokens, plus helpers every app's HTML views share."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portfolio.selectors import membership_list
 
+from .filters import unknown_list_params
 from .forms import ApiTokenForm
 from .models import ApiToken
 from .services import api_token_create, api_token_revoke
@@ -20,6 +24,16 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     """The page named by `?page=` (the last page when it is past the end, the first when it
     is not a number). Two queries: a count and the page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def refuse_unknown_filters(request, filterset, *, also: Iterable[str] = ()) -> HttpResponse | None:
+    """A 400 page naming each query parameter an HTML list does not read, else None. A list that
+    ignored `?code=X` would show everything as if it were the filtered answer."""
+    unknown, known = unknown_list_params(request.GET, filterset, also=also)
+    if not unknown:
+        return None
+    context = {"unknown": unknown, "known": [name for name in known if name not in ("page", "sort")]}
+    return render(request, "core/unknown_filters.html", context, status=400)
 
 
 def refused_status(request) -> int:

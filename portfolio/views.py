@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 from governance.selectors import program_governance_summary
 from projects.charts.gantt import ZOOMS
 from projects.charts.schedule import timeline_gantt, zoom_or_default
@@ -48,6 +48,8 @@ def home(request):
 def program_list(request):
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.visible_to(request.user), request=request)
     scope_program_filters(filterset, user=request.user)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, program_list_filtered(user=request.user, filtered=filterset.qs).order_by("name", "code"))
     page.object_list = with_health(page.object_list)
     return render(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
 from core.forms import narrow_filter_choices, present_filter_form
 from core.services import StaleVersionError
-from core.views import filters_active, paginate, refused_status
+from core.views import filters_active, paginate, refuse_unknown_filters, refused_status
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
@@ -218,6 +218,8 @@ def person_list(request):
         role=Role.objects.visible_to(request.user).select_related("portfolio").order_by("name"),
     )
     present_filter_form(filterset, order=["q", "portfolio", "department", "role", "is_active", "user"])
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs, PEOPLE_PER_PAGE)
     context = {
         "filter": filterset,

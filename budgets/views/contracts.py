@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 
 from .. import charts, exports
 from ..filters import ContractFilterSet, VendorFilterSet
@@ -84,6 +84,8 @@ def _filtered_contracts(request, program):
 def contract_list(request, code: str):
     program = visible_program(request, code)
     filterset = _filtered_contracts(request, program)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs.order_by("number"))
     context = {
         "program": program,
@@ -295,6 +297,8 @@ def _requirement_set(request, program, contract, data: dict, *, error_form):
 def vendor_list(request):
     filterset = VendorFilterSet(request.GET, queryset=vendors_of(user=request.user), request=request)
     scope_vendor_filters(filterset)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs.order_by("name"))
     context = {
         "filter": filterset,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.services import StaleVersionError
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 
 from .. import exports
 from ..filters import CostEntryFilterSet
@@ -46,6 +46,8 @@ def _amount(entry) -> str:
 def cost_entry_list(request, code: str):
     project = visible_project(request, code)
     filterset = _filtered(request, project)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs.order_by("-date", "-pk"), per_page=ENTRY_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)

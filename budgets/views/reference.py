@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 
 from ..filters import ExchangeRateFilterSet
 from ..forms import CurrencyEditForm, CurrencyForm, ExchangeRateEditForm, ExchangeRateForm, scope_rate_filters
@@ -40,6 +40,8 @@ def currency_list(request):
     """The currencies and, below them, the exchange rates (filtered, paginated)."""
     filterset = ExchangeRateFilterSet(request.GET, queryset=exchange_rate_list(user=request.user), request=request)
     scope_rate_filters(filterset)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     context = {
         "currencies": list(currencies_of(user=request.user).order_by("code")),
         "filter": filterset,

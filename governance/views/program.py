@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.forms import narrow_filter_choices
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Program
 from portfolio.selectors import program_people
 from projects.models import Project
@@ -87,6 +87,8 @@ def decision_list_page(request, code: str):
     narrow_filter_choices(
         filterset, project=Project.objects.visible_to(request.user).filter(program=program).order_by("code")
     )
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs.order_by("-decided_on", "-pk"))
     context = {
         "program": program,
@@ -223,6 +225,8 @@ def ola_list_page(request, code: str):
         request.GET, queryset=ola_list(user=request.user).filter(program=program)
     )
     _program_scoped(filterset)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     page = paginate(request, filterset.qs.order_by("review_date", "pk"))
     context = {
         "program": program,

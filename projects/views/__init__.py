@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Program
 from portfolio.selectors import program_people
 
@@ -64,6 +64,8 @@ PERIOD_HAS_REPORT = (
 def project_list_view(request):
     filterset = ProjectFilterSet(request.GET, queryset=project_list(user=request.user), request=request)
     scope_project_filters(filterset, user=request.user)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
     projects, sort = project_list_sorted(queryset=filterset.qs, sort=request.GET.get("sort", PROJECT_DEFAULT_SORT))
     page = paginate(request, projects)
     return render(

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.views import filters_active, paginate
+from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Program
 
 from .. import selectors
@@ -80,6 +80,8 @@ def project_register(request, code: str):
         scope_filters=lambda fs: scope_risk_filters(fs, program=project.program, user=request.user, project=project),
     )
     exposure = selectors.project_exposure(project=project)
+    if refused := refuse_unknown_filters(request, context["filter"], also=("matrix",)):
+        return refused
     context.update(
         project=project,
         program=project.program,
@@ -103,6 +105,8 @@ def program_register(request, code: str):
         extra="all=1&" if include_projects else "",
         scope_filters=lambda fs: scope_risk_filters(fs, program=program, user=request.user, with_all=True),
     )
+    if refused := refuse_unknown_filters(request, context["filter"], also=("matrix", "all")):
+        return refused
     context.update(
         program=program,
         include_projects=include_projects,
@@ -190,6 +194,8 @@ def issue_list_project(request, code: str):
         issues,
         scope_filters=lambda fs: scope_issue_filters(fs, program=project.program, user=request.user, project=project),
     )
+    if refused := refuse_unknown_filters(request, context["filter"]):
+        return refused
     context.update(project=project, program=project.program, can_edit=may_edit_project_risks(request.user, project))
     return render(request, "risks/issue_list.html", context, status=_status(context))
 
@@ -201,5 +207,7 @@ def issue_list_program(request, code: str):
     context = _issues(
         request, issues, scope_filters=lambda fs: scope_issue_filters(fs, program=program, user=request.user)
     )
+    if refused := refuse_unknown_filters(request, context["filter"]):
+        return refused
     context.update(program=program, can_edit=may_edit_program_risks(request.user, program))
     return render(request, "risks/issue_list.html", context, status=_status(context))
