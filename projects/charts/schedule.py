@@ -89,7 +89,7 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str) -> str:
             )
         )
     critical = {row.task.pk for row in schedule.rows if row.task.is_critical}
-    return render_gantt(rows, _links(schedule.links, critical), zoom=zoom, today=schedule.today)
+    return render_gantt(rows, _links(schedule.links, critical), zoom=zoom, today=schedule.today, title="Schedule")
 
 
 def timeline_gantt(
@@ -147,4 +147,12 @@ def timeline_gantt(
                     ),
                 )
             )
-    return render_gantt(rows, _links(links, critical), zoom=zoom, today=today, heading="Project")
+    return render_gantt(
+        rows,
+        _links(links, critical),
+        zoom=zoom,
+        today=today,
+        heading="Project",
+        include_today=True,
+        title="Program timeline",
+    )
