@@ -62,20 +62,24 @@ def benefit_chart(
     )
     desc = escape(f"{len(points)} measurements; {latest}.")
     parts = [
-        f'<svg class="benefit-chart{" benefit-spark" if small else ""}" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="benefit-chart{" benefit-spark" if small else ""}" '
+        f'viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{title}. {desc}"><title>{title}</title>'
         f"<desc>{desc}</desc>"
     ]
     # The higher line is labelled above itself and the lower one below, so the two never collide
-    # however close the baseline and target are.
+    # however close the baseline and target are. Their names sit at the end of the plot away from
+    # the due date's line, so its label never meets them.
     higher = "Target" if Decimal(target) >= Decimal(baseline) else "Baseline"
+    due_on_left = realisation_date is not None and x(realisation_date) <= (left + width - right) / 2
+    name_x, name_anchor = (width - right, "end") if due_on_left else (left + 4, "start")
     for label, value, css in (("Baseline", baseline, "gov-baseline"), ("Target", target, "gov-target")):
         parts.append(f'<line class="{css}" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" />')
         if not small:
             ty = y(value) - 3 if label == higher else y(value) + 12
             parts.append(
                 text(left - 4, ty, _fmt(value), size=TICK_FONT, anchor="end", cls="gov-axis")
-                + text(left + 4, ty, label, size=TICK_FONT, cls=f"gov-legend {css}-text")
+                + text(name_x, ty, label, size=TICK_FONT, anchor=name_anchor, cls=f"gov-legend {css}-text")
             )
     if points:
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
@@ -96,8 +100,8 @@ def benefit_chart(
         )
         if realisation_date:
             rx = x(realisation_date)
-            # "due" sits beside its line, on the side with room.
-            due_x, anchor = (rx - 3, "end") if rx - left > 40 else (rx + 3, "start")
+            # "due" sits beside its line, towards the middle of the plot.
+            due_x, anchor = (rx + 3, "start") if due_on_left else (rx - 3, "end")
             parts.append(
                 f'<line class="gov-due" x1="{rx:.1f}" x2="{rx:.1f}" y1="{top}" y2="{height - bottom}" />'
                 + text(due_x, top + 8, "due", size=TICK_FONT, anchor=anchor, cls="gov-axis")

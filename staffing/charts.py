@@ -37,7 +37,9 @@ def utilisation_chart(weeks: Sequence[WeekLoad], *, title: str = "Weekly load ag
         )
     top = max([w.load for w in weeks] + [w.capacity for w in weeks] + [Decimal(1)])
     top = Decimal(int(top / 10) + 1) * 10
-    plot_w = Decimal(WIDTH - LEFT - RIGHT)
+    # Room left of the plot for the widest hour label.
+    left = max(LEFT, int(text_width(f"{int(top)} h", TICK_FONT)) + 10)
+    plot_w = Decimal(WIDTH - left - RIGHT)
     plot_h = Decimal(HEIGHT - TOP - BOTTOM)
     slot = plot_w / len(weeks)
 
@@ -53,14 +55,14 @@ def utilisation_chart(weeks: Sequence[WeekLoad], *, title: str = "Weekly load ag
     for tick in range(0, int(top) + 1, max(int(top) // 4, 1)):
         ty = y(Decimal(tick))
         parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_fmt(ty)}" y2="{_fmt(ty)}" stroke="#e3e6ec"/>'
-            + text(LEFT - 6, ty + 4, f"{tick} h", size=TICK_FONT, anchor="end", cls="axis")
+            f'<line class="grid" x1="{left}" x2="{WIDTH - RIGHT}" y1="{_fmt(ty)}" y2="{_fmt(ty)}" stroke="#e3e6ec"/>'
+            + text(left - 6, ty + 4, f"{tick} h", size=TICK_FONT, anchor="end", cls="axis")
         )
     # At most one date under every 6th week, and never closer than a label's width.
     stride = max(thin_stride(len(weeks), float(slot), text_width("06 Dec", TICK_FONT)), -(-len(weeks) // 12))
     parts.append('<g class="series-load">')
     for i, w in enumerate(weeks):
-        x = LEFT + slot * i + slot / 8
+        x = left + slot * i + slot / 8
         width = slot * 3 / 4
         label = f"Week of {w.week:%d %b %Y}: {_hours(w.load)} h booked of {_hours(w.capacity)} h capacity" + (
             f", {w.absent_days} day(s) absent" if w.absent_days else ""
@@ -84,18 +86,18 @@ def utilisation_chart(weeks: Sequence[WeekLoad], *, title: str = "Weekly load ag
     parts.append("</g>")
     path = []
     for i, w in enumerate(weeks):
-        x0, x1 = LEFT + slot * i, LEFT + slot * (i + 1)
+        x0, x1 = left + slot * i, left + slot * (i + 1)
         cy = _fmt(y(w.capacity))
         path.append(f"{'M' if i == 0 else 'L'}{_fmt(x0)},{cy} L{_fmt(x1)},{cy}")
     parts.append(f'<path class="series-capacity" d="{" ".join(path)}" fill="none" stroke="#1d2430" stroke-width="2"/>')
     ly = HEIGHT - 6
     parts.append(
-        f'<g class="legend"><rect class="band-mid" x="{LEFT}" width="10" height="10" y="{ly - 9}"/>'
-        + text(LEFT + 14, ly, "Booked hours", size=TICK_FONT)
-        + f'<line x1="{LEFT + 110}" x2="{LEFT + 130}" y1="{ly - 4}" y2="{ly - 4}" stroke="#1d2430" stroke-width="2"/>'
-        + text(LEFT + 134, ly, "Capacity", size=TICK_FONT)
-        + f'<rect class="band-over" x="{LEFT + 210}" width="10" height="10" y="{ly - 9}"/>'
-        + text(LEFT + 224, ly, "Over-allocated", size=TICK_FONT)
+        f'<g class="legend"><rect class="band-mid" x="{left}" width="10" height="10" y="{ly - 9}"/>'
+        + text(left + 14, ly, "Booked hours", size=TICK_FONT)
+        + f'<line x1="{left + 110}" x2="{left + 130}" y1="{ly - 4}" y2="{ly - 4}" stroke="#1d2430" stroke-width="2"/>'
+        + text(left + 134, ly, "Capacity", size=TICK_FONT)
+        + f'<rect class="band-over" x="{left + 210}" width="10" height="10" y="{ly - 9}"/>'
+        + text(left + 224, ly, "Over-allocated", size=TICK_FONT)
         + "</g>"
     )
     parts.append("</svg>")
