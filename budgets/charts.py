@@ -445,7 +445,8 @@ def burn_chart(
         summaries.append((over, summary + (" — over" if over else "")))
     # Each row stacks its name, its bar and its figures, so the chart stays narrow enough for a
     # phone; it is as wide as its longest figures (never cut), names are cut to fit.
-    width = max(320, int(max(text_width(summary, TICK_FONT) for _, summary in summaries)) + 8)
+    widest_name = max(text_width(bar.label, LABEL_FONT) for bar in bars)
+    width = max(320, int(max(text_width(summary, TICK_FONT) for _, summary in summaries)) + 8, min(widest_name, 420))
     track = width - 4
     legend = [("ceiling", limit_label, "bar"), ("spent", spent_label, "bar")]
     if any(b.committed is not None for b in bars):
@@ -499,7 +500,9 @@ def phase_chart(
     values = [v for _, a, b in phases for v in (a, b)]
     bottom, top, step = nice_scale(min(values), max(values))
     frame_left = axis_margin(bottom, top, step, currency)
-    plot_width = max(560, 64 * len(phases))
+    # A column per phase wide enough for its name (up to 200 px; a longer one is cut).
+    column = max(64, min(200, int(max(text_width(name, TICK_FONT) for name, _, _ in phases)) + 12))
+    plot_width = max(560, column * len(phases))
     width = frame_left + plot_width + 16
     legend = [("left", left_label, "bar"), ("right", right_label, "bar")]
     frame_top = 22 + 18 * legend_rows(legend, plot_width)

@@ -81,7 +81,9 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
         notes.append((uncovered, note + (" — not covered" if uncovered else "")))
     # Each row stacks its name, its four bars and its note, so the chart stays narrow enough for
     # a phone; it is as wide as its longest note (never cut), names are cut to fit.
-    width = max(480, int(max(text_width(note, TICK_FONT) for _, note in notes)) + 8)
+    names = [f"{r.key} {r.label}" if r.key not in ("program", "total") else r.label for r in rows]
+    widest_name = max(text_width(name, LABEL_FONT) for name in names)
+    width = max(320, int(max(text_width(note, TICK_FONT) for _, note in notes)) + 8, min(int(widest_name), 420))
     margin = 24  # room for a tick label centred on either end of the axis
     plot = width - 2 * margin
     bar, group = 9, 16 + 4 * 9 + 18 + 10
@@ -117,10 +119,9 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
             previous_end = start + text_width(label, TICK_FONT)
         tick += step
     zero = x(ZERO)
-    for index, (row, (uncovered, note)) in enumerate(zip(rows, notes, strict=True)):
+    for index, (row, name, (uncovered, note)) in enumerate(zip(rows, names, notes, strict=True)):
         y0 = first + group * index
         parts.append(f'<g class="exposure-row{" uncovered" if uncovered else ""}"><title>{escape(row.label)}</title>')
-        name = f"{row.key} {row.label}" if row.key not in ("program", "total") else row.label
         parts.append(text(0, y0 + 12, name, size=LABEL_FONT, room=width, href=getattr(row, "href", "")))
         for offset, (key, value) in enumerate(
             (

@@ -3,17 +3,23 @@
 //
 // The chart is one server-drawn SVG at 1:1 inside a scrolling .gantt-wrap; its label column is
 // the group g.gantt-labels, drawn last over an opaque background. CSS `position: sticky` does not
-// apply inside an SVG, so the group is shifted by the distance scrolled instead.
+// apply inside an SVG, so the group is shifted by the distance scrolled instead. On a screen too
+// narrow to spare the label column (a phone), the names scroll with the chart instead of covering
+// it.
 (() => {
   const LABEL_WIDTH = 280; // projects/charts/gantt.py LABEL_WIDTH
+
+  const pinnable = (wrap) => wrap.clientWidth >= 2 * LABEL_WIDTH;
 
   function pinLabels(wrap) {
     const labels = wrap.querySelector("svg.gantt g.gantt-labels");
     if (!labels) return;
-    labels.setAttribute("transform", `translate(${wrap.scrollLeft} 0)`);
+    const shift = pinnable(wrap) ? wrap.scrollLeft : 0;
+    if (shift) labels.setAttribute("transform", `translate(${shift} 0)`);
+    else labels.removeAttribute("transform");
     // A time-scale label that would be half hidden under the label column is hidden whole.
     wrap.querySelectorAll("svg.gantt > text.gantt-tick").forEach((tick) => {
-      const hidden = parseFloat(tick.getAttribute("x")) < wrap.scrollLeft + LABEL_WIDTH;
+      const hidden = shift && parseFloat(tick.getAttribute("x")) < shift + LABEL_WIDTH;
       tick.style.visibility = hidden ? "hidden" : "";
     });
   }
@@ -24,8 +30,8 @@
     if (!line || wrap.dataset.todayShown) return;
     wrap.dataset.todayShown = "1";
     const x = parseFloat(line.getAttribute("x1"));
-    const visible = wrap.clientWidth - LABEL_WIDTH;
-    wrap.scrollLeft = Math.max(0, x - LABEL_WIDTH - visible / 3);
+    const names = pinnable(wrap) ? LABEL_WIDTH : 0;
+    wrap.scrollLeft = Math.max(0, x - names - (wrap.clientWidth - names) / 3);
     pinLabels(wrap);
   }
 
@@ -42,6 +48,7 @@
     },
     true,
   );
+  window.addEventListener("resize", () => document.querySelectorAll(".gantt-wrap").forEach(pinLabels));
   document.addEventListener("htmx:afterSettle", () => setUp(document));
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", () => setUp(document));

@@ -20,6 +20,7 @@ from budgets.selectors import PeriodMoney, SCurve, SCurvePoint
 from core.charts import CHAR_EM, MIN_FONT, fit_text
 from governance.charts import benefit_chart
 from projects.charts.gantt import GanttLink, GanttRow, render_gantt
+from projects.charts.schedule import _near_today
 from risks import charts as risk_charts
 from risks.selectors.exposure import ExposureRow
 from staffing.capacity import WeekLoad
@@ -286,3 +287,12 @@ def test_the_timeline_reaches_today_even_when_every_project_is_over():
     line = re.search(r'class="gantt-today" x1="([\d.]+)"', within)
     assert line is not None
     assert float(line.group(1)) < float(ET.fromstring(within).get("width"))
+
+
+@pytest.mark.parametrize(
+    ("last_task_ends", "reaches_today"),
+    [(TODAY - dt.timedelta(days=100), True), (TODAY + dt.timedelta(days=100), True), (dt.date(2019, 1, 1), False)],
+)
+def test_a_schedule_near_today_reaches_today_and_an_old_one_keeps_to_its_dates(last_task_ends, reaches_today):
+    finish = dt.datetime.combine(last_task_ends, dt.time(17))
+    assert _near_today([finish - dt.timedelta(days=30), finish], TODAY) is reaches_today
