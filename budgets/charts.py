@@ -446,7 +446,9 @@ def burn_chart(
     # Each row stacks its name, its bar and its figures, so the chart stays narrow enough for a
     # phone; it is as wide as its longest figures (never cut), names are cut to fit.
     widest_name = max(text_width(bar.label, LABEL_FONT) for bar in bars)
-    width = max(320, int(max(text_width(summary, TICK_FONT) for _, summary in summaries)) + 8, min(widest_name, 420))
+    width = max(
+        320, int(max(text_width(summary, TICK_FONT) for _, summary in summaries)) + 8, int(min(widest_name, 420))
+    )
     track = width - 4
     legend = [("ceiling", limit_label, "bar"), ("spent", spent_label, "bar")]
     if any(b.committed is not None for b in bars):

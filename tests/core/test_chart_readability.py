@@ -198,6 +198,7 @@ CHARTS = {
     # reserves and contracts
     "burn-typical": lambda: money.burn_chart(_burn(4), kind="contracts"),
     "burn-long-names": lambda: money.burn_chart(_burn(3, label=LONG), kind="contracts"),
+    "burn-medium-names": lambda: money.burn_chart(_burn(2, label=LONG[:46]), kind="contracts"),
     "burn-many-huge-over": lambda: money.burn_chart(_burn(40, limit=HUGE, spent=HUGE, committed=D(1))),
     "burn-negative": lambda: money.burn_chart(_burn(2, spent=D(-500), committed=None), kind="reserves"),
     "burn-empty": lambda: money.burn_chart([], kind="reserves", empty="No reserves."),
@@ -215,6 +216,7 @@ CHARTS = {
     # risk exposure and trend
     "exposure-typical": lambda: risk_charts.exposure_chart(_exposure(4), "EUR"),
     "exposure-long-names": lambda: risk_charts.exposure_chart(_exposure(3, label=LONG), "EUR"),
+    "exposure-medium-names": lambda: risk_charts.exposure_chart(_exposure(2, label=LONG[:46]), "EUR"),
     "exposure-many-huge": lambda: risk_charts.exposure_chart(_exposure(30, emv=HUGE, contingency=D(1)), "EUR"),
     "exposure-negative-reserve": lambda: risk_charts.exposure_chart(_exposure(2, contingency=-HUGE), "EUR"),
     "exposure-empty": lambda: risk_charts.exposure_chart([], "EUR"),
