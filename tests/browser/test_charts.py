@@ -108,6 +108,7 @@ def test_gantts_open_on_today_and_keep_row_names_in_view_when_scrolled(demo, pag
             where = f"{page_name} at {width} px"
             page.goto(pages[page_name])
             wrap = page.locator(".gantt-wrap")
+            wrap.evaluate("(el) => el.scrollIntoView({block: 'start'})")  # the page, not the chart
             today = page.locator(".gantt-wrap .gantt-today")
             assert today.count() == 1, where
             frame = wrap.bounding_box()
