@@ -94,6 +94,14 @@ def test_every_chart_page_draws_readable_text_on_desktop_and_phone(demo, page_as
             problems += [f"{name} at {width} px: {problem}" for problem in found["problems"]]
         assert problems == []
         assert charts >= 12
+
+    # The capacity heat map (a table) keeps the names in view while its weeks scroll sideways.
+    page.goto(f"/staffing/capacity/?program={Program.objects.get(manager__username='program_manager').pk}")
+    wrap = page.locator(".heatmap-wrap")
+    wrap.evaluate("(el) => { el.scrollIntoView({block: 'start'}); el.scrollLeft += 300; }")
+    assert wrap.evaluate("(el) => el.scrollLeft") > 0
+    name = page.locator(".heatmap tbody .name-cell").first.bounding_box()
+    assert name["x"] >= wrap.bounding_box()["x"] - 1
     assert page.problems == []
 
 
