@@ -51,7 +51,6 @@ def text(
     cls: str = "",
     room: float | None = None,
     href: str = "",
-    extra: str = "",
 ) -> str:
     """A `<text>` element at (x, y) showing `content` (escaped), at `size` px (never below
     MIN_FONT). With `room`, the text is cut to that many pixels and the full text goes in a
@@ -65,7 +64,7 @@ def text(
         body = f"<title>{escape(content)}</title>{body}"
     anchor_attr = f' text-anchor="{anchor}"' if anchor != "start" else ""
     cls_attr = f' class="{cls}"' if cls else ""
-    return f'<text{cls_attr} x="{_n(x)}" y="{_n(y)}" font-size="{size}"{anchor_attr}{extra}>{body}</text>'
+    return f'<text{cls_attr} x="{_n(x)}" y="{_n(y)}" font-size="{size}"{anchor_attr}>{body}</text>'
 
 
 def clamp_anchor(x: float, content: str, left: float, right: float, size: int = TICK_FONT) -> tuple[float, str]:
