@@ -23,6 +23,18 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from html import escape
 
+from core.charts import (
+    LABEL_FONT,
+    TICK_FONT,
+    clamp_anchor,
+    fit_text,
+    legend_layout,
+    svg_open,
+    text,
+    text_width,
+    thin_stride,
+)
+
 ZERO = Decimal(0)
 FONT = "12px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
 
@@ -50,9 +62,9 @@ COLOURS = {
 STYLE = (
     "<style>"
     f".chart{{font:{FONT};background:#fff}}"
-    ".chart text{fill:#1d2430}.chart .axis-label,.chart .tick-label{fill:#5b6475;font-size:11px}"
+    ".chart text{fill:#1d2430}.chart .axis-label,.chart .tick-label{fill:#5b6475}"
     ".chart .grid{stroke:#e3e7ec}.chart .axis{stroke:#8a93a3}"
-    ".chart .empty-state text{fill:#5b6475;font-size:14px}"
+    ".chart .empty-state text{fill:#5b6475}"
     "</style>"
 )
 
@@ -90,13 +102,7 @@ def nice_scale(low: Decimal, high: Decimal, ticks: int = 5) -> tuple[Decimal, De
 
 
 def _svg_open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
-    slug = kind.replace(" ", "-")
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{slug}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{slug}-title chart-{slug}-desc">',
-        f'<title id="chart-{slug}-title">{escape(title)}</title>',
-        f'<desc id="chart-{slug}-desc">{escape(description)}</desc>',
-    ]
+    return [svg_open(kind, width, height, title, description)]
 
 
 def empty_chart(kind: str, title: str, message: str, *, width: int = 720, height: int = 180) -> str:
@@ -105,7 +111,8 @@ def empty_chart(kind: str, title: str, message: str, *, width: int = 720, height
     parts.append(
         f'<g class="empty-state"><rect x="1" y="1" width="{width - 2}" height="{height - 2}" rx="6" fill="#fafbfc" '
         f'stroke="#d9dde4" stroke-dasharray="6 4"/>'
-        f'<text x="{width // 2}" y="{height // 2 + 5}" text-anchor="middle">{escape(message)}</text></g>'
+        + text(width // 2, height // 2 + 5, message, size=14, anchor="middle", room=width - 16)
+        + "</g>"
     )
     parts.append(STYLE + "</svg>")
     return "".join(parts)
@@ -139,21 +146,38 @@ class _Frame:
             cls = "axis" if value == 0 else "grid"
             parts.append(f'<line class="{cls}" x1="{self.left}" y1="{y}" x2="{self.right}" y2="{y}"/>')
             parts.append(
-                f'<text class="tick-label" x="{self.left - 6}" y="{_f(self.y(value) + 4)}" '
-                f'text-anchor="end">{escape(short_money(value))}</text>'
+                text(
+                    self.left - 6, self.y(value) + 4, short_money(value), size=TICK_FONT, anchor="end", cls="tick-label"
+                )
             )
             value += self.step
-        parts.append(
-            f'<text class="axis-label" x="{self.left - 6}" y="{self.top - 10}" text-anchor="end">'
-            f"{escape(currency)}</text>"
-        )
+        parts.append(text(self.left - 6, self.top - 10, currency, size=TICK_FONT, anchor="end", cls="axis-label"))
         return parts
 
 
-def _legend(items: Sequence[tuple[str, str, str]], x: int, y: int) -> str:
-    """A legend row: (series key, label, mark) with mark "bar", "line" or "dash"."""
+def axis_margin(bottom: Decimal, top: Decimal, step: Decimal, currency: str = "") -> int:
+    """The room left of a money axis: its widest tick label (or the currency code) plus a gap."""
+    labels = [currency]
+    value = bottom
+    while value <= top:
+        labels.append(short_money(value))
+        value += step
+    return max(48, int(max(text_width(label, TICK_FONT) for label in labels)) + 14)
+
+
+def legend_rows(items: Sequence[tuple[str, str, str]], width: int) -> int:
+    """How many rows of 18 px `_legend` takes for `items` within `width`."""
+    return 1 + max(row for _, row in legend_layout([label for _, label, _ in items], 0, width))
+
+
+def _legend(items: Sequence[tuple[str, str, str]], x: int, y: int, width: int = 10_000) -> str:
+    """A legend: (series key, label, mark) with mark "bar", "line" or "dash", wrapping onto rows
+    of 18 px so that it stays within `width` from `x`."""
     parts = ['<g class="legend">']
-    for key, label, mark in items:
+    places = legend_layout([label for _, label, _ in items], x, width)
+    base = y
+    for (key, label, mark), (x, row) in zip(items, places, strict=True):
+        y = base + 18 * row
         colour = COLOURS[key]
         if mark == "bar":
             parts.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{colour}"/>')
@@ -162,8 +186,7 @@ def _legend(items: Sequence[tuple[str, str, str]], x: int, y: int) -> str:
             parts.append(
                 f'<line x1="{x}" y1="{y - 4}" x2="{x + 14}" y2="{y - 4}" stroke="{colour}" stroke-width="2.5"{dash}/>'
             )
-        parts.append(f'<text x="{x + 18}" y="{y}">{escape(label)}</text>')
-        x += 26 + 7 * len(label)
+        parts.append(text(x + 18, y, label, size=LABEL_FONT))
     parts.append("</g>")
     return "".join(parts)
 
@@ -195,11 +218,16 @@ def budget_chart(rows: Sequence, currency: str, *, title: str = "Budget, actual 
     values = [v for row in rows for v in (row.original, row.budget, row.actual, row.forecast)]
     group = 44
     bar = 11
-    frame_left, frame_top = 64, 40
-    plot_width = max(group * len(rows), 560)
-    width, height = frame_left + plot_width + 16, 300
     bottom, top, step = nice_scale(min(values), max(values))
-    frame = _Frame(frame_left, frame_top, plot_width, height - frame_top - 70, bottom, top, step)
+    frame_left = axis_margin(bottom, top, step, currency)
+    plot_width = max(group * len(rows), 560)
+    width = frame_left + plot_width + 16
+    legend = [(key, label, "bar") for key, label in BUDGET_SERIES]
+    if any(row.original for row in rows):
+        legend.append(("original", "Original baseline", "line"))
+    frame_top = 22 + 18 * legend_rows(legend, plot_width)
+    height = frame_top + 230
+    frame = _Frame(frame_left, frame_top, plot_width, height - frame_top - 50, bottom, top, step)
     description = f"{len(rows)} fiscal periods from {labels[0]} to {labels[-1]}, in {currency}."
     parts = _svg_open("budget", width, height, title, description)
     parts += frame.money_axis(currency)
@@ -229,22 +257,19 @@ def budget_chart(rows: Sequence, currency: str, *, title: str = "Budget, actual 
                 f"<title>{escape(period)} Original budget: {escape(currency)} {row.original:,.2f}</title></circle>"
             )
         parts.append("</g>")
-    # Period labels, turned when there are many so they do not overlap.
+    # Period labels, every n-th when there are too many to sit side by side; each is cut to the
+    # room it has (its full name in a tooltip, every period's figures in the bars' tooltips).
     label_y = frame.top + frame.height + 16
-    turn = len(rows) > 10
-    for centre, period in zip(centres, labels, strict=True):
-        x = _f(centre)
-        if turn:
-            parts.append(
-                f'<text class="tick-label" x="{x}" y="{label_y}" text-anchor="end" '
-                f'transform="rotate(-45 {x} {label_y})">{escape(period)}</text>'
-            )
-        else:
-            parts.append(f'<text class="tick-label" x="{x}" y="{label_y}" text-anchor="middle">{escape(period)}</text>')
-    legend = [(key, label, "bar") for key, label in BUDGET_SERIES]
-    if any(row.original for row in rows):
-        legend.append(("original", "Original baseline", "line"))
-    parts.append(_legend(legend, frame.left, 18))
+    widest = max(text_width(period, TICK_FONT) for period in labels)
+    stride = thin_stride(len(rows), float(spacing), min(widest, 96))
+    room = float(spacing) * stride - 8
+    for index, (centre, period) in enumerate(zip(centres, labels, strict=True)):
+        if index % stride:
+            continue
+        shown = fit_text(period, room, TICK_FONT)
+        x, anchor = clamp_anchor(float(centre), shown, 2, width - 2)
+        parts.append(text(x, label_y, period, size=TICK_FONT, anchor=anchor, cls="tick-label", room=room))
+    parts.append(_legend(legend, frame.left, 18, plot_width))
     parts.append(STYLE + "</svg>")
     return "".join(parts)
 
@@ -290,8 +315,17 @@ def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
     values = [curve.bac, *(v for p in points for v in (p.pv, p.ev, p.ac) if v is not None)]
     values += [v for _, v in projection]
     width, height = 980, 360
-    frame_left, frame_top = 64, 44
     bottom, top, step = nice_scale(min(values), max(values))
+    frame_left = axis_margin(bottom, top, step, currency)
+    legend = [
+        ("pv", "Planned value (PV)", "line"),
+        ("ev", "Earned value (EV)", "line"),
+        ("ac", "Actual cost (AC)", "line"),
+    ]
+    if projection:
+        legend.append(("eac", "EAC projection", "dash"))
+    # The legend's rows, then a row for the status date's label above the plot.
+    frame_top = 40 + 18 * legend_rows(legend, width - frame_left - 24)
     frame = _Frame(frame_left, frame_top, width - frame_left - 24, height - frame_top - 50, bottom, top, step)
     x = _time_axis(origin, last_day, frame.left, frame.width)
     description = (
@@ -301,18 +335,28 @@ def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
     parts = _svg_open("s-curve", width, height, title, description)
     parts += frame.money_axis(currency)
     label_y = frame.top + frame.height + 16
-    for day in _month_ticks(origin, last_day):
+    # At most one month label per 80 px: "Sep 2026" is about 53 px wide at 11 px.
+    for day in _month_ticks(origin, last_day, most=max(2, frame.width // 80)):
         tx = _f(x(day))
         parts.append(f'<line class="grid" x1="{tx}" y1="{frame.top}" x2="{tx}" y2="{frame.top + frame.height}"/>')
-        parts.append(f'<text class="tick-label" x="{tx}" y="{label_y}" text-anchor="middle">{day:%b %Y}</text>')
+        label_x, anchor = clamp_anchor(float(x(day)), f"{day:%b %Y}", 2, width - 2)
+        parts.append(text(label_x, label_y, f"{day:%b %Y}", size=TICK_FONT, anchor=anchor, cls="tick-label"))
 
     if curve.bac:
         by = _f(frame.y(curve.bac))
         parts.append(
             f'<g class="series bac-line" data-series="bac"><line x1="{frame.left}" y1="{by}" x2="{frame.right}" '
             f'y2="{by}" stroke="{COLOURS["bac"]}" stroke-width="1.5" stroke-dasharray="2 4"/>'
-            f'<text class="axis-label" x="{frame.left + 6}" y="{_f(frame.y(curve.bac) - 5)}">'
-            f"BAC {escape(currency)} {curve.bac:,.2f}</text></g>"
+            # Under the line, inside the plot: above it could meet the status date's label.
+            + text(
+                frame.left + 6,
+                frame.y(curve.bac) + 14,
+                f"BAC {currency} {curve.bac:,.2f}",
+                size=TICK_FONT,
+                cls="axis-label",
+                room=frame.width - 12,
+            )
+            + "</g>"
         )
     for key, label in (("pv", "PV"), ("ev", "EV"), ("ac", "AC")):
         series = [(origin, ZERO)] + [(p.day, getattr(p, key)) for p in points if getattr(p, key) is not None]
@@ -342,21 +386,16 @@ def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
             f'stroke-width="2"><title>EAC {escape(currency)} {v1:,.2f} by {d1.isoformat()}</title></circle></g>'
         )
     sx = _f(x(curve.as_of))
+    status = f"Status {curve.as_of:%d %b %Y}"
+    status_x, anchor = clamp_anchor(float(x(curve.as_of)), status, frame.left, width - 2)
     parts.append(
         f'<g class="status-line" data-date="{curve.as_of.isoformat()}">'
         f'<line x1="{sx}" y1="{frame.top - 6}" x2="{sx}" y2="{frame.top + frame.height}" '
         f'stroke="{COLOURS["status"]}" stroke-width="2" stroke-dasharray="4 3"/>'
-        f'<text class="axis-label" x="{sx}" y="{frame.top - 10}" text-anchor="middle">'
-        f"Status {curve.as_of:%d %b %Y}</text></g>"
+        + text(status_x, frame.top - 10, status, size=TICK_FONT, anchor=anchor, cls="axis-label")
+        + "</g>"
     )
-    legend = [
-        ("pv", "Planned value (PV)", "line"),
-        ("ev", "Earned value (EV)", "line"),
-        ("ac", "Actual cost (AC)", "line"),
-    ]
-    if projection:
-        legend.append(("eac", "EAC projection", "dash"))
-    parts.append(_legend(legend, frame.left, 18))
+    parts.append(_legend(legend, frame.left, 18, frame.width))
     parts.append(STYLE + "</svg>")
     return "".join(parts)
 
@@ -398,16 +437,29 @@ def burn_chart(
     beyond the commitment or the limit is drawn in red and flagged in the label."""
     if not bars:
         return empty_chart(kind, title, empty, height=120)
-    row, label_width, track = 34, 200, 300
-    width = label_width + track + 270
-    height = 36 + row * len(bars) + 8
-    parts = _svg_open(kind, width, height, title, f"{len(bars)} bars; each is scaled to its own {limit_label}.")
+    summaries = []
+    for bar in bars:
+        base = bar.committed if bar.committed is not None else bar.limit
+        over = bar.spent > base
+        summary = f"{bar.currency} {bar.spent:,.2f} of {base:,.2f} ({_percent(bar.spent, base)})"
+        summaries.append((over, summary + (" — over" if over else "")))
+    # Each row stacks its name, its bar and its figures, so the chart stays narrow enough for a
+    # phone; it is as wide as its longest figures (never cut), names are cut to fit.
+    widest_name = max(text_width(bar.label, LABEL_FONT) for bar in bars)
+    width = max(
+        320, int(max(text_width(summary, TICK_FONT) for _, summary in summaries)) + 8, int(min(widest_name, 420))
+    )
+    track = width - 4
     legend = [("ceiling", limit_label, "bar"), ("spent", spent_label, "bar")]
     if any(b.committed is not None for b in bars):
         legend.insert(1, ("obligated", committed_label, "bar"))
-    parts.append(_legend(legend, label_width, 16))
-    for index, bar in enumerate(bars):
-        top = 30 + row * index
+    first = 16 + 18 * legend_rows(legend, width)
+    row = 58
+    height = first + row * len(bars)
+    parts = _svg_open(kind, width, height, title, f"{len(bars)} bars; each is scaled to its own {limit_label}.")
+    parts.append(_legend(legend, 0, 16, width))
+    for index, (bar, (over, summary)) in enumerate(zip(bars, summaries, strict=True)):
+        top = first + row * index
         scale = max(bar.limit, bar.spent, bar.committed or ZERO)
         if scale <= 0:
             scale = Decimal(1)
@@ -415,32 +467,23 @@ def burn_chart(
         def w(value: Decimal, scale=scale) -> str:
             return _f(max(value, ZERO) * track / scale)
 
-        over = bar.spent > (bar.committed if bar.committed is not None else bar.limit)
-        label = escape(bar.label if len(bar.label) <= 30 else bar.label[:29] + "…")
-        if bar.href:
-            label = f'<a href="{escape(bar.href)}">{label}</a>'
         classes = "burn-row over" if over else "burn-row"
         parts.append(f'<g class="{classes}"><title>{escape(bar.label)}</title>')
-        parts.append(f'<text x="0" y="{top + 15}">{label}</text>')
+        parts.append(text(0, top + 12, bar.label, size=LABEL_FONT, room=width, href=bar.href))
         parts.append(
-            f'<rect class="burn-limit" x="{label_width}" y="{top + 4}" width="{w(bar.limit)}" height="16" '
+            f'<rect class="burn-limit" x="1" y="{top + 18}" width="{w(bar.limit)}" height="16" '
             f'fill="{COLOURS["ceiling"]}" stroke="#c3c9d3"/>'
         )
         if bar.committed is not None:
             parts.append(
-                f'<rect class="burn-committed" x="{label_width}" y="{top + 4}" width="{w(bar.committed)}" '
+                f'<rect class="burn-committed" x="1" y="{top + 18}" width="{w(bar.committed)}" '
                 f'height="16" fill="{COLOURS["obligated"]}"/>'
             )
         colour = COLOURS["over"] if over else COLOURS["spent"]
         parts.append(
-            f'<rect class="burn-spent" x="{label_width}" y="{top + 8}" width="{w(bar.spent)}" height="8" '
-            f'fill="{colour}"/>'
+            f'<rect class="burn-spent" x="1" y="{top + 22}" width="{w(bar.spent)}" height="8" fill="{colour}"/>'
         )
-        base = bar.committed if bar.committed is not None else bar.limit
-        summary = f"{bar.currency} {bar.spent:,.2f} of {base:,.2f} ({_percent(bar.spent, base)})"
-        if over:
-            summary += " — over"
-        parts.append(f'<text class="tick-label" x="{label_width + track + 8}" y="{top + 15}">{escape(summary)}</text>')
+        parts.append(text(0, top + 48, summary, size=TICK_FONT, cls="tick-label"))
         parts.append("</g>")
     parts.append(STYLE + "</svg>")
     return "".join(parts)
@@ -457,10 +500,16 @@ def phase_chart(
     if not phases:
         return empty_chart("lcce", title, "Neither version has any lines.", height=120)
     values = [v for _, a, b in phases for v in (a, b)]
-    width, height = 640, 260
-    frame_left, frame_top = 64, 40
     bottom, top, step = nice_scale(min(values), max(values))
-    frame = _Frame(frame_left, frame_top, width - frame_left - 16, height - frame_top - 40, bottom, top, step)
+    frame_left = axis_margin(bottom, top, step, currency)
+    # A column per phase wide enough for its name (up to 200 px; a longer one is cut).
+    column = max(64, min(200, int(max(text_width(name, TICK_FONT) for name, _, _ in phases)) + 12))
+    plot_width = max(560, column * len(phases))
+    width = frame_left + plot_width + 16
+    legend = [("left", left_label, "bar"), ("right", right_label, "bar")]
+    frame_top = 22 + 18 * legend_rows(legend, plot_width)
+    height = frame_top + 220
+    frame = _Frame(frame_left, frame_top, plot_width, height - frame_top - 40, bottom, top, step)
     parts = _svg_open("lcce", width, height, title, f"{len(phases)} phases in {currency}.")
     parts += frame.money_axis(currency)
     spacing = Decimal(frame.width) / len(phases)
@@ -476,12 +525,20 @@ def phase_chart(
                 f"<title>{escape(phase[0])} {escape(label)}: {escape(currency)} {value:,.2f}</title></rect>"
             )
         parts.append("</g>")
+    # Every phase is labelled (there are few), each cut to its column with the name in a tooltip.
     for position, phase in enumerate(phases):
         centre = frame.left + spacing * position + spacing / 2
         parts.append(
-            f'<text class="tick-label" x="{_f(centre)}" y="{frame.top + frame.height + 16}" '
-            f'text-anchor="middle">{escape(phase[0])}</text>'
+            text(
+                centre,
+                frame.top + frame.height + 16,
+                phase[0],
+                size=TICK_FONT,
+                anchor="middle",
+                cls="tick-label",
+                room=float(spacing) - 8,
+            )
         )
-    parts.append(_legend([("left", left_label, "bar"), ("right", right_label, "bar")], frame.left, 18))
+    parts.append(_legend(legend, frame.left, 18, plot_width))
     parts.append(STYLE + "</svg>")
     return "".join(parts)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.html import escape
 
+from core.charts import TICK_FONT, text, text_width
+
 WIDTH, HEIGHT = 560, 200
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 16, 14, 28
 SMALL_WIDTH, SMALL_HEIGHT = 220, 64
@@ -33,6 +35,8 @@ def benefit_chart(
     the realisation date. `small` draws a sparkline without axis labels."""
     width, height = (SMALL_WIDTH, SMALL_HEIGHT) if small else (WIDTH, HEIGHT)
     left, right, top, bottom = (4, 4, 4, 4) if small else (PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM)
+    if not small:  # room for the wider of the baseline and target figures left of the plot
+        left = max(left, int(max(text_width(_fmt(v), TICK_FONT) for v in (baseline, target))) + 10)
     values = [Decimal(baseline), Decimal(target), *[Decimal(v) for _, v in points]]
     low, high = min(values), max(values)
     span = (high - low) or Decimal(1)
@@ -51,18 +55,31 @@ def benefit_chart(
         return top + float((high - Decimal(value)) / (high - low)) * (height - top - bottom)
 
     title = escape(f"{name}: actuals against baseline {_fmt(baseline)} and target {_fmt(target)} {unit}".strip())
+    latest = (
+        f"latest {_fmt(points[-1][1])} {unit} on {points[-1][0]:%d %b %Y}".replace("  ", " ")
+        if points
+        else ("no actuals yet")
+    )
+    desc = escape(f"{len(points)} measurements; {latest}.")
     parts = [
-        f'<svg class="benefit-chart{" benefit-spark" if small else ""}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{title}"><title>{title}</title>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="benefit-chart{" benefit-spark" if small else ""}" '
+        f'viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{title}. {desc}"><title>{title}</title>'
+        f"<desc>{desc}</desc>"
     ]
+    # The higher line is labelled above itself and the lower one below, so the two never collide
+    # however close the baseline and target are. Their names sit at the end of the plot away from
+    # the due date's line, so its label never meets them.
+    higher = "Target" if Decimal(target) >= Decimal(baseline) else "Baseline"
+    due_on_left = realisation_date is not None and x(realisation_date) <= (left + width - right) / 2
+    name_x, name_anchor = (width - right, "end") if due_on_left else (left + 4, "start")
     for label, value, css in (("Baseline", baseline, "gov-baseline"), ("Target", target, "gov-target")):
         parts.append(f'<line class="{css}" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" />')
         if not small:
+            ty = y(value) - 3 if label == higher else y(value) + 12
             parts.append(
-                f'<text class="gov-axis" x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">'
-                f"{escape(_fmt(value))}</text>"
-                f'<text class="gov-legend {css}-text" x="{width - right}" y="{y(value) - 4:.1f}" '
-                f'text-anchor="end">{label}</text>'
+                text(left - 4, ty, _fmt(value), size=TICK_FONT, anchor="end", cls="gov-axis")
+                + text(name_x, ty, label, size=TICK_FONT, anchor=name_anchor, cls=f"gov-legend {css}-text")
             )
     if points:
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
@@ -74,19 +91,20 @@ def benefit_chart(
             )
     elif not small:
         parts.append(
-            f'<text class="gov-axis" x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle">'
-            "No actuals recorded yet</text>"
+            text(width / 2, (y(baseline) + y(target)) / 2 + 4, "No actuals recorded yet", size=12, anchor="middle")
         )
     if not small:
         parts.append(
-            f'<text class="gov-axis" x="{left}" y="{height - 8}">{first:%b %Y}</text>'
-            f'<text class="gov-axis" x="{width - right}" y="{height - 8}" text-anchor="end">{last:%b %Y}</text>'
+            text(left, height - 8, f"{first:%b %Y}", size=TICK_FONT, cls="gov-axis")
+            + text(width - right, height - 8, f"{last:%b %Y}", size=TICK_FONT, anchor="end", cls="gov-axis")
         )
         if realisation_date:
             rx = x(realisation_date)
+            # "due" sits beside its line, towards the middle of the plot.
+            due_x, anchor = (rx + 3, "start") if due_on_left else (rx - 3, "end")
             parts.append(
                 f'<line class="gov-due" x1="{rx:.1f}" x2="{rx:.1f}" y1="{top}" y2="{height - bottom}" />'
-                f'<text class="gov-axis" x="{rx:.1f}" y="{top + 8}" text-anchor="end">due</text>'
+                + text(due_x, top + 8, "due", size=TICK_FONT, anchor=anchor, cls="gov-axis")
             )
     parts.append("</svg>")
     return "".join(parts)

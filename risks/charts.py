@@ -16,6 +16,7 @@ from decimal import Decimal
 from html import escape
 
 from budgets.charts import STYLE, empty_chart, nice_scale, short_money
+from core.charts import LABEL_FONT, TICK_FONT, clamp_anchor, legend_layout, svg_open, text, text_width
 
 ZERO = Decimal(0)
 COLOURS = {
@@ -39,17 +40,20 @@ def _f(value) -> str:
 
 
 def _open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{kind}-title chart-{kind}-desc">',
-        f'<title id="chart-{kind}-title">{escape(title)}</title>',
-        f'<desc id="chart-{kind}-desc">{escape(description)}</desc>',
-    ]
+    return [svg_open(kind, width, height, title, description)]
 
 
-def _legend(items, x: int, y: int, *, dashed: Sequence[str] = ()) -> str:
+def _legend_rows(items, width: int) -> int:
+    return 1 + max(row for _, row in legend_layout([label for _, label in items], 0, width))
+
+
+def _legend(items, x: int, y: int, *, dashed: Sequence[str] = (), width: int = 10_000) -> str:
+    """Legend entries wrapping onto rows of 18 px within `width` from `x`."""
     parts = ['<g class="legend">']
-    for key, label in items:
+    places = legend_layout([label for _, label in items], x, width)
+    base = y
+    for (key, label), (x, row) in zip(items, places, strict=True):
+        y = base + 18 * row
         if key in dashed or key.endswith("score"):
             dash = ' stroke-dasharray="5 3"' if key in dashed else ""
             parts.append(
@@ -58,8 +62,7 @@ def _legend(items, x: int, y: int, *, dashed: Sequence[str] = ()) -> str:
             )
         else:
             parts.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{COLOURS[key]}"/>')
-        parts.append(f'<text x="{x + 18}" y="{y}">{escape(label)}</text>')
-        x += 26 + 7 * len(label)
+        parts.append(text(x + 18, y, label, size=LABEL_FONT))
     parts.append("</g>")
     return "".join(parts)
 
@@ -71,17 +74,29 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
     contingency remaining is marked `uncovered` and says so."""
     if not rows:
         return empty_chart("exposure", title, "No projects or programs to show.", height=120)
-    label_width, plot, bar, gap = 210, 440, 9, 14
-    group = bar * 4 + gap
-    height = 56 + group * len(rows) + 24
-    width = label_width + plot + 260
+    notes = []
+    for row in rows:
+        note = f"EMV {short_money(row.emv)} vs contingency {short_money(row.contingency_remaining)}"
+        uncovered = row.emv > row.contingency_remaining
+        notes.append((uncovered, note + (" — not covered" if uncovered else "")))
+    # Each row stacks its name, its four bars and its note, so the chart stays narrow enough for
+    # a phone; it is as wide as its longest note (never cut), names are cut to fit.
+    names = [f"{r.key} {r.label}" if r.key not in ("program", "total") else r.label for r in rows]
+    widest_name = max(text_width(name, LABEL_FONT) for name in names)
+    width = max(320, int(max(text_width(note, TICK_FONT) for _, note in notes)) + 8, min(int(widest_name), 420))
+    margin = 24  # room for a tick label centred on either end of the axis
+    plot = width - 2 * margin
+    bar, group = 9, 16 + 4 * 9 + 18 + 10
+    first = 12 + 18 * _legend_rows(SERIES, width)
+    axis_y = first + group * len(rows)
+    height = axis_y + 22
     high = max(max(r.emv, r.residual_emv, r.contingency_remaining, r.management_remaining) for r in rows)
     low = min(min(r.contingency_remaining, r.management_remaining, ZERO) for r in rows)
     bottom, top, step = nice_scale(low, high)
     span = top - bottom
 
     def x(value: Decimal) -> Decimal:
-        return label_width + (Decimal(value) - bottom) * plot / span
+        return margin + (Decimal(value) - bottom) * plot / span
 
     parts = _open(
         "exposure",
@@ -91,26 +106,23 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
         f"{len(rows)} rows in {currency}: EMV and residual EMV of open risks against the contingency and management "
         "reserve remaining.",
     )
-    parts.append(_legend(SERIES, 0, 16))
-    axis_y = 36 + group * len(rows)
-    tick = bottom
+    parts.append(_legend(SERIES, 0, 16, width=width))
+    tick, previous_end = bottom, -1.0
     while tick <= top:
-        parts.append(
-            f'<line class="grid" x1="{_f(x(tick))}" y1="28" x2="{_f(x(tick))}" y2="{axis_y}"/>'
-            f'<text class="tick-label" x="{_f(x(tick))}" y="{axis_y + 14}" text-anchor="middle">'
-            f"{escape(short_money(tick))}</text>"
-        )
+        label = short_money(tick)
+        tx, anchor = clamp_anchor(float(x(tick)), label, 0, width)
+        parts.append(f'<line class="grid" x1="{_f(x(tick))}" y1="{first - 4}" x2="{_f(x(tick))}" y2="{axis_y}"/>')
+        # A tick label is skipped when it would touch the one before (long labels, small plots).
+        start = tx - text_width(label, TICK_FONT) * {"start": 0, "middle": 0.5, "end": 1}[anchor]
+        if start > previous_end + 6:
+            parts.append(text(tx, axis_y + 14, label, size=TICK_FONT, anchor=anchor, cls="tick-label"))
+            previous_end = start + text_width(label, TICK_FONT)
         tick += step
     zero = x(ZERO)
-    for index, row in enumerate(rows):
-        y0 = 32 + group * index
-        uncovered = row.emv > row.contingency_remaining
+    for index, (row, name, (uncovered, note)) in enumerate(zip(rows, names, notes, strict=True)):
+        y0 = first + group * index
         parts.append(f'<g class="exposure-row{" uncovered" if uncovered else ""}"><title>{escape(row.label)}</title>')
-        label = row.label if len(row.label) <= 30 else row.label[:29] + "…"
-        text = escape(f"{row.key} {label}" if row.key not in ("program", "total") else label)
-        if getattr(row, "href", ""):
-            text = f'<a href="{escape(row.href)}">{text}</a>'
-        parts.append(f'<text x="0" y="{y0 + 2 * bar + 4}">{text}</text>')
+        parts.append(text(0, y0 + 12, name, size=LABEL_FONT, room=width, href=getattr(row, "href", "")))
         for offset, (key, value) in enumerate(
             (
                 ("emv", row.emv),
@@ -121,17 +133,12 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
         ):
             left, right = sorted((zero, x(value)))
             parts.append(
-                f'<rect class="series-{key}" x="{_f(left)}" y="{y0 + offset * bar}" width="{_f(right - left)}" '
+                f'<rect class="series-{key}" x="{_f(left)}" y="{y0 + 18 + offset * bar}" width="{_f(right - left)}" '
                 f'height="{bar - 1}" fill="{COLOURS[key]}"><title>{escape(key)}: {currency} {value:,.2f}</title></rect>'
             )
-        note = f"EMV {short_money(row.emv)} vs contingency {short_money(row.contingency_remaining)}"
-        if uncovered:
-            note += " — not covered"
-        parts.append(
-            f'<text class="tick-label" x="{label_width + plot + 8}" y="{y0 + 2 * bar + 4}">{escape(note)}</text>'
-        )
+        parts.append(text(0, y0 + 18 + 4 * bar + 14, note, size=TICK_FONT, cls="tick-label exposure-note"))
         parts.append("</g>")
-    parts.append(f'<line class="axis" x1="{_f(zero)}" y1="28" x2="{_f(zero)}" y2="{axis_y}"/>')
+    parts.append(f'<line class="axis" x1="{_f(zero)}" y1="{first - 4}" x2="{_f(zero)}" y2="{axis_y}"/>')
     parts.append(STYLE + "</svg>")
     return "".join(parts)
 
@@ -167,8 +174,8 @@ def trend_chart(points: Sequence, *, today: dt.date | None = None, title: str = 
     for threshold, band in ((5, "medium"), (10, "high"), (20, "critical")):
         parts.append(
             f'<line class="grid band-{band}" x1="{left}" y1="{_f(y(threshold))}" x2="{width - right}" '
-            f'y2="{_f(y(threshold))}"/><text class="tick-label" x="{left - 4}" y="{_f(y(threshold) + 4)}" '
-            f'text-anchor="end">{threshold}</text>'
+            f'y2="{_f(y(threshold))}"/>'
+            + text(left - 4, y(threshold) + 4, str(threshold), size=TICK_FONT, anchor="end", cls="tick-label")
         )
     for name, key, dash in (
         ("trend-score", "score", ""),
@@ -200,9 +207,7 @@ def trend_chart(points: Sequence, *, today: dt.date | None = None, title: str = 
         )
     axis_y = top + plot_h
     parts.append(f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}"/>')
-    parts.append(f'<text class="tick-label" x="{left}" y="{axis_y + 16}">{first:%d %b %Y}</text>')
-    parts.append(
-        f'<text class="tick-label" x="{width - right}" y="{axis_y + 16}" text-anchor="end">{last:%d %b %Y}</text>'
-    )
+    parts.append(text(left, axis_y + 16, f"{first:%d %b %Y}", size=TICK_FONT, cls="tick-label"))
+    parts.append(text(width - right, axis_y + 16, f"{last:%d %b %Y}", size=TICK_FONT, anchor="end", cls="tick-label"))
     parts.append(STYLE + "</svg>")
     return "".join(parts)

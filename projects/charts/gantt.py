@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
 
+from core.charts import LABEL_FONT, TICK_FONT, fit_text, text_width
+
 ROW_HEIGHT = 24
 HEADER_HEIGHT = 40
 LABEL_WIDTH = 280
 BAR_HEIGHT = 12
 BASELINE_HEIGHT = 4
-LABEL_CHAR_WIDTH = 6.6  # average width of a 12px system-ui character, to fit labels in LABEL_WIDTH
 
 # pixels per day, and how the time scale is labelled, per zoom level
 ZOOMS = {"week": 18.0, "month": 4.0, "quarter": 1.4}
@@ -63,10 +64,13 @@ class _Scale:
         return LABEL_WIDTH + days * self.px_per_day
 
 
-def _scale(rows: list[GanttRow], zoom: str, today: date | None) -> _Scale:
+def _scale(rows: list[GanttRow], zoom: str, today: date | None, include_today: bool = False) -> _Scale:
     moments = [d for r in rows for d in (r.start, r.finish, r.baseline_start, r.baseline_finish) if d]
-    first = min(moments).date() if moments else (today or date.today())
-    last = max(moments).date() if moments else first
+    days = [m.date() if isinstance(m, datetime) else m for m in moments]
+    if include_today and today is not None:
+        days.append(today)
+    first = min(days) if days else (today or date.today())
+    last = max(days) if days else first
     if zoom == "week":
         origin = first - timedelta(days=first.weekday() + 7)
     else:
@@ -89,8 +93,7 @@ def _scale(rows: list[GanttRow], zoom: str, today: date | None) -> _Scale:
 
 def _fit_label(text: str, level: int) -> str:
     """`text` shortened with an ellipsis so that it stays inside the label column."""
-    room = int((LABEL_WIDTH - 16 - level * 14) / LABEL_CHAR_WIDTH)
-    return text if len(text) <= room else text[: max(room - 1, 1)].rstrip() + "…"
+    return fit_text(text, LABEL_WIDTH - 16 - level * 14, LABEL_FONT)
 
 
 def _arrow_path(x1: float, y1: float, x2: float, y2: float, leaves_right: bool, enters_left: bool) -> str:
@@ -110,17 +113,30 @@ def render_gantt(
     zoom: str = "week",
     today: date | None = None,
     heading: str = "Task",
+    include_today: bool = False,
+    title: str = "Gantt chart",
 ) -> str:
     """Return the chart as an SVG document fragment (safe to embed in HTML). `heading` titles
-    the label column."""
+    the label column; with `include_today` the time scale always reaches today.
+
+    The label column is one group drawn last, over an opaque background, so that a page can
+    keep it in view while the chart scrolls sideways (static/js/gantt.js shifts it)."""
     if zoom not in ZOOMS:
         raise ValueError(f"zoom must be one of {', '.join(ZOOMS)}")
-    scale = _scale(rows, zoom, today)
+    scale = _scale(rows, zoom, today, include_today)
     width = LABEL_WIDTH + scale.days * scale.px_per_day + 20
     height = HEADER_HEIGHT + len(rows) * ROW_HEIGHT + 10
+    dated = [r for r in rows if r.start and r.finish]
+    summary = f"{len(rows)} rows"
+    if dated:
+        summary += f" from {min(r.start for r in dated):%d %b %Y} to {max(r.finish for r in dated):%d %b %Y}"
+    if today is not None:
+        summary += f"; today is {today:%d %b %Y}"
+    summary += ". Each row's dates are in its tooltip and in the table of tasks."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width:.0f}" height="{height}" '
-        f'viewBox="0 0 {width:.0f} {height}" role="img" aria-label="Gantt chart">',
+        f'viewBox="0 0 {width:.0f} {height}" role="img" aria-label="{escape(title)}. {escape(summary)}">'
+        f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>",
         "<defs>"
         '<marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" '
         'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#5b6470"/></marker>'
@@ -132,8 +148,16 @@ def render_gantt(
     grid_at = len(parts)  # row stripes go here, beneath the grid lines
     for x, label in scale.ticks:
         parts.append(f'<line class="gantt-grid" x1="{x:.1f}" y1="{HEADER_HEIGHT - 14}" x2="{x:.1f}" y2="{height}"/>')
-        parts.append(f'<text class="gantt-tick" x="{x + 3:.1f}" y="{HEADER_HEIGHT - 18}">{escape(label)}</text>')
-    parts.append(f'<text class="gantt-tick" x="8" y="{HEADER_HEIGHT - 18}">{escape(heading)}</text>')
+        if x + 3 + text_width(label, TICK_FONT) <= width:  # a label that would run off the end is left out
+            parts.append(
+                f'<text class="gantt-tick" x="{x + 3:.1f}" y="{HEADER_HEIGHT - 18}" font-size="{TICK_FONT}">'
+                f"{escape(label)}</text>"
+            )
+    labels = [
+        f'<g class="gantt-labels"><rect class="gantt-label-bg" x="0" y="0" width="{LABEL_WIDTH}" height="{height}"/>'
+        f'<rect class="gantt-header" x="0" y="0" width="{LABEL_WIDTH}" height="{HEADER_HEIGHT}"/>'
+        f'<text class="gantt-tick" x="8" y="{HEADER_HEIGHT - 18}" font-size="{TICK_FONT}">{escape(heading)}</text>'
+    ]
 
     positions: dict[object, tuple[float, float, float]] = {}
     stripes: list[str] = []
@@ -147,8 +171,9 @@ def render_gantt(
         if row.href:
             label = f'<a href="{escape(row.href)}">{label}</a>'
         weight = ' font-weight="600"' if row.is_summary else ""
-        parts.append(
-            f'<text class="gantt-label" x="{8 + row.level * 14}" y="{mid + 4:.1f}"{weight}>'
+        labels.append(
+            f'<rect class="{stripe}" x="0" y="{top}" width="{LABEL_WIDTH}" height="{ROW_HEIGHT}"/>'
+            f'<text class="gantt-label" x="{8 + row.level * 14}" y="{mid + 4:.1f}" font-size="{LABEL_FONT}"{weight}>'
             f"<title>{escape(row.label)}</title>{label}</text>"
         )
         tooltip = f"<title>{escape(row.title or row.label)}</title>"
@@ -220,11 +245,16 @@ def render_gantt(
                 f'<line class="gantt-today" x1="{tx:.1f}" y1="{HEADER_HEIGHT - 14}" x2="{tx:.1f}" '
                 f'y2="{height}"><title>Today {today.isoformat()}</title></line>'
             )
+    labels.append(
+        f'<line class="gantt-label-edge" x1="{LABEL_WIDTH - 0.5}" y1="0" x2="{LABEL_WIDTH - 0.5}" y2="{height}"/></g>'
+    )
+    parts += labels
     parts.append(
         "<style>"
         ".gantt{font:12px system-ui,sans-serif;background:#fff}.gantt-header{fill:#f3f5f8}"
         ".gantt-row{fill:#fff}.gantt-row-alt{fill:#fafbfc}.gantt-grid{stroke:#e3e7ec}"
-        ".gantt-tick{fill:#4a5562;font-size:11px}.gantt-label{fill:#1f2933}.gantt-label a{fill:#1a5fb4}"
+        ".gantt-tick{fill:#4a5562}.gantt-label{fill:#1f2933}.gantt-label a{fill:#1a5fb4}"
+        ".gantt-label-bg{fill:#fff}.gantt-label-edge{stroke:#d5dae1}"
         ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-progress{fill:#1f2933;opacity:.55}"
         ".gantt-summary{fill:#2b3440}.gantt-summary.critical{fill:#9b1c1c}"
         ".gantt-milestone{fill:#2b3440}.gantt-milestone.critical{fill:#c62828}"

@@ -89,7 +89,25 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str) -> str:
             )
         )
     critical = {row.task.pk for row in schedule.rows if row.task.is_critical}
-    return render_gantt(rows, _links(schedule.links, critical), zoom=zoom, today=schedule.today)
+    return render_gantt(
+        rows,
+        _links(schedule.links, critical),
+        zoom=zoom,
+        today=schedule.today,
+        title="Schedule",
+        include_today=_near_today([m for r in rows for m in (r.start, r.finish) if m], schedule.today),
+    )
+
+
+# A schedule that ends (or starts) this close to today reaches today, so that the page can open on
+# it; one further away keeps to its own dates rather than draw months of empty weeks.
+TODAY_REACH = dt.timedelta(days=183)
+
+
+def _near_today(moments: list[dt.datetime], today: dt.date) -> bool:
+    if not moments:
+        return False
+    return min(moments).date() - TODAY_REACH <= today <= max(moments).date() + TODAY_REACH
 
 
 def timeline_gantt(
@@ -147,4 +165,12 @@ def timeline_gantt(
                     ),
                 )
             )
-    return render_gantt(rows, _links(links, critical), zoom=zoom, today=today, heading="Project")
+    return render_gantt(
+        rows,
+        _links(links, critical),
+        zoom=zoom,
+        today=today,
+        heading="Project",
+        include_today=True,
+        title="Program timeline",
+    )
