@@ -1,0 +1,79 @@
+"""Money and dates at the edges of core.bounds on the cost pages and the EVM API: the largest
+amount and the last date Keel keeps render (no 500, no megabytes); one past them is refused."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from budgets.models import BudgetLine, CostEntry
+from core import bounds
+from tests.factories.budgets import BudgetLineFactory, CostEntryFactory
+
+from .test_views_support import *  # noqa: F403
+from .test_views_support import D
+
+PROJECT_COSTS = reverse("budgets:project-costs", args=["MOD-ERP"])
+PROGRAM_COSTS = reverse("budgets:program-costs", args=["MOD"])
+COST_PAGES = [PROJECT_COSTS, PROGRAM_COSTS, reverse("budgets:cost-entry-list", args=["MOD-ERP"])]
+# A cost page of the worked example is about 100 kB; a far-off entry must not multiply it.
+PAGE_LIMIT = 400_000
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("day", [bounds.DATE_MAX, bounds.DATE_MIN])
+@pytest.mark.parametrize("url", COST_PAGES)
+def test_a_cost_entry_on_the_first_or_last_day_kept_leaves_the_cost_pages_small(
+    client_for, owner, money, category, eur, url, day
+):
+    CostEntryFactory(project=money, category=category, date=day, amount=D("12.34"), currency=eur)
+    response = client_for(owner).get(url)
+    assert response.status_code == 200
+    assert len(response.content) < PAGE_LIMIT, len(response.content)
+
+
+@pytest.mark.parametrize("url", COST_PAGES)
+def test_the_largest_amounts_render_on_the_cost_pages_in_trillions(client_for, owner, money, category, eur, url):
+    BudgetLine.objects.filter(project=money).update(amount=bounds.MONEY_MAX)
+    CostEntryFactory(project=money, category=category, date=dt.date(2026, 2, 1), amount=bounds.MONEY_MAX, currency=eur)
+    response = client_for(owner).get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "999,999,999,999.99" in text or "1T" in text
+    assert "1000B" not in text and "00000B" not in text
+
+
+def test_a_huge_budget_with_little_earned_answers_the_program_evm_without_a_forecast_date(
+    client_for, owner, money, periods, category, eur
+):
+    BudgetLineFactory(project=money, category=category, period=periods[12], amount=bounds.MONEY_MAX, currency=eur)
+    for url in (f"/api/v1/programs/{money.program.pk}/evm/", PROJECT_COSTS, PROGRAM_COSTS):
+        response = client_for(owner).get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+
+
+def test_a_budget_line_patched_past_the_largest_amount_is_refused_and_kept(client_for, project_manager, money):
+    line = BudgetLine.objects.filter(project=money).first()
+    response = client_for(project_manager).patch(
+        f"/api/v1/budget-lines/{line.pk}/",
+        {"amount": "99999999999999999.99", "version": line.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert "amount" in response.content.decode()
+    line.refresh_from_db()
+    assert line.amount == D("3100")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "3000-01-01", "1899-12-31"])
+def test_a_cost_entry_dated_outside_the_kept_dates_is_refused(client_for, owner, money, category, eur, day):
+    before = CostEntry.objects.count()
+    response = client_for(owner).post(
+        "/api/v1/cost-entries/",
+        {"project": money.pk, "category": category.pk, "date": day, "amount": "1.00", "currency": "EUR"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert "date" in response.content.decode()
+    assert CostEntry.objects.count() == before
