@@ -9,130 +9,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0002_add_import_jobs'),
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0005_bound_money_dates_durations'),
+        ("budgets", "0002_add_import_jobs"),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0005_bound_money_dates_durations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='budgetline',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="budgetline",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='ceiling',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="contract",
+            name="ceiling",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='obligated',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="contract",
+            name="obligated",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='period_end',
-            field=models.DateField(validators=[core.bounds.validate_date_in_range], verbose_name='period of performance end'),
+            model_name="contract",
+            name="period_end",
+            field=models.DateField(
+                validators=[core.bounds.validate_date_in_range], verbose_name="period of performance end"
+            ),
         ),
         migrations.AlterField(
-            model_name='contract',
-            name='period_start',
-            field=models.DateField(validators=[core.bounds.validate_date_in_range], verbose_name='period of performance start'),
+            model_name="contract",
+            name="period_start",
+            field=models.DateField(
+                validators=[core.bounds.validate_date_in_range], verbose_name="period of performance start"
+            ),
         ),
         migrations.AlterField(
-            model_name='costentry',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('-999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="costentry",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("-999999999999.99")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='costentry',
-            name='date',
+            model_name="costentry",
+            name="date",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='exchangerate',
-            name='valid_on',
+            model_name="exchangerate",
+            name="valid_on",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='fiscalperiod',
-            name='end',
+            model_name="fiscalperiod",
+            name="end",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='fiscalperiod',
-            name='start',
+            model_name="fiscalperiod",
+            name="start",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='forecast',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="forecast",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='lifecyclecostline',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="lifecyclecostline",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='reservetransaction',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="reservetransaction",
+            name="amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0.01")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budgetline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', Decimal('0')), ('amount__lte', Decimal('999999999999.99'))), name='budgets_budgetline_amount_in_range'),
+            model_name="budgetline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", Decimal("0")), ("amount__lte", Decimal("999999999999.99"))),
+                name="budgets_budgetline_amount_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('ceiling__gte', Decimal('0')), ('ceiling__lte', Decimal('999999999999.99'))), name='budgets_contract_ceiling_in_range'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ceiling__gte", Decimal("0")), ("ceiling__lte", Decimal("999999999999.99"))),
+                name="budgets_contract_ceiling_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('obligated__gte', Decimal('0')), ('obligated__lte', Decimal('999999999999.99'))), name='budgets_contract_obligated_in_range'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("obligated__gte", Decimal("0")), ("obligated__lte", Decimal("999999999999.99"))),
+                name="budgets_contract_obligated_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__gte', datetime.date(1900, 1, 1)), ('period_start__lte', datetime.date(2999, 12, 31))), name='budgets_contract_period_start_in_range'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_start__gte", datetime.date(1900, 1, 1)), ("period_start__lte", datetime.date(2999, 12, 31))
+                ),
+                name="budgets_contract_period_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', datetime.date(1900, 1, 1)), ('period_end__lte', datetime.date(2999, 12, 31))), name='budgets_contract_period_end_in_range'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_end__gte", datetime.date(1900, 1, 1)), ("period_end__lte", datetime.date(2999, 12, 31))
+                ),
+                name="budgets_contract_period_end_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', Decimal('-999999999999.99')), ('amount__lte', Decimal('999999999999.99'))), name='budgets_costentry_amount_in_range'),
+            model_name="costentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount__gte", Decimal("-999999999999.99")), ("amount__lte", Decimal("999999999999.99"))
+                ),
+                name="budgets_costentry_amount_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costentry',
-            constraint=models.CheckConstraint(condition=models.Q(('date__gte', datetime.date(1900, 1, 1)), ('date__lte', datetime.date(2999, 12, 31))), name='budgets_costentry_date_in_range'),
+            model_name="costentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date__gte", datetime.date(1900, 1, 1)), ("date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="budgets_costentry_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_on__gte', datetime.date(1900, 1, 1)), ('valid_on__lte', datetime.date(2999, 12, 31))), name='budgets_exchangerate_valid_on_in_range'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_on__gte", datetime.date(1900, 1, 1)), ("valid_on__lte", datetime.date(2999, 12, 31))
+                ),
+                name="budgets_exchangerate_valid_on_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fiscalperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', datetime.date(1900, 1, 1)), ('start__lte', datetime.date(2999, 12, 31))), name='budgets_fiscalperiod_start_in_range'),
+            model_name="fiscalperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start__gte", datetime.date(1900, 1, 1)), ("start__lte", datetime.date(2999, 12, 31))
+                ),
+                name="budgets_fiscalperiod_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fiscalperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', datetime.date(1900, 1, 1)), ('end__lte', datetime.date(2999, 12, 31))), name='budgets_fiscalperiod_end_in_range'),
+            model_name="fiscalperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", datetime.date(1900, 1, 1)), ("end__lte", datetime.date(2999, 12, 31))),
+                name="budgets_fiscalperiod_end_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='forecast',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', Decimal('0')), ('amount__lte', Decimal('999999999999.99'))), name='budgets_forecast_amount_in_range'),
+            model_name="forecast",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", Decimal("0")), ("amount__lte", Decimal("999999999999.99"))),
+                name="budgets_forecast_amount_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lifecyclecostline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', Decimal('0')), ('amount__lte', Decimal('999999999999.99'))), name='budgets_lifecyclecostline_amount_in_range'),
+            model_name="lifecyclecostline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", Decimal("0")), ("amount__lte", Decimal("999999999999.99"))),
+                name="budgets_lifecyclecostline_amount_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reservetransaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', Decimal('0')), ('amount__lte', Decimal('999999999999.99'))), name='budgets_reservetransaction_amount_in_range'),
+            model_name="reservetransaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", Decimal("0")), ("amount__lte", Decimal("999999999999.99"))),
+                name="budgets_reservetransaction_amount_in_range",
+            ),
         ),
     ]

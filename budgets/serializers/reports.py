@@ -6,12 +6,16 @@ figures (es, at, pd, sv_t, ieac_t) are in calendar days."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import bounds
+
 from .values import exact_decimal
 
 
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateField(
-        required=False, help_text="Figures as of the end of this day (default: the status date, else today)."
+        required=False,
+        validators=bounds.DATE_VALIDATORS,
+        help_text="Figures as of the end of this day (default: the status date, else today).",
     )
 
 

@@ -9,91 +9,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0003_bound_money_dates_durations'),
-        ('governance', '0001_initial'),
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0005_bound_money_dates_durations'),
+        ("budgets", "0003_bound_money_dates_durations"),
+        ("governance", "0001_initial"),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0005_bound_money_dates_durations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='benefit',
-            name='realisation_date',
+            model_name="benefit",
+            name="realisation_date",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='benefitmeasurement',
-            name='measured_on',
+            model_name="benefitmeasurement",
+            name="measured_on",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='changerequest',
-            name='cost_impact',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), editable=False, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('-999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="changerequest",
+            name="cost_impact",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                editable=False,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("-999999999999.99")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='changerequest',
-            name='schedule_impact_days',
-            field=models.IntegerField(default=0, validators=[django.core.validators.MinValueValidator(-3650), django.core.validators.MaxValueValidator(3650)]),
+            model_name="changerequest",
+            name="schedule_impact_days",
+            field=models.IntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(-3650),
+                    django.core.validators.MaxValueValidator(3650),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='changerequestline',
-            name='amount_delta',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('-999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="changerequestline",
+            name="amount_delta",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("-999999999999.99")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='decided_on',
+            model_name="decision",
+            name="decided_on",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='operatinglevelagreement',
-            name='review_date',
+            model_name="operatinglevelagreement",
+            name="review_date",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='operatinglevelagreement',
-            name='start_date',
+            model_name="operatinglevelagreement",
+            name="start_date",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='stagegate',
-            name='planned_date',
+            model_name="stagegate",
+            name="planned_date",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AddConstraint(
-            model_name='benefit',
-            constraint=models.CheckConstraint(condition=models.Q(('realisation_date__gte', datetime.date(1900, 1, 1)), ('realisation_date__lte', datetime.date(2999, 12, 31))), name='governance_benefit_realisation_date_in_range'),
+            model_name="benefit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("realisation_date__gte", datetime.date(1900, 1, 1)),
+                    ("realisation_date__lte", datetime.date(2999, 12, 31)),
+                ),
+                name="governance_benefit_realisation_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benefitmeasurement',
-            constraint=models.CheckConstraint(condition=models.Q(('measured_on__gte', datetime.date(1900, 1, 1)), ('measured_on__lte', datetime.date(2999, 12, 31))), name='governance_benefitmeasurement_measured_on_in_range'),
+            model_name="benefitmeasurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("measured_on__gte", datetime.date(1900, 1, 1)), ("measured_on__lte", datetime.date(2999, 12, 31))
+                ),
+                name="governance_benefitmeasurement_measured_on_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='changerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('schedule_impact_days__gte', -3650), ('schedule_impact_days__lte', 3650)), name='governance_changerequest_schedule_impact_days_in_range'),
+            model_name="changerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("schedule_impact_days__gte", -3650), ("schedule_impact_days__lte", 3650)),
+                name="governance_changerequest_schedule_impact_days_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='changerequestline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_delta__gte', Decimal('-999999999999.99')), ('amount_delta__lte', Decimal('999999999999.99'))), name='governance_changerequestline_amount_delta_in_range'),
+            model_name="changerequestline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount_delta__gte", Decimal("-999999999999.99")),
+                    ("amount_delta__lte", Decimal("999999999999.99")),
+                ),
+                name="governance_changerequestline_amount_delta_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_on__gte', datetime.date(1900, 1, 1)), ('decided_on__lte', datetime.date(2999, 12, 31))), name='governance_decision_decided_on_in_range'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_on__gte", datetime.date(1900, 1, 1)), ("decided_on__lte", datetime.date(2999, 12, 31))
+                ),
+                name="governance_decision_decided_on_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatinglevelagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__gte', datetime.date(1900, 1, 1)), ('start_date__lte', datetime.date(2999, 12, 31))), name='governance_operatinglevelagreement_start_date_in_range'),
+            model_name="operatinglevelagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_date__gte", datetime.date(1900, 1, 1)), ("start_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="governance_operatinglevelagreement_start_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatinglevelagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('review_date__gte', datetime.date(1900, 1, 1)), ('review_date__lte', datetime.date(2999, 12, 31))), name='governance_operatinglevelagreement_review_date_in_range'),
+            model_name="operatinglevelagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_date__gte", datetime.date(1900, 1, 1)), ("review_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="governance_operatinglevelagreement_review_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagegate',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_date__gte', datetime.date(1900, 1, 1)), ('planned_date__lte', datetime.date(2999, 12, 31))), name='governance_stagegate_planned_date_in_range'),
+            model_name="stagegate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_date__gte", datetime.date(1900, 1, 1)), ("planned_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="governance_stagegate_planned_date_in_range",
+            ),
         ),
     ]

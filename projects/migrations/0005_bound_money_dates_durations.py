@@ -9,146 +9,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0004_add_project_reserves'),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0004_add_project_reserves"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='baselinetask',
-            name='cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="baselinetask",
+            name="cost",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='baselinetask',
-            name='duration_minutes',
-            field=models.IntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="baselinetask",
+            name="duration_minutes",
+            field=models.IntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='calendarexception',
-            name='end_date',
+            model_name="calendarexception",
+            name="end_date",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='calendarexception',
-            name='start_date',
+            model_name="calendarexception",
+            name="start_date",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='dependency',
-            name='lag_minutes',
-            field=models.IntegerField(default=0, validators=[django.core.validators.MinValueValidator(-1752000), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="dependency",
+            name="lag_minutes",
+            field=models.IntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(-1752000),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='contingency_reserve',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="project",
+            name="contingency_reserve",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='management_reserve',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="project",
+            name="management_reserve",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='planned_finish',
+            model_name="project",
+            name="planned_finish",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='planned_start',
+            model_name="project",
+            name="planned_start",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='status_date',
+            model_name="project",
+            name="status_date",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='statusreport',
-            name='period_end',
+            model_name="statusreport",
+            name="period_end",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="task",
+            name="cost",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='duration_minutes',
-            field=models.IntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="task",
+            name="duration_minutes",
+            field=models.IntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='remaining_minutes',
-            field=models.IntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="task",
+            name="remaining_minutes",
+            field=models.IntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='baselinetask',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', Decimal('0')), ('cost__lte', Decimal('999999999999.99'))), name='projects_baselinetask_cost_in_range'),
+            model_name="baselinetask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", Decimal("0")), ("cost__lte", Decimal("999999999999.99"))),
+                name="projects_baselinetask_cost_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='baselinetask',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 0), ('duration_minutes__lte', 1752000)), name='projects_baselinetask_duration_minutes_in_range'),
+            model_name="baselinetask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 0), ("duration_minutes__lte", 1752000)),
+                name="projects_baselinetask_duration_minutes_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calendarexception',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__gte', datetime.date(1900, 1, 1)), ('start_date__lte', datetime.date(2999, 12, 31))), name='projects_calendarexception_start_date_in_range'),
+            model_name="calendarexception",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_date__gte", datetime.date(1900, 1, 1)), ("start_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="projects_calendarexception_start_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calendarexception',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', datetime.date(1900, 1, 1)), ('end_date__lte', datetime.date(2999, 12, 31))), name='projects_calendarexception_end_date_in_range'),
+            model_name="calendarexception",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__gte", datetime.date(1900, 1, 1)), ("end_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="projects_calendarexception_end_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dependency',
-            constraint=models.CheckConstraint(condition=models.Q(('lag_minutes__gte', -1752000), ('lag_minutes__lte', 1752000)), name='projects_dependency_lag_minutes_in_range'),
+            model_name="dependency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lag_minutes__gte", -1752000), ("lag_minutes__lte", 1752000)),
+                name="projects_dependency_lag_minutes_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('contingency_reserve__gte', Decimal('0')), ('contingency_reserve__lte', Decimal('999999999999.99'))), name='projects_project_contingency_reserve_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contingency_reserve__gte", Decimal("0")), ("contingency_reserve__lte", Decimal("999999999999.99"))
+                ),
+                name="projects_project_contingency_reserve_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('management_reserve__gte', Decimal('0')), ('management_reserve__lte', Decimal('999999999999.99'))), name='projects_project_management_reserve_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("management_reserve__gte", Decimal("0")), ("management_reserve__lte", Decimal("999999999999.99"))
+                ),
+                name="projects_project_management_reserve_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_start__gte', datetime.date(1900, 1, 1)), ('planned_start__lte', datetime.date(2999, 12, 31))), name='projects_project_planned_start_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_start__gte", datetime.date(1900, 1, 1)),
+                    ("planned_start__lte", datetime.date(2999, 12, 31)),
+                ),
+                name="projects_project_planned_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_finish__gte', datetime.date(1900, 1, 1)), ('planned_finish__lte', datetime.date(2999, 12, 31))), name='projects_project_planned_finish_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("planned_finish__gte", datetime.date(1900, 1, 1)),
+                    ("planned_finish__lte", datetime.date(2999, 12, 31)),
+                ),
+                name="projects_project_planned_finish_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('status_date__gte', datetime.date(1900, 1, 1)), ('status_date__lte', datetime.date(2999, 12, 31))), name='projects_project_status_date_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status_date__gte", datetime.date(1900, 1, 1)), ("status_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="projects_project_status_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statusreport',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', datetime.date(1900, 1, 1)), ('period_end__lte', datetime.date(2999, 12, 31))), name='projects_statusreport_period_end_in_range'),
+            model_name="statusreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_end__gte", datetime.date(1900, 1, 1)), ("period_end__lte", datetime.date(2999, 12, 31))
+                ),
+                name="projects_statusreport_period_end_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statusreport',
-            constraint=models.CheckConstraint(condition=models.Q(('percent_complete__gte', Decimal('0')), ('percent_complete__lte', Decimal('100'))), name='projects_statusreport_percent_complete_in_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", Decimal("0")), ("cost__lte", Decimal("999999999999.99"))),
+                name="projects_task_cost_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', Decimal('0')), ('cost__lte', Decimal('999999999999.99'))), name='projects_task_cost_in_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 0), ("duration_minutes__lte", 1752000)),
+                name="projects_task_duration_minutes_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 0), ('duration_minutes__lte', 1752000)), name='projects_task_duration_minutes_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining_minutes__gte', 0), ('remaining_minutes__lte', 1752000)), name='projects_task_remaining_minutes_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('percent_complete__gte', Decimal('0')), ('percent_complete__lte', Decimal('100'))), name='projects_task_percent_complete_in_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remaining_minutes__gte", 0), ("remaining_minutes__lte", 1752000)),
+                name="projects_task_remaining_minutes_in_range",
+            ),
         ),
     ]

@@ -147,7 +147,7 @@ class StatusReport(models.Model):
     class Meta:
         ordering = ["-period_end", "-submitted_at"]
         constraints = [
-            *bounds.checks(dates=("period_end",), percents=("percent_complete",)),
+            *bounds.checks(dates=("period_end",)),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__in": RAG_VALUES}), name=f"%(app_label)s_%(class)s_{name}_valid"

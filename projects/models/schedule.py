@@ -104,7 +104,7 @@ class Task(VersionedModel):
     is_milestone = models.BooleanField(default=False)
     is_summary = models.BooleanField(default=False, editable=False)
     constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
-    constraint_date = models.DateTimeField(null=True, blank=True)
+    constraint_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     percent_complete = models.DecimalField(
         max_digits=5,
@@ -112,14 +112,14 @@ class Task(VersionedModel):
         default=Decimal("0"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    actual_start = models.DateTimeField(null=True, blank=True)
-    actual_finish = models.DateTimeField(null=True, blank=True)
+    actual_start = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    actual_finish = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     remaining_minutes = models.IntegerField(null=True, blank=True, validators=bounds.minutes_validators())
-    deadline = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     # A manually scheduled task (Microsoft Project) keeps the dates typed in; links do not move it.
     is_manual = models.BooleanField(default=False)
-    manual_start = models.DateTimeField(null=True, blank=True)
-    manual_finish = models.DateTimeField(null=True, blank=True)
+    manual_start = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    manual_finish = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     cost = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     notes = models.TextField(blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
@@ -140,9 +140,7 @@ class Task(VersionedModel):
     class Meta:
         ordering = ["project", "sort_order", "pk"]
         constraints = [
-            *bounds.checks(
-                money=("cost",), minutes=("duration_minutes", "remaining_minutes"), percents=("percent_complete",)
-            ),
+            *bounds.checks(money=("cost",), minutes=("duration_minutes", "remaining_minutes")),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="%(app_label)s_%(class)s_percent_range",

@@ -9,113 +9,208 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0003_bound_money_dates_durations'),
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0005_bound_money_dates_durations'),
-        ('risks', '0001_initial'),
+        ("budgets", "0003_bound_money_dates_durations"),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0005_bound_money_dates_durations"),
+        ("risks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='issue',
-            name='due_date',
+            model_name="issue",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='issue',
-            name='resolved_on',
+            model_name="issue",
+            name="resolved_on",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='mitigationaction',
-            name='completed_on',
+            model_name="mitigationaction",
+            name="completed_on",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='mitigationaction',
-            name='cost',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="mitigationaction",
+            name="cost",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='mitigationaction',
-            name='due_date',
+            model_name="mitigationaction",
+            name="due_date",
             field=models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='risk',
-            name='cost_impact',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="risk",
+            name="cost_impact",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='risk',
-            name='proximity_date',
-            field=models.DateField(blank=True, help_text='When the risk would happen, at the latest.', null=True, validators=[core.bounds.validate_date_in_range]),
+            model_name="risk",
+            name="proximity_date",
+            field=models.DateField(
+                blank=True,
+                help_text="When the risk would happen, at the latest.",
+                null=True,
+                validators=[core.bounds.validate_date_in_range],
+            ),
         ),
         migrations.AlterField(
-            model_name='risk',
-            name='schedule_impact_days',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3650)]),
+            model_name="risk",
+            name="schedule_impact_days",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(3650),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='risk',
-            name='trigger_date',
-            field=models.DateField(blank=True, help_text='When the trigger is next checked.', null=True, validators=[core.bounds.validate_date_in_range]),
+            model_name="risk",
+            name="trigger_date",
+            field=models.DateField(
+                blank=True,
+                help_text="When the trigger is next checked.",
+                null=True,
+                validators=[core.bounds.validate_date_in_range],
+            ),
         ),
         migrations.AlterField(
-            model_name='riskscorehistory',
-            name='cost_impact',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="riskscorehistory",
+            name="cost_impact",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='riskscorehistory',
-            name='emv',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="riskscorehistory",
+            name="emv",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', datetime.date(1900, 1, 1)), ('due_date__lte', datetime.date(2999, 12, 31))), name='risks_issue_due_date_in_range'),
+            model_name="issue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("due_date__gte", datetime.date(1900, 1, 1)), ("due_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="risks_issue_due_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_on__gte', datetime.date(1900, 1, 1)), ('resolved_on__lte', datetime.date(2999, 12, 31))), name='risks_issue_resolved_on_in_range'),
+            model_name="issue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resolved_on__gte", datetime.date(1900, 1, 1)), ("resolved_on__lte", datetime.date(2999, 12, 31))
+                ),
+                name="risks_issue_resolved_on_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mitigationaction',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', Decimal('0')), ('cost__lte', Decimal('999999999999.99'))), name='risks_mitigationaction_cost_in_range'),
+            model_name="mitigationaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", Decimal("0")), ("cost__lte", Decimal("999999999999.99"))),
+                name="risks_mitigationaction_cost_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mitigationaction',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', datetime.date(1900, 1, 1)), ('due_date__lte', datetime.date(2999, 12, 31))), name='risks_mitigationaction_due_date_in_range'),
+            model_name="mitigationaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("due_date__gte", datetime.date(1900, 1, 1)), ("due_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="risks_mitigationaction_due_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mitigationaction',
-            constraint=models.CheckConstraint(condition=models.Q(('completed_on__gte', datetime.date(1900, 1, 1)), ('completed_on__lte', datetime.date(2999, 12, 31))), name='risks_mitigationaction_completed_on_in_range'),
+            model_name="mitigationaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("completed_on__gte", datetime.date(1900, 1, 1)), ("completed_on__lte", datetime.date(2999, 12, 31))
+                ),
+                name="risks_mitigationaction_completed_on_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('cost_impact__gte', Decimal('0')), ('cost_impact__lte', Decimal('999999999999.99'))), name='risks_risk_cost_impact_in_range'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cost_impact__gte", Decimal("0")), ("cost_impact__lte", Decimal("999999999999.99"))
+                ),
+                name="risks_risk_cost_impact_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('trigger_date__gte', datetime.date(1900, 1, 1)), ('trigger_date__lte', datetime.date(2999, 12, 31))), name='risks_risk_trigger_date_in_range'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("trigger_date__gte", datetime.date(1900, 1, 1)), ("trigger_date__lte", datetime.date(2999, 12, 31))
+                ),
+                name="risks_risk_trigger_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('proximity_date__gte', datetime.date(1900, 1, 1)), ('proximity_date__lte', datetime.date(2999, 12, 31))), name='risks_risk_proximity_date_in_range'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("proximity_date__gte", datetime.date(1900, 1, 1)),
+                    ("proximity_date__lte", datetime.date(2999, 12, 31)),
+                ),
+                name="risks_risk_proximity_date_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('schedule_impact_days__gte', 0), ('schedule_impact_days__lte', 3650)), name='risks_risk_schedule_impact_days_in_range'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("schedule_impact_days__gte", 0), ("schedule_impact_days__lte", 3650)),
+                name="risks_risk_schedule_impact_days_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskscorehistory',
-            constraint=models.CheckConstraint(condition=models.Q(('cost_impact__gte', Decimal('0')), ('cost_impact__lte', Decimal('999999999999.99'))), name='risks_riskscorehistory_cost_impact_in_range'),
+            model_name="riskscorehistory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cost_impact__gte", Decimal("0")), ("cost_impact__lte", Decimal("999999999999.99"))
+                ),
+                name="risks_riskscorehistory_cost_impact_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskscorehistory',
-            constraint=models.CheckConstraint(condition=models.Q(('emv__gte', Decimal('0')), ('emv__lte', Decimal('999999999999.99'))), name='risks_riskscorehistory_emv_in_range'),
+            model_name="riskscorehistory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("emv__gte", Decimal("0")), ("emv__lte", Decimal("999999999999.99"))),
+                name="risks_riskscorehistory_emv_in_range",
+            ),
         ),
     ]

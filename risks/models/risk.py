@@ -304,7 +304,7 @@ class RiskScoreHistory(models.Model):
         ordering = ["risk_id", "at", "pk"]
         verbose_name_plural = "risk score history"
         constraints = [
-            *bounds.checks(money=("cost_impact", "emv")),
+            *bounds.checks(money=("cost_impact", "emv"), percents=("probability_percent",)),
             models.CheckConstraint(
                 condition=Q(probability__gte=1, probability__lte=5, impact__gte=1, impact__lte=5),
                 name="%(app_label)s_%(class)s_levels_range",

@@ -9,95 +9,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0003_bound_money_dates_durations'),
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0005_bound_money_dates_durations'),
-        ('staffing', '0001_initial'),
+        ("budgets", "0003_bound_money_dates_durations"),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0005_bound_money_dates_durations"),
+        ("staffing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='absence',
-            name='end',
+            model_name="absence",
+            name="end",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='absence',
-            name='start',
+            model_name="absence",
+            name="start",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='allocation',
-            name='end',
+            model_name="allocation",
+            name="end",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='allocation',
-            name='start',
+            model_name="allocation",
+            name="start",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='costrate',
-            name='effective_from',
+            model_name="costrate",
+            name="effective_from",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='costrate',
-            name='hourly_rate',
-            field=models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="costrate",
+            name="hourly_rate",
+            field=models.DecimalField(
+                decimal_places=2,
+                max_digits=19,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0.01")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='role',
-            name='standard_rate',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Hourly, base currency.', max_digits=19, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))]),
+            model_name="role",
+            name="standard_rate",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="Hourly, base currency.",
+                max_digits=19,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0.01")),
+                    django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='staffingrequest',
-            name='end',
+            model_name="staffingrequest",
+            name="end",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AlterField(
-            model_name='staffingrequest',
-            name='start',
+            model_name="staffingrequest",
+            name="start",
             field=models.DateField(validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AddConstraint(
-            model_name='absence',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', datetime.date(1900, 1, 1)), ('start__lte', datetime.date(2999, 12, 31))), name='staffing_absence_start_in_range'),
+            model_name="absence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start__gte", datetime.date(1900, 1, 1)), ("start__lte", datetime.date(2999, 12, 31))
+                ),
+                name="staffing_absence_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='absence',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', datetime.date(1900, 1, 1)), ('end__lte', datetime.date(2999, 12, 31))), name='staffing_absence_end_in_range'),
+            model_name="absence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", datetime.date(1900, 1, 1)), ("end__lte", datetime.date(2999, 12, 31))),
+                name="staffing_absence_end_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', datetime.date(1900, 1, 1)), ('start__lte', datetime.date(2999, 12, 31))), name='staffing_allocation_start_in_range'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start__gte", datetime.date(1900, 1, 1)), ("start__lte", datetime.date(2999, 12, 31))
+                ),
+                name="staffing_allocation_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', datetime.date(1900, 1, 1)), ('end__lte', datetime.date(2999, 12, 31))), name='staffing_allocation_end_in_range'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", datetime.date(1900, 1, 1)), ("end__lte", datetime.date(2999, 12, 31))),
+                name="staffing_allocation_end_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costrate',
-            constraint=models.CheckConstraint(condition=models.Q(('hourly_rate__gte', Decimal('0')), ('hourly_rate__lte', Decimal('999999999999.99'))), name='staffing_costrate_hourly_rate_in_range'),
+            model_name="costrate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hourly_rate__gte", Decimal("0")), ("hourly_rate__lte", Decimal("999999999999.99"))
+                ),
+                name="staffing_costrate_hourly_rate_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costrate',
-            constraint=models.CheckConstraint(condition=models.Q(('effective_from__gte', datetime.date(1900, 1, 1)), ('effective_from__lte', datetime.date(2999, 12, 31))), name='staffing_costrate_effective_from_in_range'),
+            model_name="costrate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("effective_from__gte", datetime.date(1900, 1, 1)),
+                    ("effective_from__lte", datetime.date(2999, 12, 31)),
+                ),
+                name="staffing_costrate_effective_from_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.CheckConstraint(condition=models.Q(('standard_rate__gte', Decimal('0')), ('standard_rate__lte', Decimal('999999999999.99'))), name='staffing_role_standard_rate_in_range'),
+            model_name="role",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("standard_rate__gte", Decimal("0")), ("standard_rate__lte", Decimal("999999999999.99"))
+                ),
+                name="staffing_role_standard_rate_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', datetime.date(1900, 1, 1)), ('start__lte', datetime.date(2999, 12, 31))), name='staffing_staffingrequest_start_in_range'),
+            model_name="staffingrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start__gte", datetime.date(1900, 1, 1)), ("start__lte", datetime.date(2999, 12, 31))
+                ),
+                name="staffing_staffingrequest_start_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', datetime.date(1900, 1, 1)), ('end__lte', datetime.date(2999, 12, 31))), name='staffing_staffingrequest_end_in_range'),
+            model_name="staffingrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", datetime.date(1900, 1, 1)), ("end__lte", datetime.date(2999, 12, 31))),
+                name="staffing_staffingrequest_end_in_range",
+            ),
         ),
     ]
