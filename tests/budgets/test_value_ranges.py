@@ -41,7 +41,8 @@ def test_the_largest_amounts_render_on_the_cost_pages_in_trillions(client_for, o
     assert response.status_code == 200
     text = response.content.decode()
     assert "999,999,999,999.99" in text or "1T" in text
-    assert "1000B" not in text and "00000B" not in text
+    assert "1000B" not in text
+    assert "00000B" not in text
 
 
 def test_a_huge_budget_with_little_earned_answers_the_program_evm_without_a_forecast_date(
@@ -77,3 +78,90 @@ def test_a_cost_entry_dated_outside_the_kept_dates_is_refused(client_for, owner,
     assert response.status_code == 400, response.content
     assert "date" in response.content.decode()
     assert CostEntry.objects.count() == before
+
+
+ENTRY_ADD = reverse("budgets:cost-entry-add", args=["MOD-ERP"])
+ENTRY = {"date": "2026-03-04", "amount": "12.50", "currency": "EUR", "description": "Edge"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "99999999999999999.99"),
+        ("amount", str(bounds.MONEY_MAX + D("0.01"))),
+        ("amount", str(-bounds.MONEY_MAX - D("0.01"))),
+        ("date", "9999-12-31"),
+        ("date", "3000-01-01"),
+        ("date", "1899-12-31"),
+    ],
+)
+def test_the_cost_entry_form_refuses_a_value_past_the_range_and_stores_nothing(
+    client_for, project_manager, money, category, field, value
+):
+    before = CostEntry.objects.count()
+    response = client_for(project_manager).post(ENTRY_ADD, ENTRY | {"category": category.pk, field: value})
+    assert response.status_code in (200, 400)  # the form again, with its errors
+    assert field in response.context["form"].errors
+    assert CostEntry.objects.count() == before
+
+
+@pytest.mark.parametrize(("amount", "day"), [(bounds.MONEY_MAX, bounds.DATE_MAX), (-bounds.MONEY_MAX, bounds.DATE_MIN)])
+def test_a_cost_entry_at_the_edges_is_stored_through_the_form_and_listed(
+    client_for, project_manager, money, category, amount, day
+):
+    data = ENTRY | {"category": category.pk, "amount": str(amount), "date": day.isoformat()}
+    assert client_for(project_manager).post(ENTRY_ADD, data).status_code == 302
+    assert CostEntry.objects.filter(amount=amount, date=day).exists()
+    page = client_for(project_manager).get(reverse("budgets:cost-entry-list", args=["MOD-ERP"]))
+    assert page.status_code == 200
+    assert f"{amount:,.2f}" in page.content.decode()
+
+
+def test_the_cost_page_axis_reads_the_largest_amounts_in_trillions(client_for, owner, money):
+    BudgetLine.objects.filter(project=money).update(amount=bounds.MONEY_MAX)
+    page = client_for(owner).get(PROJECT_COSTS).content.decode()
+    assert ">1T<" in page or ">2T<" in page
+    assert "000B<" not in page
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        (bounds.MONEY_MAX, "1T"),
+        (-bounds.MONEY_MAX, "-1T"),
+        (D("2500000000000"), "2.5T"),
+        (D("999999.99"), "1M"),
+        (D("1250000"), "1.25M"),
+        (D("35000"), "35k"),
+        (D("120"), "120"),
+    ],
+)
+def test_short_money_reads_up_to_trillions(value, label):
+    from budgets.charts import short_money
+
+    assert short_money(value) == label
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "3000-01-01", "1899-12-31"])
+def test_an_as_of_past_the_kept_dates_is_refused(client_for, owner, money, day):
+    response = client_for(owner).get(f"/api/v1/projects/{money.pk}/evm/", {"as_of": day})
+    assert response.status_code == 400
+    assert "as_of" in {e["field"] for e in response.json()["errors"]}
+    page = client_for(owner).get(PROJECT_COSTS, {"as_of": day})
+    assert page.status_code == 200
+    assert "showing the default instead" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "body", "field"),
+    [
+        ("exchange-rates", {"from_currency": "USD", "to_currency": "EUR", "rate": "0.9"}, "valid_on"),
+        ("cost-entries", {"amount": "1.00", "currency": "EUR"}, "date"),
+    ],
+)
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "3000-01-01", "1899-12-31"])
+def test_the_api_refuses_a_date_past_the_kept_dates(client_for, owner, money, category, prefix, body, field, day):
+    body = body | {field: day, "project": money.pk, "category": category.pk}
+    response = client_for(owner).post(f"/api/v1/{prefix}/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in {e["field"] for e in response.json()["errors"]}
