@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connection, models, transaction
 from rest_framework import serializers
 
@@ -260,3 +260,63 @@ def test_a_nul_character_in_a_filter_or_code_answers_400_never_500(client_for, o
         if response.status_code >= 500:
             failed.append(f"POST {prefix}")
     assert not failed
+
+
+# -- the HTML forms ----------------------------------------------------------------------------
+
+# Form fields that store a value of another kind, each with its own range on its model field:
+# hours (0-168 a week), fiscal years (1900-2200), currency places (0-4), exchange rates (> 0),
+# a staffing share (0-100 % or hours, by a constraint of its own), and a benefit's measures,
+# which are counts or scores in the benefit's own unit, not money.
+OTHER_KINDS = {
+    "weekly_capacity_hours",
+    "fiscal_year",
+    "decimal_places",
+    "rate",
+    "fte_percent",
+    "hours_per_week",
+    "baseline_value",
+    "target_value",
+    "value",
+    "version",
+}
+
+
+def form_fields():
+    """(form, field name) for every date or number field declared by a form of a domain app."""
+    import importlib
+    import inspect
+
+    from django import forms
+
+    found = []
+    for app in DOMAIN_APPS:
+        for name in (f"{app}.forms", f"{app}.forms_import"):
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            for form in vars(module).values():
+                if not (inspect.isclass(form) and issubclass(form, forms.BaseForm)) or form.__module__ != name:
+                    continue
+                for field_name, field in form.base_fields.items():
+                    number_or_day = isinstance(field, forms.DecimalField | forms.IntegerField | forms.DateField)
+                    if number_or_day and not isinstance(field, forms.DateTimeField) and field_name not in OTHER_KINDS:
+                        found.append(pytest.param(form, field_name, id=f"{form.__name__}.{field_name}"))
+    return found
+
+
+BOUNDED_MODEL_FIELDS = {(p.values[0], p.values[1].name) for p in BOUNDED}
+
+
+@pytest.mark.parametrize(("form", "name"), form_fields())
+def test_every_form_field_is_bounded_by_its_model_or_by_itself(form, name):
+    """A ModelForm runs its model fields' validators (core.bounds) in _post_clean, so a value
+    past the range is an error on that field; a field of no model carries its own bound."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None and name in {f.name for f in model._meta.concrete_fields}:
+        assert (model, name) in BOUNDED_MODEL_FIELDS
+        return
+    field = form.base_fields[name]
+    own = [v for v in field.validators if isinstance(v, MaxValueValidator) or v is bounds.validate_date_in_range]
+    assert own, f"{form.__name__}.{name} needs a bound from core.bounds"
