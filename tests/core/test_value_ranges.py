@@ -320,3 +320,14 @@ def test_every_form_field_is_bounded_by_its_model_or_by_itself(form, name):
     field = form.base_fields[name]
     own = [v for v in field.validators if isinstance(v, MaxValueValidator) or v is bounds.validate_date_in_range]
     assert own, f"{form.__name__}.{name} needs a bound from core.bounds"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/projects/EU%00R/", "/programs/EU%00R/", "/projects/EU%00R/costs/", "/api/v1/currencies/EU%00R/"],
+)
+def test_a_nul_character_in_an_address_is_a_404_never_a_500(client_for, owner, project, url):
+    client = client_for(owner)
+    client.raise_request_exception = False
+    assert client.get(url).status_code == 404
