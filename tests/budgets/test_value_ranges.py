@@ -165,3 +165,20 @@ def test_the_api_refuses_a_date_past_the_kept_dates(client_for, owner, money, ca
     response = client_for(owner).post(f"/api/v1/{prefix}/", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert field in {e["field"] for e in response.json()["errors"]}
+
+
+def test_an_earned_schedule_forecast_past_the_kept_dates_is_not_defined_instead_of_a_crash():
+    from budgets.evm import earned_value
+
+    # A year of planned value of the largest amount, a cent earned by the last day Keel keeps:
+    # IEAC(t) runs past any date Python holds (this answered 500 on the EVM pages and API).
+    start = dt.date(2026, 1, 1)
+    figures = earned_value(
+        status_date=bounds.DATE_MAX,
+        bac=bounds.MONEY_MAX,
+        pv_curve={start: D(0), dt.date(2026, 12, 31): bounds.MONEY_MAX},
+        ev=D("0.01"),
+        ac=D("0.01"),
+        start=start,
+    )
+    assert figures.forecast_finish is None
