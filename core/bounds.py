@@ -53,9 +53,6 @@ DURATION_MINUTES_MAX = DAYS_MAX * MINUTES_PER_DAY
 
 PERCENT_MIN = Decimal("0")
 PERCENT_MAX = Decimal("100")
-# A dependency lag given as a percentage of the predecessor's duration (MS Project allows more
-# than 100 %, and leads are negative).
-LAG_PERCENT_MAX = Decimal("1000")
 
 # -- dates ------------------------------------------------------------------------------------
 
