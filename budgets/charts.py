@@ -75,13 +75,15 @@ def _f(value: Decimal | int) -> str:
 
 
 def short_money(value: Decimal) -> str:
-    """An axis label: 1,250,000 → "1.25M", 35,000 → "35k", 120 → "120"."""
+    """An axis label: 1,250,000 → "1.25M", 35,000 → "35k", 120 → "120", and up to the largest
+    amount Keel keeps (core.bounds.MONEY_MAX) → "1T"; sums beyond that stay in trillions."""
     value = Decimal(value)
     sign = "-" if value < 0 else ""
     value = abs(value)
-    for threshold, suffix in ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k")):
-        if value >= threshold:
-            scaled = (value / threshold).quantize(Decimal("0.01"))
+    steps = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
+    for threshold, suffix in steps:
+        scaled = (value / threshold).quantize(Decimal("0.01"))
+        if scaled >= 1:  # after rounding, so 999,999.99 reads "1M", not "1000k"
             return f"{sign}{scaled.normalize():f}{suffix}"
     return f"{sign}{value.quantize(Decimal(1)):f}"
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
+from core import bounds
 from core.money import format_money
 
 ZERO = Decimal(0)
@@ -309,7 +310,10 @@ def earned_value(
         forecast_finish = None
         if ieac_t is not None:
             whole_days = int(ieac_t.to_integral_value(rounding=ROUND_CEILING))
-            forecast_finish = dt.date.fromordinal(origin + whole_days)
+            # A tiny earned schedule forecasts a finish centuries away: past the dates Keel
+            # keeps (core.bounds) the forecast is not defined rather than a crash.
+            if origin + whole_days <= bounds.DATE_MAX.toordinal():
+                forecast_finish = dt.date.fromordinal(origin + whole_days)
 
     warnings = _anomalies(
         bac=bac,

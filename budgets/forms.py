@@ -15,8 +15,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MinValueValidator
 
+from core import bounds
 from core.forms import (
     KeelFormMixin,
     VersionedFormMixin,
@@ -192,7 +192,10 @@ class CostEntryEditForm(VersionedFormMixin, CostEntryForm):
 class ReserveDrawdownForm(KeelFormMixin, forms.Form):
     reserve = forms.ChoiceField(choices=ReserveTransaction.Reserve.choices)
     amount = forms.DecimalField(
-        max_digits=19, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))], widget=_money_widget()
+        max_digits=19,
+        decimal_places=2,
+        validators=bounds.money_validators(minimum=Decimal("0.01")),
+        widget=_money_widget(),
     )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the reserve is drawn down.")
 

@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
+
+from core.bounds import money_validators
 
 MONEY_MAX_DIGITS = 19
 MONEY_DECIMAL_PLACES = 2
@@ -10,8 +13,14 @@ MONEY_QUANTUM = Decimal("0.01")
 ZERO = Decimal("0")
 
 
-def MoneyField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
-    """A DecimalField with the project's money precision."""
+def MoneyField(*, signed: bool = False, **kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
+    """A DecimalField with the project's money precision, bounded by core.bounds: at most
+    MONEY_MAX, at least 0 (or -MONEY_MAX when `signed`, or the field's own MinValueValidator).
+    The matching database constraint comes from `core.bounds.checks(money=...)`."""
+    given = list(kwargs.get("validators", ()))
+    minimum = next((v.limit_value for v in given if isinstance(v, MinValueValidator)), None)
+    given = [v for v in given if not isinstance(v, MinValueValidator)]
+    kwargs["validators"] = [*money_validators(signed=signed, minimum=minimum), *given]
     kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
     kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
     return models.DecimalField(**kwargs)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from budgets.forms import PeriodChoiceField, period_choices
 from budgets.models import CostCategory
+from core import bounds
 from core.forms import KeelFormMixin, PersonChoiceField, VersionedFormMixin, date_input
 from projects.models import Project
 
@@ -185,7 +186,7 @@ class BenefitEditForm(VersionedFormMixin, BenefitForm):
 
 
 class MeasurementForm(KeelFormMixin, forms.Form):
-    measured_on = forms.DateField(widget=date_input())
+    measured_on = forms.DateField(widget=date_input(), validators=bounds.DATE_VALIDATORS)
     value = forms.DecimalField(max_digits=18, decimal_places=4)
     note = forms.CharField(max_length=300, required=False)
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from budgets.models import CostCategory, FiscalPeriod
 from budgets.serializers.reference import CurrencyField
+from core import bounds
 from core.serializers import (
     PERCENT_DECIMAL_PLACES,
     MoneyModelSerializer,
@@ -117,7 +118,9 @@ class GateCriterionSerializer(serializers.ModelSerializer):
 class ChangeRequestLineInputSerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(queryset=CostCategory.objects.all())
     period = VisiblePrimaryKeyRelatedField(queryset=FiscalPeriod.objects.all())
-    amount_delta = serializers.DecimalField(max_digits=19, decimal_places=2)
+    amount_delta = serializers.DecimalField(
+        max_digits=19, decimal_places=2, min_value=bounds.MONEY_MIN_SIGNED, max_value=bounds.MONEY_MAX
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 

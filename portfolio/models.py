@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import TimeStampedModel, VersionedModel
 from core.money import MoneyField
 
@@ -86,8 +87,8 @@ class Program(VersionedModel):
     objectives = models.ManyToManyField(
         StrategicObjective, through="ProgramObjective", related_name="programs", blank=True
     )
-    start_date = models.DateField(null=True, blank=True)
-    finish_date = models.DateField(null=True, blank=True)
+    start_date = bounds.BoundedDateField(null=True, blank=True)
+    finish_date = bounds.BoundedDateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     # Reserves in the portfolio's base currency; drawdowns are logged in budgets.ReserveTransaction
     # and what remains is computed from that log (budgets.selectors.reserve_status).
@@ -99,6 +100,7 @@ class Program(VersionedModel):
     class Meta:
         ordering = ["name"]
         constraints = [
+            *bounds.checks(money=("contingency_reserve", "management_reserve"), dates=("start_date", "finish_date")),
             models.CheckConstraint(condition=~Q(code=""), name="%(app_label)s_%(class)s_code_not_empty"),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -124,7 +126,9 @@ class ProgramObjective(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objective_links")
     objective = models.ForeignKey(StrategicObjective, on_delete=models.CASCADE, related_name="program_links")
-    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("100"))
+    weight = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("100"), validators=bounds.percent_validators()
+    )
 
     class Meta:
         ordering = ["program", "-weight"]

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core import bounds
 from core.forms import (
     KeelFormMixin,
     PersonChoiceField,
@@ -234,13 +235,20 @@ class TaskForm(KeelFormMixin, forms.Form):
 
     name = forms.CharField(max_length=255)
     duration_days = forms.DecimalField(
-        label="Duration (days)", min_value=0, max_digits=9, decimal_places=2, initial=Decimal("1")
+        label="Duration (days)",
+        min_value=0,
+        max_value=bounds.DAYS_MAX,
+        max_digits=9,
+        decimal_places=2,
+        initial=Decimal("1"),
     )
     percent_complete = forms.DecimalField(
         label="% complete", min_value=0, max_value=100, max_digits=5, decimal_places=2, initial=Decimal("0")
     )
     constraint_type = forms.ChoiceField(label="Constraint", choices=Task.Constraint.choices, initial="ASAP")
-    constraint_day = forms.DateField(label="Constraint date", required=False, widget=date_input())
+    constraint_day = forms.DateField(
+        label="Constraint date", required=False, widget=date_input(), validators=bounds.DATE_VALIDATORS
+    )
     parent = TaskChoiceField(label="Summary task", required=False, blank_label="— top level —")
     is_milestone = forms.BooleanField(label="Milestone", required=False)
 
@@ -348,6 +356,8 @@ class DependencyForm(KeelFormMixin, forms.Form):
     type = forms.ChoiceField(label="Type", choices=Dependency.Type.choices, initial=Dependency.Type.FS)
     lag_days = forms.DecimalField(
         label="Lag (days)",
+        min_value=-bounds.DAYS_MAX,
+        max_value=bounds.DAYS_MAX,
         max_digits=9,
         decimal_places=2,
         initial=Decimal("0"),

@@ -13,6 +13,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import bounds
 from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, fixed_after_create
 
 from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
@@ -21,12 +22,12 @@ from .selectors.schedule import minutes_to_days
 from .services.schedule import MANUAL_NEEDS_DATES
 from .services.schedule_io import MAX_UPLOAD_BYTES, TOO_LARGE
 
-# About 400 years of 8-hour days: far beyond any plan, well inside what dates can hold.
-MAX_WORK_MINUTES = 50_000_000
+# Durations and lags: at most core.bounds.DAYS_MAX working days of 480 minutes.
+MAX_WORK_MINUTES = bounds.DURATION_MINUTES_MAX
 MAX_EXCEPTION_DAYS = 3660
-# Dates a plan may name: the scheduler works in wall-clock time and must stay inside what
-# Python's datetime holds once durations and lags are added.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+# Dates a plan may name (core.bounds): the scheduler works in wall-clock time and must stay
+# inside what Python's datetime holds once durations and lags are added.
+FIRST_YEAR, LAST_YEAR = bounds.DATE_MIN.year, bounds.DATE_MAX.year
 TASK_DATE_FIELDS = ("constraint_date", "actual_start", "actual_finish", "deadline", "manual_start", "manual_finish")
 TIME_OF_DAY = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 
 from budgets.models import Contract, ReserveTransaction, Vendor
+from core import bounds
 from core.forms import IdChoicesField, KeelFormMixin
 from projects.models import Task
 
@@ -179,7 +180,9 @@ class RealiseForm(KeelFormMixin, forms.Form):
     reserve = forms.ChoiceField(
         choices=[("", "No drawdown"), *ReserveTransaction.Reserve.choices], required=False, label="Draw from"
     )
-    amount = forms.DecimalField(max_digits=19, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    amount = forms.DecimalField(
+        max_digits=19, decimal_places=2, min_value=Decimal("0.01"), max_value=bounds.MONEY_MAX, required=False
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="What happened.")
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from budgets.models import Contract, ReserveTransaction, Vendor
+from core import bounds
 from core.serializers import (
     MAX_ID,
     IdField,
@@ -143,7 +144,9 @@ class RiskRealiseSerializer(serializers.Serializer):
     """Realise the risk; optionally draw `amount` from the project's (program's, for a program
     risk) contingency or management `reserve`."""
 
-    amount = serializers.DecimalField(max_digits=19, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    amount = serializers.DecimalField(
+        max_digits=19, decimal_places=2, min_value=Decimal("0.01"), max_value=bounds.MONEY_MAX, required=False
+    )
     reserve = serializers.ChoiceField(choices=ReserveTransaction.Reserve.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

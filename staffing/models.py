@@ -28,6 +28,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 from portfolio.models import code_validator
@@ -73,6 +74,7 @@ class Role(VersionedModel):
     class Meta:
         ordering = ["portfolio", "name"]
         constraints = [
+            *bounds.checks(money=("standard_rate",)),
             models.UniqueConstraint(fields=["portfolio", "code"], name="%(app_label)s_%(class)s_code_unique"),
             models.CheckConstraint(condition=~Q(code=""), name="%(app_label)s_%(class)s_code_not_empty"),
             models.CheckConstraint(
@@ -128,7 +130,7 @@ class CostRate(VersionedModel):
     person's primary (or allocated) role's standard rate applies."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cost_rates")
-    effective_from = models.DateField()
+    effective_from = bounds.BoundedDateField()
     hourly_rate = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.ForeignKey("budgets.Currency", on_delete=models.PROTECT, related_name="staffing_cost_rates")
 
@@ -137,6 +139,7 @@ class CostRate(VersionedModel):
     class Meta:
         ordering = ["person", "-effective_from"]
         constraints = [
+            *bounds.checks(money=("hourly_rate",), dates=("effective_from",)),
             models.UniqueConstraint(fields=["person", "effective_from"], name="%(app_label)s_%(class)s_unique_day"),
             models.CheckConstraint(condition=Q(hourly_rate__gt=0), name="%(app_label)s_%(class)s_rate_positive"),
         ]
@@ -156,8 +159,8 @@ class Absence(VersionedModel):
         OTHER = "other", "Other"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences")
-    start = models.DateField()
-    end = models.DateField()
+    start = bounds.BoundedDateField()
+    end = bounds.BoundedDateField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
     note = models.CharField(max_length=200, blank=True)
 
@@ -166,6 +169,7 @@ class Absence(VersionedModel):
     class Meta:
         ordering = ["person", "start"]
         constraints = [
+            *bounds.checks(dates=("start", "end")),
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="%(app_label)s_%(class)s_dates_ordered"),
             models.CheckConstraint(
                 condition=Q(kind__in=["holiday", "leave", "training", "other"]),
@@ -204,8 +208,8 @@ class StaffingRequest(VersionedModel):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="staffing_requests")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="requests")
-    start = models.DateField()
-    end = models.DateField()
+    start = bounds.BoundedDateField()
+    end = bounds.BoundedDateField()
     fte_percent = _percent(
         "FTE %", null=True, blank=True, help_text="Percent of a standard 40-hour week (0 < x ≤ 100)."
     )
@@ -221,6 +225,7 @@ class StaffingRequest(VersionedModel):
     class Meta:
         ordering = ["project", "start", "pk"]
         constraints = [
+            *bounds.checks(dates=("start", "end")),
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="%(app_label)s_%(class)s_dates_ordered"),
             _one_amount_constraint("%(app_label)s_%(class)s_one_amount"),
             models.CheckConstraint(
@@ -250,8 +255,8 @@ class Allocation(VersionedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="allocations")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="allocations")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="allocations")
-    start = models.DateField()
-    end = models.DateField()
+    start = bounds.BoundedDateField()
+    end = bounds.BoundedDateField()
     fte_percent = _percent(
         "FTE %", null=True, blank=True, help_text="Percent of the person's weekly capacity (0 < x ≤ 100)."
     )
@@ -266,6 +271,7 @@ class Allocation(VersionedModel):
     class Meta:
         ordering = ["start", "pk"]
         constraints = [
+            *bounds.checks(dates=("start", "end")),
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="%(app_label)s_%(class)s_dates_ordered"),
             _one_amount_constraint("%(app_label)s_%(class)s_one_amount"),
         ]

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from budgets.models import FiscalCalendar, Forecast, PeriodSpan
 from budgets.selectors.rates import RateTable
+from core import bounds
 from projects.models import Project
 
 from . import capacity
@@ -34,8 +35,8 @@ WEEK_CHOICES = (12, 26)
 MAX_WEEKS = 104
 # The weeks a window may start in: wide enough for any plan, narrow enough that a window and the
 # previous / next links stay inside Python's dates (year 1 to 9999).
-EARLIEST_START = dt.date(1900, 1, 1)
-LATEST_START = dt.date(2999, 12, 31)
+EARLIEST_START = bounds.DATE_MIN
+LATEST_START = bounds.DATE_MAX
 START_OUT_OF_RANGE = "Choose a start between 1900 and 2999."
 
 

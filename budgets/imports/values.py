@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MONEY_QUANTUM
+from core import bounds
+from core.money import MONEY_DECIMAL_PLACES, MONEY_QUANTUM
 
 ISO_FORMAT = "%Y-%m-%d"
 DATE_FORMATS = {
@@ -21,8 +22,9 @@ DATE_FORMATS = {
     "%d.%m.%Y": "DD.MM.YYYY",
     "%Y/%m/%d": "YYYY/MM/DD",
 }
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-LARGEST = Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)
+# The dates and amounts Keel keeps (core.bounds): a cell outside them is refused, naming it.
+FIRST_DAY, LAST_DAY = bounds.DATE_MIN, bounds.DATE_MAX
+LARGEST = bounds.MONEY_MAX
 # Spreadsheets store numbers as binary floats: 0.1 + 0.2 arrives as 0.30000000000000004. A
 # float within this distance of a cent is that cent; anything further is a real fraction.
 FLOAT_NOISE = Decimal("0.000001")
@@ -30,9 +32,9 @@ THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 NOT_A_NUMBER = "{value} is not a number"
 TOO_MANY_PLACES = "{value} has more than 2 decimal places"
-TOO_LARGE = "{value} is too large for an amount"
+TOO_LARGE = f"{{value}} is too large for an amount (at most {bounds.MONEY_MAX:,})"
 NOT_A_DATE = "{value} is not a date ({expected})"
-DATE_OUT_OF_RANGE = "{value} is not between the years 1900 and 2200"
+DATE_OUT_OF_RANGE = f"{{value}} is not between {bounds.DATE_MIN.isoformat()} and {bounds.DATE_MAX.isoformat()}"
 REQUIRED = "is required"
 TOO_LONG = "{value} is longer than {limit} characters"
 NOT_NEGATIVE = "{value} must not be negative"
@@ -93,7 +95,7 @@ def date(value, date_format: str = "") -> dt.date:
                 day = dt.datetime.strptime(raw, date_format).date()
         except ValueError:
             raise CellError(NOT_A_DATE.format(value=shown(raw), expected=expected)) from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise CellError(DATE_OUT_OF_RANGE.format(value=shown(day)))
     return day
 
@@ -128,7 +130,7 @@ def amount(value, *, allow_negative: bool = True) -> Decimal:
         raise CellError(NOT_A_NUMBER.format(value=shown(value)))
     if number.as_tuple().exponent < -MONEY_DECIMAL_PLACES and number != number.quantize(MONEY_QUANTUM):
         raise CellError(TOO_MANY_PLACES.format(value=shown(value)))
-    if abs(number) >= LARGEST:
+    if abs(number) > LARGEST:
         raise CellError(TOO_LARGE.format(value=shown(value)))
     if not allow_negative and number < 0:
         raise CellError(NOT_NEGATIVE.format(value=shown(value)))

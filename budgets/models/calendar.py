@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import VersionedModel
 
 from ..querysets import FiscalCalendarQuerySet, FiscalPeriodQuerySet
@@ -154,14 +155,15 @@ class FiscalPeriod(models.Model):
     calendar = models.ForeignKey(FiscalCalendar, on_delete=models.CASCADE, related_name="periods")
     fiscal_year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1900), MaxValueValidator(2200)])
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
-    start = models.DateField()
-    end = models.DateField()
+    start = bounds.BoundedDateField()
+    end = bounds.BoundedDateField()
 
     objects = FiscalPeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["calendar", "start"]
         constraints = [
+            *bounds.checks(dates=("start", "end")),
             models.UniqueConstraint(
                 fields=["calendar", "fiscal_year", "number"], name="%(app_label)s_%(class)s_unique"
             ),

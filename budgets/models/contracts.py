@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import TimeStampedModel, VersionedModel
 from core.money import MoneyField
 
@@ -67,8 +68,8 @@ class Contract(VersionedModel):
     ceiling = MoneyField(validators=[MinValueValidator(Decimal("0"))])
     obligated = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="contracts")
-    period_start = models.DateField("period of performance start")
-    period_end = models.DateField("period of performance end")
+    period_start = bounds.BoundedDateField("period of performance start")
+    period_end = bounds.BoundedDateField("period of performance end")
     projects = models.ManyToManyField("projects.Project", related_name="contracts", blank=True)
     notes = models.TextField(blank=True)
 
@@ -77,6 +78,7 @@ class Contract(VersionedModel):
     class Meta:
         ordering = ["number"]
         constraints = [
+            *bounds.checks(money=("ceiling", "obligated"), dates=("period_start", "period_end")),
             models.CheckConstraint(condition=~Q(number=""), name="%(app_label)s_%(class)s_number_not_empty"),
             models.CheckConstraint(
                 condition=Q(type__in=["ffp", "tm", "cost_plus", "idiq"]), name="%(app_label)s_%(class)s_type_valid"

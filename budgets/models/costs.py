@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 from portfolio.models import code_validator
@@ -85,6 +86,7 @@ class BudgetLine(VersionedModel):
     class Meta:
         ordering = ["project", "budget_version", "period", "category"]
         constraints = [
+            *bounds.checks(money=("amount",)),
             models.UniqueConstraint(
                 fields=["project", "category", "period", "budget_version"], name="%(app_label)s_%(class)s_unique"
             ),
@@ -119,8 +121,8 @@ class CostEntry(VersionedModel):
         "projects.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="cost_entries"
     )
     category = models.ForeignKey(CostCategory, on_delete=models.PROTECT, related_name="cost_entries")
-    date = models.DateField()
-    amount = MoneyField()
+    date = bounds.BoundedDateField()
+    amount = MoneyField(signed=True)
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="cost_entries")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     external_ref = models.CharField(max_length=100, blank=True)
@@ -138,6 +140,7 @@ class CostEntry(VersionedModel):
         ordering = ["project", "-date", "-pk"]
         verbose_name_plural = "cost entries"
         constraints = [
+            *bounds.checks(signed_money=("amount",), dates=("date",)),
             models.UniqueConstraint(
                 fields=["source", "external_ref"],
                 condition=~Q(external_ref=""),
@@ -192,6 +195,7 @@ class Forecast(VersionedModel):
     class Meta:
         ordering = ["project", "period", "category"]
         constraints = [
+            *bounds.checks(money=("amount",)),
             models.UniqueConstraint(fields=["project", "category", "period"], name="%(app_label)s_%(class)s_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_not_negative"),
         ]

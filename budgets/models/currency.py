@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import TimeStampedModel, VersionedModel
 from portfolio.models import currency_validator
 
@@ -52,7 +53,7 @@ class ExchangeRate(VersionedModel):
     rate = models.DecimalField(
         max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES, validators=[MinValueValidator(MIN_RATE)]
     )
-    valid_on = models.DateField()
+    valid_on = bounds.BoundedDateField()
     source = models.CharField(max_length=100, blank=True, help_text="Where the rate came from, e.g. ECB.")
 
     objects = ReferenceDataQuerySet.as_manager()
@@ -60,6 +61,7 @@ class ExchangeRate(VersionedModel):
     class Meta:
         ordering = ["from_currency", "to_currency", "-valid_on"]
         constraints = [
+            *bounds.checks(dates=("valid_on",)),
             models.UniqueConstraint(
                 fields=["from_currency", "to_currency", "valid_on"], name="%(app_label)s_%(class)s_unique_per_day"
             ),

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 
@@ -81,6 +82,7 @@ class LifecycleCostLine(models.Model):
     class Meta:
         ordering = ["estimate", "phase", "fiscal_year", "category"]
         constraints = [
+            *bounds.checks(money=("amount",)),
             models.UniqueConstraint(
                 fields=["estimate", "phase", "fiscal_year", "category"], name="%(app_label)s_%(class)s_unique"
             ),

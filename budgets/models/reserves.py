@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core import bounds
 from core.money import MoneyField
 
 from ..querysets import ReserveTransactionQuerySet
@@ -54,6 +55,7 @@ class ReserveTransaction(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         constraints = [
+            *bounds.checks(money=("amount",)),
             models.CheckConstraint(
                 condition=Q(scope="project", project__isnull=False, program__isnull=True)
                 | Q(scope="program", project__isnull=True, program__isnull=False),

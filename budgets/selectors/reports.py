@@ -30,7 +30,7 @@ from ..models import (
 )
 from .earned_value import fiscal_calendar_for, labour_forecast_by_period, labour_forecast_by_project, money_scope
 from .rates import RateTable
-from .timephase import amounts_by_period, span
+from .timephase import amounts_by_period, span, without_long_quiet_runs
 
 ZERO = Decimal(0)
 LCCE_OTHER_PROGRAM = "Only two versions of the same program's lifecycle cost estimate can be compared."
@@ -124,11 +124,12 @@ def budget_by_period(
         amounts_by_period(segments, bounds)
         for segments in (by_version["original"], by_version["current"], actual_segments, forecast_segments)
     ]
-    rows = tuple(
+    rows = [
         PeriodMoney(period=p, original=o, budget=b, actual=a, forecast=f)
         for p, o, b, a, f in zip(periods, *columns, strict=True)
-    )
-    return BudgetByPeriod(currency=base, calendar=calendar, rows=rows)
+    ]
+    rows = without_long_quiet_runs(rows, lambda _, row: not (row.original or row.budget or row.actual or row.forecast))
+    return BudgetByPeriod(currency=base, calendar=calendar, rows=tuple(rows))
 
 
 # -- contract burn -------------------------------------------------------------------------------

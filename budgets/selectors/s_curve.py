@@ -20,7 +20,7 @@ from .earned_value import (
     measure,
     money_scope,
 )
-from .timephase import cumulative_at, span
+from .timephase import cumulative_at, span, without_long_quiet_runs
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ def evm_s_curve(
         ev_curve=[(p.day, p.ev) for p in points if p.ev is not None],
         ac_curve=[(p.day, p.ac) for p in points if p.ac is not None],
     )
+    points = without_long_quiet_runs(points, lambda a, b: (a.pv, a.ev, a.ac) == (b.pv, b.ev, b.ac))
     figures = report.figures
     projection: tuple = ()
     if figures.eac is not None:

@@ -86,3 +86,25 @@ def amounts_by_period(segments: Iterable[Segment], periods: Iterable[tuple[dt.da
     ends = {o for first, last in periods for o in (first.toordinal() - 1, last.toordinal())}
     found = _sweep(segments, ends)
     return [_decimal(found[last.toordinal()] - found[first.toordinal() - 1]) for first, last in periods]
+
+
+# A run of more quiet periods than this collapses to its first and last: a cost entry decades
+# away from the rest (dates run from 1900 to 2999, core.bounds) must not draw a row or a chart
+# point for every month in between.
+QUIET_RUN = 24
+
+
+def without_long_quiet_runs(items: list, quiet) -> list:
+    """`items` in order, less the inside of every run of more than QUIET_RUN consecutive items for
+    which `quiet(previous, item)` holds (the run's first and last are kept, so a cumulative
+    curve stays right and a table shows where the gap starts and ends)."""
+    kept, run = [], []
+    for index, item in enumerate(items):
+        if index and quiet(items[index - 1], item):
+            run.append(item)
+            continue
+        kept += run if len(run) <= QUIET_RUN else [run[0], run[-1]]
+        run = []
+        kept.append(item)
+    kept += run if len(run) <= QUIET_RUN else [run[0], run[-1]]
+    return kept

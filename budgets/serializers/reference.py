@@ -1,6 +1,8 @@
 """API representations of finance reference data: currencies, exchange rates, cost
 categories, fiscal calendars and their periods."""
 
+import re
+
 from rest_framework import serializers
 
 from core.serializers import VisiblePrimaryKeyRelatedField, fixed_after_create
@@ -12,6 +14,7 @@ from ..services.reference import MAX_YEARS_AT_ONCE, TOO_MANY_YEARS, YEARS_ORDERE
 from .values import named_choice_field
 
 CostKindField = named_choice_field("CostKind", CostCategory.Kind.choices, "What kind of cost a category holds.")
+ISO_CODE = re.compile(r"[A-Z]{3}")
 UNKNOWN_CURRENCY = "{pk_value} is not a currency Keel knows; add it first."
 CODE_FIXED = "A currency's code cannot change."
 DEFAULT_IS_SHARED = "Only a shared calendar (no portfolio) can be the default."
@@ -23,6 +26,7 @@ class CurrencyField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": UNKNOWN_CURRENCY,
         "incorrect_type": "Give an ISO 4217 code such as EUR, not {data_type}.",
+        "not_a_code": "Give an ISO 4217 code such as EUR: three letters.",
     }
 
     def __init__(self, **kwargs):
@@ -32,7 +36,12 @@ class CurrencyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data.strip().upper())
+        code = data.strip().upper()
+        # Not three letters is no currency: answered without a query, which a NUL character
+        # (PostgreSQL cannot compare text holding one) would turn into a 500.
+        if not ISO_CODE.fullmatch(code):
+            self.fail("not_a_code")
+        return super().to_internal_value(code)
 
 
 class CurrencySerializer(serializers.ModelSerializer):

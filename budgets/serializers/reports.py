@@ -8,12 +8,14 @@ pd, sv_t, ieac_t) are in calendar days."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core import bounds
 from core.serializers import DaysField, MoneyField, PercentField, RatioField
 
 
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateField(
         required=False,
+        validators=bounds.DATE_VALIDATORS,
         help_text="Figures as of the end of this day (default: the newest status date of the projects in scope, "
         "else today).",
     )

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.dateparse import parse_date
 
+from core import bounds
 from core.templatetags.keel_tags import money, percent
 from portfolio.models import Program
 from portfolio.querysets import memberships_of, sees_everything
@@ -20,7 +21,7 @@ from .. import evm
 from ..exports import evm_measures
 from ..querysets import finance_programs, finance_projects
 
-BAD_AS_OF = "“{value}” is not a date (use YYYY-MM-DD); showing the default instead."
+BAD_AS_OF = "“{value}” is not a date between 1900 and 2999 (use YYYY-MM-DD); showing the default instead."
 NOT_DEFINED = "n/a"
 
 
@@ -88,7 +89,7 @@ def as_of_from(request) -> tuple[dt.date | None, str]:
         day = parse_date(value)
     except ValueError:
         day = None
-    if day is None:
+    if day is None or not bounds.date_in_range(day):
         return None, BAD_AS_OF.format(value=value)
     return day, ""
 

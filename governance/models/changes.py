@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 
@@ -44,8 +45,8 @@ class ChangeRequest(VersionedModel):
     description = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     scope_impact = models.TextField(blank=True)
-    schedule_impact_days = models.IntegerField(default=0)
-    cost_impact = MoneyField(default=Decimal("0"), editable=False)
+    schedule_impact_days = models.IntegerField(default=0, validators=bounds.days_validators(signed=True))
+    cost_impact = MoneyField(signed=True, default=Decimal("0"), editable=False)
     currency = models.ForeignKey("budgets.Currency", on_delete=models.PROTECT, related_name="+")
     rebaseline = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -72,6 +73,7 @@ class ChangeRequest(VersionedModel):
     class Meta:
         ordering = ["project", "-number"]
         constraints = [
+            *bounds.checks(signed_days=("schedule_impact_days",)),
             models.UniqueConstraint(
                 fields=["program", "number"], name="%(app_label)s_%(class)s_number_unique_in_program"
             ),
@@ -107,7 +109,7 @@ class ChangeRequestLine(VersionedModel):
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="lines")
     category = models.ForeignKey("budgets.CostCategory", on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey("budgets.FiscalPeriod", on_delete=models.PROTECT, related_name="+")
-    amount_delta = MoneyField()
+    amount_delta = MoneyField(signed=True)
     currency = models.ForeignKey("budgets.Currency", on_delete=models.PROTECT, related_name="+")
     notes = models.CharField(max_length=300, blank=True)
 
@@ -116,6 +118,7 @@ class ChangeRequestLine(VersionedModel):
     class Meta:
         ordering = ["change_request", "period", "category"]
         constraints = [
+            *bounds.checks(signed_money=("amount_delta",)),
             models.UniqueConstraint(
                 fields=["change_request", "category", "period"], name="%(app_label)s_%(class)s_unique"
             ),

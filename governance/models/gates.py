@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 from projects.models import Project
 
@@ -46,7 +47,7 @@ class StageGate(VersionedModel):
     from_phase = models.CharField(max_length=20, choices=Phase.choices, editable=False)
     to_phase = models.CharField(max_length=20, choices=Phase.choices)
     name = models.CharField(max_length=200)
-    planned_date = models.DateField(null=True, blank=True)
+    planned_date = bounds.BoundedDateField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,6 +65,7 @@ class StageGate(VersionedModel):
     class Meta:
         ordering = ["project", "planned_date", "pk"]
         constraints = [
+            *bounds.checks(dates=("planned_date",)),
             models.CheckConstraint(
                 condition=Q(to_phase__in=GATED_PHASES), name="%(app_label)s_%(class)s_to_phase_gated"
             ),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core import bounds
 from core.models import VersionedModel
 
 from ..querysets import (
@@ -40,7 +41,7 @@ class Decision(VersionedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
-    decided_on = models.DateField(null=True, blank=True)
+    decided_on = bounds.BoundedDateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     stage_gate = models.ForeignKey(
         "governance.StageGate", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
@@ -54,6 +55,7 @@ class Decision(VersionedModel):
     class Meta:
         ordering = ["program", F("decided_on").desc(nulls_first=True), "-pk"]
         constraints = [
+            *bounds.checks(dates=("decided_on",)),
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "decided", "superseded"]),
                 name="%(app_label)s_%(class)s_status_valid",
@@ -94,7 +96,7 @@ class Benefit(VersionedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_benefits"
     )
-    realisation_date = models.DateField(null=True, blank=True)
+    realisation_date = bounds.BoundedDateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
 
     objects = BenefitQuerySet.as_manager()
@@ -102,6 +104,7 @@ class Benefit(VersionedModel):
     class Meta:
         ordering = ["program", "name"]
         constraints = [
+            *bounds.checks(dates=("realisation_date",)),
             models.CheckConstraint(
                 condition=~Q(target_value=F("baseline_value")), name="%(app_label)s_%(class)s_target_not_baseline"
             ),
@@ -123,7 +126,7 @@ class BenefitMeasurement(VersionedModel):
     """An actual value of a benefit's KPI on a day (one per benefit and day; not in the future)."""
 
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="measurements")
-    measured_on = models.DateField()
+    measured_on = bounds.BoundedDateField()
     value = models.DecimalField(**VALUE_DIGITS)
     note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(
@@ -135,6 +138,7 @@ class BenefitMeasurement(VersionedModel):
     class Meta:
         ordering = ["benefit", "measured_on"]
         constraints = [
+            *bounds.checks(dates=("measured_on",)),
             models.UniqueConstraint(fields=["benefit", "measured_on"], name="%(app_label)s_%(class)s_one_per_day"),
         ]
         indexes = [models.Index(fields=["benefit", "-measured_on"], name="governance_measure_latest")]
@@ -161,8 +165,8 @@ class OperatingLevelAgreement(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_olas"
     )
     owner_name = models.CharField(max_length=200, blank=True, help_text="For an owner without a Keel login.")
-    start_date = models.DateField()
-    review_date = models.DateField()
+    start_date = bounds.BoundedDateField()
+    review_date = bounds.BoundedDateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     notes = models.TextField(blank=True)
 
@@ -172,6 +176,7 @@ class OperatingLevelAgreement(VersionedModel):
         ordering = ["program", "review_date", "service"]
         verbose_name = "operating level agreement"
         constraints = [
+            *bounds.checks(dates=("start_date", "review_date")),
             models.CheckConstraint(
                 condition=Q(review_date__gte=F("start_date")), name="%(app_label)s_%(class)s_review_after_start"
             ),

@@ -19,6 +19,7 @@ BASELINE_HEIGHT = 4
 
 # pixels per day, and how the time scale is labelled, per zoom level
 ZOOMS = {"week": 18.0, "month": 4.0, "quarter": 1.4}
+MAX_TICKS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,9 @@ def _scale(rows: list[GanttRow], zoom: str, today: date | None, include_today: b
                 label = cursor.strftime("%b %Y") if zoom == "month" else f"Q{(cursor.month - 1) // 3 + 1} {cursor.year}"
                 scale.ticks.append((scale.x(cursor), label))
             cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+    # A plan reaching a date centuries away (dates run to 2999, core.bounds) keeps one tick in
+    # every so many, so the chart stays a few kilobytes of grid whatever its span.
+    scale.ticks = scale.ticks[:: -(-len(scale.ticks) // MAX_TICKS)] if scale.ticks else []
     return scale
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 from portfolio.models import Program, code_validator
@@ -82,14 +83,14 @@ class Project(VersionedModel):
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.INITIATION)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
-    planned_start = models.DateField(null=True, blank=True)
-    planned_finish = models.DateField(null=True, blank=True)
+    planned_start = bounds.BoundedDateField(null=True, blank=True)
+    planned_finish = bounds.BoundedDateField(null=True, blank=True)
     # Scheduling: the wall clock the plan is made in, its default calendar and status date.
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     calendar = models.ForeignKey(
         "projects.Calendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="default_for"
     )
-    status_date = models.DateField(null=True, blank=True)
+    status_date = bounds.BoundedDateField(null=True, blank=True)
     # Reserves in the portfolio's base currency; drawdowns are logged in budgets.ReserveTransaction
     # and what remains is computed from that log (budgets.selectors.reserve_status).
     contingency_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
@@ -106,6 +107,10 @@ class Project(VersionedModel):
     class Meta:
         ordering = ["code"]
         constraints = [
+            *bounds.checks(
+                money=("contingency_reserve", "management_reserve"),
+                dates=("planned_start", "planned_finish", "status_date"),
+            ),
             models.CheckConstraint(condition=~Q(code=""), name="%(app_label)s_%(class)s_code_not_empty"),
             models.CheckConstraint(
                 condition=Q(planned_start__isnull=True)
@@ -146,7 +151,7 @@ class StatusReport(models.Model):
     edits it in place and is audited (projects.services.status_report_correct)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_reports")
-    period_end = models.DateField()
+    period_end = bounds.BoundedDateField()
     overall_rag = models.CharField(max_length=5, choices=Rag.choices)
     schedule_rag = models.CharField(max_length=5, choices=Rag.choices)
     cost_rag = models.CharField(max_length=5, choices=Rag.choices)
@@ -168,6 +173,7 @@ class StatusReport(models.Model):
     class Meta:
         ordering = ["-period_end", "-submitted_at"]
         constraints = [
+            *bounds.checks(dates=("period_end",)),
             models.UniqueConstraint(fields=["project", "period_end"], name="%(app_label)s_%(class)s_one_per_period"),
             *[
                 models.CheckConstraint(

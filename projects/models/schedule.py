@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import bounds
 from core.models import TimeStampedModel, VersionedModel
 from core.money import MoneyField
 
@@ -62,13 +63,14 @@ class CalendarException(models.Model):
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="exceptions")
     name = models.CharField(max_length=200, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = bounds.BoundedDateField()
+    end_date = bounds.BoundedDateField()
     work_intervals = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["calendar", "start_date"]
         constraints = [
+            *bounds.checks(dates=("start_date", "end_date")),
             models.CheckConstraint(
                 condition=Q(start_date__lte=F("end_date")), name="%(app_label)s_%(class)s_dates_ordered"
             ),
@@ -98,11 +100,11 @@ class Task(VersionedModel):
     wbs = models.CharField(max_length=64, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=255)
-    duration_minutes = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    duration_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators())
     is_milestone = models.BooleanField(default=False)
     is_summary = models.BooleanField(default=False, editable=False)
     constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
-    constraint_date = models.DateTimeField(null=True, blank=True)
+    constraint_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     percent_complete = models.DecimalField(
         max_digits=5,
@@ -110,14 +112,14 @@ class Task(VersionedModel):
         default=Decimal("0"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    actual_start = models.DateTimeField(null=True, blank=True)
-    actual_finish = models.DateTimeField(null=True, blank=True)
-    remaining_minutes = models.IntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
-    deadline = models.DateTimeField(null=True, blank=True)
+    actual_start = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    actual_finish = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    remaining_minutes = models.IntegerField(null=True, blank=True, validators=bounds.minutes_validators())
+    deadline = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     # A manually scheduled task (Microsoft Project) keeps the dates typed in; links do not move it.
     is_manual = models.BooleanField(default=False)
-    manual_start = models.DateTimeField(null=True, blank=True)
-    manual_finish = models.DateTimeField(null=True, blank=True)
+    manual_start = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    manual_finish = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     cost = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
     notes = models.TextField(blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
@@ -138,6 +140,7 @@ class Task(VersionedModel):
     class Meta:
         ordering = ["project", "sort_order", "pk"]
         constraints = [
+            *bounds.checks(money=("cost",), minutes=("duration_minutes", "remaining_minutes")),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="%(app_label)s_%(class)s_percent_range",
@@ -182,7 +185,7 @@ class Dependency(TimeStampedModel):
     predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
     successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
     type = models.CharField(max_length=2, choices=Type.choices, default=Type.FS)
-    lag_minutes = models.IntegerField(default=0)
+    lag_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators(signed=True))
     # When set, the lag is this percentage of the predecessor's duration and lag_minutes is unused.
     lag_percent = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     # Elapsed (calendar) minutes instead of working minutes, as Microsoft Project's "edays".
@@ -194,6 +197,7 @@ class Dependency(TimeStampedModel):
         ordering = ["successor", "predecessor"]
         verbose_name_plural = "dependencies"
         constraints = [
+            *bounds.checks(signed_minutes=("lag_minutes",)),
             models.UniqueConstraint(fields=["predecessor", "successor"], name="%(app_label)s_%(class)s_unique"),
             models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="%(app_label)s_%(class)s_not_self"),
             models.CheckConstraint(
@@ -243,12 +247,13 @@ class BaselineTask(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_values")
     start = models.DateTimeField(null=True, blank=True)
     finish = models.DateTimeField(null=True, blank=True)
-    duration_minutes = models.IntegerField(default=0)
+    duration_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators())
     cost = MoneyField(default=Decimal("0"))
 
     class Meta:
         ordering = ["baseline", "task"]
         constraints = [
+            *bounds.checks(money=("cost",), minutes=("duration_minutes",)),
             models.UniqueConstraint(fields=["baseline", "task"], name="%(app_label)s_%(class)s_unique"),
         ]
 

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from core import bounds
 from core.models import AuditEntry
 from core.services import audit_record
 from portfolio.models import Portfolio, Program
@@ -75,6 +76,14 @@ UNKNOWN_FORMAT = (
 # Planner and GanttProject (lower-case <project>; MS Project's own is <Project>).
 MPXJ_XML_ROOTS = frozenset({b"APIBusinessObjects", b"project"})
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+LAG_OUT_OF_RANGE = (
+    "Task UID {successor}: the lag after predecessor UID {predecessor} is longer than "
+    f"{bounds.DAYS_MAX:,} working days."
+)
+BASELINE_OUT_OF_RANGE = (
+    f"Task UID {{uid}}: baseline {{number}} has a duration over {bounds.DAYS_MAX:,} working days "
+    f"or a cost outside 0 to {bounds.MONEY_MAX:,}."
+)
 
 
 class ScheduleFileError(ValidationError):
@@ -354,6 +363,8 @@ def schedule_import(
         if pair in seen:
             raise ScheduleFileError(f"Task UID {link.successor_id} is linked to predecessor UID {pair[0]} twice.")
         seen.add(pair)
+        if not -bounds.DURATION_MINUTES_MAX <= link.lag_minutes <= bounds.DURATION_MINUTES_MAX:
+            raise ScheduleFileError(LAG_OUT_OF_RANGE.format(successor=link.successor_id, predecessor=pair[0]))
     pks = [row.pk for row in rows_by_uid.values()]
     Dependency.objects.filter(successor__in=pks, predecessor__in=pks).delete()
     links = [
@@ -371,6 +382,11 @@ def schedule_import(
     Dependency.objects.bulk_create(links, batch_size=2000, ignore_conflicts=False)
 
     baseline_numbers = sorted({b.number for uid in rows_by_uid for b in meta[uid].baselines})
+    for uid in rows_by_uid:
+        for b in meta[uid].baselines:
+            minutes = int(b.duration.total_seconds() // 60) if b.duration else 0
+            if not 0 <= minutes <= bounds.DURATION_MINUTES_MAX or not 0 <= (b.cost or 0) <= bounds.MONEY_MAX:
+                raise ScheduleFileError(BASELINE_OUT_OF_RANGE.format(uid=uid, number=b.number))
     # A merge never overwrites one of the plan's baselines, and no import ever overwrites an
     # approved one: replacing the approved plan needs a program manager's confirmed overwrite
     # (baseline_overwrite) or a change request, never a file.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 
 from ..querysets import IssueQuerySet
@@ -45,10 +46,10 @@ class Issue(VersionedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_issues"
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = bounds.BoundedDateField(null=True, blank=True)
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(blank=True)
-    resolved_on = models.DateField(null=True, blank=True)
+    resolved_on = bounds.BoundedDateField(null=True, blank=True)
     risk = models.OneToOneField(
         Risk, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="issue"
     )
@@ -67,6 +68,7 @@ class Issue(VersionedModel):
         ordering = ["program_id", "number"]
         indexes = [models.Index(fields=["program", "status"], name="risks_issue_program_status_idx")]
         constraints = [
+            *bounds.checks(dates=("due_date", "resolved_on")),
             models.UniqueConstraint(fields=["program", "number"], name="%(app_label)s_%(class)s_number_unique"),
             models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
             models.CheckConstraint(

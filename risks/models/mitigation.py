@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MoneyField
 
@@ -33,16 +34,17 @@ class MitigationAction(VersionedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="mitigation_actions"
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = bounds.BoundedDateField(null=True, blank=True)
     status = models.CharField(max_length=11, choices=Status.choices, default=Status.PLANNED)
     cost = MoneyField(default=Decimal(0), validators=[MinValueValidator(Decimal(0))])
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = bounds.BoundedDateField(null=True, blank=True)
 
     objects = MitigationActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["risk_id", "due_date", "pk"]
         constraints = [
+            *bounds.checks(money=("cost",), dates=("due_date", "completed_on")),
             models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
             models.CheckConstraint(condition=Q(cost__gte=0), name="%(app_label)s_%(class)s_cost_not_negative"),
             models.CheckConstraint(

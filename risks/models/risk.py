@@ -11,6 +11,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
+from core import bounds
 from core.models import VersionedModel
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, MoneyField
 
@@ -129,7 +130,7 @@ class Risk(VersionedModel):
     probability_percent = models.DecimalField(max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS)
     impact = models.PositiveSmallIntegerField(validators=LEVEL_VALIDATORS)
     cost_impact = MoneyField(default=Decimal(0), validators=[MinValueValidator(Decimal(0))])
-    schedule_impact_days = models.PositiveIntegerField(default=0)
+    schedule_impact_days = models.PositiveIntegerField(default=0, validators=bounds.days_validators())
     score = models.GeneratedField(
         expression=_score("probability", "impact"), output_field=models.PositiveSmallIntegerField(), db_persist=True
     )
@@ -144,8 +145,10 @@ class Risk(VersionedModel):
     )
     response = models.CharField(max_length=8, choices=Response.choices, default=Response.MITIGATE)
     trigger = models.TextField(blank=True, help_text="The early warning sign that the risk is about to happen.")
-    trigger_date = models.DateField(null=True, blank=True, help_text="When the trigger is next checked.")
-    proximity_date = models.DateField(null=True, blank=True, help_text="When the risk would happen, at the latest.")
+    trigger_date = bounds.BoundedDateField(null=True, blank=True, help_text="When the trigger is next checked.")
+    proximity_date = bounds.BoundedDateField(
+        null=True, blank=True, help_text="When the risk would happen, at the latest."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     residual_probability = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
     residual_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
@@ -185,6 +188,9 @@ class Risk(VersionedModel):
             models.Index(fields=["project", "status"], name="risks_risk_project_status_idx"),
         ]
         constraints = [
+            *bounds.checks(
+                money=("cost_impact",), days=("schedule_impact_days",), dates=("trigger_date", "proximity_date")
+            ),
             models.UniqueConstraint(fields=["program", "number"], name="%(app_label)s_%(class)s_number_unique"),
             models.CheckConstraint(condition=~Q(title=""), name="%(app_label)s_%(class)s_title_not_empty"),
             models.CheckConstraint(
@@ -298,6 +304,7 @@ class RiskScoreHistory(models.Model):
         ordering = ["risk_id", "at", "pk"]
         verbose_name_plural = "risk score history"
         constraints = [
+            *bounds.checks(money=("cost_impact", "emv"), percents=("probability_percent",)),
             models.CheckConstraint(
                 condition=Q(probability__gte=1, probability__lte=5, impact__gte=1, impact__lte=5),
                 name="%(app_label)s_%(class)s_levels_range",

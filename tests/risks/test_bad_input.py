@@ -948,9 +948,7 @@ def test_registers_name_a_bad_level_or_date(client_for, owner, world, url, query
 @pytest.mark.parametrize(
     "url", [*LIST_PAGES, reverse("risks:portfolio-risks", args=["CORP"]) + "?probability=3&impact=3&"]
 )
-@pytest.mark.parametrize(
-    "query", ["page=999999", "page=abc", f"page={HUGE}", "sort=nonexistent", "sort=-"]
-)
+@pytest.mark.parametrize("query", ["page=999999", "page=abc", f"page={HUGE}", "sort=nonexistent", "sort=-"])
 def test_list_pages_take_unknown_pages_and_sorts_cleanly(client_for, owner, world, url, query):
     joiner = "" if url.endswith("&") else "?"
     response = client_for(owner).get(url + joiner + query)
