@@ -33,8 +33,6 @@ from django.urls import Resolver404, resolve, reverse
 from core.demo.logins import DEMO_LOGINS
 from tests.conftest import seed_small_demo
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-
 SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 ATTRIBUTE_PAYLOAD = '"><svg onload=alert(1)>'
 # Text fields people read on many pages; codes (which are in URLs) are left alone.
@@ -360,6 +358,27 @@ def write_summary(lines: list[str], failures: list[Failure], log: list[str]):
     out.with_name("crawl-pages.txt").write_text("\n".join(log) + "\n", encoding="utf-8")
 
 
+def test_the_checks_catch_a_payload_that_runs_and_template_syntax():
+    escaped = "<p>&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;svg onload=alert(1)&gt;</p>"
+    assert page_problems(escaped)[0] == []
+    assert page_problems(f"<p>{SCRIPT_PAYLOAD}</p>")[0] == ["a planted <script> runs (unescaped payload)"]
+    assert page_problems(f'<a title="{ATTRIBUTE_PAYLOAD}">x</a>')[0] == [
+        "a planted <svg onload=…> runs (unescaped payload)"
+    ]
+    [problem] = page_problems("<head><title>Keel</title></head><body>{# a comment\n #}</body>")[0]
+    assert problem.startswith("template syntax in the text")
+    assert page_problems("<script>if (a) {{}}</script><p>{ not } syntax</p>")[0] == []
+
+
+def test_links_followed_stay_inside_the_app():
+    assert in_app_url("../risks/?page=2#top", "/projects/A/costs/") == "/projects/A/risks/?page=2"
+    assert in_app_url("http://testserver/people/", "/") == "/people/"
+    for elsewhere in ("https://example.com/", "#main", "mailto:a@b.c", "/static/css/keel.css", "/accounts/logout/"):
+        assert in_app_url(elsewhere, "/") is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_every_role_crawls_the_demo_without_errors_syntax_payloads_or_dead_links(capsys):
     seed_small_demo()
     planted = plant_payloads()
