@@ -39,10 +39,11 @@ ATTRIBUTE_PAYLOAD = '"><svg onload=alert(1)>'
 PLANTED_FIELDS = {"name", "title", "first_name", "last_name", "description"}
 
 PAGES_PER_ROLE = 1500  # links followed from the home page, per role
-QUERY_VARIANTS_PER_PATH = 3  # ?sort=…, ?page=… variants of one path followed, per role
+QUERY_VARIANTS_PER_PATH = 3  # ?sort=…, ?page=… variants of one shape of path followed, per role
 SAMPLES_PER_API_RESOURCE = 2  # detail endpoints asked for, per API resource and role
 # Links of one shape (the path with its numbers as 0: a task's edit row, a risk's page) followed
-# per role: every object's own pages are asked for anyway, from the access helpers.
+# per role: every object's own pages are asked for anyway, from the access helpers; the htmx and
+# the plain request of a link count apart.
 LINKS_PER_SHAPE = 4
 SKIPPED_PREFIXES = ("/static/", "/media/", "/accounts/logout/", "/admin/logout/")
 LINK_ATTRIBUTES = {"href", "src", "hx-get", "action", "formaction"}
@@ -178,6 +179,7 @@ class Crawler:
         self.client = Client(raise_request_exception=False)
         self.client.force_login(get_user_model().objects.get(username=role))
         self.statuses: dict[str, int] = {}
+        self.referrers: dict[str, str] = {}
         self.log: list[str] = []
         self.failures: list[Failure] = []
         self.posts_checked: set[str] = set()
@@ -197,6 +199,7 @@ class Crawler:
             transaction.set_rollback(False)
         self.visited += 1
         status = self.statuses[url] = response.status_code
+        self.referrers.setdefault(url, referrer)
         self.log.append(f"{self.role} {status} {url} {'(htmx) ' if htmx else ''}from {referrer}")
         if status >= 500:
             cause = ""
@@ -216,7 +219,7 @@ class Crawler:
             return []
         problems, parser = page_problems(response.content.decode(response.charset or "utf-8", "replace"))
         for problem in problems:
-            self.fail(url, response.status_code, "-", problem)
+            self.fail(url, response.status_code, self.referrers[url], problem)
         for link in parser.posts:
             target = in_app_url(link, url)
             if target and target not in self.posts_checked:
@@ -241,8 +244,6 @@ class Crawler:
             limit = QUERY_VARIANTS_PER_PATH if query else LINKS_PER_SHAPE
             if path.startswith("/admin/"):  # Django's own pages: one of each kind is enough
                 limit = 1
-            if query:
-                shape = (path, True)
             if shapes[shape] >= limit:
                 return
             shapes[shape] += 1
