@@ -7,6 +7,7 @@
 - outsider: holds a role only in another portfolio (sees none of this: 404)
 """
 
+import datetime as dt
 import functools
 import os
 import shutil
@@ -71,6 +72,17 @@ def outsider(db):
     other = ProgramFactory(code="OTHER", name="Other program")
     MembershipFactory(user=user, role=Role.PROGRAM_MANAGER, program=other)
     return user
+
+
+# The demo's dates hang off this day, so what its pages show does not drift with the calendar.
+DEMO_TODAY = dt.date(2026, 11, 26)
+
+
+def seed_small_demo():
+    """The small demo (seed 1), as the browser tests and the crawl use it."""
+    from core.demo.seed import demo_seed
+
+    return demo_seed(scale="small", seed=1, today=DEMO_TODAY)
 
 
 def login(user) -> Client:

@@ -7,6 +7,10 @@ Currency (rates.py): MissingExchangeRate, RateTable, exchange_rate_on, convert.
 The labour cost seam: labour_forecast_by_period.
 """
 
+from django.db.models import Prefetch
+
+from projects.models import Project
+
 from ..models import (
     BudgetLine,
     Contract,
@@ -68,10 +72,13 @@ def forecast_list(*, user):
 
 
 def contract_list(*, user):
+    """Contracts `user` sees, with the projects they serve that `user` sees (not the others)."""
     return (
         Contract.objects.visible_to(user)
         .select_related("program", "vendor", "currency")
-        .prefetch_related("projects", "security_requirements")
+        .prefetch_related(
+            Prefetch("projects", queryset=Project.objects.visible_to(user).order_by("code")), "security_requirements"
+        )
     )
 
 

@@ -149,7 +149,8 @@ def _detail_context(request, program, contract, *, security_form=None, status_fo
         "can_edit": can_edit,
         "invoices": invoices[:INVOICES_SHOWN],
         "invoice_count": invoices.count(),
-        "projects": list(contract.projects.order_by("code")),
+        # Only the projects served that the reader sees: the others' pages are 404 to them.
+        "projects": list(contract.projects.visible_to(request.user).order_by("code")),
         "requirements": [
             {
                 "item": item,

@@ -22,6 +22,7 @@ from tests.factories.budgets import (
     LifecycleCostLineFactory,
     VendorFactory,
 )
+from tests.factories.projects import ProjectFactory
 
 from .test_views_support import *  # noqa: F403
 from .test_views_support import D, count_queries
@@ -110,6 +111,19 @@ class TestContractList:
         client = client_for(owner)
         assert [c.number for c in client.get(CONTRACTS, {"type": ["tm"]}).context["page"].object_list] == ["C-900"]
         assert [c.number for c in client.get(CONTRACTS, {"q": "licen"}).context["page"].object_list] == ["C-100"]
+
+    def test_member_sees_no_link_to_a_served_project_they_cannot_see(self, client_for, member, contract, program):
+        hidden = ProjectFactory(program=program, code="MOD-HR", name="HR system")
+        contract.projects.add(hidden)
+        client = client_for(member)
+        detail = reverse("budgets:contract-detail", args=["MOD", contract.pk])
+        hidden_costs = reverse("budgets:project-costs", args=["MOD-HR"])
+        assert client.get(hidden_costs).status_code == 404
+        for page in (CONTRACTS, detail):
+            response = client.get(page)
+            assert reverse("budgets:project-costs", args=[CODE]) in response.text
+            assert hidden_costs not in response.text
+            assert "MOD-HR" not in response.text
 
     def test_outsider_gets_404(self, client_for, outsider, contract):
         assert client_for(outsider).get(CONTRACTS).status_code == 404
