@@ -16,7 +16,7 @@ import pytest
 
 from budgets import charts as money
 from budgets.models import FiscalCalendar
-from budgets.selectors import PeriodMoney, SCurve, SCurvePoint
+from budgets.selectors import PeriodMoney, ReserveStatus, SCurve, SCurvePoint
 from core.charts import CHAR_EM, MIN_FONT, fit_text
 from governance.charts import benefit_chart
 from projects.charts.gantt import GanttLink, GanttRow, render_gantt
@@ -134,7 +134,15 @@ def _burn(count, label="C-1 Licences", limit=10000, spent=3000, committed=6000):
 def _exposure(count, label="DTP-001 Tax platform", emv=21000, contingency=15000):
     emv, contingency = D(emv), D(contingency)
     return [
-        ExposureRow(f"P-{i}", f"{label} {i}", 3, emv, emv / 2, contingency, contingency / 3, href="/p/")
+        ExposureRow(
+            f"P-{i}",
+            f"{label} {i}",
+            3,
+            emv,
+            emv / 2,
+            ReserveStatus(contingency, D(0), contingency / 3, D(0)),
+            href="/p/",
+        )
         for i in range(count)
     ]
 
