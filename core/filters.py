@@ -11,6 +11,7 @@ view has search fields, `ordering` when it orders, the paginator's `page`/`page_
 
 from collections.abc import Iterable
 
+from django import forms
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters
@@ -94,8 +95,10 @@ class KnownQueryParamsFilter(BaseFilterBackend):
         return queryset
 
 
-def unknown_list_params(query: QueryDict, filterset, *, also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-    """For an HTML list: the parameters in `query` that neither `filterset` nor the page reads
-    (`page`, `sort` and the names in `also`), and the names it does read; both sorted."""
-    known = filter_param_names(filterset) | {"page", "sort", *also}
+def unknown_list_params(query: QueryDict, filters, *, also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """For an HTML list: the parameters in `query` that neither `filters` (a FilterSet, or a plain
+    filter form) nor the page reads (`page`, `sort` and the names in `also`), and the names it does
+    read; both sorted."""
+    names = set(filters.fields) if isinstance(filters, forms.BaseForm) else filter_param_names(filters)
+    known = names | {"page", "sort", *also}
     return sorted(set(query) - known), sorted(known)

@@ -26,10 +26,11 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def refuse_unknown_filters(request, filterset, *, also: Iterable[str] = ()) -> HttpResponse | None:
+def refuse_unknown_filters(request, filters, *, also: Iterable[str] = ()) -> HttpResponse | None:
     """A 400 page naming each query parameter an HTML list does not read, else None. A list that
-    ignored `?code=X` would show everything as if it were the filtered answer."""
-    unknown, known = unknown_list_params(request.GET, filterset, also=also)
+    ignored `?code=X` would show everything as if it were the filtered answer. `filters` is the
+    list's FilterSet or its plain filter form."""
+    unknown, known = unknown_list_params(request.GET, filters, also=also)
     if not unknown:
         return None
     context = {"unknown": unknown, "known": [name for name in known if name not in ("page", "sort")]}

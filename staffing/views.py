@@ -156,6 +156,8 @@ def capacity_view(request):
     """People x weeks coloured by load, filtered by pool, department, role, program, project."""
     user = request.user
     scope = _capacity_scope(request)
+    if refused := refuse_unknown_filters(request, scope.form):
+        return refused
     page = paginate(request, scope.people, PEOPLE_PER_PAGE)
     loads = selectors.utilisation(page.object_list, start=scope.first, weeks=len(scope.mondays))
     rows = [{"person": load.person, "cells": [_cell(w) for w in load.weeks]} for load in loads]
@@ -186,6 +188,8 @@ def capacity_conflicts(request):
     map's page), worst first, CONFLICTS_PER_PAGE at a time. A fixed number of queries: the
     people, their allocations and absences in the window, the projects the user may see."""
     scope = _capacity_scope(request)
+    if refused := refuse_unknown_filters(request, scope.form):
+        return refused
     found = selectors.conflicts(scope.people, start=scope.first, weeks=len(scope.mondays))
     page = paginate(request, found, CONFLICTS_PER_PAGE)
     context = {

@@ -13,6 +13,8 @@ LISTS = [
     ("budgets:currency-list", None),
     ("budgets:vendor-list", None),
     ("staffing:person-list", None),
+    ("staffing:capacity", None),
+    ("staffing:capacity-conflicts", None),
     ("budgets:cost-entry-list", "project"),
     ("risks:project-register", "project"),
     ("risks:issue-list-project", "project"),
