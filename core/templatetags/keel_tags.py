@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core.money import quantize_money
+from core.money import format_money
 
 register = template.Library()
 
@@ -30,12 +30,9 @@ def money(value, currency: str = ""):
     if value is None or value == "":
         return "—"
     try:
-        amount = quantize_money(Decimal(value))
+        return format_money(Decimal(value), currency)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    text = f"{amount:,}"
-    # A non-breaking space keeps the currency with its amount.
-    return f"{currency}\u00a0{text}" if currency else text
 
 
 @register.filter
