@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "risks",
     "staffing",
     "governance",
+    # Above every domain: summary tables, recompute tasks, cross-domain pages.
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -99,3 +99,81 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_repr}"
+
+
+class InputVersion(models.Model):
+    """How many times the inputs of one project, program or portfolio have changed
+    (core.changes). A roll-up records the version it reflects; one below this is stale.
+
+    Kept apart from the domain rows so a `save()` of a stale in-memory Project can never put
+    the counter back, and so core needs to know no domain: `kind` names what `object_id` is.
+    """
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        PROGRAM = "program", "Program"
+        PORTFOLIO = "portfolio", "Portfolio"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="%(app_label)s_%(class)s_one_per_object"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["project", "program", "portfolio"]),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} v{self.version}"
+
+
+class TaskRun(models.Model):
+    """One run of a Celery task, recorded from queueing to its end (core.taskruns), so an
+    administrator can see what ran, what failed and why, and a long job can report progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        STARTED = "started", "Running"
+        RETRYING = "retrying", "Retrying"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    # What the run is about, for people: "ERP replacement", "all projects".
+    label = models.CharField(max_length=200, blank=True)
+    args = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Progress of a long job: `progress_done` of `progress_total` steps (total 0: not reported).
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_done__lte=models.F("progress_total")) | models.Q(progress_total=0),
+                name="%(app_label)s_%(class)s_progress_within_total",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="core_taskrun_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.task_id} {self.status}"
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Whole percent done, or None when the task reports no progress."""
+        if not self.progress_total:
+            return None
+        return min(100, self.progress_done * 100 // self.progress_total)

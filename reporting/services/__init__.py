@@ -1,0 +1,1 @@
+"""Writes of the reporting app: enqueueing (enqueue.py), recomputing summaries (rollups.py)."""
