@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "risks",
     "staffing",
     "governance",
+    # "reporting" goes here, between the domain apps and demo (issue 10).
+    "demo",  # on top of everything: seed_demo and its stages
 ]
 
 MIDDLEWARE = [
