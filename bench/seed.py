@@ -5,7 +5,7 @@ Run from the repository root on a seeded database (DATABASE_URL / KEEL_DATA_DIR 
     DEBUG=1 .venv/bin/python bench/seed.py [--limit N]
 
 `seed_demo` computes every schedule with the engine in memory and inserts the rows with their
-dates (core/demo/schedules.py). This script measures the alternative: one
+dates (demo/schedules.py). This script measures the alternative: one
 `schedule_recompute(project=…)` per linked group of projects (not per task). It runs inside a
 transaction that is rolled back, first as is (the seeded dates are already right: nothing to
 write, so this is the read + compute cost), then with every task's computed dates cleared first

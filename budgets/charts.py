@@ -9,6 +9,7 @@ returns an SVG document fragment, safe to embed: every text it draws is escaped.
   reserves)
 - phase_chart: two versions of a lifecycle cost estimate side by side per phase
 
+The generic kit (scales, money tick labels, the empty state, the style) is core.charts.
 Money stays Decimal: pixel positions are computed in Decimal and only formatted to one decimal
 place for the markup. Every chart draws an empty state (a framed message) instead of failing
 when there is nothing to plot. Elements carry classes tests and stylesheets rely on:
@@ -20,24 +21,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from html import escape
 
 from core.charts import (
     LABEL_FONT,
+    STYLE,
     TICK_FONT,
+    axis_margin,
     clamp_anchor,
+    empty_chart,
     fit_text,
     legend_layout,
+    month_ticks,
+    nice_scale,
+    short_money,
     svg_open,
     text,
     text_width,
     thin_stride,
+    time_axis,
 )
 
 ZERO = Decimal(0)
-FONT = "12px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
-
 # Colours: distinguishable for common colour-vision deficiencies, and every series is also
 # told apart by shape (bar vs line, solid vs dashed) and named in the legend.
 COLOURS = {
@@ -59,65 +65,14 @@ COLOURS = {
     "right": "#1f5fbf",
 }
 
-STYLE = (
-    "<style>"
-    f".chart{{font:{FONT};background:#fff}}"
-    ".chart text{fill:#1d2430}.chart .axis-label,.chart .tick-label{fill:#5b6475}"
-    ".chart .grid{stroke:#e3e7ec}.chart .axis{stroke:#8a93a3}"
-    ".chart .empty-state text{fill:#5b6475}"
-    "</style>"
-)
-
 
 def _f(value: Decimal | int) -> str:
     """A coordinate for the markup: one decimal place, no float involved."""
     return f"{Decimal(value):.1f}"
 
 
-def short_money(value: Decimal) -> str:
-    """An axis label: 1,250,000 → "1.25M", 35,000 → "35k", 120 → "120", and up to the largest
-    amount Keel keeps (core.bounds.MONEY_MAX) → "1T"; sums beyond that stay in trillions."""
-    value = Decimal(value)
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    steps = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
-    for threshold, suffix in steps:
-        scaled = (value / threshold).quantize(Decimal("0.01"))
-        if scaled >= 1:  # after rounding, so 999,999.99 reads "1M", not "1000k"
-            return f"{sign}{scaled.normalize():f}{suffix}"
-    return f"{sign}{value.quantize(Decimal(1)):f}"
-
-
-def nice_scale(low: Decimal, high: Decimal, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
-    """A rounded axis range covering [low, high] (always including zero) and its tick step,
-    the step being 1, 2 or 5 times a power of ten."""
-    low, high = min(Decimal(low), ZERO), max(Decimal(high), ZERO)
-    if low == high:
-        high = low + 1
-    raw = (high - low) / ticks
-    exponent = raw.adjusted()
-    magnitude = Decimal(10) ** exponent
-    step = next(m * magnitude for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10)) if m * magnitude >= raw)
-    bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return bottom, top, step
-
-
 def _svg_open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
     return [svg_open(kind, width, height, title, description)]
-
-
-def empty_chart(kind: str, title: str, message: str, *, width: int = 720, height: int = 180) -> str:
-    """A framed message in place of a chart with nothing to plot."""
-    parts = _svg_open(kind, width, height, title, message)
-    parts.append(
-        f'<g class="empty-state"><rect x="1" y="1" width="{width - 2}" height="{height - 2}" rx="6" fill="#fafbfc" '
-        f'stroke="#d9dde4" stroke-dasharray="6 4"/>'
-        + text(width // 2, height // 2 + 5, message, size=14, anchor="middle", room=width - 16)
-        + "</g>"
-    )
-    parts.append(STYLE + "</svg>")
-    return "".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +110,6 @@ class _Frame:
             value += self.step
         parts.append(text(self.left - 6, self.top - 10, currency, size=TICK_FONT, anchor="end", cls="axis-label"))
         return parts
-
-
-def axis_margin(bottom: Decimal, top: Decimal, step: Decimal, currency: str = "") -> int:
-    """The room left of a money axis: its widest tick label (or the currency code) plus a gap."""
-    labels = [currency]
-    value = bottom
-    while value <= top:
-        labels.append(short_money(value))
-        value += step
-    return max(48, int(max(text_width(label, TICK_FONT) for label in labels)) + 14)
 
 
 def legend_rows(items: Sequence[tuple[str, str, str]], width: int) -> int:
@@ -279,28 +224,6 @@ def budget_chart(rows: Sequence, currency: str, *, title: str = "Budget, actual 
 # -- the EVM S-curve -----------------------------------------------------------------------------
 
 
-def _time_axis(first: dt.date, last: dt.date, left: int, width: int):
-    span = max((last - first).days, 1)
-
-    def x(day: dt.date) -> Decimal:
-        return left + Decimal((day - first).days) * width / span
-
-    return x
-
-
-def _month_ticks(first: dt.date, last: dt.date, most: int = 12) -> list[dt.date]:
-    """First days of months between `first` and `last`, thinned to at most `most`."""
-    months = []
-    day = dt.date(first.year, first.month, 1)
-    if day < first:
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    while day <= last:
-        months.append(day)
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    stride = max(1, -(-len(months) // most))
-    return months[::stride]
-
-
 def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
     """Cumulative PV, EV and AC over time (budgets.selectors.SCurve), with the EAC projection
     dashed from today's AC to the forecast finish, BAC as a dashed reference line and the
@@ -329,7 +252,7 @@ def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
     # The legend's rows, then a row for the status date's label above the plot.
     frame_top = 40 + 18 * legend_rows(legend, width - frame_left - 24)
     frame = _Frame(frame_left, frame_top, width - frame_left - 24, height - frame_top - 50, bottom, top, step)
-    x = _time_axis(origin, last_day, frame.left, frame.width)
+    x = time_axis(origin, last_day, frame.left, frame.width)
     description = (
         f"Cumulative planned value, earned value and actual cost in {currency} from {points[0].period.label} "
         f"to {points[-1].period.label}; status date {curve.as_of.isoformat()}."
@@ -338,7 +261,7 @@ def s_curve_chart(curve, *, title: str = "Earned value S-curve") -> str:
     parts += frame.money_axis(currency)
     label_y = frame.top + frame.height + 16
     # At most one month label per 80 px: "Sep 2026" is about 53 px wide at 11 px.
-    for day in _month_ticks(origin, last_day, most=max(2, frame.width // 80)):
+    for day in month_ticks(origin, last_day, most=max(2, frame.width // 80)):
         tx = _f(x(day))
         parts.append(f'<line class="grid" x1="{tx}" y1="{frame.top}" x2="{tx}" y2="{frame.top + frame.height}"/>')
         label_x, anchor = clamp_anchor(float(x(day)), f"{day:%b %Y}", 2, width - 2)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "governance",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
+    "demo",  # on top of everything: seed_demo and its stages
 ]
 
 MIDDLEWARE = [

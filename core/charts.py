@@ -10,6 +10,10 @@ The rules a chart keeps by drawing through this kit:
   `<title>` (a tooltip); margins are computed from the longest label (`text_width`).
 - Tick labels are thinned (`thin_stride`) so neighbours never overlap.
 - Every chart is `role="img"` with an `aria-label`, a `<title>` and a `<desc>` naming its figures.
+- A chart with nothing to plot draws a framed message (`empty_chart`) instead of failing.
+
+Money axes use `nice_scale` (a rounded range that includes zero), `short_money` (tick labels)
+and `axis_margin` (the room their labels take); `STYLE` closes every chart with its colours.
 
 Widths are estimated, not measured (the server has no font): CHAR_EM of the font size per
 character, which is wider than the average character of the system UI fonts, so an estimate
@@ -18,7 +22,9 @@ errs on the side of room to spare.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from html import escape
 
 MIN_FONT = 11  # px: the smallest text any chart draws (tick labels, notes)
@@ -26,6 +32,16 @@ TICK_FONT = 11
 LABEL_FONT = 12
 CHAR_EM = 0.6  # estimated width of one character, in ems
 ELLIPSIS = "…"
+FONT = "12px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
+
+STYLE = (
+    "<style>"
+    f".chart{{font:{FONT};background:#fff}}"
+    ".chart text{fill:#1d2430}.chart .axis-label,.chart .tick-label{fill:#5b6475}"
+    ".chart .grid{stroke:#e3e7ec}.chart .axis{stroke:#8a93a3}"
+    ".chart .empty-state text{fill:#5b6475}"
+    "</style>"
+)
 
 
 def text_width(text: str, size: float = LABEL_FONT) -> float:
@@ -108,6 +124,81 @@ def legend_layout(labels: Sequence[str], x: float, width: float, *, mark: float 
         places.append((cursor, row))
         cursor += entry + gap
     return places
+
+
+def empty_chart(kind: str, title: str, message: str, *, width: int = 720, height: int = 180) -> str:
+    """A framed message in place of a chart with nothing to plot."""
+    return (
+        svg_open(kind, width, height, title, message)
+        + f'<g class="empty-state"><rect x="1" y="1" width="{width - 2}" height="{height - 2}" rx="6" fill="#fafbfc" '
+        f'stroke="#d9dde4" stroke-dasharray="6 4"/>'
+        + text(width // 2, height // 2 + 5, message, size=14, anchor="middle", room=width - 16)
+        + "</g>"
+        + STYLE
+        + "</svg>"
+    )
+
+
+def short_money(value: Decimal) -> str:
+    """An axis label: 1,250,000 → "1.25M", 35,000 → "35k", 120 → "120", and up to the largest
+    amount Keel keeps (core.bounds.MONEY_MAX) → "1T"; sums beyond that stay in trillions."""
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    steps = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "k"))
+    for threshold, suffix in steps:
+        scaled = (value / threshold).quantize(Decimal("0.01"))
+        if scaled >= 1:  # after rounding, so 999,999.99 reads "1M", not "1000k"
+            return f"{sign}{scaled.normalize():f}{suffix}"
+    return f"{sign}{value.quantize(Decimal(1)):f}"
+
+
+def nice_scale(low: Decimal, high: Decimal, ticks: int = 5) -> tuple[Decimal, Decimal, Decimal]:
+    """A rounded axis range covering [low, high] (always including zero) and its tick step,
+    the step being 1, 2 or 5 times a power of ten."""
+    low, high = min(Decimal(low), Decimal(0)), max(Decimal(high), Decimal(0))
+    if low == high:
+        high = low + 1
+    raw = (high - low) / ticks
+    exponent = raw.adjusted()
+    magnitude = Decimal(10) ** exponent
+    step = next(m * magnitude for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10)) if m * magnitude >= raw)
+    bottom = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    top = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return bottom, top, step
+
+
+def axis_margin(bottom: Decimal, top: Decimal, step: Decimal, currency: str = "") -> int:
+    """The room left of a money axis: its widest tick label (or the currency code) plus a gap."""
+    labels = [currency]
+    value = bottom
+    while value <= top:
+        labels.append(short_money(value))
+        value += step
+    return max(48, int(max(text_width(label, TICK_FONT) for label in labels)) + 14)
+
+
+def time_axis(first: dt.date, last: dt.date, left: int, width: int):
+    """x(day): the position of `day` on an axis from `first` at `left` to `last` at `left + width`."""
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> Decimal:
+        return left + Decimal((day - first).days) * width / span
+
+    return x
+
+
+def month_ticks(first: dt.date, last: dt.date, most: int = 12) -> list[dt.date]:
+    """First days of months between `first` and `last`, thinned to at most `most`."""
+    months = []
+    day = dt.date(first.year, first.month, 1)
+    if day < first:
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    while day <= last:
+        months.append(day)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    stride = max(1, -(-len(months) // most))
+    return months[::stride]
 
 
 def _n(value: float) -> str:

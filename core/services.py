@@ -1,4 +1,5 @@
-"""Shared write helpers: optimistic-concurrency updates, audit records and API tokens."""
+"""Shared write helpers: optimistic-concurrency updates, audited create/update/delete, audit records
+and API tokens."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -115,3 +116,32 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 def model_changes(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
     return {name: [None, _as_text(getattr(instance, name))] for name in fields}
+
+
+def create_audited(*, actor, obj: models.Model, fields: list[str]) -> models.Model:
+    """Validate (fields, clean(), constraints), save and audit a new row."""
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=obj, changes=model_changes(obj, fields))
+    return obj
+
+
+@transaction.atomic
+def update_audited(*, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    """Apply `data` to a row that has no optimistic-concurrency version, validate, save, audit."""
+    changes = {}
+    for name, value in data.items():
+        old = getattr(obj, name)
+        if _as_text(old) != _as_text(value):
+            changes[name] = [_as_text(old), _as_text(value)]
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    if changes:
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=obj, changes=changes)
+    return obj
+
+
+def delete_audited(*, actor, obj: models.Model) -> None:
+    audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=obj)
+    obj.delete()

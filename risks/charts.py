@@ -1,5 +1,5 @@
-"""Risk charts as SVG, rendered on the server (as budgets/charts.py, whose scale helpers they
-use): the exposure-vs-reserve bars and the score trend of one risk.
+"""Risk charts as SVG, rendered on the server (drawn with the kit in core/charts.py,
+whose scale helpers they use): the exposure-vs-reserve bars and the score trend of one risk.
 
 Each function takes plain values and returns an SVG fragment safe to embed: every text it draws
 is escaped. Money stays Decimal; coordinates are formatted to one decimal place. An empty input
@@ -15,8 +15,19 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from budgets.charts import STYLE, empty_chart, nice_scale, short_money
-from core.charts import LABEL_FONT, TICK_FONT, clamp_anchor, legend_layout, svg_open, text, text_width
+from core.charts import (
+    LABEL_FONT,
+    STYLE,
+    TICK_FONT,
+    clamp_anchor,
+    empty_chart,
+    legend_layout,
+    nice_scale,
+    short_money,
+    svg_open,
+    text,
+    text_width,
+)
 
 ZERO = Decimal(0)
 COLOURS = {

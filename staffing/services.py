@@ -16,9 +16,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from budgets.services._common import create_audited, currency_or_base, update_audited
+from budgets.services._common import currency_or_base
 from core.models import AuditEntry
-from core.services import audit_record, versioned_delete, versioned_update
+from core.services import audit_record, create_audited, update_audited, versioned_delete, versioned_update
 from projects.models import Project
 
 from . import capacity

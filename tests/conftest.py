@@ -80,7 +80,7 @@ DEMO_TODAY = dt.date(2026, 11, 26)
 
 def seed_small_demo():
     """The small demo (seed 1), as the browser tests and the crawl use it."""
-    from core.demo.seed import demo_seed
+    from demo.seed import demo_seed
 
     return demo_seed(scale="small", seed=1, today=DEMO_TODAY)
 

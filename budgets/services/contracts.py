@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.models import AuditEntry
-from core.services import audit_record, versioned_update
+from core.services import audit_record, create_audited, update_audited, versioned_update
 from portfolio.models import Program
 from projects.models import Project
 
 from ..models import Contract, ContractSecurityRequirement, CostCategory, CostEntry, Vendor
-from ._common import create_audited, currency_or_base, update_audited
+from ._common import currency_or_base
 from .money import cost_entry_create
 
 CONTRACT_PROJECT_OTHER_PROGRAM = "A contract can only serve projects of its own program."

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.services import versioned_update
+from core.services import create_audited, delete_audited, update_audited, versioned_update
 from portfolio.models import Program
 
 from ..models import CostCategory, LifecycleCostEstimate, LifecycleCostLine
-from ._common import create_audited, currency_or_base, delete_audited, update_audited
+from ._common import currency_or_base
 
 LCCE_APPROVED_READ_ONLY = "An approved estimate cannot change; start a new version."
 LCCE_ALREADY_APPROVED = "This estimate is already approved."

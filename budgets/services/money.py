@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models import Sum
 
 from core.models import AuditEntry
-from core.services import audit_record, versioned_delete, versioned_update
+from core.services import audit_record, create_audited, versioned_delete, versioned_update
 from portfolio.models import Program
 from projects.models import Project, Task
 
 from ..models import BudgetLine, CostCategory, CostEntry, FiscalPeriod, Forecast, ReserveTransaction
-from ._common import create_audited, currency_or_base
+from ._common import currency_or_base
 
 PERIOD_OTHER_PORTFOLIO = "This fiscal period belongs to another portfolio's calendar."
 ORIGINAL_EXISTS = "This project already has an original budget; pass replace=True to re-baseline it."

@@ -9,10 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.models import AuditEntry
-from core.services import audit_record, versioned_update
+from core.services import audit_record, create_audited, update_audited, versioned_update
 
 from ..models import CostCategory, Currency, ExchangeRate, FiscalCalendar, FiscalPeriod
-from ._common import create_audited, update_audited
 
 CALENDAR_HAS_PERIODS = "This calendar already has periods; its start month and year naming can no longer change."
 YEARS_ORDERED = "The last fiscal year must not be before the first."

@@ -16,8 +16,8 @@ from django.utils import timezone
 from budgets.models import BudgetLine, CostCategory, Currency, FiscalPeriod
 from budgets.selectors import fiscal_calendar_for
 from budgets.services import budget_line_create, budget_line_update
-from budgets.services._common import create_audited, currency_or_base, delete_audited
-from core.services import versioned_update
+from budgets.services._common import currency_or_base
+from core.services import create_audited, delete_audited, versioned_update
 from portfolio.models import Program
 from projects.models import Baseline, Project
 from projects.services.schedule import baseline_set

@@ -11,8 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.services._common import create_audited, delete_audited
-from core.services import versioned_update
+from core.services import create_audited, delete_audited, versioned_update
 from projects.models import Project
 from projects.services import project_update
 

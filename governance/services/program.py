@@ -9,8 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.services._common import create_audited, delete_audited
-from core.services import versioned_update
+from core.services import create_audited, delete_audited, versioned_update
 from portfolio.models import Program
 
 from ..models import Benefit, BenefitMeasurement, Decision, OlaTarget, OperatingLevelAgreement

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from core.demo.seed import demo_seed
+from demo.seed import demo_seed
 from tests.conftest import chromium_executable
 
 # The demo's dates hang off this day, so what the pages show does not drift with the calendar.

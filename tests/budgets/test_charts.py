@@ -49,28 +49,6 @@ def curve(*, as_of=dt.date(2026, 2, 14), eac=EAC, finish=dt.date(2026, 3, 31), p
     return SCurve("EUR", as_of, tuple(points), D(5900), eac, finish, projection, report=None)
 
 
-class TestScale:
-    @pytest.mark.parametrize(
-        ("low", "high", "expected"),
-        [
-            (D(0), D(5900), (D(0), D(6000), D(2000))),
-            (D(-150), D(980), (D(-500), D(1000), D(500))),
-            (D(0), D(0), (D(0), D("1"), D("0.2"))),
-        ],
-    )
-    def test_nice_scale_covers_the_range_and_zero(self, low, high, expected):
-        bottom, top, step = charts.nice_scale(low, high)
-        assert (bottom, top, step) == expected
-        assert bottom <= min(low, 0)
-        assert top >= high
-
-    @pytest.mark.parametrize(
-        ("value", "text"), [(D(1250000), "1.25M"), (D(35000), "35k"), (D(120), "120"), (D(-2000), "-2k")]
-    )
-    def test_short_money(self, value, text):
-        assert charts.short_money(value) == text
-
-
 class TestBudgetChart:
     def test_a_bar_per_period_for_budget_actual_and_forecast(self):
         root = parse(charts.budget_chart(money_rows((0, 3100, 1900, 0), (0, 2800, 2500, 0), (0, 0, 0, 1000)), "EUR"))

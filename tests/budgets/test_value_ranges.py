@@ -124,24 +124,6 @@ def test_the_cost_page_axis_reads_the_largest_amounts_in_trillions(client_for, o
     assert "000B<" not in page
 
 
-@pytest.mark.parametrize(
-    ("value", "label"),
-    [
-        (bounds.MONEY_MAX, "1T"),
-        (-bounds.MONEY_MAX, "-1T"),
-        (D("2500000000000"), "2.5T"),
-        (D("999999.99"), "1M"),
-        (D("1250000"), "1.25M"),
-        (D("35000"), "35k"),
-        (D("120"), "120"),
-    ],
-)
-def test_short_money_reads_up_to_trillions(value, label):
-    from budgets.charts import short_money
-
-    assert short_money(value) == label
-
-
 @pytest.mark.parametrize("day", ["9999-12-31", "3000-01-01", "1899-12-31"])
 def test_an_as_of_past_the_kept_dates_is_refused(client_for, owner, money, day):
     response = client_for(owner).get(f"/api/v1/projects/{money.pk}/evm/", {"as_of": day})

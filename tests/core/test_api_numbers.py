@@ -17,8 +17,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from budgets.models import LifecycleCostEstimate
-from core.demo.seed import demo_seed
 from core.serializers import MoneyField, RatioField, decimal_text, money_text
+from demo.seed import demo_seed
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 

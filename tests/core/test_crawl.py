@@ -30,7 +30,7 @@ from django.db.models.functions import Concat, Left
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
-from core.demo.logins import DEMO_LOGINS
+from demo.logins import DEMO_LOGINS
 from tests.conftest import seed_small_demo
 
 SCRIPT_PAYLOAD = "<script>alert(1)</script>"

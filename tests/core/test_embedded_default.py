@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from core.demo.logins import DEMO_PASSWORD
+from demo.logins import DEMO_PASSWORD
 
 BASE_DIR = Path(settings.BASE_DIR)
 START_TIMEOUT = 60  # seconds for runserver to answer

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Sum
 
 from budgets.models import BudgetLine
-from core.demo.seed import demo_seed
+from demo.seed import demo_seed
 from governance.models import (
     PHASE_ORDER,
     Benefit,

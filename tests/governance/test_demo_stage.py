@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from budgets.models import BudgetLine
-from core.demo.governance import GovernanceStage
+from demo.governance import GovernanceStage
 from governance.models import ChangeRequest
 from tests.factories.budgets import BudgetLineFactory
 

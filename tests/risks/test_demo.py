@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Count, Max, Min
 
 from budgets.selectors import reserve_status
-from core.demo import risks as risk_stage
-from core.demo.seed import demo_seed, demo_seed_stages
+from demo import risks as risk_stage
+from demo.seed import demo_seed, demo_seed_stages
 from portfolio.models import Program
 from projects.models import Project
 from risks import selectors

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from core.demo.seed import demo_seed
+from demo.seed import demo_seed
 from portfolio.models import Program
 from projects.models import Project
 from staffing.models import Absence, Allocation, CostRate, Person, Role, StaffingRequest

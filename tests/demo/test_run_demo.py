@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.management import call_command
 
-from core.demo.logins import demo_logins_table
-from core.management.commands import seed_demo
+from demo.logins import demo_logins_table
+from demo.management.commands import seed_demo
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEADING = "Demo logins (password for all:"

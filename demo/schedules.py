@@ -157,7 +157,7 @@ class Link:
 
 
 class ScheduleStage:
-    """Builds the schedules for `builder` (a core.demo.builder.DemoBuilder)."""
+    """Builds the schedules for `builder` (a demo.builder.DemoBuilder)."""
 
     def __init__(self, builder):
         self.b = builder

@@ -23,8 +23,8 @@ from budgets.models import (
     Vendor,
 )
 from budgets.selectors.earned_value import program_evm, project_evm
-from core.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-from core.demo.seed import demo_seed
+from demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from demo.seed import demo_seed
 from portfolio.models import Membership, Portfolio, Program
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
 from projects.services.schedule import schedule_recompute
@@ -323,7 +323,7 @@ def test_small_seed_numbers_change_requests_once_per_program():
 
 
 def test_stages_rebuild_only_the_late_stages_on_an_existing_demo():
-    from core.demo import governance, risks, staffing
+    from demo import governance, risks, staffing
 
     demo_seed(scale="small", seed=1, today=TODAY)
     projects_before = list(Project.objects.order_by("pk").values_list("pk", "code", "phase"))

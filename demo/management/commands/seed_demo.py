@@ -5,8 +5,8 @@ from argparse import BooleanOptionalAction
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo.logins import DEMO_PASSWORD, demo_logins_table
-from core.demo.seed import LATE_STAGES, SCALES, DemoDataExistsError, demo_data_present, demo_seed, demo_seed_stages
+from demo.logins import DEMO_PASSWORD, demo_logins_table
+from demo.seed import LATE_STAGES, SCALES, DemoDataExistsError, demo_data_present, demo_seed, demo_seed_stages
 
 
 class Command(BaseCommand):
