@@ -9,8 +9,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portfolio.selectors import membership_list
-
 from .filters import unknown_list_params
 from .forms import ApiTokenForm
 from .models import ApiToken
@@ -62,8 +60,8 @@ def _render_tokens(request, panel: dict, status: int = 200):
     """The token panel alone for htmx, otherwise the whole profile page around it."""
     if request.htmx:
         return render(request, "includes/_api_tokens.html", panel, status=status)
-    context = {"memberships": membership_list(user=request.user), **panel}
-    return render(request, "core/user_profile.html", context, status=status)
+    # The roles table comes from portfolio's {% user_memberships %} tag: core imports no domain.
+    return render(request, "core/user_profile.html", panel, status=status)
 
 
 @login_required
