@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from budgets.selectors import project_evm
-from budgets.selectors.earned_value import money_scope
 from core import changes
 from projects.models import Project, open_projects_q
 from reporting.models import PortfolioRollup, ProgramRollup, ProjectRollup
@@ -45,9 +44,7 @@ def test_recompute_all_writes_a_row_per_project_program_and_portfolio(demo):
 def test_project_row_equals_the_pages_selectors(demo):
     for row in ProjectRollup.objects.select_related("project__program__portfolio"):
         project = row.project
-        report = project_evm(
-            project=project, as_of=evm_day(project, DEMO_TODAY), labour_forecasts=labour_forecasts
-        )
+        report = project_evm(project=project, as_of=evm_day(project, DEMO_TODAY), labour_forecasts=labour_forecasts)
         f = report.figures
         assert row.bac == f.bac.quantize(Decimal("0.01"))
         assert row.ev == f.ev.quantize(Decimal("0.01"))
