@@ -79,11 +79,12 @@ def higher_is_better(name: str, value: Decimal | None, *, amber: Decimal, red: D
     return Verdict(GREEN, f"{name} {text} ≥ {a}")
 
 
-def lower_is_better(label: str, value, *, amber, red, unit: str = "") -> Verdict:
-    """Slip / age style: ≥ red → red, > amber → amber, else green. `label` may hold "{value}"."""
+def lower_is_better(label: str, value, *, amber, red, unit: str = "", shown: str | None = None) -> Verdict:
+    """Slip / age style: ≥ red → red, > amber → amber, else green; compared exactly, printed as
+    `shown` (default: the value) followed by `unit`."""
     if value is None:
         return NO_DATA
-    said = f"{label} {value}{unit}"
+    said = f"{label} {value if shown is None else shown}{unit}"
     if value >= red:
         return Verdict(RED, f"{said} ≥ {red}")
     if value > amber:
@@ -124,10 +125,11 @@ def risk_health(
     elif remaining <= 0:
         share = Verdict(RED, "exposure with no reserve remaining")
     else:
-        percent = (emv / remaining * HUNDRED).quantize(Decimal(1))
+        percent = emv / remaining * HUNDRED
         share = lower_is_better(
             "exposure",
             percent,
+            shown=f"{percent:.1f}",
             amber=policy.exposure_amber_percent,
             red=policy.exposure_red_percent,
             unit="% of reserve",
@@ -160,12 +162,12 @@ def staffing_health(
     gap = NO_DATA
     if fte_requested:
         missing = max(fte_requested - (fte_allocated or Decimal(0)), Decimal(0))
-        percent = (missing / fte_requested * HUNDRED).quantize(Decimal(1))
-        said = f"FTE gap {missing:.1f} of {fte_requested:.1f} requested"
+        percent = missing / fte_requested * HUNDRED
+        said = f"FTE gap {missing:.1f} of {fte_requested:.1f} requested ({percent:.1f}%"
         if percent >= FTE_GAP_AMBER_PERCENT:
-            gap = Verdict(AMBER, f"{said} ({percent}% ≥ {FTE_GAP_AMBER_PERCENT}%)")
+            gap = Verdict(AMBER, f"{said} ≥ {FTE_GAP_AMBER_PERCENT}%)")
         else:
-            gap = Verdict(GREEN, f"{said} ({percent}% < {FTE_GAP_AMBER_PERCENT}%)")
+            gap = Verdict(GREEN, f"{said} < {FTE_GAP_AMBER_PERCENT}%)")
     return _combine([people, gap])
 
 
