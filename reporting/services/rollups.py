@@ -30,7 +30,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=None, force=False) -> str:
+def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=None, force=False, propagate=True) -> str:
     enqueue.release(kind, pk)
     as_of = as_of or today()
     with transaction.atomic():
@@ -49,11 +49,14 @@ def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=No
         rollup.as_of = as_of
         rollup.computed_at = timezone.now()
         rollup.save()
-        above(source)
+        if propagate:
+            above(source)
     return RECOMPUTED
 
 
-def project_rollup_recompute(*, project_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def project_rollup_recompute(
+    *, project_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "project",
         ProjectRollup,
@@ -64,10 +67,13 @@ def project_rollup_recompute(*, project_id: int, as_of: dt.date | None = None, f
         lambda project: changes.inputs_changed(programs=[project.program_id]),
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
 
 
-def program_rollup_recompute(*, program_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def program_rollup_recompute(
+    *, program_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "program",
         ProgramRollup,
@@ -78,10 +84,13 @@ def program_rollup_recompute(*, program_id: int, as_of: dt.date | None = None, f
         lambda program: changes.inputs_changed(portfolios=[program.portfolio_id]),
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
 
 
-def portfolio_rollup_recompute(*, portfolio_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def portfolio_rollup_recompute(
+    *, portfolio_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "portfolio",
         PortfolioRollup,
@@ -92,6 +101,7 @@ def portfolio_rollup_recompute(*, portfolio_id: int, as_of: dt.date | None = Non
         lambda portfolio: None,
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
 
 
@@ -104,8 +114,9 @@ def recompute_all(
     """Recompute every project roll-up, then every program's, then every portfolio's, each forced
     (so the rows equal a clean recompute whatever their versions said), as of `as_of` (default
     today). With `project_ids`, only those projects, then the programs and portfolios above them.
-    `progress(done, total)` is called after each row. Notifications to the levels above are
-    held (core.changes.deferred) and sent once at the end; they find those rows current.
+    `progress(done, total)` is called after each row. No level marks the one above changed
+    (propagate=False): this function recomputes every level above itself, in order, and a
+    trailing notification would only recompute programs and portfolios again as of today.
     Returns counts: {"projects": n, "programs": n, "portfolios": n, "gone": n}."""
     as_of = as_of or today()
     projects = Project.objects.order_by("pk")
@@ -121,16 +132,15 @@ def recompute_all(
     total = len(project_pks) + len(program_pks) + len(portfolio_pks)
     counts = {"projects": 0, "programs": 0, "portfolios": 0, "gone": 0}
     done = 0
-    with changes.deferred():
-        for name, pks, recompute, key in (
-            ("projects", project_pks, project_rollup_recompute, "project_id"),
-            ("programs", program_pks, program_rollup_recompute, "program_id"),
-            ("portfolios", portfolio_pks, portfolio_rollup_recompute, "portfolio_id"),
-        ):
-            for pk in pks:
-                result = recompute(**{key: pk}, as_of=as_of, force=True)
-                counts["gone" if result == GONE else name] += 1
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+    for name, pks, recompute, key in (
+        ("projects", project_pks, project_rollup_recompute, "project_id"),
+        ("programs", program_pks, program_rollup_recompute, "program_id"),
+        ("portfolios", portfolio_pks, portfolio_rollup_recompute, "portfolio_id"),
+    ):
+        for pk in pks:
+            result = recompute(**{key: pk}, as_of=as_of, force=True, propagate=False)
+            counts["gone" if result == GONE else name] += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return counts
