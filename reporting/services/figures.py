@@ -387,7 +387,7 @@ def program_risk_figures(program: Program) -> dict:
     return found
 
 
-def _finish(figures: dict, *, rows, open_projects, as_of: dt.date, portfolio: Portfolio) -> dict:
+def _finish(figures: dict, *, open_projects, as_of: dt.date, portfolio: Portfolio) -> dict:
     """Recount what cannot be summed (a person over-allocated on two projects is one person;
     overdue gates), then computed health from the level's own figures."""
     figures["people_overallocated"] = people_overallocated(open_projects, as_of=as_of)
@@ -402,8 +402,9 @@ def _finish(figures: dict, *, rows, open_projects, as_of: dt.date, portfolio: Po
 
 
 def program_figures(program: Program, *, as_of: dt.date) -> dict:
-    """Every figure of ProgramRollup for `program`: its open projects' roll-up rows (projects not
-    computed yet are left out) plus the program's own risks and reserves."""
+    """Every figure of ProgramRollup for `program`: its open projects' roll-up rows (a project not
+    computed yet adds nothing but its count in `projects_open`) plus the program's own risks and
+    reserves."""
     program = Program.objects.select_related("portfolio").get(pk=program.pk)
     open_projects = Project.objects.filter(open_projects_q(), program=program)
     rows = list(ProjectRollup.objects.filter(project__in=open_projects))
@@ -412,7 +413,9 @@ def program_figures(program: Program, *, as_of: dt.date) -> dict:
         rows, extra_risk=program_risk_figures(program), extra_reserve=reserves.contingency_remaining
     )
     figures.update(project_health_counts(rows))
-    return _finish(figures, rows=rows, open_projects=open_projects, as_of=as_of, portfolio=program.portfolio)
+    # Every open project counts as open, a roll-up row or not (a new one's may not exist yet).
+    figures["projects_open"] = open_projects.count()
+    return _finish(figures, open_projects=open_projects, as_of=as_of, portfolio=program.portfolio)
 
 
 def portfolio_figures(portfolio: Portfolio, *, as_of: dt.date) -> dict:
@@ -424,4 +427,4 @@ def portfolio_figures(portfolio: Portfolio, *, as_of: dt.date) -> dict:
     for name in ("projects_open", "projects_red", "projects_amber", "projects_green", "projects_disagreeing"):
         figures[name] = _counts(rows, name)
     open_projects = Project.objects.filter(open_projects_q(), program__in=programs)
-    return _finish(figures, rows=rows, open_projects=open_projects, as_of=as_of, portfolio=portfolio)
+    return _finish(figures, open_projects=open_projects, as_of=as_of, portfolio=portfolio)
