@@ -29,13 +29,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import logging
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
