@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from budgets.services._common import create_audited, currency_or_base, update_audited
 from core.changes import inputs_changed
@@ -110,16 +111,20 @@ def _touch_person(person_id: int) -> None:
     """A person's capacity, absences or rate changed: every project they are allocated to (one
     query) re-reads its over-allocation and labour cost."""
     inputs_changed(
-        projects=Allocation.objects.filter(person_id=person_id).values_list("project_id", flat=True).distinct()
+        projects=Allocation.objects.filter(person_id=person_id)
+        .order_by()
+        .values_list("project_id", flat=True)
+        .distinct()
     )
 
 
 def _touch_role(role_id: int) -> None:
     """A role's standard rate prices the requests and allocations in it (one query)."""
     inputs_changed(
-        projects=Allocation.objects.filter(role_id=role_id)
-        .values_list("project_id", flat=True)
-        .union(StaffingRequest.objects.filter(role_id=role_id).values_list("project_id", flat=True))
+        projects=Project.objects.filter(
+            Q(pk__in=Allocation.objects.filter(role_id=role_id).values("project_id"))
+            | Q(pk__in=StaffingRequest.objects.filter(role_id=role_id).values("project_id"))
+        ).values_list("pk", flat=True)
     )
 
 
