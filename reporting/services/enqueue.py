@@ -62,7 +62,9 @@ def enqueue_many(kind: str, pks: Iterable[int], *, countdown: int = COALESCE_SEC
     writer's deferred ids): create the missing roll-up rows, claim every one not already
     waiting in one UPDATE, send a message for each claimed. Returns the ids sent."""
     model, field = _LEVELS[kind]
-    pks = {int(pk) for pk in pks}
+    source = model._meta.get_field(field.removesuffix("_id")).related_model
+    # Only rows that still exist: one deleted since the change committed has nothing to recompute.
+    pks = set(source.objects.filter(pk__in={int(pk) for pk in pks}).values_list("pk", flat=True))
     if not pks:
         return set()
     now = timezone.now()
