@@ -904,3 +904,6 @@ def test_request_schedules_the_edited_project_against_its_predecessors_current_d
     upstream = Task.objects.get(project=ctx.project)
     assert downstream.start > upstream.finish
     assert downstream.finish > downstream.start
+    # The worker's whole-network pass agrees with the request on the edited project's dates.
+    assert schedule.schedule_propagate(project_id=ctx.project.pk) == ()
+    assert Task.objects.values_list("start", "finish").get(pk=downstream.pk) == (downstream.start, downstream.finish)
