@@ -469,9 +469,10 @@ def schedule_propagate(*, project_id: int) -> tuple[int, ...]:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return ()
-    # One propagation per network at a time: lock its projects in one order (no deadlock).
+    # One propagation per network at a time: lock its projects, in the order dependency_create
+    # locks a program's (Project's default ordering), so the two never deadlock.
     ids = linked_project_ids(project)
-    list(Project.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    list(Project.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
     try:
         outcome = schedule_recompute(project=project)
     except ValidationError:
