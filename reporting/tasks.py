@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import rollups
+from .services import rollups, sweep
 
 
 @shared_task(name="reporting.project_recompute")
@@ -19,3 +19,9 @@ def program_recompute(program_id: int) -> str:
 @shared_task(name="reporting.portfolio_recompute")
 def portfolio_recompute(portfolio_id: int) -> str:
     return rollups.portfolio_rollup_recompute(portfolio_id=portfolio_id)
+
+
+@shared_task(name="reporting.rollups_sweep")
+def rollups_sweep() -> dict:
+    """Re-enqueue every roll-up that is missing, stale or of an earlier day (the beat runs it)."""
+    return sweep.rollups_sweep()
