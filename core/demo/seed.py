@@ -39,6 +39,7 @@ from budgets.models import (
 )
 from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
+from reporting.services import rollups, snapshots
 
 from . import governance, risks, staffing
 from .builder import DemoBuilder
@@ -208,6 +209,9 @@ def demo_seed(
     # Fresh planner statistics: right after a bulk load PostgreSQL's are empty and it picks
     # plans that take seconds instead of milliseconds (bench/evm.py: program_evm 26 s → 0.14 s).
     analyze_tables()
+    # The summaries, then a year of weekly snapshots, so dashboards and trend charts show on day one.
+    rollups.recompute_all()
+    snapshots.snapshots_backfill(today=builder.today)
     result = SeedResult(scale=scale, seed=seed, seconds=time.perf_counter() - started)
     result.counts = {
         "portfolios": Portfolio.objects.count(),
