@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from budgets.charts import STYLE, empty_chart, nice_scale
+from budgets.charts import STYLE, empty_chart
 from core.charts import LABEL_FONT, TICK_FONT, clamp_anchor, legend_layout, svg_open, text, thin_stride
 
 WIDTH = 720
@@ -24,7 +24,7 @@ HEALTH = {
     "red": ("#c62828", Decimal(1), "Red"),
     "amber": ("#e0a100", Decimal(2) / 3, "Amber"),
     "green": ("#2e7d32", Decimal(1) / 3, "Green"),
-    "": ("#c3c9d2", Decimal(1) / 12, "No data"),
+    "": ("#9aa7b8", Decimal(1) / 8, "No data"),
 }
 IndexPoint = tuple[dt.date, Decimal | None, Decimal | None]  # day, CPI, SPI
 
@@ -57,13 +57,30 @@ def _month_labels(first: dt.date, last: dt.date, x, left: float, right: float, y
     return parts
 
 
+def index_scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """An axis for indices: from a tenth below the lowest to a tenth above the highest (always
+    showing 0.80 to 1.20 around "on plan"), ticks every 0.1, 0.2 or 0.5 so there are at most 8."""
+    tenth = Decimal("0.1")
+    low = min(min(values), Decimal("0.8"))
+    high = max(max(values), Decimal("1.2"))
+    bottom = (low / tenth).to_integral_value(rounding="ROUND_FLOOR") * tenth
+    top = (high / tenth).to_integral_value(rounding="ROUND_CEILING") * tenth
+    step, mantissas = Decimal("0.1"), [Decimal(2), Decimal("2.5"), Decimal(2)]  # 0.1, 0.2, 0.5, 1, 2, 5, …
+    while (top - bottom) / step > 8:
+        step *= mantissas[0]
+        mantissas = mantissas[1:] + mantissas[:1]
+    bottom = (bottom / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    top = (top / step).to_integral_value(rounding="ROUND_CEILING") * step
+    return bottom, top, step
+
+
 def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
     """CPI and SPI over time with the 1.00 line ("on plan"). Days without a figure are gaps."""
     values = [v for _, cpi, spi in points for v in (cpi, spi) if v is not None]
     if not values:
         return empty_chart("index-trend", title, "No CPI or SPI recorded yet.", width=WIDTH, height=140)
     height = 260
-    bottom, top, step = nice_scale(min(min(values), Decimal("0.8")), max(max(values), Decimal("1.2")))
+    bottom, top, step = index_scale(values)
     left, right, plot_top, plot_bottom = 48, WIDTH - 16, 40, height - 34
     x = _x_axis(points[0][0], points[-1][0], left, right - left)
 
@@ -82,7 +99,16 @@ def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
     while tick <= top:
         ty = _f(y(tick))
         parts.append(f'<line class="grid" x1="{left}" y1="{ty}" x2="{right}" y2="{ty}"/>')
-        parts.append(text(left - 6, y(tick) + 4, f"{tick:.2f}", size=TICK_FONT, anchor="end", cls="tick-label"))
+        parts.append(
+            text(
+                left - 6,
+                y(tick) + 4,
+                f"{tick:.2f}" if step < 1 else f"{tick:,.0f}",
+                size=TICK_FONT,
+                anchor="end",
+                cls="tick-label",
+            )
+        )
         tick += step
     if bottom <= 1 <= top:
         py = _f(y(Decimal(1)))

@@ -66,6 +66,7 @@ HEALTH_TITLE = "{project} turned red"
 MILESTONE_TITLE = "Milestone “{milestone}” of {project} slipped to {finish}"
 MILESTONE_BODY = "Baseline finish {baseline}, forecast finish {finish} ({days} days later)."
 RISK_TITLE = "Risk {reference} “{title}” is critical (score {score})"
+RISK_BODY = "A risk on {scope}; critical means a score of 20 or more (probability × impact)."
 DUE_TITLE = "Status report of {project} for {period:%B %Y} is due by {period:%d %b}"
 OVERDUE_TITLE = "Status report of {project} for {period:%B %Y} is overdue"
 
@@ -199,7 +200,8 @@ def _collect(projects: list[Project]) -> list[Alert]:
         users = scope.recipients.get(risk.project_id) if risk.project_id else None
         users = users if users is not None else scope.program_recipients.get(risk.program_id, set())
         title = RISK_TITLE.format(reference=risk.reference, title=risk.title, score=risk.score)
-        add(users, Kind.RISK_CRITICAL, f"{Kind.RISK_CRITICAL}:risk:{risk.pk}", title, risk.scope, _risk_url(risk))
+        body = RISK_BODY.format(scope=risk.project or f"the program {risk.program}")
+        add(users, Kind.RISK_CRITICAL, f"{Kind.RISK_CRITICAL}:risk:{risk.pk}", title, body, _risk_url(risk))
     return alerts
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from reporting.charts import index_scale, index_trend_chart
 from reporting.models import MetricSnapshot
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,25 @@ def test_program_and_project_pages_load_their_trends(client_for, owner, program,
         f'hx-get="/reporting/projects/{project.code}/trends/"'
         in client.get(f"/projects/{project.code}/").content.decode()
     )
+
+
+def test_index_axis_fits_ordinary_and_extreme_values():
+    assert index_scale([Decimal("0.85"), Decimal("1.07")]) == (Decimal("0.8"), Decimal("1.2"), Decimal("0.1"))
+    bottom, top, step = index_scale([Decimal("-3"), Decimal("99999")])
+    assert bottom <= -3
+    assert top >= 99999
+    assert (top - bottom) / step <= 8
+
+
+def test_index_chart_draws_gaps_and_extremes_without_failing():
+    day = dt.date(2026, 1, 5)
+    points = [
+        (day, Decimal("0.9"), None),
+        (day + dt.timedelta(weeks=1), None, None),
+        (day + dt.timedelta(weeks=2), Decimal("40"), Decimal("1.1")),
+    ]
+
+    svg = index_trend_chart(points, title="CPI and SPI")
+
+    assert svg.count("<polyline") == 3  # CPI in two runs around the gap, SPI one
+    assert "latest CPI 40.00, SPI 1.10" in svg
