@@ -14,7 +14,7 @@ from decimal import Decimal
 from html import escape
 
 from budgets.charts import STYLE, empty_chart
-from core.charts import LABEL_FONT, TICK_FONT, clamp_anchor, legend_layout, svg_open, text, thin_stride
+from core.charts import LABEL_FONT, TICK_FONT, clamp_anchor, legend_layout, svg_open, text, text_width, thin_stride
 
 WIDTH = 720
 COLOURS = {"cpi": "#1f5fbf", "spi": "#d9822b", "plan": "#5b6475"}
@@ -57,6 +57,14 @@ def _month_labels(first: dt.date, last: dt.date, x, left: float, right: float, y
     return parts
 
 
+def _right_legend(labels: Sequence[str], left: float, right: float) -> list:
+    """Legend places ending at `right` (a phone, scrolled to the newest weeks, still sees the
+    legend), wrapping like legend_layout when the entries do not fit between left and right."""
+    needed = sum(18 + text_width(label, LABEL_FONT) + 14 for label in labels) - 14
+    start = max(left, right - needed)
+    return legend_layout(labels, start, right - start)
+
+
 def index_scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
     """An axis for indices: from a tenth below the lowest to a tenth above the highest (always
     showing 0.80 to 1.20 around "on plan"), ticks every 0.1, 0.2 or 0.5 so there are at most 8."""
@@ -81,7 +89,8 @@ def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
         return empty_chart("index-trend", title, "No CPI or SPI recorded yet.", width=WIDTH, height=140)
     height = 260
     bottom, top, step = index_scale(values)
-    left, right, plot_top, plot_bottom = 48, WIDTH - 16, 40, height - 34
+    # Tick labels on both sides: a phone opens the chart scrolled to its right end.
+    left, right, plot_top, plot_bottom = 48, WIDTH - 48, 40, height - 34
     x = _x_axis(points[0][0], points[-1][0], left, right - left)
 
     def y(value: Decimal) -> float:
@@ -99,24 +108,15 @@ def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
     while tick <= top:
         ty = _f(y(tick))
         parts.append(f'<line class="grid" x1="{left}" y1="{ty}" x2="{right}" y2="{ty}"/>')
-        parts.append(
-            text(
-                left - 6,
-                y(tick) + 4,
-                f"{tick:.2f}" if step < 1 else f"{tick:,.0f}",
-                size=TICK_FONT,
-                anchor="end",
-                cls="tick-label",
-            )
-        )
+        label = f"{tick:.2f}" if step < 1 else f"{tick:,.0f}"
+        parts.append(text(left - 6, y(tick) + 4, label, size=TICK_FONT, anchor="end", cls="tick-label"))
+        parts.append(text(right + 6, y(tick) + 4, label, size=TICK_FONT, cls="tick-label"))
         tick += step
     if bottom <= 1 <= top:
         py = _f(y(Decimal(1)))
         parts.append(
             f'<g class="plan-line"><line x1="{left}" y1="{py}" x2="{right}" y2="{py}" stroke="{COLOURS["plan"]}" '
-            f'stroke-width="1.5" stroke-dasharray="2 4"/>'
-            + text(right - 4, y(Decimal(1)) - 5, "1.00 on plan", size=TICK_FONT, anchor="end", cls="axis-label")
-            + "</g>"
+            f'stroke-width="1.5" stroke-dasharray="2 4"/></g>'
         )
     parts += _month_labels(points[0][0], points[-1][0], x, left, right, plot_bottom + 18)
     for index, key, label in ((1, "cpi", "CPI"), (2, "spi", "SPI")):
@@ -141,15 +141,17 @@ def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
                     f"<title>{label} {day:%d %b %Y}: {escape(_index(value))}</title></circle>"
                 )
         parts.append("</g>")
+    if bottom <= 1 <= top:  # over the lines, with a halo, so it stays readable
+        parts.append(text(left + 4, y(Decimal(1)) - 5, "1.00 on plan", size=TICK_FONT, cls="axis-label halo"))
     labels = ["CPI (cost)", "SPI (schedule)"]
-    for (lx, row), label, key in zip(legend_layout(labels, left, right - left), labels, ("cpi", "spi"), strict=True):
+    for (lx, row), label, key in zip(_right_legend(labels, left, right), labels, ("cpi", "spi"), strict=True):
         ly = 16 + 18 * row
         dash = ' stroke-dasharray="7 3"' if key == "spi" else ""
         parts.append(
             f'<line x1="{_f(lx)}" y1="{ly - 4}" x2="{_f(lx + 14)}" y2="{ly - 4}" stroke="{COLOURS[key]}" '
             f'stroke-width="2.5"{dash}/>' + text(lx + 18, ly, label, size=LABEL_FONT)
         )
-    parts.append(STYLE + "</svg>")
+    parts.append(STYLE + "<style>.chart .halo{paint-order:stroke;stroke:#fff;stroke-width:3px}</style></svg>")
     return "".join(parts)
 
 
@@ -181,9 +183,7 @@ def health_strip(points: Sequence[tuple[dt.date, str]], *, title: str) -> str:
     x = _x_axis(points[0][0], points[-1][0], left + slot / 2, right - left - slot)
     parts += _month_labels(points[0][0], points[-1][0], x, left, right, cell_top + cell_height + 18)
     labels = [label for *_, label in HEALTH.values()]
-    for (lx, row), (colour, share, label) in zip(
-        legend_layout(labels, left, right - left), HEALTH.values(), strict=True
-    ):
+    for (lx, row), (colour, share, label) in zip(_right_legend(labels, left, right), HEALTH.values(), strict=True):
         ly = 16 + 18 * row
         mark = float(share) * 12
         parts.append(
