@@ -5,6 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import Notification, NotificationPreference
@@ -12,7 +14,7 @@ from core.notifications import notifications_send_digest
 from projects.models import Baseline, BaselineTask
 from reporting.models import HealthPolicy, ProjectRollup
 from reporting.services.alerts import alerts_evaluate, period_end_of, status_reminders_evaluate
-from tests.factories.projects import StatusReportFactory, TaskFactory
+from tests.factories.projects import ProjectFactory, StatusReportFactory, TaskFactory
 from tests.factories.reporting import ProjectRollupFactory
 from tests.factories.risks import RiskFactory
 
@@ -257,3 +259,17 @@ def test_project_planned_to_start_later_is_not_asked_for_earlier_reports(managed
     status_reminders_evaluate(today=dt.date(2026, 12, 2))
 
     assert not Notification.objects.exists()
+
+
+def test_evaluation_queries_do_not_grow_with_projects(program, owner):
+    def evaluate():
+        with CaptureQueriesContext(connection) as captured:
+            alerts_evaluate()
+        return len(captured)
+
+    _rollup(ProjectFactory(program=program), cpi=Decimal("1.0000"))
+    few = evaluate()
+    for _ in range(5):
+        _rollup(ProjectFactory(program=program), cpi=Decimal("1.0000"))
+
+    assert evaluate() == few
