@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -82,6 +83,9 @@ def notifications_raise(*, alerts: Iterable[Alert]) -> list[Notification]:
         Notification.objects.filter(dedupe_key__in=keys, cleared_at__isnull=True).values_list("user_id", "dedupe_key")
     )
     prefs = preferences_for(user_ids=[a.user_id for a in alerts])
+    # A user without an address gets no e-mail (rather than one pending for ever).
+    users = get_user_model().objects.filter(pk__in={a.user_id for a in alerts}).exclude(email="")
+    has_email = set(users.values_list("pk", flat=True))
     created = []
     seen = set()
     for alert in alerts:
@@ -98,7 +102,7 @@ def notifications_raise(*, alerts: Iterable[Alert]) -> list[Notification]:
             url=alert.url[:500],
             dedupe_key=alert.dedupe_key[:200],
             in_app=pref.in_app,
-            email_mode=pref.email_mode,
+            email_mode=pref.email_mode if alert.user_id in has_email else EmailMode.NONE,
         )
         try:
             # A savepoint per row: an evaluation running at the same time may have created the

@@ -273,3 +273,13 @@ def test_evaluation_queries_do_not_grow_with_projects(program, owner):
         _rollup(ProjectFactory(program=program), cpi=Decimal("1.0000"))
 
     assert evaluate() == few
+
+
+def test_user_without_an_address_gets_the_alert_in_app_only(managed, project_manager, owner, mailoutbox):
+    type(owner).objects.filter(pk=owner.pk).update(email="")
+    _rollup(managed, health_overall="red")
+
+    alerts_evaluate()
+
+    assert Notification.objects.get(user=owner).email_mode == "none"
+    assert [m.to for m in mailoutbox] == [[project_manager.email]]
