@@ -210,7 +210,7 @@ def demo_seed(
     # plans that take seconds instead of milliseconds (bench/evm.py: program_evm 26 s → 0.14 s).
     analyze_tables()
     # The summaries, then a year of weekly snapshots, so dashboards and trend charts show on day one.
-    rollups.recompute_all()
+    rollups.recompute_all(as_of=builder.today)
     snapshots.snapshots_backfill(today=builder.today)
     result = SeedResult(scale=scale, seed=seed, seconds=time.perf_counter() - started)
     result.counts = {
