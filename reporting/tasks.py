@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import alerts, rollups, snapshots
+from .services import alerts, rollups, snapshots, sweep
 
 
 @shared_task(name="reporting.project_recompute")
@@ -37,3 +37,9 @@ def alerts_evaluate() -> dict:
 def status_reminders() -> dict:
     """Remind project managers of status reports due and overdue (once per period)."""
     return alerts.status_reminders_evaluate()
+
+
+@shared_task(name="reporting.rollups_sweep")
+def rollups_sweep() -> dict:
+    """Re-enqueue every roll-up that is missing, stale or of an earlier day (the beat runs it)."""
+    return sweep.rollups_sweep()
