@@ -65,6 +65,8 @@ class Scale:
     team_size: tuple[int, int]  # team members per project, inclusive range
 
 
+# Days between backfilled trend snapshots, per scale (a year of history either way).
+BACKFILL_STEP_DAYS = {"small": 7, "medium": 28, "large": 91}
 SCALES = {
     "small": Scale(portfolios=1, programs=2, projects=8, report_months=6, team_size=(2, 3)),
     "medium": Scale(portfolios=2, programs=10, projects=200, report_months=9, team_size=(2, 4)),
@@ -214,7 +216,9 @@ def demo_seed(
     analyze_tables()
     # The summaries, then a year of weekly snapshots, so dashboards and trend charts show on day one.
     rollups.recompute_all(as_of=builder.today)
-    snapshots.snapshots_backfill(today=builder.today)
+    # Every project's figures are recomputed for each past day (~0.2 s each): weekly at small
+    # scale, coarser above it so a large seed does not take hours.
+    snapshots.snapshots_backfill(today=builder.today, step=BACKFILL_STEP_DAYS[scale])
     result = SeedResult(scale=scale, seed=seed, seconds=time.perf_counter() - started)
     result.counts = {
         "portfolios": Portfolio.objects.count(),
