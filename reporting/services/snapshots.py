@@ -122,9 +122,9 @@ def aggregate(snapshots: list[MetricSnapshot], **scope) -> MetricSnapshot:
 
 
 def backfill_days(*, today: dt.date, days: int, step: int) -> list[dt.date]:
-    """Every `step`-th day from `days` days before `today` up to (not including) `today`,
-    oldest first, ending one step before today (the nightly snapshot takes today)."""
-    return sorted(today - dt.timedelta(days=back) for back in range(step, days + 1, step))
+    """Every `step`-th day back from `today` (included, so the charts reach today before the
+    first nightly snapshot), no further back than `days`, oldest first."""
+    return sorted(today - dt.timedelta(days=back) for back in range(0, days + 1, step))
 
 
 def snapshots_backfill(*, days: int = 365, step: int = 7, today: dt.date | None = None) -> int:

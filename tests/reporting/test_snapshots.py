@@ -105,8 +105,8 @@ def test_backfill_aggregates_programs_from_their_projects_snapshots_of_each_day(
 
     written = snapshots.snapshots_backfill(days=28, step=7, today=DAY + dt.timedelta(days=28))
 
-    days = [DAY + dt.timedelta(days=d) for d in (0, 7, 14, 21)]
-    assert written == 4 * 4  # two projects, their program and portfolio, on four days
+    days = [DAY + dt.timedelta(days=d) for d in (0, 7, 14, 21, 28)]
+    assert written == 5 * 4  # two projects, their program and portfolio, on five days (today included)
     assert sorted(set(MetricSnapshot.objects.values_list("day", flat=True))) == days
     first = MetricSnapshot.objects.get(program=program, day=DAY)
     assert first.bac == Decimal(4000)
@@ -117,7 +117,7 @@ def test_backfill_aggregates_programs_from_their_projects_snapshots_of_each_day(
     assert first.reported_rag == "amber"
     assert first.slip_working_days == 12
     assert first.people_overallocated == 1
-    assert MetricSnapshot.objects.get(program=program, day=days[-1]).bac == Decimal(4042)  # 1021 + 3021
+    assert MetricSnapshot.objects.get(program=program, day=days[-1]).bac == Decimal(4056)  # 1028 + 3028
     assert MetricSnapshot.objects.get(portfolio=portfolio, day=DAY).cpi == Decimal("1.0000")
     assert MetricSnapshot.objects.get(project=other, day=DAY).cpi is None  # not in the figures given
 
