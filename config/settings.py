@@ -197,6 +197,32 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- E-mail: notifications and digests go through Django's default mailer (MAILERS). The console
+# backend (the default) prints messages to the worker's or server's log instead of sending them;
+# the SMTP backend takes the EMAIL_HOST… variables (other backends take no options here). ---
+_CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
+_SMTP_MAIL = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = env_str("EMAIL_BACKEND", _CONSOLE_MAIL)
+if "." not in _mail_backend:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND={_mail_backend!r} is not a dotted path to an e-mail backend class.")
+_mail_tls, _mail_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+if _mail_tls and _mail_ssl:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one of them.")
+_mailer: dict = {"BACKEND": _mail_backend}
+if _mail_backend == _SMTP_MAIL:
+    _mailer["OPTIONS"] = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": _mail_tls,
+        "use_ssl": _mail_ssl,
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

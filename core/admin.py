@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, AuditEntry
+from .models import ApiToken, AuditEntry, Notification, NotificationPreference
 
 
 @admin.register(ApiToken)
@@ -28,3 +28,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "title", "read_at", "email_mode", "emailed_at", "cleared_at"]
+    list_filter = ["kind", "email_mode"]
+    search_fields = ["title", "user__username", "dedupe_key"]
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "dedupe_key"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "in_app", "email", "digest"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]

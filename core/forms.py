@@ -139,3 +139,37 @@ class IdChoicesField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One row per notification kind: in the app, by e-mail, e-mail in the daily digest.
+    Fields are named `<kind>-in_app`, `<kind>-email`, `<kind>-digest`."""
+
+    FLAGS = ("in_app", "email", "digest")
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for pref in rows:
+            for flag in self.FLAGS:
+                self.fields[f"{pref.kind}-{flag}"] = forms.BooleanField(
+                    required=False, initial=getattr(pref, flag), label=f"{pref.get_kind_display()}: {flag}"
+                )
+
+    def table(self) -> list[dict]:
+        """The rows the template draws: the kind's label and its three bound fields."""
+        return [
+            {"label": pref.get_kind_display(), **{flag: self[f"{pref.kind}-{flag}"] for flag in self.FLAGS}}
+            for pref in self.rows
+        ]
+
+    def values(self) -> dict[str, dict[str, bool]]:
+        return {
+            pref.kind: {flag: self.cleaned_data[f"{pref.kind}-{flag}"] for flag in self.FLAGS} for pref in self.rows
+        }
+
+
+class NotificationFilterForm(forms.Form):
+    """The notifications list's one filter: `?unread=1` shows only the unread."""
+
+    unread = forms.BooleanField(required=False, label="Unread only")

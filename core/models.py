@@ -177,3 +177,111 @@ class TaskRun(models.Model):
         if not self.progress_total:
             return None
         return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class Notification(models.Model):
+    """Something a user should know: an alert ("CPI 0.82 below 0.90 on ERP replacement") or a
+    reminder. Shown in the bell when `in_app`; e-mailed at once or in the daily digest per the
+    user's NotificationPreference (`email_mode`, fixed when the notification is created).
+
+    `dedupe_key` names the condition a notification reports ("cpi_below:project:12"): while an
+    uncleared notification with that key exists the condition is not notified again, so an
+    alert fires once per transition; `cleared_at` is set when the condition stops holding, and
+    the next time it holds a new notification is created.
+    """
+
+    class Kind(models.TextChoices):
+        CPI_BELOW = "cpi_below", "CPI below threshold"
+        SPI_BELOW = "spi_below", "SPI below threshold"
+        MILESTONE_SLIPPED = "milestone_slipped", "Milestone slipped"
+        RISK_CRITICAL = "risk_critical", "Risk turned critical"
+        EXPOSURE_ABOVE_RESERVE = "exposure_above_reserve", "Exposure above reserve"
+        OVERALLOCATION = "overallocation", "People over-allocated"
+        HEALTH_RED = "health_red", "Health turned red"
+        STATUS_REPORT_DUE = "status_report_due", "Status report due"
+        STATUS_REPORT_OVERDUE = "status_report_overdue", "Status report overdue"
+
+    class EmailMode(models.TextChoices):
+        NONE = "none", "No e-mail"
+        IMMEDIATE = "immediate", "E-mail at once"
+        DIGEST = "digest", "In the daily digest"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)  # a site-relative link to what it is about
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    in_app = models.BooleanField(default=True)
+    email_mode = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.NONE)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open notification per user and condition: the database keeps an alert from
+            # firing twice even when two evaluations overlap.
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=models.Q(cleared_at__isnull=True) & ~models.Q(dedupe_key=""),
+                name="%(app_label)s_%(class)s_one_open_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "cpi_below",
+                        "spi_below",
+                        "milestone_slipped",
+                        "risk_critical",
+                        "exposure_above_reserve",
+                        "overallocation",
+                        "health_red",
+                        "status_report_due",
+                        "status_report_overdue",
+                    ]
+                ),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_mode__in=["none", "immediate", "digest"]),
+                name="%(app_label)s_%(class)s_email_mode_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="core_notification_unread_idx"),
+            models.Index(fields=["email_mode", "emailed_at"], name="core_notification_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """How one user wants one kind of notification: in the app, by e-mail, and the e-mail at
+    once or gathered in a daily digest. A kind without a row uses the field defaults."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=30, choices=Notification.Kind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    digest = models.BooleanField(default=False, help_text="Gather the e-mails in one a day instead of one each.")
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="%(app_label)s_%(class)s_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"
+
+    @property
+    def email_mode(self) -> str:
+        if not self.email:
+            return Notification.EmailMode.NONE
+        return Notification.EmailMode.DIGEST if self.digest else Notification.EmailMode.IMMEDIATE

@@ -7,15 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from . import notifications
 from .filters import unknown_list_params
-from .forms import ApiTokenForm
-from .models import ApiToken
+from .forms import ApiTokenForm, NotificationFilterForm, NotificationPreferencesForm
+from .models import ApiToken, Notification
 from .services import api_token_create, api_token_revoke
 
 PAGE_SIZE = 25
 TOKEN_REVOKED = "Token “{name}” revoked. Requests using it are now refused."  # noqa: S105 - a message
+ALL_READ = "{count} notification(s) marked read."
+PREFERENCES_SAVED = "Notification preferences saved."
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
@@ -91,3 +95,62 @@ def api_token_revoke_view(request, pk: int):
         return _render_tokens(request, _token_panel(request))
     messages.success(request, TOKEN_REVOKED.format(name=token.name))
     return redirect("core:profile")
+
+
+# -- notifications ------------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    """The user's in-app notifications, newest first (`?unread=1`: unread only). Three queries
+    whatever the number of rows: the count, the page and the bell."""
+    form = NotificationFilterForm(request.GET)
+    if refused := refuse_unknown_filters(request, form):
+        return refused
+    rows = Notification.objects.filter(user=request.user, in_app=True).order_by("-created_at", "-id")
+    unread_only = form.is_valid() and form.cleaned_data["unread"]
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    context = {"page": paginate(request, rows), "unread_only": unread_only, "filters_active": unread_only}
+    return render(request, "core/notification_list.html", context)
+
+
+def _back_to_list(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("core:notifications")
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notification read; another user's is 404."""
+    get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+    notifications.notification_mark_read(user=request.user, notification_id=pk)
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notifications.notifications_mark_all_read(user=request.user)
+    messages.success(request, ALL_READ.format(count=count))
+    return _back_to_list(request)
+
+
+@login_required
+def notification_preferences(request):
+    """A row per kind: in the app, by e-mail, e-mail in the daily digest."""
+    rows = notifications.preference_rows(user=request.user)
+    if request.method == "POST":
+        form = NotificationPreferencesForm(request.POST, rows=rows)
+        if form.is_valid():
+            notifications.notification_preferences_update(user=request.user, values=form.values())
+            messages.success(request, PREFERENCES_SAVED)
+            return redirect("core:notification-preferences")
+        status = refused_status(request)
+    else:
+        form = NotificationPreferencesForm(rows=rows)
+        status = 200
+    return render(request, "core/notification_preferences.html", {"form": form}, status=status)

@@ -40,6 +40,7 @@ from budgets.models import (
 from core import changes
 from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
+from reporting.services import rollups, snapshots
 
 from . import governance, risks, staffing
 from .builder import DemoBuilder
@@ -64,6 +65,8 @@ class Scale:
     team_size: tuple[int, int]  # team members per project, inclusive range
 
 
+# Days between backfilled trend snapshots, per scale (a year of history either way).
+BACKFILL_STEP_DAYS = {"small": 7, "medium": 28, "large": 91}
 SCALES = {
     "small": Scale(portfolios=1, programs=2, projects=8, report_months=6, team_size=(2, 3)),
     "medium": Scale(portfolios=2, programs=10, projects=200, report_months=9, team_size=(2, 4)),
@@ -181,13 +184,16 @@ def demo_seed(
     today: date | None = None,
     password: str = DEMO_PASSWORD,
     progress: bool = False,
+    history: bool = True,
 ) -> SeedResult:
     """Build the demo at `scale` ("small", "medium" or "large") from `seed`, in one transaction.
 
     Raises ValueError naming the problem when `scale` is unknown, or DATA_EXISTS when the
     database already holds portfolios, programs, projects or demo users and `reset` is False.
     With `reset`, `demo_reset` runs first (in the same transaction). `today` anchors every
-    date (default: the local date). `progress` shows tqdm bars on stderr.
+    date (default: the local date). `progress` shows tqdm bars on stderr. Afterwards every roll-up
+    is computed, and with `history` a year of trend snapshots is backfilled (the slow part:
+    tests that only need the data pass False).
     """
     if scale not in SCALES:
         raise ValueError(UNKNOWN_SCALE.format(scale=scale, choices=", ".join(SCALES)))
@@ -211,6 +217,12 @@ def demo_seed(
     # Fresh planner statistics: right after a bulk load PostgreSQL's are empty and it picks
     # plans that take seconds instead of milliseconds (bench/evm.py: program_evm 26 s → 0.14 s).
     analyze_tables()
+    # The summaries, then a year of weekly snapshots, so dashboards and trend charts show on day one.
+    rollups.recompute_all(as_of=builder.today)
+    # Every project's figures are recomputed for each past day (~0.2 s each): weekly at small
+    # scale, coarser above it so a large seed does not take hours.
+    if history:
+        snapshots.snapshots_backfill(today=builder.today, step=BACKFILL_STEP_DAYS[scale])
     result = SeedResult(scale=scale, seed=seed, seconds=time.perf_counter() - started)
     result.counts = {
         "portfolios": Portfolio.objects.count(),

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import rollups, sweep
+from .services import alerts, rollups, snapshots, sweep
 
 
 @shared_task(name="reporting.project_recompute")
@@ -19,6 +19,24 @@ def program_recompute(program_id: int) -> str:
 @shared_task(name="reporting.portfolio_recompute")
 def portfolio_recompute(portfolio_id: int) -> str:
     return rollups.portfolio_rollup_recompute(portfolio_id=portfolio_id)
+
+
+@shared_task(name="reporting.snapshots_take")
+def snapshots_take() -> int:
+    """Today's MetricSnapshot of every project, program and portfolio (replaces today's)."""
+    return snapshots.snapshots_take()
+
+
+@shared_task(name="reporting.alerts_evaluate")
+def alerts_evaluate() -> dict:
+    """Notify threshold conditions that started holding, clear those that stopped."""
+    return alerts.alerts_evaluate()
+
+
+@shared_task(name="reporting.status_reminders")
+def status_reminders() -> dict:
+    """Remind project managers of status reports due and overdue (once per period)."""
+    return alerts.status_reminders_evaluate()
 
 
 @shared_task(name="reporting.rollups_sweep")

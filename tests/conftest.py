@@ -82,7 +82,7 @@ def seed_small_demo():
     """The small demo (seed 1), as the browser tests and the crawl use it."""
     from demo.seed import demo_seed
 
-    return demo_seed(scale="small", seed=1, today=DEMO_TODAY)
+    return demo_seed(scale="small", seed=1, today=DEMO_TODAY, history=False)
 
 
 def login(user) -> Client:

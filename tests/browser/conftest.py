@@ -41,7 +41,7 @@ def chromium():
 @pytest.fixture
 def demo(transactional_db):
     """The small demo, committed (the live server reads it from another thread)."""
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
 
 @pytest.fixture

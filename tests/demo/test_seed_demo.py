@@ -52,11 +52,11 @@ def snapshot() -> dict[str, list]:
 
 
 def test_same_seed_builds_the_same_demo_and_another_seed_a_different_one():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     first = snapshot()
-    demo_seed(scale="small", seed=1, today=TODAY, reset=True)
+    demo_seed(scale="small", seed=1, today=TODAY, reset=True, history=False)
     again = snapshot()
-    demo_seed(scale="small", seed=2, today=TODAY, reset=True)
+    demo_seed(scale="small", seed=2, today=TODAY, reset=True, history=False)
     other = snapshot()
 
     assert first == again
@@ -66,7 +66,7 @@ def test_same_seed_builds_the_same_demo_and_another_seed_a_different_one():
 
 
 def test_small_seed_creates_a_login_for_every_role():
-    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress", stdout=StringIO())
+    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress", "--no-history", stdout=StringIO())
     users = get_user_model().objects.in_bulk([login.username for login in DEMO_LOGINS], field_name="username")
 
     assert set(users) == {login.username for login in DEMO_LOGINS}
@@ -83,7 +83,7 @@ def test_small_seed_creates_a_login_for_every_role():
 
 
 def test_demo_logins_reach_what_their_role_allows():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     users = get_user_model().objects.in_bulk([login.username for login in DEMO_LOGINS], field_name="username")
 
     assert Program.objects.editable_by(users["program_manager"]).count() == 1
@@ -96,7 +96,7 @@ def test_demo_logins_reach_what_their_role_allows():
 
 
 def test_every_reported_project_points_at_its_newest_report():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
     reported = Project.objects.filter(status_reports__isnull=False).distinct()
     assert reported.exists()
@@ -107,30 +107,32 @@ def test_every_reported_project_points_at_its_newest_report():
 
 
 def test_seeding_again_without_reset_is_refused_and_changes_nothing():
-    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress", stdout=StringIO())
+    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress", "--no-history", stdout=StringIO())
     before = snapshot()
 
     with pytest.raises(CommandError, match="already exists"):
-        call_command("seed_demo", "--scale", "small", "--seed", "2", "--no-progress", stdout=StringIO())
+        call_command("seed_demo", "--scale", "small", "--seed", "2", "--no-progress", "--no-history", stdout=StringIO())
 
     assert snapshot() == before
 
 
 def test_if_empty_skips_when_data_exists(capsys):
-    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress")
+    call_command("seed_demo", "--scale", "small", "--seed", "1", "--no-progress", "--no-history")
     before = snapshot()
 
-    call_command("seed_demo", "--scale", "small", "--seed", "2", "--if-empty")
+    call_command("seed_demo", "--scale", "small", "--seed", "2", "--if-empty", "--no-history")
 
     assert "not seeding" in capsys.readouterr().out
     assert snapshot() == before
 
 
 def test_reset_replaces_the_demo():
-    call_command("seed_demo", "--scale", "small", "--seed", "2", "--no-progress", stdout=StringIO())
+    call_command("seed_demo", "--scale", "small", "--seed", "2", "--no-progress", "--no-history", stdout=StringIO())
     old = snapshot()
 
-    call_command("seed_demo", "--scale", "small", "--seed", "1", "--reset", "--no-progress", stdout=StringIO())
+    call_command(
+        "seed_demo", "--scale", "small", "--seed", "1", "--reset", "--no-progress", "--no-history", stdout=StringIO()
+    )
 
     new = snapshot()
     assert new["programs"] != old["programs"]
@@ -185,7 +187,7 @@ def schedule_and_money_snapshot() -> dict[str, list]:
 
 
 def test_small_seed_schedules_every_project_with_computed_dates_and_a_baseline():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
     for project in Project.objects.all():
         tasks = Task.objects.filter(project=project)
@@ -214,7 +216,7 @@ def test_small_seed_schedules_every_project_with_computed_dates_and_a_baseline()
 
 
 def test_seeded_dates_are_what_the_scheduling_service_computes():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
     for project in Project.objects.all():
         outcome = schedule_recompute(project=project)
@@ -222,7 +224,7 @@ def test_seeded_dates_are_what_the_scheduling_service_computes():
 
 
 def test_small_seed_builds_the_money_of_every_project_and_program():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
     assert set(Currency.objects.values_list("code", flat=True)) >= {"EUR", "USD", "GBP"}
     assert ExchangeRate.objects.filter(from_currency="USD", to_currency="EUR").count() >= 12
@@ -259,11 +261,11 @@ def test_small_seed_builds_the_money_of_every_project_and_program():
 
 
 def test_same_seed_builds_the_same_schedules_and_money():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     first = schedule_and_money_snapshot()
-    demo_seed(scale="small", seed=1, today=TODAY, reset=True)
+    demo_seed(scale="small", seed=1, today=TODAY, reset=True, history=False)
     again = schedule_and_money_snapshot()
-    demo_seed(scale="small", seed=2, today=TODAY, reset=True)
+    demo_seed(scale="small", seed=2, today=TODAY, reset=True, history=False)
     other = schedule_and_money_snapshot()
 
     assert first == again
@@ -277,7 +279,7 @@ def test_every_seeded_project_renders_a_gantt_of_its_tasks(client, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     client.force_login(get_user_model().objects.get(username="admin"))
 
     for project in Project.objects.all():
@@ -297,7 +299,7 @@ def test_small_seed_builds_staffing_risks_and_governance_for_the_demo_program():
     from risks.models import Risk
     from staffing.models import Allocation
 
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     program = Program.objects.get(manager__username="program_manager")
     assert Risk.objects.filter(program=program, project__isnull=False).exists()
     assert Risk.objects.filter(program=program, project__isnull=True).exists()
@@ -310,7 +312,7 @@ def test_small_seed_numbers_change_requests_once_per_program():
 
     from governance.models import ChangeRequest
 
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     per_program = ChangeRequest.objects.values("program").annotate(
         n=Count("pk"), numbers=Count("number", distinct=True)
     )
@@ -325,7 +327,7 @@ def test_small_seed_numbers_change_requests_once_per_program():
 def test_stages_rebuild_only_the_late_stages_on_an_existing_demo():
     from demo import governance, risks, staffing
 
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     projects_before = list(Project.objects.order_by("pk").values_list("pk", "code", "phase"))
     out = StringIO()
     call_command("seed_demo", "--stages", "staffing,risks,governance", "--seed", "2", stdout=out)
@@ -343,3 +345,33 @@ def test_stages_refuse_an_unknown_stage_and_an_empty_database():
         call_command("seed_demo", "--stages", "money", stdout=StringIO())
     with pytest.raises(CommandError, match="no demo data"):
         call_command("seed_demo", "--stages", "risks", stdout=StringIO())
+
+
+def test_seed_computes_every_rollup_and_a_year_of_trend_history():
+    from core.changes import current_versions
+    from reporting.models import MetricSnapshot, PortfolioRollup, ProgramRollup, ProjectRollup
+
+    demo_seed(scale="small", seed=1, today=TODAY)
+
+    projects = list(Project.objects.values_list("pk", flat=True))
+    rollups = {r.project_id: r for r in ProjectRollup.objects.all()}
+    versions = current_versions("project", projects)
+    assert set(rollups) == set(projects)
+    assert all(rollups[pk].computed_at and rollups[pk].input_version == versions[pk] for pk in projects)
+    assert ProgramRollup.objects.filter(computed_at__isnull=False).count() == Program.objects.count()
+    assert PortfolioRollup.objects.filter(computed_at__isnull=False).count() == Portfolio.objects.count()
+    days = sorted(set(MetricSnapshot.objects.filter(project__isnull=False).values_list("day", flat=True)))
+    assert days[-1] == TODAY
+    assert (TODAY - days[0]).days >= 357  # a year back, one point a week
+    assert len(days) >= 52
+    for program in Program.objects.all():
+        assert MetricSnapshot.objects.filter(program=program).count() == len(days)
+
+
+def test_seed_without_history_still_computes_the_rollups():
+    from reporting.models import MetricSnapshot, ProjectRollup
+
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
+
+    assert ProjectRollup.objects.filter(computed_at__isnull=False).count() == Project.objects.count()
+    assert not MetricSnapshot.objects.exists()

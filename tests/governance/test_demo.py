@@ -26,7 +26,7 @@ TODAY = dt.date(2026, 3, 16)
 def seeded(db):
     # Seeded inside each test's transaction (a second or two at small): a module-wide seed
     # committed outside it would leave audit entries behind for the tests that follow.
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
 
 @pytest.mark.django_db

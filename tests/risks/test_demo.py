@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
 
 
 def test_every_project_gets_3_to_12_risks_and_every_program_some(demo):
@@ -93,7 +93,7 @@ def test_same_seed_builds_the_same_registers():
             )
         )
 
-    demo_seed(scale="small", seed=1, today=TODAY)
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
     first = snapshot()
-    demo_seed(scale="small", seed=1, today=TODAY, reset=True)
+    demo_seed(scale="small", seed=1, today=TODAY, reset=True, history=False)
     assert snapshot() == first

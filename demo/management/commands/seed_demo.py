@@ -32,6 +32,12 @@ class Command(BaseCommand):
             help="Show progress bars on stderr (default: when stderr is a terminal).",
         )
         parser.add_argument(
+            "--history",
+            action=BooleanOptionalAction,
+            default=True,
+            help="Backfill a year of trend snapshots after seeding (default: yes; the slow part at large scale).",
+        )
+        parser.add_argument(
             "--stages",
             help=(
                 "Comma-separated stages from {" + ",".join(LATE_STAGES) + "}: rebuild only those on the existing "
@@ -48,7 +54,19 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, scale, seed, reset, if_empty, password, progress, show_logins, no_logins, stages, **options
+        self,
+        *args,
+        scale,
+        seed,
+        reset,
+        if_empty,
+        password,
+        progress,
+        show_logins,
+        no_logins,
+        stages,
+        history,
+        **options,
     ):
         if show_logins:
             self.stdout.write(demo_logins_table(password))
@@ -77,6 +95,7 @@ class Command(BaseCommand):
                 reset=reset,
                 password=password,
                 progress=show_progress,
+                history=history,
             )
         except DemoDataExistsError as exc:
             raise CommandError(str(exc)) from None

@@ -1,0 +1,204 @@
+"""Trend charts drawn from MetricSnapshots, as SVG with the chart kit (core.charts): CPI and SPI
+over time, and computed health as a strip of one cell per week.
+
+Each function takes plain (day, value) points, oldest first, and returns an SVG fragment safe to
+embed (every text is escaped). An empty series draws the framed empty state instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+
+from core.charts import (
+    LABEL_FONT,
+    STYLE,
+    TICK_FONT,
+    clamp_anchor,
+    empty_chart,
+    legend_layout,
+    svg_open,
+    text,
+    text_width,
+    thin_stride,
+)
+
+WIDTH = 720
+COLOURS = {"cpi": "#1f5fbf", "spi": "#d9822b", "plan": "#5b6475"}
+# Computed health: the page's RAG colours; the cell height says it too (red full, amber two
+# thirds, green one third, no data a thin line), so colour is never the only cue.
+HEALTH = {
+    "red": ("#c62828", Decimal(1), "Red"),
+    "amber": ("#e0a100", Decimal(2) / 3, "Amber"),
+    "green": ("#2e7d32", Decimal(1) / 3, "Green"),
+    "": ("#9aa7b8", Decimal(1) / 8, "No data"),
+}
+IndexPoint = tuple[dt.date, Decimal | None, Decimal | None]  # day, CPI, SPI
+
+
+def _f(value) -> str:
+    return f"{float(value):.1f}".removesuffix(".0")
+
+
+def _x_axis(first: dt.date, last: dt.date, left: float, width: float):
+    span = max((last - first).days, 1)
+    return lambda day: left + (day - first).days * width / span
+
+
+def _month_labels(first: dt.date, last: dt.date, x, left: float, right: float, y: float) -> list[str]:
+    """Labels on the first day of each month, thinned so neighbours keep 8 px apart."""
+    months, day = [], dt.date(first.year, first.month, 1)
+    while day <= last:
+        if day >= first:
+            months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    if not months:
+        return []
+    slot = (right - left) / max(len(months), 1)
+    stride = thin_stride(len(months), slot, 6 * 0.6 * TICK_FONT)
+    parts = []
+    for month in months[::stride]:
+        label = f"{month:%b %y}"
+        lx, anchor = clamp_anchor(x(month), label, 2, WIDTH - 2)
+        parts.append(text(lx, y, label, size=TICK_FONT, anchor=anchor, cls="tick-label"))
+    return parts
+
+
+def _right_legend(labels: Sequence[str], left: float, right: float) -> list:
+    """Legend places ending at `right` (a phone, scrolled to the newest weeks, still sees the
+    legend), wrapping like legend_layout when the entries do not fit between left and right."""
+    needed = sum(18 + text_width(label, LABEL_FONT) + 14 for label in labels) - 14
+    start = max(left, right - needed)
+    return legend_layout(labels, start, right - start)
+
+
+def index_scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """An axis for indices: from a tenth below the lowest to a tenth above the highest (always
+    showing 0.80 to 1.20 around "on plan"), ticks every 0.1, 0.2 or 0.5 so there are at most 8."""
+    tenth = Decimal("0.1")
+    low = min(min(values), Decimal("0.8"))
+    high = max(max(values), Decimal("1.2"))
+    bottom = (low / tenth).to_integral_value(rounding="ROUND_FLOOR") * tenth
+    top = (high / tenth).to_integral_value(rounding="ROUND_CEILING") * tenth
+    step, mantissas = Decimal("0.1"), [Decimal(2), Decimal("2.5"), Decimal(2)]  # 0.1, 0.2, 0.5, 1, 2, 5, …
+    while (top - bottom) / step > 8:
+        step *= mantissas[0]
+        mantissas = mantissas[1:] + mantissas[:1]
+    bottom = (bottom / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    top = (top / step).to_integral_value(rounding="ROUND_CEILING") * step
+    return bottom, top, step
+
+
+def index_trend_chart(points: Sequence[IndexPoint], *, title: str) -> str:
+    """CPI and SPI over time with the 1.00 line ("on plan"). Days without a figure are gaps."""
+    values = [v for _, cpi, spi in points for v in (cpi, spi) if v is not None]
+    if not values:
+        return empty_chart("index-trend", title, "No CPI or SPI recorded yet.", width=WIDTH, height=140)
+    height = 260
+    bottom, top, step = index_scale(values)
+    # Tick labels on both sides: a phone opens the chart scrolled to its right end.
+    left, right, plot_top, plot_bottom = 48, WIDTH - 48, 40, height - 34
+    x = _x_axis(points[0][0], points[-1][0], left, right - left)
+
+    def y(value: Decimal) -> float:
+        return plot_bottom - float((value - bottom) / (top - bottom)) * (plot_bottom - plot_top)
+
+    latest = {
+        name: next((p[i] for p in reversed(points) if p[i] is not None), None) for i, name in ((1, "CPI"), (2, "SPI"))
+    }
+    description = (
+        f"CPI and SPI from {points[0][0]:%d %b %Y} to {points[-1][0]:%d %b %Y}; latest CPI "
+        f"{_index(latest['CPI'])}, SPI {_index(latest['SPI'])}."
+    )
+    parts = [svg_open("index-trend", WIDTH, height, title, description)]
+    tick = bottom
+    while tick <= top:
+        ty = _f(y(tick))
+        parts.append(f'<line class="grid" x1="{left}" y1="{ty}" x2="{right}" y2="{ty}"/>')
+        label = f"{tick:.2f}" if step < 1 else f"{tick:,.0f}"
+        parts.append(text(left - 6, y(tick) + 4, label, size=TICK_FONT, anchor="end", cls="tick-label"))
+        parts.append(text(right + 6, y(tick) + 4, label, size=TICK_FONT, cls="tick-label"))
+        tick += step
+    if bottom <= 1 <= top:
+        py = _f(y(Decimal(1)))
+        parts.append(
+            f'<g class="plan-line"><line x1="{left}" y1="{py}" x2="{right}" y2="{py}" stroke="{COLOURS["plan"]}" '
+            f'stroke-width="1.5" stroke-dasharray="2 4"/></g>'
+        )
+    parts += _month_labels(points[0][0], points[-1][0], x, left, right, plot_bottom + 18)
+    for index, key, label in ((1, "cpi", "CPI"), (2, "spi", "SPI")):
+        runs, run = [], []
+        for point in points:
+            if point[index] is None:
+                runs, run = runs + ([run] if run else []), []
+            else:
+                run.append((point[0], point[index]))
+        runs += [run] if run else []
+        dash = ' stroke-dasharray="7 3"' if key == "spi" else ""
+        parts.append(f'<g class="series series-{key}" data-series="{key}">')
+        for run in runs:
+            coords = " ".join(f"{_f(x(day))},{_f(y(value))}" for day, value in run)
+            parts.append(
+                f'<polyline points="{coords}" fill="none" stroke="{COLOURS[key]}" stroke-width="2.5"{dash} '
+                f'stroke-linejoin="round"/>'
+            )
+            for day, value in run:
+                parts.append(
+                    f'<circle cx="{_f(x(day))}" cy="{_f(y(value))}" r="2.5" fill="{COLOURS[key]}">'
+                    f"<title>{label} {day:%d %b %Y}: {escape(_index(value))}</title></circle>"
+                )
+        parts.append("</g>")
+    if bottom <= 1 <= top:  # over the lines, with a halo, so it stays readable
+        parts.append(text(left + 4, y(Decimal(1)) - 5, "1.00 on plan", size=TICK_FONT, cls="axis-label halo"))
+    labels = ["CPI (cost)", "SPI (schedule)"]
+    for (lx, row), label, key in zip(_right_legend(labels, left, right), labels, ("cpi", "spi"), strict=True):
+        ly = 16 + 18 * row
+        dash = ' stroke-dasharray="7 3"' if key == "spi" else ""
+        parts.append(
+            f'<line x1="{_f(lx)}" y1="{ly - 4}" x2="{_f(lx + 14)}" y2="{ly - 4}" stroke="{COLOURS[key]}" '
+            f'stroke-width="2.5"{dash}/>' + text(lx + 18, ly, label, size=LABEL_FONT)
+        )
+    parts.append(STYLE + "<style>.chart .halo{paint-order:stroke;stroke:#fff;stroke-width:3px}</style></svg>")
+    return "".join(parts)
+
+
+def _index(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def health_strip(points: Sequence[tuple[dt.date, str]], *, title: str) -> str:
+    """One cell per point (a week), coloured and sized by computed health, oldest on the left."""
+    if not points:
+        return empty_chart("health-strip", title, "No health recorded yet.", width=WIDTH, height=100)
+    height, left, right, cell_top, cell_height = 118, 8, WIDTH - 8, 34, 48
+    slot = (right - left) / len(points)
+    counts = Counter(HEALTH.get(h, HEALTH[""])[2] for _, h in points)
+    summary = ", ".join(f"{label} {counts[label]}" for *_, label in HEALTH.values() if counts[label])
+    description = (
+        f"Computed health per week from {points[0][0]:%d %b %Y} to {points[-1][0]:%d %b %Y}: {summary} weeks; "
+        f"latest {HEALTH.get(points[-1][1], HEALTH[''])[2].lower()}."
+    )
+    parts = [svg_open("health-strip", WIDTH, height, title, description)]
+    for i, (day, health) in enumerate(points):
+        colour, share, label = HEALTH.get(health, HEALTH[""])
+        h = float(share) * cell_height
+        parts.append(
+            f'<rect class="health-cell health-{health or "none"}" x="{_f(left + i * slot + 0.5)}" '
+            f'y="{_f(cell_top + cell_height - h)}" width="{_f(max(slot - 1, 1))}" height="{_f(h)}" fill="{colour}">'
+            f"<title>Week of {day:%d %b %Y}: {label}</title></rect>"
+        )
+    x = _x_axis(points[0][0], points[-1][0], left + slot / 2, right - left - slot)
+    parts += _month_labels(points[0][0], points[-1][0], x, left, right, cell_top + cell_height + 18)
+    labels = [label for *_, label in HEALTH.values()]
+    for (lx, row), (colour, share, label) in zip(_right_legend(labels, left, right), HEALTH.values(), strict=True):
+        ly = 16 + 18 * row
+        mark = float(share) * 12
+        parts.append(
+            f'<rect x="{_f(lx)}" y="{_f(ly - mark)}" width="12" height="{_f(max(mark, 1.5))}" fill="{colour}"/>'
+            + text(lx + 18, ly, label, size=LABEL_FONT)
+        )
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
