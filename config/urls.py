@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("staffing.urls")),
     path("", include("governance.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, AuditEntry
+from .models import ApiToken, AuditEntry, TaskRun
 
 
 @admin.register(ApiToken)
@@ -27,4 +27,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """Task runs are written by Celery's signals (core.taskruns): the admin reads and deletes them."""
+
+    list_display = ["name", "label", "status", "queued_at", "started_at", "finished_at", "attempts"]
+    list_filter = ["status", "name"]
+    search_fields = ["task_id", "name", "label", "error"]
+    date_hierarchy = "queued_at"
+    readonly_fields = [field.name for field in TaskRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
