@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 
 from django.conf import settings
@@ -147,15 +149,15 @@ def _on_retry(sender=None, request=None, reason=None, **_kwargs) -> None:
         _record("retrying", lambda: TaskRun.objects.filter(task_id=task_id).update(status=Status.RETRYING, error=text))
 
 
-def _on_failure(sender=None, task_id=None, exception=None, einfo=None, **_kwargs) -> None:
-    if not task_id:
-        return
+def _error_text(exception: BaseException, trace: str) -> str:
     # The exception first (what an administrator reads), then the traceback's tail (where).
     text = f"{type(exception).__name__}: {exception}"
-    trace = getattr(einfo, "traceback", "") or ""
     if trace:
         text = f"{text}\n\n{trace[-(ERROR_MAX - len(text) - 2) :]}"
-    text = text[:ERROR_MAX]
+    return text[:ERROR_MAX]
+
+
+def _failed(task_id: str, text: str) -> None:
     now = timezone.now()
     _record(
         "failed",
@@ -163,8 +165,22 @@ def _on_failure(sender=None, task_id=None, exception=None, einfo=None, **_kwargs
     )
 
 
+def _on_failure(sender=None, task_id=None, exception=None, einfo=None, **_kwargs) -> None:
+    if task_id:
+        _failed(task_id, _error_text(exception, getattr(einfo, "traceback", "") or ""))
+
+
 def _on_postrun(sender=None, task_id=None, state=None, **_kwargs) -> None:
-    if not task_id or state != "SUCCESS":
+    if not task_id:
+        return
+    if state is None:
+        # An eager run whose error propagates to the caller (task_eager_propagates) sends no
+        # task_failure: postrun comes with no state while the exception is on its way out.
+        exception = sys.exc_info()[1]
+        if exception is not None:
+            _failed(task_id, _error_text(exception, "".join(traceback.format_exception(exception))))
+        return
+    if state != "SUCCESS":
         return
     now = timezone.now()
     _record(
