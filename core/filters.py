@@ -108,10 +108,9 @@ def unknown_list_params(query: QueryDict, filters, *, also: Iterable[str] = ()) 
 
 
 def _task_names() -> list[tuple[str, str]]:
-    """Every Keel task Celery knows (its own `celery.*` tasks left out), for the jobs filter."""
-    from celery import current_app
+    from .taskruns import task_names
 
-    return [(name, name) for name in sorted(current_app.tasks) if not name.startswith("celery.")]
+    return [(name, name) for name in task_names()]
 
 
 class TaskRunFilterSet(django_filters.FilterSet):

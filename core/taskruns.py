@@ -20,6 +20,7 @@ A long task reports progress with `report_progress(done, total)`; the jobs page
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sys
 import threading
@@ -274,6 +275,17 @@ def taskruns_prune(*, days: int | None = None) -> int:
 # -- reading -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def task_names() -> tuple[str, ...]:
+    """Every Keel task's name (Celery's own `celery.*` left out). Importing every app's tasks
+    module first (Celery's autodiscovery, which a web process otherwise never runs) also
+    registers their labels and progress units."""
+    from celery import current_app
+
+    current_app.loader.import_default_modules()
+    return tuple(sorted(name for name in current_app.tasks if not name.startswith("celery.")))
+
+
 def _seconds_text(delta: dt.timedelta | None) -> str:
     if delta is None:
         return ""
@@ -301,6 +313,7 @@ def is_finished(run: TaskRun) -> bool:
 
 def describe(run: TaskRun, *, now: dt.datetime | None = None) -> dict:
     """What the jobs page shows of one run, computed once here (templates only display)."""
+    task_names()  # every app's labels and units registered
     now = now or timezone.now()
     waited_until = run.started_at or (None if is_finished(run) else now)
     ran_until = run.finished_at or (None if is_finished(run) else now)
