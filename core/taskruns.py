@@ -317,9 +317,20 @@ def describe(run: TaskRun, *, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     waited_until = run.started_at or (None if is_finished(run) else now)
     ran_until = run.finished_at or (None if is_finished(run) else now)
+    # A run still "started" after the longest hard time limit lost its worker (killed, or the
+    # machine went down) before it could say so; its message, if any, is redelivered as a new
+    # attempt, and the roll-up sweep re-enqueues whatever it left stale.
+    lost = (
+        run.status == Status.STARTED
+        and run.started_at is not None
+        and (now - run.started_at > dt.timedelta(seconds=settings.KEEL_TASK_LONG_TIME_LIMIT))
+    )
     return {
         "run": run,
-        "finished": is_finished(run),
+        "lost": lost,
+        "status_text": "Lost (no news from its worker)" if lost else run.get_status_display(),
+        "status_class": "failed" if lost else run.status,
+        "finished": is_finished(run) or lost,
         "waited": _seconds_text(waited_until - run.queued_at if waited_until else None),
         "took": _seconds_text(ran_until - run.started_at if run.started_at and ran_until else None),
         "progress": progress_text(run),

@@ -153,3 +153,13 @@ def test_describe_gives_waits_durations_and_the_first_line_of_the_error():
     assert (shown["waited"], shown["took"], shown["error_summary"]) == ("12 s", "1 min 15 s", "ValueError: bad row")
     assert shown["progress"] == "312 of 1,240 rows"
     assert shown["finished"] is True
+
+
+def test_a_run_started_longer_ago_than_any_time_limit_is_shown_as_lost(settings):
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.KEEL_TASK_LONG_TIME_LIMIT + 60)
+    lost = TaskRun(task_id="l", name="x", status=Status.STARTED, queued_at=long_ago, started_at=long_ago)
+    running = TaskRun(task_id="r", name="x", status=Status.STARTED, queued_at=timezone.now(), started_at=timezone.now())
+
+    assert taskruns.describe(lost)["status_text"] == "Lost (no news from its worker)"
+    assert taskruns.describe(lost)["finished"] is True  # its page stops polling
+    assert taskruns.describe(running)["status_text"] == "Running"
