@@ -44,4 +44,4 @@ def _name(model, pk) -> str:
 taskruns.label_with(project_recompute.name, lambda project_id: _name(Project, project_id))
 taskruns.label_with(program_recompute.name, lambda program_id: _name(Program, program_id))
 taskruns.label_with(portfolio_recompute.name, lambda portfolio_id: _name(Portfolio, portfolio_id))
-taskruns.label_with(recompute_all_task.name, lambda: "every project, program and portfolio", unit="projects")
+taskruns.label_with(recompute_all_task.name, lambda: "every project, program and portfolio", unit="summaries")

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import jobs
 
 app_name = "reporting"
+
 urlpatterns = [
-    path("admin-tools/recompute/", views.recompute_all, name="recompute-all"),
+    path("admin-tools/recompute/", jobs.recompute_all, name="recompute-all"),
 ]

@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from core.models import TaskRun
 from reporting import tasks as reporting_tasks
 from reporting.services import rollups
-from reporting.views import BROKER_DOWN
+from reporting.views.jobs import BROKER_DOWN
 from tests.conftest import login
 from tests.factories.users import UserFactory
 
@@ -60,7 +60,7 @@ def test_staff_see_runs_with_status_times_progress_and_error(staff):
     assert "7 s" in html
     assert "ValueError: bad row 12" in html
     assert "Traceback" not in html
-    assert "312 of 1,240 projects" in html
+    assert "312 of 1,240 summaries" in html
     assert reverse("reporting:recompute-all") in html
 
 
@@ -112,7 +112,7 @@ def test_a_running_job_polls_every_two_seconds_and_a_finished_one_stops(staff):
 
     assert 'hx-trigger="every 2s"' in running.content.decode()
     assert '<progress max="100" value="75"' in running.content.decode()
-    assert "3 of 4 projects" in running.content.decode()
+    assert "3 of 4 summaries" in running.content.decode()
     assert "<html" not in running.content.decode()  # the partial only
     assert "hx-trigger" not in finished.content.decode()
 

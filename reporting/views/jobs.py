@@ -1,4 +1,4 @@
-"""Reporting pages: the administrators' full recompute (more to come: pages that read summaries)."""
+"""The administrators' full recompute of every roll-up, behind a confirmation."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -6,7 +6,7 @@ from kombu.exceptions import OperationalError
 
 from core.views import staff_only
 
-from .services.jobs import recompute_all_enqueue
+from ..services.jobs import recompute_all_enqueue
 
 BROKER_DOWN = "The job queue cannot be reached, so nothing was started. Try again in a moment."
 
