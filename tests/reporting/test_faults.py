@@ -81,12 +81,7 @@ def _yesterday() -> dt.date:
 
 def recompute_everything_in_process() -> None:
     """Every roll-up, bottom up, forced, in this process (the "clean full recompute")."""
-    for pk in Project.objects.order_by("pk").values_list("pk", flat=True):
-        rollups.project_rollup_recompute(project_id=pk, force=True)
-    for pk in Program.objects.order_by("pk").values_list("pk", flat=True):
-        rollups.program_rollup_recompute(program_id=pk, force=True)
-    for pk in Portfolio.objects.order_by("pk").values_list("pk", flat=True):
-        rollups.portfolio_rollup_recompute(portfolio_id=pk, force=True)
+    rollups.recompute_all()
 
 
 def stale_rollups() -> list[str]:
