@@ -109,9 +109,13 @@ def _on_published(sender=None, headers=None, body=None, **_kwargs) -> None:
     if not task_id or headers.get("retries"):  # a retry re-publishes the same run
         return
     args, kwargs = (body[0], body[1]) if isinstance(body, list | tuple) and len(body) >= 2 else ((), {})
-    run = TaskRun(task_id=task_id, name=name, label=_label(name, args, kwargs), args=_json_args(args))
-    # ignore_conflicts: a fast worker may have made the row already (task_prerun).
-    _record("queued", lambda: TaskRun.objects.bulk_create([run], ignore_conflicts=True))
+
+    def write():  # the label's query too inside the savepoint
+        run = TaskRun(task_id=task_id, name=name, label=_label(name, args, kwargs), args=_json_args(args))
+        # ignore_conflicts: a fast worker may have made the row already (task_prerun).
+        TaskRun.objects.bulk_create([run], ignore_conflicts=True)
+
+    _record("queued", write)
 
 
 def _on_prerun(sender=None, task_id=None, task=None, args=None, kwargs=None, **_kwargs) -> None:
