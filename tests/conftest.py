@@ -344,11 +344,19 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
+        return self.wait_ready()
+
+    def wait_ready(self, timeout: float = WORKER_READY_TIMEOUT) -> "Worker":
+        """Wait until the worker answers a ping through the broker (so it is consuming)."""
+        deadline = time.monotonic() + timeout
         while not self.app.control.ping(destination=[self.nodename], timeout=0.5):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Celery worker did not become ready (exit code {self.process.poll()}):\n{self.log()}")
         return self
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -246,9 +246,10 @@ def test_with_redis_down_pages_answer_and_writes_succeed_then_the_sweep_catches_
         assert page.status_code == 200, url
         assert STALE_NOTICE in page.content.decode(), url
 
-    redis_server.start()  # same port: the worker reconnects, or a new one takes over
-    if worker.process is None or worker.process.poll() is not None:
-        worker = start_worker()
+    redis_server.start()  # same port, empty (no persistence)
+    # The worker reconnects and declares its queue again in the new, empty Redis; until then a
+    # message would have no route (the sweep would simply try again on its next beat).
+    worker = worker.wait_ready() if worker.alive else start_worker()
     rollups_sweep()
     waited = wait_until_current(worker)
 
