@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_update
 
@@ -74,6 +75,7 @@ def program_create(
     program = _create(Program, actor=actor, portfolio=portfolio, code=code, name=name, **fields)
     if objectives:
         _set_objectives(program, list(objectives), actor=actor)
+    inputs_changed(programs=[program], portfolios=[program.portfolio_id])
     return program
 
 
@@ -87,9 +89,12 @@ def program_update(
     objectives: list[tuple[StrategicObjective, Decimal]] | None = None,
 ) -> Program:
     """Update a program's fields under optimistic concurrency; replace its objectives when given."""
+    portfolio_before = program.portfolio_id
     program = versioned_update(instance=program, data=data, actor=actor, expected_version=expected_version)
     if objectives is not None:
         _set_objectives(program, objectives, actor=actor)
+    # Its reserves and dates feed its roll-up; a move changes both portfolios'.
+    inputs_changed(programs=[program], portfolios={portfolio_before, program.portfolio_id})
     return program
 
 

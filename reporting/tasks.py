@@ -12,7 +12,7 @@ from core.tasks import LONG_TASK, RETRY_ON_DB_ERRORS
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
-from .services import rollups
+from .services import rollups, sweep
 
 
 @shared_task(name="reporting.project_recompute", **RETRY_ON_DB_ERRORS)
@@ -29,6 +29,12 @@ def program_recompute(program_id: int) -> str:
 @shared_task(name="reporting.portfolio_recompute", **RETRY_ON_DB_ERRORS)
 def portfolio_recompute(portfolio_id: int) -> str:
     return rollups.portfolio_rollup_recompute(portfolio_id=portfolio_id)
+
+
+@shared_task(name="reporting.rollups_sweep", **RETRY_ON_DB_ERRORS)
+def rollups_sweep() -> dict:
+    """Re-enqueue every roll-up that is missing, stale or of an earlier day (the beat runs it)."""
+    return sweep.rollups_sweep()
 
 
 @shared_task(name="reporting.recompute_all_task", **RETRY_ON_DB_ERRORS, **LONG_TASK)

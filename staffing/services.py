@@ -15,8 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from budgets.services._common import create_audited, currency_or_base, update_audited
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, versioned_delete, versioned_update
 from projects.models import Project
@@ -91,11 +93,39 @@ def role_create(
     return create_audited(actor=actor, obj=role, fields=["portfolio", "code", "name", "standard_rate"])
 
 
+@transaction.atomic
 def role_update(*, actor, role: Role, data: dict[str, Any], expected_version: int | None = None) -> Role:
     data = {k: v for k, v in data.items() if k != "portfolio"}  # a role stays in its pool
     if "code" in data:
         _check_role_code(portfolio_id=role.portfolio_id, code=data["code"], pk=role.pk)
-    return versioned_update(instance=role, data=data, actor=actor, expected_version=expected_version)
+    role = versioned_update(instance=role, data=data, actor=actor, expected_version=expected_version)
+    if "standard_rate" in data:
+        _touch_role(role.pk)
+    return role
+
+
+# -- what the roll-ups hear ---------------------------------------------------------------------
+
+
+def _touch_person(person_id: int) -> None:
+    """A person's capacity, absences or rate changed: every project they are allocated to (one
+    query) re-reads its over-allocation and labour cost."""
+    inputs_changed(
+        projects=Allocation.objects.filter(person_id=person_id)
+        .order_by()
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
+
+
+def _touch_role(role_id: int) -> None:
+    """A role's standard rate prices the requests and allocations in it (one query)."""
+    inputs_changed(
+        projects=Project.objects.filter(
+            Q(pk__in=Allocation.objects.filter(role_id=role_id).values("project_id"))
+            | Q(pk__in=StaffingRequest.objects.filter(role_id=role_id).values("project_id"))
+        ).values_list("pk", flat=True)
+    )
 
 
 # -- people --------------------------------------------------------------------------------------
@@ -181,6 +211,7 @@ def person_update(*, actor, person: Person, data: dict[str, Any], expected_versi
             )
     elif primary is not None:
         person.roles.add(primary)
+    _touch_person(person.pk)  # capacity, activity
     return person
 
 
@@ -194,20 +225,28 @@ def cost_rate_set(*, actor, person: Person, effective_from: dt.date, hourly_rate
     currency = currency_or_base(currency, person.portfolio)
     existing = CostRate.objects.filter(person=person, effective_from=effective_from).first()
     if existing is not None:
-        return update_audited(actor=actor, obj=existing, data={"hourly_rate": hourly_rate, "currency": currency})
-    rate = CostRate(person=person, effective_from=effective_from, hourly_rate=hourly_rate, currency=currency)
-    return create_audited(actor=actor, obj=rate, fields=["person", "effective_from", "hourly_rate", "currency"])
+        rate = update_audited(actor=actor, obj=existing, data={"hourly_rate": hourly_rate, "currency": currency})
+    else:
+        rate = CostRate(person=person, effective_from=effective_from, hourly_rate=hourly_rate, currency=currency)
+        create_audited(actor=actor, obj=rate, fields=["person", "effective_from", "hourly_rate", "currency"])
+    _touch_person(person.pk)
+    return rate
 
 
+@transaction.atomic
 def cost_rate_update(*, actor, cost_rate: CostRate, data: dict[str, Any], expected_version: int | None = None):
     data = {k: v for k, v in data.items() if k != "person"}
     if "currency" in data:
         data["currency"] = currency_or_base(data["currency"], cost_rate.person.portfolio)
-    return versioned_update(instance=cost_rate, data=data, actor=actor, expected_version=expected_version)
+    rate = versioned_update(instance=cost_rate, data=data, actor=actor, expected_version=expected_version)
+    _touch_person(rate.person_id)
+    return rate
 
 
+@transaction.atomic
 def cost_rate_delete(*, actor, cost_rate: CostRate, expected_version: int | None = None) -> None:
     versioned_delete(instance=cost_rate, actor=actor, expected_version=expected_version)
+    _touch_person(cost_rate.person_id)
 
 
 # -- absences --------------------------------------------------------------------------------------
@@ -219,17 +258,24 @@ def absence_create(
 ) -> Absence:
     check_dates(start, end)
     absence = Absence(person=person, start=start, end=end, kind=kind, note=note)
-    return create_audited(actor=actor, obj=absence, fields=["person", "start", "end", "kind"])
+    create_audited(actor=actor, obj=absence, fields=["person", "start", "end", "kind"])
+    _touch_person(person.pk)
+    return absence
 
 
+@transaction.atomic
 def absence_update(*, actor, absence: Absence, data: dict[str, Any], expected_version: int | None = None) -> Absence:
     data = {k: v for k, v in data.items() if k != "person"}
     check_dates(data.get("start", absence.start), data.get("end", absence.end))
-    return versioned_update(instance=absence, data=data, actor=actor, expected_version=expected_version)
+    absence = versioned_update(instance=absence, data=data, actor=actor, expected_version=expected_version)
+    _touch_person(absence.person_id)
+    return absence
 
 
+@transaction.atomic
 def absence_delete(*, actor, absence: Absence, expected_version: int | None = None) -> None:
     versioned_delete(instance=absence, actor=actor, expected_version=expected_version)
+    _touch_person(absence.person_id)
 
 
 # -- staffing requests -----------------------------------------------------------------------------
@@ -302,9 +348,11 @@ def staffing_request_create(
         notes=notes,
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return create_audited(
+    create_audited(
         actor=actor, obj=request, fields=["project", "role", "start", "end", "fte_percent", "hours_per_week"]
     )
+    inputs_changed(projects=[project])
+    return request
 
 
 @transaction.atomic
@@ -324,9 +372,11 @@ def staffing_request_update(
         _check_role(data["role"], staffing_request.project.program.portfolio_id)
     updated = versioned_update(instance=staffing_request, data=data, actor=actor, expected_version=expected_version)
     staffing_request_recompute(updated)
+    inputs_changed(projects=[updated.project_id])
     return updated
 
 
+@transaction.atomic
 def staffing_request_cancel(
     *, actor, staffing_request: StaffingRequest, expected_version: int | None = None
 ) -> StaffingRequest:
@@ -334,17 +384,21 @@ def staffing_request_cancel(
     stay, still linked, for the record."""
     if staffing_request.status == StaffingRequest.Status.CANCELLED:
         raise ValidationError({"status": ALREADY_CANCELLED})
-    return versioned_update(
+    cancelled = versioned_update(
         instance=staffing_request,
         data={"status": StaffingRequest.Status.CANCELLED},
         actor=actor,
         expected_version=expected_version,
     )
+    inputs_changed(projects=[cancelled.project_id])
+    return cancelled
 
 
+@transaction.atomic
 def staffing_request_delete(*, actor, staffing_request: StaffingRequest, expected_version: int | None = None) -> None:
     """Delete a mistaken request (its allocations stay, unlinked)."""
     versioned_delete(instance=staffing_request, actor=actor, expected_version=expected_version)
+    inputs_changed(projects=[staffing_request.project_id])
 
 
 # -- allocations -----------------------------------------------------------------------------------
@@ -401,6 +455,9 @@ def allocation_create(
     )
     if request is not None:
         staffing_request_recompute(request)
+    # Its project's staffing, and the person's other projects (over-allocation is per person).
+    inputs_changed(projects=[project])
+    _touch_person(person.pk)
     return allocation
 
 
@@ -422,11 +479,15 @@ def allocation_update(
     _check_allocation(
         person=merged["person"], project=allocation.project, role=merged["role"], request=merged["request"]
     )
-    before = allocation.request
+    before, person_before = allocation.request, allocation.person_id
     updated = versioned_update(instance=allocation, data=data, actor=actor, expected_version=expected_version)
     for request in {r.pk: r for r in (before, updated.request) if r is not None}.values():
         request.refresh_from_db()
         staffing_request_recompute(request)
+    inputs_changed(projects=[updated.project_id])
+    _touch_person(updated.person_id)
+    if person_before != updated.person_id:
+        _touch_person(person_before)
     return updated
 
 
@@ -437,6 +498,8 @@ def allocation_delete(*, actor, allocation: Allocation, expected_version: int | 
     if request is not None:
         request.refresh_from_db()
         staffing_request_recompute(request)
+    inputs_changed(projects=[allocation.project_id])
+    _touch_person(allocation.person_id)
 
 
 __all__ = [

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core import changes
 from core.models import AuditEntry
 from projects.models import Project
 
@@ -288,7 +289,8 @@ class Importer:
 
         processed = 0
         progress(IMPORTING, 0, report.total_rows)
-        with transaction.atomic():
+        # deferred(): however many chunks touch a project, the roll-ups hear of it once, after commit.
+        with changes.deferred(), transaction.atomic():
             self.start_pass()
             for chunk in itertools.batched(self.table.rows(), CHUNK_ROWS):
                 rows = self._parsed(chunk)
@@ -304,5 +306,6 @@ class Importer:
             if processed != report.total_rows:
                 raise ValidationError({"file": FILE_CHANGED})
             self.audit(label=label)
+            changes.inputs_changed(projects=self.touched_projects)
         report.seconds = time.monotonic() - started
         return report

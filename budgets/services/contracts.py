@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, versioned_update
 from portfolio.models import Program
@@ -88,6 +89,7 @@ def contract_create(
     )
     if projects:
         contract.projects.set(projects)
+    inputs_changed(programs=[contract.program_id])  # the program's commitments
     return contract
 
 
@@ -99,7 +101,10 @@ def contract_update(
     Linked projects change through contract_projects_set."""
     if "program" in data and data["program"].pk != contract.program_id and contract.projects.exists():
         raise ValidationError({"program": CONTRACT_PROJECT_OTHER_PROGRAM})
-    return versioned_update(instance=contract, data=data, actor=actor, expected_version=expected_version)
+    before = contract.program_id
+    contract = versioned_update(instance=contract, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(programs={before, contract.program_id})
+    return contract
 
 
 @transaction.atomic
@@ -115,6 +120,7 @@ def contract_projects_set(*, actor, contract: Contract, projects: Iterable[Proje
             obj=contract,
             changes={"projects": [",".join(map(str, before)), ",".join(map(str, after))]},
         )
+        inputs_changed(projects={*before, *after}, programs=[contract.program_id])
     return contract
 
 

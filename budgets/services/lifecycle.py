@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.changes import inputs_changed
 from core.services import versioned_update
 from portfolio.models import Program
 
@@ -34,7 +35,9 @@ def _check_draft(estimate: LifecycleCostEstimate) -> None:
 def lcce_create(*, actor, program: Program, notes: str = "") -> LifecycleCostEstimate:
     """A new, empty draft estimate for `program`, numbered after its latest version."""
     estimate = LifecycleCostEstimate(program=program, number=_next_number(program), notes=notes)
-    return create_audited(actor=actor, obj=estimate, fields=["program", "number", "status"])
+    create_audited(actor=actor, obj=estimate, fields=["program", "number", "status"])
+    inputs_changed(programs=[program])
+    return estimate
 
 
 @transaction.atomic
@@ -59,16 +62,20 @@ def lcce_line_set(
         line = LifecycleCostLine(
             estimate=estimate, phase=phase, fiscal_year=fiscal_year, category=category, amount=amount, currency=currency
         )
-        return create_audited(
+        create_audited(
             actor=actor, obj=line, fields=["estimate", "phase", "fiscal_year", "category", "amount", "currency"]
         )
-    return update_audited(actor=actor, obj=line, data={"amount": amount, "currency": currency})
+    else:
+        update_audited(actor=actor, obj=line, data={"amount": amount, "currency": currency})
+    inputs_changed(programs=[estimate.program_id])
+    return line
 
 
 @transaction.atomic
 def lcce_line_delete(*, actor, line: LifecycleCostLine) -> None:
     _check_draft(line.estimate)
     delete_audited(actor=actor, obj=line)
+    inputs_changed(programs=[line.estimate.program_id])
 
 
 @transaction.atomic
@@ -94,6 +101,7 @@ def lcce_new_version(*, actor, estimate: LifecycleCostEstimate, notes: str = "")
             for line in LifecycleCostLine.objects.filter(estimate=estimate)
         ]
     )
+    inputs_changed(programs=[new.program_id])
     return new
 
 
@@ -116,4 +124,5 @@ def lcce_approve(
         actor=actor,
         expected_version=expected_version,
     )
+    inputs_changed(programs=[estimate.program_id])
     return estimate

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, versioned_delete, versioned_update
 from portfolio.models import Program
@@ -23,6 +24,12 @@ ORIGINAL_EXISTS = "This project already has an original budget; pass replace=Tru
 NO_CURRENT_BUDGET = "This project has no current budget lines to copy."
 RESERVE_EXCEEDED = "Only {remaining} of this reserve remains; the drawdown of {amount} would overdraw it."
 RESERVE_SCOPE = "Draw down the reserve of exactly one project or one program."
+
+
+def _touch(row) -> None:
+    """Tell the roll-ups that the money of `row`'s project (or program) changed."""
+    project_id = getattr(row, "project_id", None)
+    inputs_changed(projects=[project_id], programs=[] if project_id else [getattr(row, "program_id", None)])
 
 
 def _check_period(project: Project, period: FiscalPeriod) -> None:
@@ -58,9 +65,11 @@ def budget_line_create(
         budget_version=budget_version,
         notes=notes,
     )
-    return create_audited(
+    create_audited(
         actor=actor, obj=line, fields=["project", "category", "period", "budget_version", "amount", "currency"]
     )
+    _touch(line)
+    return line
 
 
 @transaction.atomic
@@ -69,11 +78,16 @@ def budget_line_update(
 ) -> BudgetLine:
     if "period" in data:
         _check_period(data.get("project", budget_line.project), data["period"])
-    return versioned_update(instance=budget_line, data=data, actor=actor, expected_version=expected_version)
+    before = budget_line.project_id
+    line = versioned_update(instance=budget_line, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(projects={before, line.project_id})
+    return line
 
 
+@transaction.atomic
 def budget_line_delete(*, actor, budget_line: BudgetLine, expected_version: int | None = None) -> None:
     versioned_delete(instance=budget_line, actor=actor, expected_version=expected_version)
+    _touch(budget_line)
 
 
 @transaction.atomic
@@ -109,6 +123,7 @@ def budget_original_set(*, actor, project: Project, replace: bool = False) -> li
         obj=project,
         changes={"original_budget": [None, f"{len(copies)} lines copied from the current budget"]},
     )
+    inputs_changed(projects=[project])
     return copies
 
 
@@ -148,22 +163,30 @@ def cost_entry_create(
         contract=contract,
         description=description,
     )
-    return create_audited(
+    create_audited(
         actor=actor,
         obj=entry,
         fields=["project", "category", "date", "amount", "currency", "source", "external_ref", "contract"],
     )
+    _touch(entry)
+    return entry
 
 
+@transaction.atomic
 def cost_entry_update(
     *, actor, cost_entry: CostEntry, data: dict[str, Any], expected_version: int | None = None
 ) -> CostEntry:
-    return versioned_update(instance=cost_entry, data=data, actor=actor, expected_version=expected_version)
+    before = cost_entry.project_id
+    entry = versioned_update(instance=cost_entry, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(projects={before, entry.project_id})
+    return entry
 
 
+@transaction.atomic
 def cost_entry_delete(*, actor, cost_entry: CostEntry, expected_version: int | None = None) -> None:
     """Delete a mistaken entry (a real reversal is a negative entry, which keeps the history)."""
     versioned_delete(instance=cost_entry, actor=actor, expected_version=expected_version)
+    _touch(cost_entry)
 
 
 # -- forecasts ---------------------------------------------------------------------------------
@@ -190,7 +213,9 @@ def forecast_create(
         currency=currency_or_base(currency, project.program.portfolio),
         notes=notes,
     )
-    return create_audited(actor=actor, obj=forecast, fields=["project", "category", "period", "amount", "currency"])
+    create_audited(actor=actor, obj=forecast, fields=["project", "category", "period", "amount", "currency"])
+    _touch(forecast)
+    return forecast
 
 
 @transaction.atomic
@@ -199,11 +224,16 @@ def forecast_update(
 ) -> Forecast:
     if "period" in data:
         _check_period(data.get("project", forecast.project), data["period"])
-    return versioned_update(instance=forecast, data=data, actor=actor, expected_version=expected_version)
+    before = forecast.project_id
+    updated = versioned_update(instance=forecast, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(projects={before, updated.project_id})
+    return updated
 
 
+@transaction.atomic
 def forecast_delete(*, actor, forecast: Forecast, expected_version: int | None = None) -> None:
     versioned_delete(instance=forecast, actor=actor, expected_version=expected_version)
+    _touch(forecast)
 
 
 # -- reserves ----------------------------------------------------------------------------------
@@ -252,4 +282,5 @@ def reserve_drawdown(
         obj=drawdown,
         changes={"reserve": [None, reserve], "amount": [None, str(amount)], "reason": [None, reason]},
     )
+    _touch(drawdown)
     return drawdown

@@ -8,8 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, versioned_update
+from projects.models import Project
 
 from ..models import CostCategory, Currency, ExchangeRate, FiscalCalendar, FiscalPeriod
 from ._common import create_audited, update_audited
@@ -36,24 +38,40 @@ def currency_update(*, actor, currency: Currency, data: dict[str, Any]) -> Curre
     return update_audited(actor=actor, obj=currency, data=data)
 
 
+def _rate_touch(*rates: ExchangeRate) -> None:
+    """An exchange rate is global, but only money converted into a portfolio's base currency
+    moves: bump every project of each portfolio whose base currency is either side of the rate
+    (one query). Their roll-ups recompute, then their programs' and portfolios' follow."""
+    codes = {code for rate in rates for code in (rate.from_currency_id, rate.to_currency_id)}
+    inputs_changed(
+        projects=Project.objects.filter(program__portfolio__base_currency__in=codes).values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def exchange_rate_create(
     *, actor, from_currency: Currency, to_currency: Currency, rate: Decimal, valid_on: dt.date, source: str = ""
 ) -> ExchangeRate:
     """Record that one `from_currency` is worth `rate` `to_currency` from `valid_on` on."""
-    return create_audited(
+    created = create_audited(
         actor=actor,
         obj=ExchangeRate(
             from_currency=from_currency, to_currency=to_currency, rate=rate, valid_on=valid_on, source=source
         ),
         fields=["from_currency", "to_currency", "rate", "valid_on", "source"],
     )
+    _rate_touch(created)
+    return created
 
 
+@transaction.atomic
 def exchange_rate_update(
     *, actor, exchange_rate: ExchangeRate, data: dict[str, Any], expected_version: int | None = None
 ) -> ExchangeRate:
-    return versioned_update(instance=exchange_rate, data=data, actor=actor, expected_version=expected_version)
+    before = ExchangeRate(from_currency_id=exchange_rate.from_currency_id, to_currency_id=exchange_rate.to_currency_id)
+    updated = versioned_update(instance=exchange_rate, data=data, actor=actor, expected_version=expected_version)
+    _rate_touch(before, updated)
+    return updated
 
 
 @transaction.atomic

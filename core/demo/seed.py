@@ -37,6 +37,7 @@ from budgets.models import (
     ReserveTransaction,
     Vendor,
 )
+from core import changes
 from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
 
@@ -142,7 +143,7 @@ def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None,
     if not Project.objects.exists():
         raise ValueError(NO_DEMO)
     started = time.perf_counter()
-    with transaction.atomic():
+    with changes.deferred(), transaction.atomic():  # as in demo_seed
         builder = DemoBuilder(
             scale=SCALES["small"],
             seed=seed,
@@ -191,7 +192,9 @@ def demo_seed(
     if scale not in SCALES:
         raise ValueError(UNKNOWN_SCALE.format(scale=scale, choices=", ".join(SCALES)))
     started = time.perf_counter()
-    with transaction.atomic():
+    # deferred(): the services the seed calls bump input versions as they go; the roll-ups hear
+    # of each project, program and portfolio once, after the seed commits.
+    with changes.deferred(), transaction.atomic():
         if reset:
             demo_reset()
         elif what := demo_data_present():

@@ -5,10 +5,18 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import StaleVersionError, audit_record
 
 from ..models import Decision
+
+
+def touch(row) -> None:
+    """Tell the roll-ups that governance changed: the row's project when it has one (its
+    program's roll-up follows), else its program (program-level decisions, benefits, OLAs)."""
+    project_id = getattr(row, "project_id", None)
+    inputs_changed(projects=[project_id], programs=[] if project_id else [getattr(row, "program_id", None)])
 
 
 def locked(instance: models.Model, expected_version: int | None) -> models.Model:

@@ -23,7 +23,7 @@ from projects.models import Baseline, Project
 from projects.services.schedule import baseline_set
 
 from ..models import ChangeRequest, ChangeRequestLine
-from ._common import locked, log_decision, refuse, save_transition
+from ._common import locked, log_decision, refuse, save_transition, touch
 
 NOT_DRAFT = "Only a draft change request can be changed; this one is {status}."
 NOT_SUBMITTED = "Only a submitted change request can be decided; this one is {status}."
@@ -101,6 +101,7 @@ def change_request_create(
             ) from error
     if lines:
         change_request.refresh_from_db()
+    touch(change_request)
     return change_request
 
 
@@ -115,7 +116,11 @@ def change_request_update(
         data["currency"] = currency_or_base(data["currency"], change_request.project.program.portfolio)
         if data["currency"].pk != change_request.currency_id and change_request.lines.exists():
             refuse("currency", LINE_CURRENCY.format(currency=change_request.currency_id))
-    return versioned_update(instance=change_request, data=data, actor=actor, expected_version=expected_version)
+    change_request = versioned_update(
+        instance=change_request, data=data, actor=actor, expected_version=expected_version
+    )
+    touch(change_request)
+    return change_request
 
 
 # -- lines -----------------------------------------------------------------------------------------
@@ -169,6 +174,7 @@ def change_request_line_create(
     )
     create_audited(actor=actor, obj=line, fields=["change_request", "category", "period", "amount_delta"])
     _cost_impact_recompute(change_request)
+    touch(change_request)  # the pending cost impact
     return line
 
 
@@ -191,6 +197,7 @@ def change_request_line_update(
     )
     line = versioned_update(instance=line, data=data, actor=actor, expected_version=expected_version)
     _cost_impact_recompute(change_request)
+    touch(change_request)
     return line
 
 
@@ -201,6 +208,7 @@ def change_request_line_delete(*, actor, line: ChangeRequestLine, expected_versi
     locked(line, expected_version)
     delete_audited(actor=actor, obj=line)
     _cost_impact_recompute(change_request)
+    touch(change_request)
 
 
 # -- the life cycle --------------------------------------------------------------------------------
@@ -215,9 +223,11 @@ def change_request_submit(
     _check_draft(current)
     current.status = ChangeRequest.Status.SUBMITTED
     current.submitted_at = timezone.now()
-    return save_transition(
+    current = save_transition(
         actor=actor, obj=current, changes={"status": ("draft", "submitted")}, fields=["status", "submitted_at"]
     )
+    touch(current)  # now waiting for a decision
+    return current
 
 
 @transaction.atomic
@@ -230,7 +240,9 @@ def change_request_withdraw(
         refuse("status", NOT_WITHDRAWABLE.format(status=current.get_status_display().lower()))
     old = current.status
     current.status = ChangeRequest.Status.WITHDRAWN
-    return save_transition(actor=actor, obj=current, changes={"status": (old, "withdrawn")}, fields=["status"])
+    current = save_transition(actor=actor, obj=current, changes={"status": (old, "withdrawn")}, fields=["status"])
+    touch(current)
+    return current
 
 
 def _check_submitted(change_request: ChangeRequest) -> None:
@@ -326,6 +338,7 @@ def change_request_approve(
         context=current.reason or current.description,
         change_request=current,
     )
+    touch(current)
     return current
 
 
@@ -358,4 +371,5 @@ def change_request_reject(
         context=current.reason or current.description,
         change_request=current,
     )
+    touch(current)
     return current

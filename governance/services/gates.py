@@ -18,7 +18,7 @@ from projects.services import project_update
 
 from ..models import GATED_PHASES, GateCriterion, StageGate, phase_index, previous_phase
 from ..selectors import phases_missing_gate
-from ._common import locked, log_decision, refuse, save_transition
+from ._common import locked, log_decision, refuse, save_transition, touch
 
 UNKNOWN_PHASE = "“{phase}” is not a phase a gate leads into; choose one of: {phases}."
 PHASE_ALREADY_ENTERED = "The project is already in or past {phase}; a gate leads into a later phase."
@@ -96,6 +96,7 @@ def stage_gate_create(
     texts = DEFAULT_CRITERIA.get(to_phase, []) if criteria is None else criteria
     for order, text in enumerate(texts, start=1):
         gate_criterion_create(actor=actor, gate=gate, text=text, order=order)
+    touch(gate)
     return gate
 
 
@@ -110,7 +111,9 @@ def stage_gate_update(
     if "to_phase" in data and data["to_phase"] != current.to_phase:
         _check_to_phase(current.project, data["to_phase"])
         data["from_phase"] = previous_phase(data["to_phase"])
-    return versioned_update(instance=gate, data=data, actor=actor, expected_version=expected_version)
+    gate = versioned_update(instance=gate, data=data, actor=actor, expected_version=expected_version)
+    touch(gate)
+    return gate
 
 
 def stage_gate_delete(*, actor, gate: StageGate) -> None:
@@ -118,6 +121,7 @@ def stage_gate_delete(*, actor, gate: StageGate) -> None:
     with transaction.atomic():
         _check_pending(locked(gate, None))
         delete_audited(actor=actor, obj=gate)
+        touch(gate)
 
 
 @transaction.atomic
@@ -166,6 +170,7 @@ def stage_gate_decide(
         context=f"Stage gate “{current.name}”.",
         stage_gate=current,
     )
+    touch(current)
     return current
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.services._common import create_audited, delete_audited
+from core.changes import inputs_changed
 from core.services import versioned_update
 from portfolio.models import Program
 
@@ -59,7 +60,9 @@ def decision_create(*, actor, program: Program, title: str, **fields: Any) -> De
     _check_decision_links(program, fields)
     _decided_defaults(actor, fields)
     entry = Decision(program=program, title=title, **fields)
-    return create_audited(actor=actor, obj=entry, fields=["program", "title", "status", *fields])
+    create_audited(actor=actor, obj=entry, fields=["program", "title", "status", *fields])
+    inputs_changed(programs=[program])
+    return entry
 
 
 @transaction.atomic
@@ -69,7 +72,9 @@ def decision_update(
     data = {k: v for k, v in data.items() if k != "program"}
     _check_decision_links(decision.program, data)
     _decided_defaults(actor, data, decision)
-    return versioned_update(instance=decision, data=data, actor=actor, expected_version=expected_version)
+    decision = versioned_update(instance=decision, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(programs=[decision.program_id])
+    return decision
 
 
 # -- benefits --------------------------------------------------------------------------------------
@@ -96,9 +101,11 @@ def benefit_create(
     values = {"baseline_value": baseline_value, "target_value": target_value, **fields}
     _check_benefit(values)
     benefit = Benefit(program=program, name=name, kpi=kpi, **values)
-    return create_audited(
+    create_audited(
         actor=actor, obj=benefit, fields=["program", "name", "kpi", "baseline_value", "target_value", "status"]
     )
+    inputs_changed(programs=[program])
+    return benefit
 
 
 @transaction.atomic
@@ -107,7 +114,9 @@ def benefit_update(*, actor, benefit: Benefit, data: dict[str, Any], expected_ve
     _check_benefit(data, benefit)
     if data.get("non_negative", benefit.non_negative) and benefit.measurements.filter(value__lt=0).exists():
         refuse("non_negative", NEGATIVE_VALUE)
-    return versioned_update(instance=benefit, data=data, actor=actor, expected_version=expected_version)
+    benefit = versioned_update(instance=benefit, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(programs=[benefit.program_id])
+    return benefit
 
 
 def _check_measurement(benefit: Benefit, measured_on: dt.date, value: Decimal) -> None:
@@ -126,15 +135,18 @@ def benefit_measurement_record(
     _check_measurement(benefit, measured_on, value)
     existing = BenefitMeasurement.objects.select_for_update().filter(benefit=benefit, measured_on=measured_on).first()
     if existing is not None:
-        return versioned_update(instance=existing, data={"value": value, "note": note}, actor=actor)
-    measurement = BenefitMeasurement(
-        benefit=benefit,
-        measured_on=measured_on,
-        value=value,
-        note=note,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    return create_audited(actor=actor, obj=measurement, fields=["benefit", "measured_on", "value"])
+        measurement = versioned_update(instance=existing, data={"value": value, "note": note}, actor=actor)
+    else:
+        measurement = BenefitMeasurement(
+            benefit=benefit,
+            measured_on=measured_on,
+            value=value,
+            note=note,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        create_audited(actor=actor, obj=measurement, fields=["benefit", "measured_on", "value"])
+    inputs_changed(programs=[benefit.program_id])
+    return measurement
 
 
 @transaction.atomic
@@ -145,12 +157,15 @@ def benefit_measurement_update(
     _check_measurement(
         measurement.benefit, data.get("measured_on", measurement.measured_on), data.get("value", measurement.value)
     )
-    return versioned_update(instance=measurement, data=data, actor=actor, expected_version=expected_version)
+    updated = versioned_update(instance=measurement, data=data, actor=actor, expected_version=expected_version)
+    inputs_changed(programs=[measurement.benefit.program_id])
+    return updated
 
 
 def benefit_measurement_delete(*, actor, measurement: BenefitMeasurement) -> None:
     with transaction.atomic():
         delete_audited(actor=actor, obj=measurement)
+        inputs_changed(programs=[measurement.benefit.program_id])
 
 
 # -- operating level agreements --------------------------------------------------------------------
@@ -198,6 +213,7 @@ def ola_create(
     )
     create_audited(actor=actor, obj=ola, fields=["program", "service", "start_date", "review_date", "status"])
     _targets_set(actor, ola, targets or [])
+    inputs_changed(programs=[program])
     return ola
 
 
@@ -216,4 +232,5 @@ def ola_update(
     ola = versioned_update(instance=ola, data=data, actor=actor, expected_version=expected_version)
     if targets is not None:
         _targets_set(actor, ola, targets)
+    inputs_changed(programs=[ola.program_id])
     return ola

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_update
 from portfolio.models import Program
@@ -34,6 +35,7 @@ def project_create(*, actor, program: Program, code: str, name: str, **fields: A
         obj=project,
         changes=model_changes(project, ["program", "code", "name", *fields]),
     )
+    inputs_changed(projects=[project], programs=[project.program_id])
     return project
 
 
@@ -45,15 +47,18 @@ def project_update(*, actor, project: Project, data: dict[str, Any], expected_ve
     entered — skipping a phase needs its gate too; otherwise ValidationError on `phase` naming the
     missing gates. Moving back needs none, and re-entering a phase whose gate was approved before
     needs no new one."""
-    from .schedule import schedule_recompute
+    from .schedule import schedule_reschedule
 
     with transaction.atomic():
         if "phase" in data:
             _check_phase_gates(project, data["phase"])
+        program_before = project.program_id
         project = versioned_update(instance=project, data=data, actor=actor, expected_version=expected_version)
         if SCHEDULE_INPUTS & set(data):
-            schedule_recompute(project=project)
+            schedule_reschedule(project=project)
             project.refresh_from_db()
+        # Both programs when it moved: one loses it from its roll-up, the other gains it.
+        inputs_changed(projects=[project], programs={program_before, project.program_id})
     return project
 
 
@@ -202,6 +207,7 @@ def status_report_submit(
         obj=report,
         changes=model_changes(report, ["period_end", "overall_rag", "percent_complete"]),
     )
+    inputs_changed(projects=[project])  # reported RAG and data freshness
     return report
 
 
@@ -229,4 +235,5 @@ def status_report_correct(*, actor, report: StatusReport, data: dict[str, Any]) 
         current.full_clean()
         current.save()
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=current, changes=changes)
+        inputs_changed(projects=[current.project_id])
     return current

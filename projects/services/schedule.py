@@ -9,7 +9,19 @@ critical path.
 
 The engine (projects.scheduling) is pure Python; this module feeds it from one query per table
 and writes back only the rows whose computed fields changed, with one bulk UPDATE per project.
-Every write service here reschedules synchronously before it returns.
+
+Every write service here reschedules the edited project before it returns, so its Gantt moves at
+once: `schedule_recompute(project=…, own_only=True)` schedules the project's own tasks with
+each cross-project predecessor pinned at its current dates. The projects linked to it are
+brought along in the worker (`schedule_propagate`, enqueued after commit by
+`propagation_enqueue`), which schedules the whole linked group as one network — exactly what a
+synchronous recompute of the network used to write — and reports every project that moved to
+the roll-ups (core.changes). Until it has run, the edited project's float and critical path are
+measured against its own finish rather than the group's.
+
+A change to the shape of a linked network (a link, a task's summary) is the exception: only the
+whole network can show a cycle running through another project, so it is validated and
+scheduled on the whole network in the request, as before.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import logging
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +41,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_delete, versioned_update
 from projects.scheduling import (
@@ -45,7 +59,11 @@ from projects.scheduling import (
 
 from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
 
+log = logging.getLogger(__name__)
 STANDARD_CALENDAR_ID = "standard"
+# Wait this long before propagating, so a burst of edits to one project propagates mostly once
+# (each run is idempotent: a late one finds nothing to move).
+PROPAGATE_AFTER_SECONDS = 2
 COMPUTED_TASK_FIELDS = [
     "start",
     "finish",
@@ -94,6 +112,7 @@ class ScheduleOutcome:
     changed_count: int
     finish: dt.datetime | None
     critical_path: tuple[int, ...]
+    moved_project_ids: tuple[int, ...] = ()  # the projects whose tasks or forecast finish changed
 
 
 # -- calendars --------------------------------------------------------------------------------
@@ -179,6 +198,15 @@ def linked_project_ids(project: Project) -> set[int]:
     return seen
 
 
+def has_cross_project_links(project: Project) -> bool:
+    """Whether a dependency links a task of `project` with a task of another project (one query)."""
+    return (
+        Dependency.objects.filter(Q(successor__project_id=project.pk) | Q(predecessor__project_id=project.pk))
+        .exclude(successor__project_id=F("predecessor__project_id"))
+        .exists()
+    )
+
+
 def project_zone(project: Project) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(project.time_zone or "UTC")
 
@@ -254,15 +282,34 @@ def link_in(dep: Dependency) -> LinkIn:
     )
 
 
-def load_network(project: Project) -> Network:
-    """Read the linked group of `project` (a fixed number of queries, whatever its size)."""
-    ids = linked_project_ids(project)
+def load_network(project: Project, *, own_only: bool = False) -> Network:
+    """Read the linked group of `project` (a fixed number of queries, whatever its size).
+
+    `own_only`: read only `project`'s tasks, with each task of another project that precedes
+    one of them pinned (manually scheduled) at its current start and finish. Successor projects
+    are left out; `Network.tasks` holds only `project`'s rows."""
+    ids = {project.pk} if own_only else linked_project_ids(project)
     projects = sorted(Project.objects.filter(pk__in=ids), key=lambda p: p.pk)
     anchor = next(p for p in projects if p.pk == project.pk)
     zone = project_zone(anchor)
     tasks = list(Task.objects.filter(project_id__in=ids).order_by("project_id", "sort_order", "pk"))
-    dependencies = list(Dependency.objects.filter(successor__project_id__in=ids, predecessor__project_id__in=ids))
-    calendar_ids = {p.calendar_id for p in projects if p.calendar_id} | {t.calendar_id for t in tasks if t.calendar_id}
+    pinned: list[Task] = []
+    if own_only:
+        dependencies = list(
+            Dependency.objects.filter(successor__project_id=project.pk).select_related("predecessor__project")
+        )
+        outside = {d.predecessor_id: d.predecessor for d in dependencies if d.predecessor.project_id != project.pk}
+        # A predecessor never scheduled has no dates to pin: its link waits for the propagation.
+        pinned = [t for t in outside.values() if t.start is not None and t.finish is not None]
+        kept = {t.pk for t in tasks} | {t.pk for t in pinned}
+        dependencies = [d for d in dependencies if d.predecessor_id in kept]
+    else:
+        dependencies = list(Dependency.objects.filter(successor__project_id__in=ids, predecessor__project_id__in=ids))
+    calendar_ids = (
+        {p.calendar_id for p in projects if p.calendar_id}
+        | {t.calendar_id for t in tasks if t.calendar_id}
+        | {t.calendar_id or t.project.calendar_id for t in pinned if t.calendar_id or t.project.calendar_id}
+    )
     calendars = work_calendars(_load_calendars(calendar_ids))
     calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
     default_id = str(anchor.calendar_id) if anchor.calendar_id else STANDARD_CALENDAR_ID
@@ -284,6 +331,22 @@ def load_network(project: Project) -> Network:
             # A task without a calendar of its own works on its project's calendar.
             row = dataclasses.replace(row, calendar_id=str(project_calendar[task.project_id]))
         rows.append(row)
+    for task in pinned:
+        # Another project's task as it stands: fixed where it is, in its own calendar.
+        calendar_id = task.calendar_id or task.project.calendar_id
+        rows.append(
+            TaskIn(
+                id=task.pk,
+                name=f"{task.project.code}: {task.name}",
+                parent_id=None,
+                duration_minutes=task.duration_minutes,
+                is_milestone=task.is_milestone,
+                calendar_id=str(calendar_id) if calendar_id else None,
+                is_manual=True,
+                manual_start=to_local(task.start, zone),
+                manual_finish=to_local(task.finish, zone),
+            )
+        )
     status = anchor.status_date
     return Network(
         projects=projects,
@@ -299,15 +362,19 @@ def load_network(project: Project) -> Network:
     )
 
 
-def schedule_recompute(*, project: Project) -> ScheduleOutcome:
+def schedule_recompute(*, project: Project, own_only: bool = False) -> ScheduleOutcome:
     """Reschedule the network of `project` and store every changed computed field.
+
+    `own_only`: schedule and write only `project`'s tasks, its cross-project predecessors pinned
+    where they are (load_network); the linked projects are left to `schedule_propagate`.
 
     Raises ScheduleCycleValidationError (a ValidationError naming the tasks) on a cycle, and
     ValidationError for input the engine refuses. Idempotent: a second run changes nothing."""
-    net = load_network(project)
+    net = load_network(project, own_only=own_only)
     if not net.tasks:
+        finished = [p.pk for p in net.projects if p.forecast_finish is not None]
         Project.objects.filter(pk__in=[p.pk for p in net.projects]).update(forecast_finish=None)
-        return ScheduleOutcome(tuple(p.pk for p in net.projects), 0, 0, None, ())
+        return ScheduleOutcome(tuple(p.pk for p in net.projects), 0, 0, None, (), tuple(finished))
     try:
         result = schedule(
             net.task_in,
@@ -346,19 +413,75 @@ def schedule_recompute(*, project: Project) -> ScheduleOutcome:
             changed.setdefault(task.project_id, []).append(task)
         if values["finish"] and (task.project_id not in finish_of or values["finish"] > finish_of[task.project_id]):
             finish_of[task.project_id] = values["finish"]
+    moved = set(changed)
     with transaction.atomic():
         for rows in changed.values():
             Task.objects.bulk_update(rows, COMPUTED_TASK_FIELDS, batch_size=5000)
         for p in net.projects:
             if p.forecast_finish != finish_of.get(p.pk):
                 Project.objects.filter(pk=p.pk).update(forecast_finish=finish_of.get(p.pk))
+                moved.add(p.pk)
+    own = {t.pk for t in net.tasks}
     return ScheduleOutcome(
         project_ids=tuple(p.pk for p in net.projects),
         task_count=len(net.tasks),
         changed_count=sum(len(rows) for rows in changed.values()),
         finish=to_aware(result.project_finish, zone),
-        critical_path=tuple(result.critical_path),
+        critical_path=tuple(pk for pk in result.critical_path if pk in own),
+        moved_project_ids=tuple(sorted(moved)),
     )
+
+
+def schedule_reschedule(*, project: Project, whole_network: bool = False) -> ScheduleOutcome:
+    """What a write service calls after changing `project`'s schedule inputs, in its transaction:
+    reschedule `project` now (its own tasks; the whole linked network when `whole_network`, for
+    changes of the network's shape), tell the roll-ups about every project that moved and
+    `project` itself, and hand the linked projects to the worker after commit."""
+    linked = has_cross_project_links(project)
+    outcome = schedule_recompute(project=project, own_only=linked and not whole_network)
+    inputs_changed(projects={project.pk, *outcome.moved_project_ids})
+    if linked and not whole_network:
+        propagation_enqueue(project_ids=[project.pk])
+    return outcome
+
+
+def propagation_enqueue(*, project_ids: Iterable[int]) -> None:
+    """After commit, send `projects.schedule_propagate` for each project (the linked group of
+    each is rescheduled in the worker). A broker that cannot be reached is logged; the edited
+    project's own dates are already stored and the next edit in the group propagates again."""
+    from .. import tasks  # tasks import this module
+
+    def send(pk: int) -> None:
+        try:
+            tasks.schedule_propagate.apply_async((pk,), countdown=PROPAGATE_AFTER_SECONDS)
+        except Exception:
+            log.warning("Could not enqueue the schedule propagation of project %s.", pk, exc_info=True)
+
+    for pk in sorted(set(project_ids)):
+        transaction.on_commit(lambda pk=pk: send(pk), robust=True)
+
+
+@transaction.atomic
+def schedule_propagate(*, project_id: int) -> tuple[int, ...]:
+    """Reschedule the whole linked network of project `project_id` (as one network, see the
+    module docstring) and bump the input version of every project that moved. Returns their
+    ids (empty when nothing moved or the project is gone). Idempotent."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return ()
+    # One propagation per network at a time: lock its projects, in the order dependency_create
+    # locks a program's (Project's default ordering), so the two never deadlock.
+    ids = linked_project_ids(project)
+    list(Project.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+    try:
+        outcome = schedule_recompute(project=project)
+    except ValidationError:
+        # A cycle that slipped past validation (two links created at once in two projects):
+        # nothing is written; the next edit that breaks the cycle propagates again.
+        log.warning("Schedule propagation of project %s refused by the engine.", project_id, exc_info=True)
+        return ()
+    inputs_changed(projects=outcome.moved_project_ids)
+    return outcome.moved_project_ids
 
 
 # -- outline -------------------------------------------------------------------------------------
@@ -423,7 +546,7 @@ def task_create(*, actor, project: Project, name: str, **fields: Any) -> Task:
     task.save()
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=task, changes=model_changes(task, ["name", *fields]))
     outline_renumber(project=project)
-    schedule_recompute(project=project)
+    schedule_reschedule(project=project)
     task.refresh_from_db()
     return task
 
@@ -438,21 +561,22 @@ def task_update(*, actor, task: Task, data: dict[str, Any], expected_version: in
     task = versioned_update(instance=task, data=data, actor=actor, expected_version=expected_version)
     if {"parent", "sort_order"} & set(data):
         outline_renumber(project=task.project)
-    schedule_recompute(project=task.project)
+    # A new summary can close a cycle through another project: validate on the whole network.
+    schedule_reschedule(project=task.project, whole_network="parent" in data)
     task.refresh_from_db()
     return task
 
 
 @transaction.atomic
 def task_delete(*, actor, task: Task, expected_version: int | None = None) -> None:
-    """Delete a task (and its subtasks and links) and reschedule what remains."""
+    """Delete a task (and its subtasks and links) and reschedule what remains: its project now,
+    the projects linked to it in the worker."""
     project = task.project
     others = set(linked_project_ids(project)) - {project.pk}
     versioned_delete(instance=task, actor=actor, expected_version=expected_version)
     outline_renumber(project=project)
-    schedule_recompute(project=project)
-    for pk in others:  # a removed cross-project link may have split the group
-        schedule_recompute(project=Project.objects.get(pk=pk))
+    schedule_reschedule(project=project)
+    propagation_enqueue(project_ids=others)  # a removed cross-project link may have split the group
 
 
 def _check_link(dep: Dependency) -> None:
@@ -508,7 +632,8 @@ def dependency_create(
         obj=dep,
         changes=model_changes(dep, ["predecessor", "successor", "type", "lag_minutes"]),
     )
-    schedule_recompute(project=successor.project)  # its group now includes the predecessor's
+    # A link changes the network's shape: scheduled (and checked for cycles) as a whole, now.
+    schedule_reschedule(project=successor.project, whole_network=True)
     return dep
 
 
@@ -523,7 +648,7 @@ def dependency_update(*, actor, dependency: Dependency, data: dict[str, Any]) ->
     _check_link(dependency)
     dependency.save()
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=dependency, changes=model_changes(dependency, data))
-    schedule_recompute(project=dependency.successor.project)
+    schedule_reschedule(project=dependency.successor.project, whole_network=True)
     return dependency
 
 
@@ -532,8 +657,8 @@ def dependency_delete(*, actor, dependency: Dependency) -> None:
     projects = {dependency.successor.project, dependency.predecessor.project}
     audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=dependency)
     dependency.delete()
-    for project in projects:
-        schedule_recompute(project=project)
+    for project in sorted(projects, key=lambda p: p.pk):
+        schedule_reschedule(project=project, whole_network=True)
 
 
 def _check_calendar(calendar: Calendar) -> None:
@@ -666,7 +791,7 @@ def calendar_update(
     if exceptions is not None:
         _exceptions_replace(actor=actor, calendar=calendar, exceptions=exceptions)
     for project in calendar_users(calendar):
-        schedule_recompute(project=project)
+        schedule_reschedule(project=project)
     return calendar
 
 
@@ -688,7 +813,7 @@ def calendar_delete(*, actor, calendar: Calendar, expected_version: int | None =
     users = calendar_users(calendar)
     versioned_delete(instance=calendar, actor=actor, expected_version=expected_version)
     for project in users:
-        schedule_recompute(project=project)
+        schedule_reschedule(project=project)
 
 
 BASELINE_APPROVED_KEPT = (
@@ -775,6 +900,7 @@ def baseline_set(
         if baseline.approved:
             changes["approved"] = [None, "True"]
         audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=baseline, changes=changes)
+        inputs_changed(projects=[project])  # slip is measured against the baseline
         return baseline
     new_finish = _baseline_finish(baseline)
     audit_record(
@@ -791,4 +917,5 @@ def baseline_set(
             "reason": [None, reason or None],
         },
     )
+    inputs_changed(projects=[project])
     return baseline

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core import bounds
+from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record
 from portfolio.models import Portfolio, Program
@@ -53,7 +54,7 @@ from .schedule import (
     link_in,
     outline_renumber,
     project_zone,
-    schedule_recompute,
+    schedule_reschedule,
     task_in,
     to_aware,
     to_local,
@@ -416,7 +417,8 @@ def schedule_import(
         )
     outline_renumber(project=project)
     try:
-        schedule_recompute(project=project)
+        # An import may relink anything: the whole linked network, checked for cycles, now.
+        schedule_reschedule(project=project, whole_network=True)
     except ScheduleCycleValidationError as cycle:
         raise ScheduleFileError(" ".join(cycle.messages)) from None
     except ValidationError as error:
@@ -427,6 +429,8 @@ def schedule_import(
         obj=project,
         changes={"schedule_import": [None, f"{filename}: {len(rows_by_uid)} tasks, {len(links)} links"]},
     )
+    if created:
+        inputs_changed(programs=[project.program_id])  # a new project in the program's roll-up
     return ImportResult(
         project=project,
         created_project=created,

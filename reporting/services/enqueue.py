@@ -13,7 +13,9 @@ stands: the summary is stale, pages say so, and the sweep catches up when the br
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,10 +52,39 @@ def release(kind: str, pk: int) -> None:
 
 def enqueue(kind: str, pk: int, *, countdown: int = COALESCE_SECONDS) -> bool:
     """Send one recompute of `kind` `pk` unless one is already waiting. True when sent."""
-    from .. import tasks  # tasks import the services; import late to keep the cycle out
-
     if not claim(kind, pk):
         return False
+    return _send(kind, pk, countdown=countdown)
+
+
+def enqueue_many(kind: str, pks: Iterable[int], *, countdown: int = COALESCE_SECONDS) -> set[int]:
+    """`enqueue` for many objects of one kind with a fixed number of queries (the sweep, a bulk
+    writer's deferred ids): create the missing roll-up rows, claim every one not already
+    waiting in one UPDATE, send a message for each claimed. Returns the ids sent."""
+    model, field = _LEVELS[kind]
+    source = model._meta.get_field(field.removesuffix("_id")).related_model
+    # Only rows that still exist: one deleted since the change committed has nothing to recompute.
+    pks = set(source.objects.filter(pk__in={int(pk) for pk in pks}).values_list("pk", flat=True))
+    if not pks:
+        return set()
+    now = timezone.now()
+    model.objects.bulk_create([model(**{field: pk}) for pk in sorted(pks)], ignore_conflicts=True)
+    waiting = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REENQUEUE_AFTER)
+    with transaction.atomic():
+        # Waits for a recompute holding a row: it cleared the mark when it started, so a change
+        # that committed meanwhile claims the row again and gets its own recompute.
+        claimed = set(
+            model.objects.select_for_update().filter(waiting, **{f"{field}__in": pks}).values_list(field, flat=True)
+        )
+        if claimed:
+            model.objects.filter(**{f"{field}__in": claimed}).update(enqueued_at=now)
+    return {pk for pk in sorted(claimed) if _send(kind, pk, countdown=countdown)}
+
+
+def _send(kind: str, pk: int, *, countdown: int) -> bool:
+    """Send the recompute task of a claimed object; on a broker error release the claim."""
+    from .. import tasks  # tasks import the services; import late to keep the cycle out
+
     task = {"project": tasks.project_recompute, "program": tasks.program_recompute}.get(kind, tasks.portfolio_recompute)
     try:
         task.apply_async((pk,), countdown=countdown)
@@ -65,15 +96,12 @@ def enqueue(kind: str, pk: int, *, countdown: int = COALESCE_SECONDS) -> bool:
 
 
 def projects_changed(ids: set[int]) -> None:
-    for pk in sorted(ids):
-        enqueue("project", pk)
+    enqueue_many("project", ids)
 
 
 def programs_changed(ids: set[int]) -> None:
-    for pk in sorted(ids):
-        enqueue("program", pk)
+    enqueue_many("program", ids)
 
 
 def portfolios_changed(ids: set[int]) -> None:
-    for pk in sorted(ids):
-        enqueue("portfolio", pk)
+    enqueue_many("portfolio", ids)

@@ -3,11 +3,20 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
+from core.changes import inputs_changed
 from portfolio.models import Program
 
 SCOPE_REQUIRED = "Name the project (for a project risk or issue) or the program (for a program one)."
 PROJECT_OTHER_PROGRAM = "This project belongs to program {project_program}, not {program}."
 UNKNOWN_FIELDS = "Unknown fields: {names}."
+
+
+def touch(row, *, program_too: bool = False) -> None:
+    """Tell the roll-ups that a risk or issue changed: its project's (the program's roll-up
+    follows), or its program's for a program-level row. `program_too` also bumps the program at
+    once (escalation moves a project risk onto the program register)."""
+    project_id, program_id = getattr(row, "project_id", None), getattr(row, "program_id", None)
+    inputs_changed(projects=[project_id], programs=[program_id] if program_too or not project_id else [])
 
 
 def resolve_scope(*, project, program) -> tuple:

@@ -14,7 +14,7 @@ from portfolio.models import Program
 from projects.models import Project
 
 from ..models import Issue, MitigationAction, Risk
-from ._common import check_fields, next_number, resolve_scope
+from ._common import check_fields, next_number, resolve_scope, touch
 
 COMPLETED_ONLY_WHEN_DONE = "Only a done action has a completion date."
 COMPLETED_IN_FUTURE = "The completion date cannot be in the future."
@@ -55,20 +55,26 @@ def mitigation_action_create(*, actor, risk: Risk, **fields: Any) -> MitigationA
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, obj=action, changes=model_changes(action, ["risk", *fields])
     )
+    touch(risk)  # mitigation cost and progress count in the risk figures
     return action
 
 
+@transaction.atomic
 def mitigation_action_update(
     *, actor, action: MitigationAction, data: dict[str, Any], expected_version: int | None = None
 ) -> MitigationAction:
     data = dict(data)
     check_fields(data, ACTION_FIELDS)
     _completion(data, action)
-    return versioned_update(instance=action, data=data, actor=actor, expected_version=expected_version)
+    action = versioned_update(instance=action, data=data, actor=actor, expected_version=expected_version)
+    touch(action.risk)
+    return action
 
 
+@transaction.atomic
 def mitigation_action_delete(*, actor, action: MitigationAction, expected_version: int | None = None) -> None:
     versioned_delete(instance=action, actor=actor, expected_version=expected_version)
+    touch(action.risk)
 
 
 def _resolution(data: dict, current: Issue | None) -> None:
@@ -105,16 +111,22 @@ def issue_create(*, actor, project: Project | None = None, program: Program | No
         obj=issue,
         changes=model_changes(issue, ["program", "project", "number", *fields]),
     )
+    touch(issue)
     return issue
 
 
+@transaction.atomic
 def issue_update(*, actor, issue: Issue, data: dict[str, Any], expected_version: int | None = None) -> Issue:
     data = dict(data)
     check_fields(data, ISSUE_FIELDS)
     _resolution(data, issue)
-    return versioned_update(instance=issue, data=data, actor=actor, expected_version=expected_version)
+    issue = versioned_update(instance=issue, data=data, actor=actor, expected_version=expected_version)
+    touch(issue)
+    return issue
 
 
+@transaction.atomic
 def issue_delete(*, actor, issue: Issue, expected_version: int | None = None) -> None:
     """Delete an issue. The reserve drawdown of a realisation stays in the reserve log."""
     versioned_delete(instance=issue, actor=actor, expected_version=expected_version)
+    touch(issue)

@@ -21,7 +21,7 @@ from projects.models import Project, Task
 
 from .. import scoring
 from ..models import Issue, Risk, RiskScoreHistory
-from ._common import check_fields, next_number, resolve_scope
+from ._common import check_fields, next_number, resolve_scope, touch
 
 PROBABILITY_RANGE = "Probability is a level from 1 (rare) to 5 (almost certain)."
 PERCENT_RANGE = "The probability percentage must be between 0 and 100."
@@ -294,6 +294,7 @@ def risk_create(
     if tasks:
         risk.tasks.set(tasks)
     _snapshot(risk, actor)
+    touch(risk)
     return risk
 
 
@@ -313,12 +314,15 @@ def risk_update(
         _set_tasks(risk, tasks, actor)
     if any(getattr(risk, name) != value for name, value in before.items()):
         _snapshot(risk, actor)
+    touch(risk, program_too=risk.escalated_at is not None)
     return risk
 
 
+@transaction.atomic
 def risk_delete(*, actor, risk: Risk, expected_version: int | None = None) -> None:
     """Delete a risk with its mitigation actions and history; an issue it opened stays, unlinked."""
     versioned_delete(instance=risk, actor=actor, expected_version=expected_version)
+    touch(risk, program_too=risk.escalated_at is not None)
 
 
 # -- escalation ------------------------------------------------------------------------------
@@ -339,7 +343,9 @@ def risk_escalate(*, actor, risk: Risk, note: str = "", expected_version: int | 
         "escalated_by": actor if getattr(actor, "is_authenticated", False) else None,
         "escalation_note": note.strip(),
     }
-    return versioned_update(instance=risk, data=data, actor=actor, expected_version=expected_version)
+    risk = versioned_update(instance=risk, data=data, actor=actor, expected_version=expected_version)
+    touch(risk, program_too=True)
+    return risk
 
 
 @transaction.atomic
@@ -348,7 +354,9 @@ def risk_deescalate(*, actor, risk: Risk, note: str = "", expected_version: int 
     if risk.escalated_at is None:
         raise ValidationError({"escalated_at": NOT_ESCALATED})
     data = {"escalated_at": None, "escalated_by": None, "escalation_note": note.strip()}
-    return versioned_update(instance=risk, data=data, actor=actor, expected_version=expected_version)
+    risk = versioned_update(instance=risk, data=data, actor=actor, expected_version=expected_version)
+    touch(risk, program_too=True)
+    return risk
 
 
 # -- realisation -----------------------------------------------------------------------------
@@ -412,4 +420,5 @@ def risk_realise(
             issue, ["program", "project", "number", "title", "severity", "risk", "reserve_transaction"]
         ),
     )
+    touch(risk, program_too=risk.escalated_at is not None)
     return issue

@@ -121,13 +121,16 @@ class TestScheduleRecompute:
 
 @pytest.mark.django_db
 class TestCrossProjectLinks:
-    def test_slip_upstream_moves_downstream_project(self, plan, project, owner):
+    def test_slip_upstream_moves_downstream_project(self, plan, project, owner, django_capture_on_commit_callbacks):
         downstream = ProjectFactory(program=project.program, code="MOD-CRM", planned_start=dt.date(2026, 3, 2))
         cutover = task_create(actor=owner, project=downstream, name="Cut-over", duration_minutes=2 * DAY)
         dependency_create(actor=owner, predecessor=plan["Go-live"], successor=cutover)
         cutover.refresh_from_db()
         assert cutover.start == at(2026, 3, 23)
-        task_update(actor=owner, task=plan["Build"], data={"duration_minutes": 15 * DAY})
+        # The downstream project moves in the worker (projects.schedule_propagate, enqueued on
+        # commit; eager here): run the commit callbacks.
+        with django_capture_on_commit_callbacks(execute=True):
+            task_update(actor=owner, task=plan["Build"], data={"duration_minutes": 15 * DAY})
         cutover.refresh_from_db()
         assert cutover.start == at(2026, 3, 30)
         downstream.refresh_from_db()
