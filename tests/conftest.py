@@ -348,11 +348,25 @@ class Worker:
 
     def wait_ready(self, timeout: float = WORKER_READY_TIMEOUT) -> "Worker":
         """Wait until the worker answers a ping through the broker (so it is consuming)."""
-        deadline = time.monotonic() + timeout
-        while not self.app.control.ping(destination=[self.nodename], timeout=0.5):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker did not become ready (exit code {self.process.poll()}):\n{self.log()}")
+        if not self.answers(timeout):
+            pytest.fail(f"Celery worker did not become ready (exit code {self.process.poll()}):\n{self.log()}")
         return self
+
+    def answers(self, timeout: float) -> bool:
+        """Does the worker answer a ping within `timeout` s? False as soon as its process exits."""
+        deadline = time.monotonic() + timeout
+        while not self._pong():
+            if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+        return True
+
+    def _pong(self) -> bool:
+        try:
+            return bool(self.app.control.ping(destination=[self.nodename], timeout=0.5))
+        except Exception:  # a pooled connection to a Redis that restarted: build new ones
+            forget_celery_connections(self.app)
+            time.sleep(0.2)
+            return False
 
     @property
     def alive(self) -> bool:
