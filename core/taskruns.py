@@ -2,7 +2,8 @@
 
 Celery's signals write the row (`connect()`, called from core.apps):
 
-- after_task_publish: a QUEUED row (with a label for people, see `label_with`);
+- before_task_publish notes the time; after_task_publish writes a QUEUED row with it (and a
+  label for people, see `label_with`);
 - task_prerun: STARTED, started_at, attempts + 1 (the row is made here when there was no
   publish: eager mode runs tasks in-process without one, and a lost queued row is recreated);
 - task_retry: RETRYING with the reason; task_failure: FAILED with the error;
@@ -103,15 +104,27 @@ def _json_args(args) -> list:
 # -- signal receivers --------------------------------------------------------------------------
 
 
+def _on_publishing(sender=None, headers=None, **_kwargs) -> None:
+    # The queued time is taken before sending: a fast worker may start the task before the
+    # row is written (after sending), and its start must not precede its queueing.
+    task_id = (headers or {}).get("id")
+    if task_id:
+        _local.publishing = (task_id, timezone.now())
+
+
 def _on_published(sender=None, headers=None, body=None, **_kwargs) -> None:
     headers = headers or {}
     task_id, name = headers.get("id"), headers.get("task") or sender
+    publishing = getattr(_local, "publishing", None)
+    _local.publishing = None
     if not task_id or headers.get("retries"):  # a retry re-publishes the same run
         return
+    queued_at = publishing[1] if publishing and publishing[0] == task_id else timezone.now()
     args, kwargs = (body[0], body[1]) if isinstance(body, list | tuple) and len(body) >= 2 else ((), {})
 
     def write():  # the label's query too inside the savepoint
-        run = TaskRun(task_id=task_id, name=name, label=_label(name, args, kwargs), args=_json_args(args))
+        label = _label(name, args, kwargs)
+        run = TaskRun(task_id=task_id, name=name, label=label, args=_json_args(args), queued_at=queued_at)
         # ignore_conflicts: a fast worker may have made the row already (task_prerun).
         TaskRun.objects.bulk_create([run], ignore_conflicts=True)
 
@@ -198,6 +211,7 @@ def connect() -> None:
     """Connect the receivers to Celery's signals (idempotent; core.apps calls it)."""
     from celery import signals
 
+    signals.before_task_publish.connect(_on_publishing, weak=False, dispatch_uid="keel.taskruns.publishing")
     signals.after_task_publish.connect(_on_published, weak=False, dispatch_uid="keel.taskruns.published")
     signals.task_prerun.connect(_on_prerun, weak=False, dispatch_uid="keel.taskruns.prerun")
     signals.task_retry.connect(_on_retry, weak=False, dispatch_uid="keel.taskruns.retry")
