@@ -33,4 +33,7 @@ app.conf.beat_schedule = {
     # The daily digest for users who asked for one e-mail a day instead of one per notification,
     # after the 07:00 reminders so those are in it.
     "notifications-digest": {"task": "core.notifications_digest", "schedule": crontab(hour=7, minute=30)},
+    # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
+    # so the table stays small.
+    "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
 }

@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery: a real broker when configured, otherwise tasks run in-process after commit. ---
+# Reliability (docs/architecture.md, Roll-ups): a task is acknowledged only after it ran
+# (acks_late) and handed back to the queue when its worker process dies (reject_on_worker_lost);
+# a worker takes one task at a time (prefetch 1) so a long task does not hold others back.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -196,6 +199,47 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Time limits, seconds: at the soft limit the task gets SoftTimeLimitExceeded (and may clean
+# up), at the hard limit its process is killed. Long jobs (a full recompute, an import) carry
+# KEEL_TASK_LONG_TIME_LIMIT instead (core.tasks.LONG_TASK).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+KEEL_TASK_LONG_TIME_LIMIT = env_int("KEEL_TASK_LONG_TIME_LIMIT", 3600)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT <= KEEL_TASK_LONG_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "Celery time limits must satisfy 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT "
+        "<= KEEL_TASK_LONG_TIME_LIMIT."
+    )
+# Retries of tasks that failed on a database error (a restart, a dropped connection): up to
+# KEEL_TASK_MAX_RETRIES times, waiting 1, 2, 4 … seconds (with jitter), at most
+# KEEL_TASK_RETRY_BACKOFF_MAX seconds.
+KEEL_TASK_MAX_RETRIES = env_int("KEEL_TASK_MAX_RETRIES", 5)
+KEEL_TASK_RETRY_BACKOFF_MAX = env_int("KEEL_TASK_RETRY_BACKOFF_MAX", 300)
+# Redis redelivers a message nobody acknowledged after the visibility timeout; it must exceed
+# the longest task's hard limit, or a task still running is handed to a second worker.
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * KEEL_TASK_LONG_TIME_LIMIT)
+if _VISIBILITY_TIMEOUT <= KEEL_TASK_LONG_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be greater than KEEL_TASK_LONG_TIME_LIMIT.")
+# Seconds to wait for the broker when sending. A write commits before it enqueues; with the
+# broker down the enqueue gives up after about this long (the sweep catches up later), so a
+# web request is never held up for long by a Redis outage.
+_BROKER_TIMEOUT = env_int("CELERY_BROKER_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = _BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": _BROKER_TIMEOUT,
+    "socket_timeout": _BROKER_TIMEOUT,
+    # One attempt per publish (kombu's own retries would multiply the wait).
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = _BROKER_TIMEOUT
+# A worker started before Redis keeps trying to connect instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Old TaskRun rows are deleted after this many days (core.taskruns.taskruns_prune).
+KEEL_TASKRUN_KEEP_DAYS = env_int("KEEL_TASKRUN_KEEP_DAYS", 30)
 
 # --- E-mail: notifications and digests go through Django's default mailer (MAILERS). The console
 # backend (the default) prints messages to the worker's or server's log instead of sending them;

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, AuditEntry, Notification, NotificationPreference
+from .models import ApiToken, AuditEntry, Notification, NotificationPreference, TaskRun
 
 
 @admin.register(ApiToken)
@@ -45,3 +45,20 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """Task runs are written by Celery's signals (core.taskruns): the admin reads and deletes them."""
+
+    list_display = ["name", "label", "status", "queued_at", "started_at", "finished_at", "attempts"]
+    list_filter = ["status", "name"]
+    search_fields = ["task_id", "name", "label", "error"]
+    date_hierarchy = "queued_at"
+    readonly_fields = [field.name for field in TaskRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

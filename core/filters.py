@@ -11,6 +11,7 @@ view has search fields, `ordering` when it orders, the paginator's `page`/`page_
 
 from collections.abc import Iterable
 
+import django_filters
 from django import forms
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,6 +19,8 @@ from rest_framework import exceptions, filters
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
+
+from .models import TaskRun
 
 UNKNOWN_PARAMETER = "Unknown query parameter “{name}”: this list accepts {known}."
 
@@ -102,3 +105,21 @@ def unknown_list_params(query: QueryDict, filters, *, also: Iterable[str] = ()) 
     names = set(filters.fields) if isinstance(filters, forms.BaseForm) else filter_param_names(filters)
     known = names | {"page", "sort", *also}
     return sorted(set(query) - known), sorted(known)
+
+
+def _task_names() -> list[tuple[str, str]]:
+    from .taskruns import task_names
+
+    return [(name, name) for name in task_names()]
+
+
+class TaskRunFilterSet(django_filters.FilterSet):
+    """The administrators' jobs page: runs by status, task name, or words of their label."""
+
+    status = django_filters.ChoiceFilter(choices=TaskRun.Status.choices, empty_label="Any status")
+    name = django_filters.ChoiceFilter(choices=_task_names, label="Task", empty_label="Any task")
+    q = django_filters.CharFilter(field_name="label", lookup_expr="icontains", label="About")
+
+    class Meta:
+        model = TaskRun
+        fields = ["status", "name"]

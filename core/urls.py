@@ -11,4 +11,6 @@ urlpatterns = [
     path("notifications/read/", views.notification_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/preferences/", views.notification_preferences, name="notification-preferences"),
+    path("admin-tools/jobs/", views.taskrun_list, name="taskrun-list"),
+    path("admin-tools/jobs/<str:task_id>/", views.taskrun_detail, name="taskrun-detail"),
 ]

@@ -1,19 +1,21 @@
-"""The profile page and personal API tokens, plus helpers every app's HTML views share."""
+"""The profile page and personal API tokens, the administrators' jobs page, plus helpers every
+app's HTML views share."""
 
+import functools
 from collections.abc import Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import notifications
-from .filters import unknown_list_params
+from . import notifications, taskruns
+from .filters import TaskRunFilterSet, unknown_list_params
 from .forms import ApiTokenForm, NotificationFilterForm, NotificationPreferencesForm
-from .models import ApiToken, Notification
+from .models import ApiToken, Notification, TaskRun
 from .services import api_token_create, api_token_revoke
 
 PAGE_SIZE = 25
@@ -154,3 +156,45 @@ def notification_preferences(request):
         form = NotificationPreferencesForm(rows=rows)
         status = 200
     return render(request, "core/notification_preferences.html", {"form": form}, status=status)
+
+
+# -- administrators' tools -------------------------------------------------------------------
+
+
+def staff_only(view):
+    """Administrators (is_staff) only; anyone else, signed in or not, gets a 404 (the page does
+    not exist for them), never a redirect to the login page that would reveal it."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_only
+def taskrun_list(request):
+    """Recent task runs, newest first, filtered by status, task and label; two queries."""
+    filterset = TaskRunFilterSet(request.GET, queryset=TaskRun.objects.all(), request=request)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
+    page = paginate(request, filterset.qs.order_by("-queued_at", "-id"))
+    context = {
+        "filter": filterset,
+        "filters_active": filters_active(request),
+        "page": page,
+        "rows": [taskruns.describe(run) for run in page.object_list],
+        "actions": taskruns.actions(),
+    }
+    return render(request, "core/taskrun_list.html", context)
+
+
+@staff_only
+def taskrun_detail(request, task_id: str):
+    """One run: its status, times, progress bar and error. htmx polls the progress partial
+    every 2 s until the run has finished."""
+    run = get_object_or_404(TaskRun, task_id=task_id)
+    template = "core/_taskrun_progress.html" if request.htmx else "core/taskrun_detail.html"
+    return render(request, template, taskruns.describe(run))

@@ -21,3 +21,8 @@ class ReportingConfig(AppConfig):
         changes.listen("project", enqueue.projects_changed)
         changes.listen("program", enqueue.programs_changed)
         changes.listen("portfolio", enqueue.portfolios_changed)
+
+        # The administrators' jobs page (core) offers the full recompute.
+        from core import taskruns
+
+        taskruns.register_action("reporting:recompute-all", "Recompute everything")

@@ -7,12 +7,21 @@
 - outsider: holds a role only in another portfolio (sees none of this: 404)
 """
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from portfolio.models import Membership
@@ -99,7 +108,8 @@ def client_for():
 
 # --- Service detection (ops) ---------------------------------------------------------------
 # Tests marked `postgres` need connection.vendor == "postgresql"; tests marked `redis` or
-# `celery_worker` need REDIS_URL answering PING. bin/test-env (run by `make test`) sets the
+# `celery_worker` need REDIS_URL answering PING; tests marked `redis_server` start their own
+# redis-server and need the executable. bin/test-env (run by `make test`) sets the
 # URLs before pytest starts, since pytest-django loads settings before this file. Missing
 # services skip those tests with "service unavailable: …", or fail them when
 # KEEL_REQUIRE_SERVICES=1 (as in CI), so a green CI run cannot hide a skipped service test.
@@ -137,6 +147,14 @@ def _redis_problem() -> str | None:
 
 
 @functools.cache
+def _redis_server_problem() -> str | None:
+    if shutil.which("redis-server") is None:
+        why = "no redis-server executable (apt install redis-server)"
+        return SERVICE_UNAVAILABLE.format(service="redis-server", why=why)
+    return None
+
+
+@functools.cache
 def _mpxj_problem() -> str | None:
     from projects.scheduling.mpxj import mpxj_available
 
@@ -166,6 +184,7 @@ _SERVICE_MARKERS = {
     "postgres": _postgres_problem,
     "redis": _redis_problem,
     "celery_worker": _redis_problem,
+    "redis_server": _redis_server_problem,
     "mpxj": _mpxj_problem,
     "browser": _browser_problem,
 }
@@ -210,3 +229,252 @@ def fast_password_hashing():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+# --- Real Celery workers and Redis servers ---------------------------------------------------
+# Tests that send tasks through a real broker to a real `celery -A config worker` subprocess.
+# `redis_celery` + `worker` use the shared REDIS_URL with a private queue; the fault tests
+# (tests/reporting/test_faults.py) start their OWN redis-server (`redis_server`, marker
+# `redis_server`), so they can stop it, and their own workers (`start_worker`), which they may
+# SIGKILL. Each is stopped by its own PID (a worker with its process group: its pool children).
+
+WORKER_READY_TIMEOUT = 60  # seconds; a cold worker on a busy 2-core machine takes a few
+
+
+def forget_celery_connections(app) -> None:
+    """Drop the app's cached producer pool and result backend so the next use builds them
+    from the current configuration (Celery caches both on first use)."""
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
+@contextlib.contextmanager
+def celery_pointed_at(broker_url: str, *, result_backend: str | None = None):
+    """Send this process's tasks to `broker_url` (eager off) inside the block; restore after."""
+    from config.celery import app
+
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=broker_url, result_backend=result_backend, task_always_eager=False)
+    forget_celery_connections(app)
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        forget_celery_connections(app)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(predicate, *, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        if value := predicate():
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} within {timeout:.0f} s")
+        time.sleep(interval)
+
+
+class RedisServer:
+    """A `redis-server` of our own on a free port, without persistence; start/stop at will."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    def _pong(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> "RedisServer":
+        command = [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"]
+        log = (self.directory / "redis.log").open("a")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - fixed command
+        _wait_for(self._pong, timeout=20, what=f"redis-server on port {self.port} did not answer PING")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+class Worker:
+    """A `celery -A config worker` subprocess (its own session, so its pool children share its
+    process group) pointed at `broker_url` and at the database this test uses."""
+
+    def __init__(self, *, app, broker_url: str, log_path: Path, env: dict, command: list[str] | None = None):
+        self.app = app
+        self.broker_url = broker_url
+        self.log_path = log_path
+        self.nodename = f"keel-test-{uuid.uuid4().hex[:10]}@localhost"
+        self.env = env
+        self.command = command or [sys.executable, "-m", "celery", "-A", "config", "worker"]
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *options: str) -> "Worker":
+        command = [*self.command, "--loglevel=INFO", "--hostname", self.nodename, "--without-gossip"]
+        command += ["--without-mingle", "--without-heartbeat", *options]
+        self._log = self.log_path.open("a")
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command line
+            command,
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self.wait_ready()
+
+    def wait_ready(self, timeout: float = WORKER_READY_TIMEOUT) -> "Worker":
+        """Wait until the worker answers a ping through the broker (so it is consuming)."""
+        if not self.answers(timeout):
+            pytest.fail(f"Celery worker did not become ready (exit code {self.process.poll()}):\n{self.log()}")
+        return self
+
+    def answers(self, timeout: float) -> bool:
+        """Does the worker answer a ping within `timeout` s? False as soon as its process exits."""
+        deadline = time.monotonic() + timeout
+        while not self._pong():
+            if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+                return False
+        return True
+
+    def _pong(self) -> bool:
+        try:
+            return bool(self.app.control.ping(destination=[self.nodename], timeout=0.5))
+        except Exception:  # a pooled connection to a Redis that restarted: build new ones
+            forget_celery_connections(self.app)
+            time.sleep(0.2)
+            return False
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children (its process group), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM), then SIGKILL if it has not gone in 15 s."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        # Pool children left behind by a parent that died go with the group.
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process = None
+
+
+def database_url_of_this_test() -> str:
+    """The URL of the database the running test uses (pytest-django's test_… database), for a
+    subprocess that must see the rows this test commits."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def redis_celery():
+    """This process's Celery app on the shared REDIS_URL (broker and result backend), eager
+    off; the previous configuration is restored afterwards."""
+    url = os.environ["REDIS_URL"]
+    with celery_pointed_at(url, result_backend=url) as app:
+        yield app
+
+
+@pytest.fixture
+def worker(redis_celery, tmp_path):
+    """A solo worker on the shared REDIS_URL and its own queue (so it neither feeds nor is fed by
+    any other worker on that Redis). Yields the queue name; stopped in teardown."""
+    url = os.environ["REDIS_URL"]
+    env = {**os.environ, "CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url, "PYTHONUNBUFFERED": "1"}
+    process = Worker(app=redis_celery, broker_url=url, log_path=tmp_path / "worker.log", env=env)
+    queue = f"keel-test-{uuid.uuid4().hex[:10]}"
+    try:
+        process.start("--pool=solo", "--queues", queue)
+        yield queue
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of this test's own (marker `redis_server`), started; stopped in teardown."""
+    server = RedisServer(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def celery_on_redis_server(redis_server):
+    """This process's Celery app sending to the test's own redis-server (no result backend)."""
+    with celery_pointed_at(redis_server.url) as app:
+        yield app
+
+
+@pytest.fixture
+def start_worker(celery_on_redis_server, redis_server, transactional_db, tmp_path):
+    """`start_worker(env=None, command=None)` starts a prefork worker (one child) on the test's
+    redis-server and database; every worker started is stopped in teardown, before the database
+    is flushed. `command` replaces `python -m celery -A config worker` (the slow worker)."""
+    started: list[Worker] = []
+
+    def start(*, env: dict | None = None, command: list[str] | None = None) -> Worker:
+        environment = {
+            **os.environ,
+            "CELERY_BROKER_URL": redis_server.url,
+            "CELERY_RESULT_BACKEND": "",
+            "DATABASE_URL": database_url_of_this_test(),
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        worker = Worker(
+            app=celery_on_redis_server,
+            broker_url=redis_server.url,
+            log_path=tmp_path / f"worker-{len(started)}.log",
+            env=environment,
+            command=command,
+        )
+        started.append(worker)
+        return worker.start("--pool=prefork", "--concurrency=1")
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
+from core import taskruns
 from core.models import AuditEntry
 from core.services import audit_record
 
@@ -193,6 +194,8 @@ class _ProgressWriter:
         self._side = None
 
     def __call__(self, phase: str, processed: int, total: int | None) -> None:
+        # The task run's row too, for the administrators' jobs page (a no-op outside a task).
+        taskruns.report_progress(processed, total or 0)
         values = {"status": phase, "processed_rows": processed, "total_rows": total, "updated_at": timezone.now()}
         if not connection.in_atomic_block:
             ImportJob.objects.filter(pk=self.job_id).update(**values)

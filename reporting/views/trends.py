@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from portfolio.models import Program
 from projects.models import Project
 
-from . import trends
+from .. import trends
 
 
 def _render(request, context: dict):
