@@ -12,11 +12,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from core import changes
 from portfolio.models import Portfolio, Program
-from projects.models import Project
+from portfolio.querysets import memberships_of, scope_ids
+from portfolio.selectors import portfolio_home, program_projects_open_and_closed
+from projects.models import Project, open_projects_q
+from projects.selectors import project_list_sorted as projects_sorted
 
 from .models import Health, PortfolioRollup, ProgramRollup, ProjectRollup
 
@@ -174,3 +178,115 @@ def with_rollup_states(objects, states: dict[int, RollupState]) -> list:
 def health_rank(health: str) -> int:
     """Sort key: red first, then amber, green, and no data last."""
     return _SEVERITY.get(health, len(_SEVERITY))
+
+
+# --- Page reads ------------------------------------------------------------------------------
+# The home page, program page and list pages read the summary tables here, so their cost does
+# not grow with cost entries, risks or allocations. Program (and portfolio) figures summed over
+# every project are handed over only for programs the user oversees (Program.overseen_by), as
+# the cost pages do; a per-project row is shown to whoever sees that project.
+
+
+def overseen_program_ids(*, user, programs) -> set[int]:
+    """The ids among `programs` (rows or ids) whose whole-program figures `user` may read. One query."""
+    ids = _ids(programs)
+    if not ids:
+        return set()
+    return set(Program.objects.overseen_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def overseen_portfolio_ids(*, user, portfolios) -> set[int]:
+    """The ids among `portfolios` whose whole-portfolio figures `user` may read. One query."""
+    ids = _ids(portfolios)
+    if not ids:
+        return set()
+    return set(Portfolio.objects.overseen_by(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def programs_with_rollups(*, user, programs) -> list[Program]:
+    """`programs` as a list, each with `.rollup_state` and `.overseen` (may read its figures).
+    Three queries whatever the number of programs."""
+    programs = list(programs)
+    overseen = overseen_program_ids(user=user, programs=programs)
+    with_rollup_states(programs, program_rollups(programs))
+    for program in programs:
+        program.overseen = program.pk in overseen
+    return programs
+
+
+def projects_with_rollups(projects) -> list[Project]:
+    """`projects` as a list, each with `.rollup_state`. Two queries whatever their number."""
+    projects = list(projects)
+    return with_rollup_states(projects, project_rollups(projects))
+
+
+@dataclass(slots=True)
+class ProgramDashboard:
+    """What the program page shows from the summaries. `figures` is the program's roll-up state;
+    `overseen` says whether its program-wide figures may be shown (else the page explains why not).
+    `projects` and `closed_projects` are those the user sees, each with `.rollup_state`."""
+
+    state: RollupState
+    overseen: bool
+    projects: list[Project]
+    closed_projects: list[Project]
+    currency: str
+
+
+def program_dashboard(*, user, program: Program) -> ProgramDashboard:
+    """The program page's summaries: the program's roll-up and each visible project's. A fixed
+    number of queries (the projects, their roll-ups and versions, the program's, the oversight check)."""
+    running, closed = program_projects_open_and_closed(user=user, program=program)
+    states = project_rollups([*running, *closed])
+    return ProgramDashboard(
+        state=program_rollup_for(program),
+        overseen=bool(overseen_program_ids(user=user, programs=[program])),
+        projects=with_rollup_states(running, states),
+        closed_projects=with_rollup_states(closed, states),
+        currency=program.portfolio.base_currency,
+    )
+
+
+def home_dashboard(*, user) -> dict:
+    """The home page: the user's portfolios (each with `.rollup_state`, `.overseen` and
+    `.programs_with_health`, its visible programs with reported health counts and `.rollup_state`),
+    and `my_projects`: the open projects the user manages or is a member of, with their roll-ups.
+    A fixed number of queries."""
+    portfolios = portfolio_home(user=user)
+    programs = [program for portfolio in portfolios for program in portfolio.programs_with_health]
+    programs_with_rollups(user=user, programs=programs)
+    overseen = overseen_portfolio_ids(user=user, portfolios=portfolios)
+    with_rollup_states(portfolios, portfolio_rollups(portfolios))
+    for portfolio in portfolios:
+        portfolio.overseen = portfolio.pk in overseen
+    mine = (
+        Project.objects.visible_to(user)
+        .filter(Q(pk__in=scope_ids(memberships_of(user), "project_id")) | Q(manager=user))
+        .filter(open_projects_q())
+        .select_related("program", "latest_status_report")
+        .order_by("program__code", "priority", "code")[:MY_PROJECTS_SHOWN]
+    )
+    return {"portfolios": portfolios, "my_projects": projects_with_rollups(mine)}
+
+
+MY_PROJECTS_SHOWN = 25
+
+
+# Worst first, not computed last, as projects.selectors.HEALTH_RANK does for the reported RAG.
+COMPUTED_HEALTH_RANK = Case(
+    When(rollup__health_overall=Health.RED, then=Value(0)),
+    When(rollup__health_overall=Health.AMBER, then=Value(1)),
+    When(rollup__health_overall=Health.GREEN, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+COMPUTED_SORT = "computed"
+
+
+def project_list_sorted(*, queryset, sort: str):
+    """projects.selectors.project_list_sorted, plus `computed` (`?sort=computed` or `-computed`):
+    computed health from the roll-up, worst first; code breaks ties. Returns (queryset, sort)."""
+    if sort.removeprefix("-") != COMPUTED_SORT:
+        return projects_sorted(queryset=queryset, sort=sort)
+    rank = "-computed_rank" if sort.startswith("-") else "computed_rank"
+    return queryset.annotate(computed_rank=COMPUTED_HEALTH_RANK).order_by(rank, "code"), sort
