@@ -2,9 +2,6 @@
 reported health, the figures, "as of" and the stale notice; program totals only for people who
 see the program whole; query counts that do not grow with the rows."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,10 +9,17 @@ from django.urls import reverse
 
 from core import changes
 from portfolio.models import Membership
-from projects.models import Project, Rag
+from projects.models import Rag
 from tests.factories.portfolio import MembershipFactory, ProgramFactory
-from tests.factories.projects import ProjectFactory, StatusReportFactory
-from tests.factories.reporting import PortfolioRollupFactory, ProgramRollupFactory, ProjectRollupFactory
+from tests.factories.projects import ProjectFactory
+from tests.factories.reporting import (
+    PortfolioRollupFactory,
+    ProgramRollupFactory,
+    ProjectRollupFactory,
+    program_figures,
+    red_inside,
+    report,
+)
 from tests.factories.users import UserFactory
 
 HOME = reverse("portfolio:home")
@@ -23,54 +27,6 @@ PROGRAMS = reverse("portfolio:program-list")
 PROGRAM = reverse("portfolio:program-detail", args=["MOD"])
 PROJECTS = reverse("projects:project-list")
 STALE = "Figures are being recomputed; these are from"
-RED_CPI = {"cost": "CPI 0.82 < 0.90"}
-
-
-def report(project, rag):
-    row = StatusReportFactory(project=project, overall_rag=rag, period_end=dt.date(2026, 10, 31))
-    Project.objects.filter(pk=project.pk).update(latest_status_report=row)
-    return row
-
-
-def red_inside(project):
-    """A project reported green whose summary computes red on cost."""
-    report(project, Rag.GREEN)
-    return ProjectRollupFactory(
-        project=project,
-        health_overall="red",
-        health_cost="red",
-        health_reasons=RED_CPI,
-        reported_rag="green",
-        health_disagrees=True,
-        cpi=Decimal("0.8200"),
-        spi=Decimal("0.9700"),
-        eac=Decimal("1250000.00"),
-    )
-
-
-def program_figures(program, **fields):
-    values = {
-        "health_overall": "red",
-        "health_cost": "red",
-        "health_reasons": RED_CPI,
-        "reported_rag": "green",
-        "health_disagrees": True,
-        "bac": Decimal("1000000.00"),
-        "eac": Decimal("1219512.20"),
-        "vac": Decimal("-219512.20"),
-        "cpi": Decimal("0.8200"),
-        "spi": Decimal("0.9700"),
-        "emv": Decimal("45000.00"),
-        "exposure_uncovered": Decimal("5000.00"),
-        "gates_due": 2,
-        "change_requests_waiting": 3,
-        "milestones_due_30": 4,
-        "projects_open": 1,
-        "projects_red": 1,
-        "projects_disagreeing": 1,
-    }
-    values.update(fields)
-    return ProgramRollupFactory(program=program, **values)
 
 
 def count_queries(client, url, params=None):
