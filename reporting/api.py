@@ -11,14 +11,16 @@ from core.api import versioned_schema
 from portfolio import api as portfolio_api
 from projects import api as projects_api
 
-from .serializers import PortfolioHealthSerializer, ProgramHealthSerializer, ProjectHealthSerializer
+from .serializers import PortfolioHealthSerializer, ProgramHealthSerializer, ProjectHealthSerializer, WithHealth
 
 
 class _RollupPageMixin:
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None:
-            self.get_serializer_class().attach(page, self.request.user)
+        # Only pages of the resource itself: detail actions page other rows (critical-path tasks).
+        serializer_class = self.get_serializer_class()
+        if page is not None and issubclass(serializer_class, WithHealth):
+            serializer_class.attach(page, self.request.user)
         return page
 
 

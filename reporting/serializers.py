@@ -103,7 +103,7 @@ def attach_states(objects, states, overseen=None) -> None:
             obj.overseen = obj.pk in overseen
 
 
-class _WithHealth(serializers.Serializer):
+class WithHealth(serializers.Serializer):
     """Adds `computed_health` and `rollup` from `.rollup_state` (set for a page of rows by the
     viewset, else read here for the one object). `health` stays the reported RAG, as before."""
 
@@ -137,7 +137,7 @@ class _WithHealth(serializers.Serializer):
 
 # The resource keeps its schema name: the same resource, with its summary.
 @extend_schema_serializer(component_name="Project")
-class ProjectHealthSerializer(_WithHealth, ProjectSerializer):
+class ProjectHealthSerializer(WithHealth, ProjectSerializer):
     class Meta(ProjectSerializer.Meta):
         fields = [*ProjectSerializer.Meta.fields, "computed_health", "rollup"]
 
@@ -148,7 +148,7 @@ class ProjectHealthSerializer(_WithHealth, ProjectSerializer):
 
 # The resource keeps its schema name: the same resource, with its summary.
 @extend_schema_serializer(component_name="Program")
-class ProgramHealthSerializer(_WithHealth, ProgramSerializer):
+class ProgramHealthSerializer(WithHealth, ProgramSerializer):
     guarded = True
 
     class Meta(ProgramSerializer.Meta):
@@ -161,7 +161,7 @@ class ProgramHealthSerializer(_WithHealth, ProgramSerializer):
 
 # The resource keeps its schema name: the same resource, with its summary.
 @extend_schema_serializer(component_name="Portfolio")
-class PortfolioHealthSerializer(_WithHealth, PortfolioSerializer):
+class PortfolioHealthSerializer(WithHealth, PortfolioSerializer):
     guarded = True
 
     class Meta(PortfolioSerializer.Meta):
