@@ -290,3 +290,19 @@ def project_list_sorted(*, queryset, sort: str):
         return projects_sorted(queryset=queryset, sort=sort)
     rank = "-computed_rank" if sort.startswith("-") else "computed_rank"
     return queryset.annotate(computed_rank=COMPUTED_HEALTH_RANK).order_by(rank, "code"), sort
+
+
+PROGRAM_SORTS = {"name": ["name", "code"], COMPUTED_SORT: ["computed_rank", "name", "code"]}
+PROGRAM_DEFAULT_SORT = "name"
+
+
+def program_list_sorted(*, queryset, sort: str):
+    """Programs by name (default) or by computed health (`computed`, worst first, from the
+    roll-up); a leading '-' reverses. Returns (queryset, sort actually applied)."""
+    key = sort.removeprefix("-")
+    if key not in PROGRAM_SORTS:
+        sort, key = PROGRAM_DEFAULT_SORT, PROGRAM_DEFAULT_SORT
+    if key == COMPUTED_SORT:
+        queryset = queryset.annotate(computed_rank=COMPUTED_HEALTH_RANK)
+    first, *rest = PROGRAM_SORTS[key]
+    return queryset.order_by(f"-{first}" if sort.startswith("-") else first, *rest), sort

@@ -145,6 +145,16 @@ class TestProgramList:
         green = client.get(PROGRAMS, {"computed_health": "green"})
         assert [p.code for p in green.context["page"].object_list] == ["CALM"]
 
+    def test_sorts_by_computed_health_worst_first(self, client_for, executive, portfolio, program):
+        ProgramRollupFactory(program=program, health_overall="green")
+        ProgramRollupFactory(program=ProgramFactory(portfolio=portfolio, code="RED", name="Zed"), health_overall="red")
+        ProgramFactory(portfolio=portfolio, code="NEW", name="Alpha")
+        client = client_for(executive)
+        rows = client.get(PROGRAMS, {"sort": "computed"}).context["page"].object_list
+        assert [p.code for p in rows] == ["RED", "MOD", "NEW"]
+        rows = client.get(PROGRAMS).context["page"].object_list
+        assert [p.code for p in rows] == ["NEW", "MOD", "RED"]  # by name by default
+
     def test_query_count_does_not_grow_with_programs(self, client_for, executive, portfolio):
         def add(n):
             for _ in range(n):
