@@ -19,6 +19,7 @@ from portfolio.models import Program
 from projects.models import Project
 
 from ..selectors import budget_by_period, evm_s_curve, program_evm, project_evm
+from ..selectors.labour_seam import staffing_labour_forecasts  # LATE-IMPORT seam: until this API moves to reporting
 from ..serializers import BudgetByPeriodSerializer, EvmReportSerializer, SCurveSerializer
 from ._common import as_of_param
 
@@ -60,7 +61,9 @@ class _MoneyReportsMixin:
     )
     @action(detail=True, methods=["get"], url_path="s-curve")
     def s_curve(self, request, pk=None):
-        curve = evm_s_curve(**{self.scope: self.get_object()}, as_of=as_of_param(request))
+        curve = evm_s_curve(
+            **{self.scope: self.get_object()}, as_of=as_of_param(request), labour_forecasts=staffing_labour_forecasts
+        )
         return Response(SCurveSerializer(curve).data)
 
     @extend_schema(
@@ -69,7 +72,7 @@ class _MoneyReportsMixin:
     )
     @action(detail=True, methods=["get"], url_path="budget-by-period")
     def budget_by_period(self, request, pk=None):
-        report = budget_by_period(**{self.scope: self.get_object()})
+        report = budget_by_period(**{self.scope: self.get_object()}, labour_forecasts=staffing_labour_forecasts)
         return Response(BudgetByPeriodSerializer(report).data)
 
 
@@ -82,7 +85,7 @@ class ProjectMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Project.objects.visible_to(self.request.user)
 
     def _evm(self, obj, as_of):
-        return project_evm(project=obj, as_of=as_of)
+        return project_evm(project=obj, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
 
 
 class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
@@ -95,4 +98,4 @@ class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Program.objects.overseen_by(self.request.user)
 
     def _evm(self, obj, as_of):
-        return program_evm(program=obj, as_of=as_of)
+        return program_evm(program=obj, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
