@@ -58,6 +58,11 @@ class TestProgramPage:
         response = client_for(member).get(PROGRAM)
         body = response.content.decode()
         assert response.context["dashboard"].overseen is False
+        # The program's colours, without its rules: they quote figures summed over every project.
+        state = response.context["dashboard"].state
+        assert state.health == "red"
+        assert state.reason == ""
+        assert all(d.reason == "" for d in state.dimensions)
         assert "EUR\u00a01,219,512.20" not in body
         assert 'data-figure="eac"' not in body
         assert "shown to people with a role on the whole program" in body
