@@ -106,6 +106,21 @@ def client_for():
     return login
 
 
+def recompute_rollups() -> None:
+    """Bring every project, program and portfolio roll-up up to date from source rows with the
+    real computation, as the worker would (pages that read summaries need it after the data
+    is made; tests/factories/reporting.py makes rows by hand instead)."""
+    from reporting.services.rollups import recompute_all
+
+    recompute_all()
+
+
+@pytest.fixture
+def rollups():
+    """`rollups()` recomputes every roll-up (recompute_rollups); call it after making the data."""
+    return recompute_rollups
+
+
 # --- Service detection (ops) ---------------------------------------------------------------
 # Tests marked `postgres` need connection.vendor == "postgresql"; tests marked `redis` or
 # `celery_worker` need REDIS_URL answering PING; tests marked `redis_server` start their own

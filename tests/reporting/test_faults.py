@@ -262,8 +262,7 @@ def test_with_redis_down_pages_answer_and_writes_succeed_then_the_sweep_catches_
     for url in (f"/programs/{program.code}/", "/"):
         page = client.get(url)
         assert page.status_code == 200, url
-        # Enable once the pages read the roll-ups (the program page's and home page's notice):
-        # assert STALE_NOTICE in page.content.decode(), url
+        assert STALE_NOTICE in page.content.decode(), url
 
     redis_server.start()  # same port, empty (no persistence)
     # The worker reconnects and declares its queue again in the new, empty Redis (until then a
