@@ -159,14 +159,34 @@ def project_rollups(projects: Iterable[Project | int]) -> dict[int, RollupState]
     return _states(ProjectRollup, "project_id", "project", _ids(projects))
 
 
+def _with_pending_projects(states: dict[int, RollupState], group: str) -> dict[int, RollupState]:
+    """Mark stale each program (group "program_id") or portfolio ("program__portfolio_id") whose
+    open projects include one whose roll-up is behind: its own version only moves once that
+    project's recompute has run, and until then its figures leave the edit out. Two queries."""
+    if not states:
+        return states
+    rows = list(
+        Project.objects.filter(open_projects_q(), **{f"{group}__in": list(states)}).values_list(
+            "pk", group, "rollup__input_version", "rollup__computed_at"
+        )
+    )
+    versions = changes.current_versions("project", [pk for pk, *_ in rows])
+    behind = {owner for pk, owner, version, computed_at in rows if computed_at is None or version != versions[pk]}
+    return {pk: replace(state, stale=True) if pk in behind else state for pk, state in states.items()}
+
+
 def program_rollups(programs: Iterable[Program | int]) -> dict[int, RollupState]:
-    """The roll-up state of each program (rows or ids), by program id. Two queries."""
-    return _states(ProgramRollup, "program_id", "program", _ids(programs))
+    """The roll-up state of each program (rows or ids), by program id: stale when its own row is
+    behind or any of its open projects' is. Four queries."""
+    states = _states(ProgramRollup, "program_id", "program", _ids(programs))
+    return _with_pending_projects(states, "program_id")
 
 
 def portfolio_rollups(portfolios: Iterable[Portfolio | int]) -> dict[int, RollupState]:
-    """The roll-up state of each portfolio (rows or ids), by portfolio id. Two queries."""
-    return _states(PortfolioRollup, "portfolio_id", "portfolio", _ids(portfolios))
+    """The roll-up state of each portfolio (rows or ids), by portfolio id: stale when its own row
+    is behind or any open project's in it is. Four queries."""
+    states = _states(PortfolioRollup, "portfolio_id", "portfolio", _ids(portfolios))
+    return _with_pending_projects(states, "program__portfolio_id")
 
 
 def program_rollup_for(program: Program) -> RollupState:
