@@ -25,9 +25,9 @@ project_urls = [
     path("projects/<str:code>/costs/reserves/drawdown/", views.project_reserve_drawdown, name="project-drawdown"),
 ]
 
-# A program's money: the cost page, its exports, contracts, lifecycle cost estimates, reserves.
+# A program's money: exports, contracts, lifecycle cost estimates, reserves (its cost page is
+# reporting's, added to this namespace in config/urls.py).
 program_urls = [
-    path("programs/<str:code>/costs/", views.program_costs, name="program-costs"),
     path("programs/<str:code>/costs/budget.xlsx", views.program_budget_export, name="program-budget-export"),
     path("programs/<str:code>/costs/evm.xlsx", views.program_evm_export, name="program-evm-export"),
     path("programs/<str:code>/costs/lcce.xlsx", views.lcce_compare_export, name="lcce-compare-export"),

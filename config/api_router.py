@@ -32,6 +32,7 @@ from projects.api_schedule import (
     DependencyViewSet,
     TaskViewSet,
 )
+from reporting.api import ROUTES as REPORTING_ROUTES
 from risks.api import ROUTES as RISK_ROUTES
 from staffing.api import ROUTES as STAFFING_ROUTES
 
@@ -63,8 +64,8 @@ router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="life
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
-# Risks, staffing and governance list their own (prefix, viewset, basename) routes.
-for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES):
+# Risks, staffing, governance and reporting list their own (prefix, viewset, basename) routes.
+for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES, *REPORTING_ROUTES):
     router.register(prefix, viewset, basename=basename)
 
 # Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and

@@ -2,7 +2,7 @@
 lifecycle cost estimate comparison) with their Excel exports, and the forms finance people
 edit money with.
 
-- costs.py: the two cost pages and their exports
+- costs.py: a project's cost page, the sections the program cost page (reporting) reuses, exports
 - plan.py: a project's budget lines and forecasts (inline), reserve drawdowns
 - entries.py: a project's actual costs (list with filters, Excel, manual entries)
 - contracts.py: a program's contracts and the vendor register
@@ -30,7 +30,6 @@ from .contracts import (
 from .costs import (
     lcce_compare_export,
     program_budget_export,
-    program_costs,
     program_evm_export,
     project_budget_export,
     project_costs,
@@ -93,7 +92,6 @@ __all__ = [
     "lcce_list",
     "lcce_version_add",
     "program_budget_export",
-    "program_costs",
     "program_evm_export",
     "program_reserve_drawdown",
     "project_budget_export",

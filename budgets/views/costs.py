@@ -1,4 +1,6 @@
-"""The cost pages of a project and of a program, and their Excel exports.
+"""The cost page of a project, the sections the program cost page shares with it (the program page
+itself reads the summary tables and lives in reporting.views.program_costs), and the Excel
+exports of both.
 
 Each page is a fixed number of queries whatever the number of budget lines, cost entries,
 forecasts, contracts or projects: every figure comes from a budgets.selectors read that
@@ -15,7 +17,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from portfolio.models import Program
 from projects.models import Project
 
 from .. import charts, exports
@@ -35,8 +36,6 @@ from ..selectors import (
 from ._common import (
     as_of_from,
     evm_rows,
-    evm_summary,
-    may_edit_program_money,
     may_edit_project_money,
     overseen_program,
     refused,
@@ -53,7 +52,7 @@ def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308
 
 
-def _budget_section(*, project=None, program=None, calendar) -> dict:
+def budget_section(*, project=None, program=None, calendar) -> dict:
     try:
         report = budget_by_period(project=project, program=program, calendar=calendar)
     except MissingExchangeRate as error:
@@ -67,7 +66,7 @@ def _budget_section(*, project=None, program=None, calendar) -> dict:
     }
 
 
-def _evm_section(*, project=None, program=None, as_of, calendar) -> dict:
+def evm_section(*, project=None, program=None, as_of, calendar) -> dict:
     try:
         curve = evm_s_curve(project=project, program=program, as_of=as_of, calendar=calendar)
     except MissingExchangeRate as error:
@@ -82,7 +81,7 @@ def _evm_section(*, project=None, program=None, as_of, calendar) -> dict:
     }
 
 
-def _reserve_section(*, project=None, program=None, currency: str) -> dict:
+def reserve_section(*, project=None, program=None, currency: str) -> dict:
     status = reserve_status(project=project, program=program)
     bars = [
         charts.BurnBar("Contingency reserve", currency, status.contingency, status.contingency_drawn),
@@ -103,7 +102,7 @@ def _reserve_section(*, project=None, program=None, currency: str) -> dict:
     }
 
 
-def _contract_section(contracts, *, program_code: str) -> dict:
+def contract_section(contracts, *, program_code: str) -> dict:
     try:
         burns = contract_burn(contracts=contracts)
     except MissingExchangeRate as error:
@@ -144,53 +143,15 @@ def project_costs(request, code: str):
         "can_edit": may_edit_project_money(request.user, project),
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,
-        **_budget_section(project=project, calendar=calendar),
-        **_evm_section(project=project, as_of=as_of, calendar=calendar),
-        **_reserve_section(project=project, currency=currency),
-        **_contract_section(contracts, program_code=project.program.code),
+        **budget_section(project=project, calendar=calendar),
+        **evm_section(project=project, as_of=as_of, calendar=calendar),
+        **reserve_section(project=project, currency=currency),
+        **contract_section(contracts, program_code=project.program.code),
     }
     return render(request, "budgets/project_costs.html", context)
 
 
-@login_required
-def program_costs(request, code: str):
-    """The program's money: its budget by period, S-curve and EVM table, one EVM row per
-    project the user may see, reserves, contract burn and two LCCE versions side by side
-    (`?left=<number>&right=<number>`)."""
-    program = visible_program(request, code)
-    as_of, as_of_error = as_of_from(request)
-    calendar = fiscal_calendar_for(portfolio=program.portfolio)
-    currency = program.portfolio.base_currency
-    projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
-    contracts = Contract.objects.visible_to(request.user).filter(program=program).order_by("number")
-    # Program totals sum every project; only people who see the program whole get them.
-    whole = Program.objects.overseen_by(request.user).filter(pk=program.pk).exists()
-    context = {
-        "program": program,
-        "currency": currency,
-        "partial_view": not whole,
-        "can_edit": may_edit_program_money(request.user, program),
-        "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
-        "as_of_error": as_of_error,
-        **(_budget_section(program=program, calendar=calendar) if whole else {}),
-        **(_evm_section(program=program, as_of=as_of, calendar=calendar) if whole else {}),
-        **_reserve_section(program=program, currency=currency),
-        **_contract_section(contracts[:PROGRAM_PAGE_CONTRACTS], program_code=program.code),
-        "contract_count": contracts.count(),
-        **_lcce_section(request, program),
-    }
-    try:
-        reports = project_evms(program=program, projects=projects, as_of=as_of)
-    except MissingExchangeRate as error:
-        context["projects_error"] = error.text
-        reports = {}
-    context["project_rows"] = [
-        {"project": p, "figures": evm_summary(reports[p.pk]) if p.pk in reports else None} for p in projects
-    ]
-    return render(request, "budgets/program_costs.html", context)
-
-
-def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
+def chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
     """The two versions to compare, older first: `?left=&right=` by number, else the latest
     approved one (or the one before the newest) against the newest."""
     by_number = {e.number: e for e in estimates}
@@ -210,9 +171,9 @@ def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
     return (left, right) if left.number <= right.number else (right, left)
 
 
-def _lcce_section(request, program) -> dict:
+def lcce_section(request, program) -> dict:
     estimates = list(LifecycleCostEstimate.objects.filter(program=program).order_by("-number"))
-    left, right = _chosen_estimates(request, estimates)
+    left, right = chosen_estimates(request, estimates)
     section = {"estimates": estimates, "lcce_left": left, "lcce_right": right}
     if left is None:
         return section
@@ -293,7 +254,7 @@ def program_evm_export(request, code: str):
 def lcce_compare_export(request, code: str):
     program = visible_program(request, code)
     estimates = list(LifecycleCostEstimate.objects.filter(program=program).order_by("-number"))
-    left, right = _chosen_estimates(request, estimates)
+    left, right = chosen_estimates(request, estimates)
     page = reverse("budgets:program-costs", args=[code])
     if left is None:
         return refused(request, page, NEED_TWO_VERSIONS)
