@@ -210,3 +210,43 @@ def fast_password_hashing():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+# --- Roll-up rows and portfolio admins for the summary-backed pages (reporting) ------------------
+# Pages that read the summary tables are tested against rows written here with known figures,
+# independent of how the figures are computed (tests/reporting test the computation itself).
+
+
+def write_rollup(obj, *, current: bool = True, **figures):
+    """Write the roll-up of a Project, Program or Portfolio with `figures`, computed now as of
+    1 March 2026, reflecting the source's current input version (`current=False`: one behind,
+    so pages call it stale). Returns the row."""
+    from django.utils import timezone
+
+    from core.changes import current_versions
+    from portfolio.models import Portfolio, Program
+    from reporting.models import PortfolioRollup, ProgramRollup, ProjectRollup
+
+    kind, model, field = (
+        ("portfolio", PortfolioRollup, "portfolio")
+        if isinstance(obj, Portfolio)
+        else ("program", ProgramRollup, "program")
+        if isinstance(obj, Program)
+        else ("project", ProjectRollup, "project")
+    )
+    version = current_versions(kind, [obj.pk])[obj.pk]
+    values = {
+        "input_version": version if current else version - 1,
+        "computed_at": timezone.now(),
+        "as_of": dt.date(2026, 3, 1),
+        **figures,
+    }
+    rollup, _ = model.objects.update_or_create(**{field: obj}, defaults=values)
+    return rollup
+
+
+@pytest.fixture
+def portfolio_admin(portfolio):
+    user = UserFactory(username="padmin")
+    MembershipFactory(user=user, role=Role.PORTFOLIO_ADMIN, portfolio=portfolio)
+    return user
