@@ -67,7 +67,9 @@ def form_data(**overrides) -> dict:
 
 @pytest.mark.django_db
 class TestService:
-    def test_first_save_creates_the_row_audits_and_marks_every_project_changed(self, portfolio_admin, portfolio, program):
+    def test_first_save_creates_the_row_audits_and_marks_every_project_changed(
+        self, portfolio_admin, portfolio, program
+    ):
         projects = [ProjectFactory(program=program), ProjectFactory(program=ProgramFactory(portfolio=portfolio))]
         elsewhere = ProjectFactory()
         before = current_versions("project", [p.pk for p in [*projects, elsewhere]])
@@ -95,7 +97,11 @@ class TestService:
         ("data", "field", "text"),
         [
             ({"cpi_red": "0.97"}, "cpi_red", INDEX_RED_ABOVE_AMBER.format(label="CPI", red="0.97", amber="0.95")),
-            ({"slip_red_days": 3}, "slip_red_days", LIMIT_RED_BELOW_AMBER.format(label="Schedule slip", red=3, amber=5)),
+            (
+                {"slip_red_days": 3},
+                "slip_red_days",
+                LIMIT_RED_BELOW_AMBER.format(label="Schedule slip", red=3, amber=5),
+            ),
             ({"spi_amber": "2.5"}, "spi_amber", "Enter a SPI threshold above 0 and at most 2."),
             ({"cpi_red": "0"}, "cpi_red", "Enter a CPI threshold above 0 and at most 2."),
             ({"report_stale_red_days": 4000}, "report_stale_red_days", "Enter at most 3650."),
@@ -116,12 +122,11 @@ class TestService:
         health_policy_update(actor=portfolio_admin, portfolio=portfolio, data={"cpi_red": D("0.80")})
         version = current_versions("project", [project.pk])[project.pk]
         policy = health_policy_reset(actor=portfolio_admin, portfolio=portfolio)
-        assert policy.pk is None and policy.cpi_red == D("0.90")
+        assert policy.pk is None
+        assert policy.cpi_red == D("0.90")
         assert not HealthPolicy.objects.exists()
         assert current_versions("project", [project.pk])[project.pk] == version + 1
-        assert AuditEntry.objects.filter(
-            object_type="reporting.healthpolicy", action=AuditEntry.Action.DELETE
-        ).exists()
+        assert AuditEntry.objects.filter(object_type="reporting.healthpolicy", action=AuditEntry.Action.DELETE).exists()
 
 
 @pytest.mark.django_db
@@ -130,7 +135,8 @@ class TestPage:
         response = client_for(portfolio_admin).get(page(portfolio))
         assert response.status_code == 200
         body = response.content.decode()
-        assert 'name="cpi_red"' in body and 'value="0.90"' in body
+        assert 'name="cpi_red"' in body
+        assert 'value="0.90"' in body
         assert "Default 0.90" in body
         assert "This portfolio uses the defaults." in body
         assert "Reset to defaults" not in body  # nothing to reset
@@ -178,7 +184,9 @@ class TestPage:
         assert not HealthPolicy.objects.exists()
         assert b"back to the defaults" in response.content
 
-    def test_the_home_page_links_the_thresholds_for_admins_only(self, client_for, portfolio_admin, executive, portfolio):
+    def test_the_home_page_links_the_thresholds_for_admins_only(
+        self, client_for, portfolio_admin, executive, portfolio
+    ):
         link = page(portfolio).encode()
         assert link in client_for(portfolio_admin).get(reverse("portfolio:home")).content
         assert link not in client_for(executive).get(reverse("portfolio:home")).content

@@ -109,7 +109,7 @@ class TestQueryCounts:
         add_projects(program, 2)
         small, _ = count(client, url)
         add_projects(program, 8, start=2)
-        large, response = count(client, url)
+        large, _response = count(client, url)
         assert small == large, f"{url}: {small} queries for 2 projects, {large} for 10"
         print(f"{url}: {large} queries")
 
@@ -149,7 +149,8 @@ class TestFiguresAreTheRollups:
         rollup = response.context["summary"].rollup
         assert (rollup.fte_requested, rollup.fte_allocated, rollup.people_overallocated) == (D("12.50"), D("9.75"), 4)
         body = response.content.decode()
-        assert "12.50" in body and "9.75" in body
+        assert "12.50" in body
+        assert "9.75" in body
         assert "4 people over-allocated ≥ 3" in body
         rows = {row["project"].code: row["rollup"] for row in response.context["by_project"]}
         assert rows[projects[1].code].fte_requested == D(2)
