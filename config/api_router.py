@@ -23,8 +23,8 @@ from budgets.api import (
 )
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
-from portfolio.api import MembershipViewSet, PortfolioViewSet, ProgramViewSet, StrategicObjectiveViewSet
-from projects.api import ProjectViewSet, StatusReportViewSet
+from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
+from projects.api import StatusReportViewSet
 from projects.api_schedule import (
     BaselineTaskViewSet,
     BaselineViewSet,
@@ -33,6 +33,7 @@ from projects.api_schedule import (
     TaskViewSet,
 )
 from reporting.api import ROUTES as REPORTING_ROUTES
+from reporting.api import PortfolioViewSet, ProgramViewSet, ProjectViewSet  # the domains' with summaries
 from risks.api import ROUTES as RISK_ROUTES
 from staffing.api import ROUTES as STAFFING_ROUTES
 

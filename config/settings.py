@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
         "LifecycleStatusEnum": "portfolio.models.Program.Status",
         "ProjectPhaseEnum": "projects.models.Project.Phase",
         "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
+        "ComputedHealthEnum": "reporting.models.Health",
     },
 }
 

@@ -4,14 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from budgets import urls as budgets_urls
 from governance import urls as governance_urls
+from portfolio import urls as portfolio_urls
+from projects import urls as projects_urls
 from reporting import urls as reporting_urls
 from staffing import urls as staffing_urls
 
 
-def _with(domain, pages):
-    """A domain's URLconf plus the reporting pages that keep a name in its namespace (a domain
-    never imports reporting, so the pages that moved up are added here)."""
-    return include((domain.urlpatterns + pages, domain.app_name))
+def _with(pages, domain):
+    """reporting's pages that keep a name in a domain's namespace, plus the domain's own URLconf
+    (a domain never imports reporting, so the pages that moved up are added here)."""
+    return include((pages + domain.urlpatterns, domain.app_name))
 
 
 urlpatterns = [
@@ -22,11 +24,12 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("core.urls")),
-    path("", include("portfolio.urls")),
-    path("", include("projects.urls")),
-    path("", _with(budgets_urls, reporting_urls.budgets_pages)),
+    # reporting's pages keep the names of the domain they show (portfolio:program-detail …).
+    path("", _with(reporting_urls.portfolio_urlpatterns, portfolio_urls)),
+    path("", _with(reporting_urls.projects_urlpatterns, projects_urls)),
+    path("", _with(reporting_urls.budgets_urlpatterns, budgets_urls)),
     path("", include("risks.urls")),
-    path("", _with(staffing_urls, reporting_urls.staffing_pages)),
-    path("", _with(governance_urls, reporting_urls.governance_pages)),
+    path("", _with(reporting_urls.staffing_urlpatterns, staffing_urls)),
+    path("", _with(reporting_urls.governance_urlpatterns, governance_urls)),
     path("", include("reporting.urls")),
 ]

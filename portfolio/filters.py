@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from projects.filters import COMPUTED_HEALTH_CHOICES, filter_computed_health
 from projects.models import Rag, open_projects_q
 
 from .models import Membership, Portfolio, Program, StrategicObjective
@@ -32,6 +33,9 @@ class ProgramFilterSet(django_filters.FilterSet):
     health = django_filters.ChoiceFilter(
         choices=Rag.choices, method="filter_health", label="Has open projects reported"
     )
+    computed_health = django_filters.ChoiceFilter(
+        choices=COMPUTED_HEALTH_CHOICES, method="filter_computed_health", label="Computed health"
+    )
     starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     finishes_before = django_filters.DateFilter(field_name="finish_date", lookup_expr="lte")
 
@@ -46,6 +50,10 @@ class ProgramFilterSet(django_filters.FilterSet):
         # Open projects only, as the health counts (portfolio.selectors.program_list_with_health).
         reported = Q(projects__latest_status_report__overall_rag=value) & open_projects_q("projects__")
         return queryset.filter(reported).distinct()
+
+    def filter_computed_health(self, queryset, name, value):
+        # The program's own computed health (its roll-up), not its projects'.
+        return filter_computed_health(queryset, "", value)
 
 
 class MembershipFilterSet(django_filters.FilterSet):

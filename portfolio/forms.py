@@ -74,6 +74,7 @@ def scope_program_filters(filterset, *, user) -> None:
             "q",
             "portfolio",
             "health",
+            "computed_health",
             "status",
             "manager",
             "sponsor",

@@ -55,6 +55,16 @@ class PortfolioQuerySet(models.QuerySet):
             return self.all()
         return self.filter(pk__in=scope_ids(memberships_of(user, PORTFOLIO_EDITORS), "portfolio_id"))
 
+    def overseen_by(self, user):
+        """Portfolios the user sees whole: a role on the portfolio itself. Figures summed over
+        every program (a portfolio's earned value, exposure) are shown only to them, as
+        ProgramQuerySet.overseen_by does for a program's."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        return self.filter(pk__in=scope_ids(memberships_of(user), "portfolio_id"))
+
 
 class StrategicObjectiveQuerySet(models.QuerySet):
     """Objectives belong to a portfolio: visible with it, edited by its admins."""

@@ -1,4 +1,5 @@
-"""Portfolio home, program list, program page and program timeline.
+"""Program edit form and program timeline. The home page, program list and program page read the
+summary tables and combine domains, so they live in reporting.views.portfolio (same URL names).
 
 Every view starts from Program.objects.visible_to / editable_by: other people's programs are
 404, and so is an edit form for someone who may only read.
@@ -11,77 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from core.views import filters_active, paginate, refuse_unknown_filters
-from governance.selectors import program_governance_summary
 from projects.charts.gantt import ZOOMS
 from projects.charts.schedule import timeline_gantt, zoom_or_default
-from projects.forms import ProjectCreateForm
-from risks.selectors import program_risk_summary
-from staffing.selectors import program_staffing_summary
 
-from .filters import ProgramFilterSet
-from .forms import ProgramForm, scope_program_filters
+from .forms import ProgramForm
 from .models import Program
-from .selectors import (
-    portfolio_home,
-    program_health,
-    program_is_editable,
-    program_list_filtered,
-    program_objective_links,
-    program_page,
-    program_people,
-    program_projects_open_and_closed,
-    program_timeline,
-    with_health,
-)
+from .selectors import program_people, program_timeline
 from .services import program_update
 
 PROGRAM_SAVED = "Program {code} saved."
-
-
-@login_required
-def home(request):
-    return render(request, "portfolio/portfolio_home.html", {"portfolios": portfolio_home(user=request.user)})
-
-
-@login_required
-def program_list(request):
-    filterset = ProgramFilterSet(request.GET, queryset=Program.objects.visible_to(request.user), request=request)
-    scope_program_filters(filterset, user=request.user)
-    if refused := refuse_unknown_filters(request, filterset):
-        return refused
-    page = paginate(request, program_list_filtered(user=request.user, filtered=filterset.qs).order_by("name", "code"))
-    page.object_list = with_health(page.object_list)
-    return render(
-        request,
-        "portfolio/program_list.html",
-        {"filter": filterset, "filters_active": filters_active(request), "page": page},
-    )
-
-
-@login_required
-def program_detail(request, code: str):
-    program = get_object_or_404(program_page(user=request.user), code=code)
-    program.health = program_health(program)
-    can_edit = program_is_editable(user=request.user, program=program)
-    projects, closed_projects = program_projects_open_and_closed(user=request.user, program=program)
-    context = {
-        "program": program,
-        "objective_links": program_objective_links(program=program),
-        "projects": projects,
-        "closed_projects": closed_projects,
-        "can_edit": can_edit,
-        # The risk, staffing and governance cards (a fixed number of queries each).
-        "risk_summary": program_risk_summary(program=program, user=request.user),
-        "staffing_summary": program_staffing_summary(program=program, user=request.user),
-        "governance": program_governance_summary(program=program, user=request.user),
-    }
-    if can_edit:
-        people = program_people(program=program)
-        currency = program.portfolio.base_currency
-        context["form"] = ProgramForm(instance=program, people=people, currency=currency)
-        context["project_form"] = ProjectCreateForm(people=people)
-    return render(request, "portfolio/program_detail.html", context)
 
 
 @login_required

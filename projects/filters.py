@@ -5,6 +5,20 @@ from django.db.models import Q
 
 from .models import Baseline, BaselineTask, Calendar, Dependency, Project, Rag, StatusReport, Task
 
+# Computed health as the summary tables hold it ("" is "no data"); `none` asks for projects
+# without a computed colour (never summarised, or no data yet).
+COMPUTED_HEALTH_CHOICES = [*Rag.choices, ("none", "Not computed / no data")]
+
+
+def filter_computed_health(queryset, prefix: str, value: str):
+    """Rows whose roll-up (`<prefix>rollup`, the one-to-one the reporting app's summary tables
+    declare) has computed overall health `value`. A lookup by name, not an import: the domain
+    stays below reporting; the summary row is read by whoever filters."""
+    field = f"{prefix}rollup__health_overall"
+    if value == "none":
+        return queryset.filter(Q(**{f"{prefix}rollup__isnull": True}) | Q(**{field: ""}))
+    return queryset.filter(**{field: value})
+
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
@@ -12,6 +26,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices)
     health = django_filters.ChoiceFilter(
         choices=Rag.choices, field_name="latest_status_report__overall_rag", label="Latest RAG"
+    )
+    computed_health = django_filters.ChoiceFilter(
+        choices=COMPUTED_HEALTH_CHOICES, method="filter_computed_health", label="Computed health"
     )
     starts_after = django_filters.DateFilter(field_name="planned_start", lookup_expr="gte")
     finishes_before = django_filters.DateFilter(field_name="planned_finish", lookup_expr="lte")
@@ -23,6 +40,9 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_computed_health(self, queryset, name, value):
+        return filter_computed_health(queryset, "", value)
 
 
 class StatusReportFilterSet(django_filters.FilterSet):

@@ -162,6 +162,7 @@ def scope_project_filters(filterset, *, user) -> None:
             "portfolio",
             "program",
             "health",
+            "computed_health",
             "status",
             "phase",
             "priority",

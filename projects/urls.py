@@ -4,7 +4,7 @@ from . import views
 
 app_name = "projects"
 urlpatterns = [
-    path("projects/", views.project_list_view, name="project-list"),
+    # The project list (reading the roll-ups) is in reporting/urls.py, in this namespace.
     path("projects/<str:code>/", views.project_detail, name="project-detail"),
     path("projects/<str:code>/edit/", views.project_edit, name="project-edit"),
     path("projects/<str:code>/status/new/", views.status_report_create, name="status-report-create"),

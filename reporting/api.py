@@ -1,9 +1,15 @@
-"""The reporting API: (prefix, viewset, basename) routes registered on the one /api/v1/ router.
+"""The project, program and portfolio resources with their summaries: each viewset is the
+domain's own (same queryset, filters, permissions and writes) with a serializer that adds the
+read-only `computed_health` and `rollup` objects. config/api_router.py registers these in place
+of the domain viewsets, so the domains never import reporting.
 
-health-policies/{portfolio id}/: a portfolio's health thresholds, the defaults where it has set
-none. Everyone who sees the portfolio reads them; its portfolio admins change them (PUT all
-fields, PATCH some) or reset them to the defaults (DELETE). 404 for a portfolio you cannot see,
-403 for a change by a reader, 400 naming the field for a bad value or a red threshold on the
+A page of rows gets its roll-ups in a fixed number of queries (paginate_queryset), so a list's
+query count does not grow with its rows.
+
+health-policies/{portfolio id}/ (ROUTES): a portfolio's health thresholds, the defaults where it
+has set none. Everyone who sees the portfolio reads them; its portfolio admins change them (PUT
+all fields, PATCH some) or reset them to the defaults (DELETE). 404 for a portfolio you cannot
+see, 403 for a change by a reader, 400 naming the field for a bad value or a red threshold on the
 wrong side of its amber one.
 """
 
@@ -12,12 +18,52 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
+from core.api import versioned_schema
 from core.serializers import ErrorSerializer
+from portfolio import api as portfolio_api
 from portfolio.models import Portfolio
+from projects import api as projects_api
 
 from .models import HealthPolicy
-from .serializers import HealthPolicySerializer
+from .serializers import (
+    HealthPolicySerializer,
+    PortfolioHealthSerializer,
+    ProgramHealthSerializer,
+    ProjectHealthSerializer,
+    WithHealth,
+)
 from .services.health_policy import health_policy_reset, health_policy_update
+
+
+class _RollupPageMixin:
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # Only pages of the resource itself: detail actions page other rows (critical-path tasks).
+        serializer_class = self.get_serializer_class()
+        if page is not None and issubclass(serializer_class, WithHealth):
+            serializer_class.attach(page, self.request.user)
+        return page
+
+
+@versioned_schema(ProjectHealthSerializer)
+class ProjectViewSet(_RollupPageMixin, projects_api.ProjectViewSet):
+    __doc__ = projects_api.ProjectViewSet.__doc__
+    serializer_class = ProjectHealthSerializer
+
+
+@versioned_schema(ProgramHealthSerializer)
+class ProgramViewSet(_RollupPageMixin, portfolio_api.ProgramViewSet):
+    __doc__ = portfolio_api.ProgramViewSet.__doc__
+    serializer_class = ProgramHealthSerializer
+
+
+@versioned_schema(PortfolioHealthSerializer)
+class PortfolioViewSet(_RollupPageMixin, portfolio_api.PortfolioViewSet):
+    __doc__ = portfolio_api.PortfolioViewSet.__doc__
+    serializer_class = PortfolioHealthSerializer
+
+
+# --- Health thresholds ---------------------------------------------------------------------------
 
 MAY_NOT_EDIT = "You need the portfolio admin role on this portfolio to change its health thresholds."
 

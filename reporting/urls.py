@@ -1,17 +1,32 @@
-"""reporting's pages. Those that moved here from a domain keep their domain's URL name: config/urls.py
-adds each list below to that domain's namespace (`budgets`, `staffing`, `governance`), so
-reverse("budgets:program-costs") and every link stay as they were. New pages are `reporting:`."""
+"""The pages of reporting/views, by the namespace whose names they keep. config/urls.py includes
+each list into that namespace together with the domain's own urlpatterns, so
+`reverse("portfolio:program-detail")`, `reverse("budgets:program-costs")` and every template's
+`{% url %}` stay as they were. New pages are `reporting:` (urlpatterns below)."""
 
 from django.urls import path
 
-from .views import health_policy, program_costs, program_governance, program_staffing
+from .views import health_policy, portfolio, program_costs, program_governance, program_staffing, projects
 
 app_name = "reporting"
 
-budgets_pages = [path("programs/<str:code>/costs/", program_costs.program_costs, name="program-costs")]
-staffing_pages = [path("programs/<str:code>/staffing/", program_staffing.program_staffing, name="program-staffing")]
-governance_pages = [
-    path("programs/<str:code>/governance/", program_governance.program_governance, name="program-governance")
+portfolio_urlpatterns = [
+    path("", portfolio.home, name="home"),
+    path("programs/", portfolio.program_list, name="program-list"),
+    path("programs/<str:code>/", portfolio.program_detail, name="program-detail"),
+]
+
+projects_urlpatterns = [
+    path("projects/", projects.project_list_view, name="project-list"),
+]
+
+budgets_urlpatterns = [path("programs/<str:code>/costs/", program_costs.program_costs, name="program-costs")]
+
+staffing_urlpatterns = [
+    path("programs/<str:code>/staffing/", program_staffing.program_staffing, name="program-staffing"),
+]
+
+governance_urlpatterns = [
+    path("programs/<str:code>/governance/", program_governance.program_governance, name="program-governance"),
 ]
 
 urlpatterns = [

@@ -97,6 +97,21 @@ def client_for():
     return login
 
 
+def recompute_rollups() -> None:
+    """Bring every project, program and portfolio roll-up up to date from source rows with the
+    real computation, as the worker would (pages that read summaries need it after the data
+    is made; tests/factories/reporting.py makes rows by hand instead)."""
+    from reporting.services.rollups import recompute_all
+
+    recompute_all()
+
+
+@pytest.fixture
+def rollups():
+    """`rollups()` recomputes every roll-up (recompute_rollups); call it after making the data."""
+    return recompute_rollups
+
+
 # --- Service detection (ops) ---------------------------------------------------------------
 # Tests marked `postgres` need connection.vendor == "postgresql"; tests marked `redis` or
 # `celery_worker` need REDIS_URL answering PING. bin/test-env (run by `make test`) sets the
@@ -212,37 +227,7 @@ def fast_password_hashing():
         yield
 
 
-# --- Roll-up rows and portfolio admins for the summary-backed pages (reporting) ------------------
-# Pages that read the summary tables are tested against rows written here with known figures,
-# independent of how the figures are computed (tests/reporting test the computation itself).
-
-
-def write_rollup(obj, *, current: bool = True, **figures):
-    """Write the roll-up of a Project, Program or Portfolio with `figures`, computed now as of
-    1 March 2026, reflecting the source's current input version (`current=False`: one behind,
-    so pages call it stale). Returns the row."""
-    from django.utils import timezone
-
-    from core.changes import current_versions
-    from portfolio.models import Portfolio, Program
-    from reporting.models import PortfolioRollup, ProgramRollup, ProjectRollup
-
-    kind, model, field = (
-        ("portfolio", PortfolioRollup, "portfolio")
-        if isinstance(obj, Portfolio)
-        else ("program", ProgramRollup, "program")
-        if isinstance(obj, Program)
-        else ("project", ProjectRollup, "project")
-    )
-    version = current_versions(kind, [obj.pk])[obj.pk]
-    values = {
-        "input_version": version if current else version - 1,
-        "computed_at": timezone.now(),
-        "as_of": dt.date(2026, 3, 1),
-        **figures,
-    }
-    rollup, _ = model.objects.update_or_create(**{field: obj}, defaults=values)
-    return rollup
+# --- A portfolio admin of the cast's portfolio (health thresholds, reporting) ----------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Project list, project page, project create/edit and the status-report form; the schedule
+"""Project page, project create/edit and the status-report form; the schedule
 page and its endpoints are in views/schedule.py (re-exported here).
 
 Every view starts from Project.objects.visible_to / editable_by (Program for creation):
@@ -11,18 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Program
 from portfolio.selectors import program_people
 
-from ..filters import ProjectFilterSet
-from ..forms import ProjectCreateForm, ProjectForm, StatusReportCorrectForm, StatusReportForm, scope_project_filters
+from ..forms import ProjectCreateForm, ProjectForm, StatusReportCorrectForm, StatusReportForm
 from ..models import Project, StatusReport
 from ..selectors import (
-    PROJECT_DEFAULT_SORT,
     project_is_editable,
-    project_list,
-    project_list_sorted,
     project_page,
     project_status_history,
 )
@@ -58,21 +53,6 @@ STATUS_UNCHANGED = "Nothing changed; the report for {code} (period ending {perio
 PERIOD_HAS_REPORT = (
     "{code} already has a report for {period_end:%B %Y}. Saving corrects that report; the changes are listed below."
 )
-
-
-@login_required
-def project_list_view(request):
-    filterset = ProjectFilterSet(request.GET, queryset=project_list(user=request.user), request=request)
-    scope_project_filters(filterset, user=request.user)
-    if refused := refuse_unknown_filters(request, filterset):
-        return refused
-    projects, sort = project_list_sorted(queryset=filterset.qs, sort=request.GET.get("sort", PROJECT_DEFAULT_SORT))
-    page = paginate(request, projects)
-    return render(
-        request,
-        "projects/project_list.html",
-        {"filter": filterset, "filters_active": filters_active(request), "page": page, "sort": sort},
-    )
 
 
 @login_required
@@ -207,7 +187,6 @@ __all__ = [
     "project_create_view",
     "project_detail",
     "project_edit",
-    "project_list_view",
     "schedule_export",
     "schedule_fragment",
     "schedule_import_confirm_view",

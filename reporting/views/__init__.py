@@ -1,7 +1,9 @@
-"""Pages that read the summary tables or combine several domains. They keep the URL names they
-had in their domain (config/urls.py adds them to the `budgets`, `staffing` and `governance`
-namespaces), so every `reverse()` and link is unchanged.
+"""Pages that combine domains or read the summary tables. They keep the URL names of the domain
+whose objects they show (`portfolio:program-detail`, `budgets:program-costs` …): reporting/urls.py
+lists them per namespace and config/urls.py includes them into that namespace, so every
+`reverse()` and `{% url %}` is unchanged.
 
+- portfolio.py, projects.py: home, program list, program page, project list
 - program_costs.py: a program's money (budgets:program-costs)
 - program_staffing.py: a program's staffing (staffing:program-staffing)
 - program_governance.py: a program's governance overview (governance:program-governance)

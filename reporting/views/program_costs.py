@@ -25,8 +25,9 @@ from budgets.views.costs import (
     lcce_section,
     reserve_section,
 )
+from projects.models import Project
 
-from ..program_selectors import program_summary, project_summaries, sees_program_whole
+from ..selectors import overseen_program_ids, program_rollup_for, projects_with_rollups
 from ._figures import EVM_HEADLINE, EXPOSURE_HEADLINE, evm_row, headline, health_of
 
 
@@ -40,8 +41,8 @@ def program_costs(request, code: str):
     calendar = fiscal_calendar_for(portfolio=program.portfolio)
     currency = program.portfolio.base_currency
     contracts = Contract.objects.visible_to(request.user).filter(program=program).order_by("number")
-    whole = sees_program_whole(user=request.user, program=program)
-    rows = project_summaries(program=program, user=request.user)
+    whole = bool(overseen_program_ids(user=request.user, programs=[program]))
+    projects = projects_with_rollups(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     context = {
         "program": program,
         "currency": currency,
@@ -50,7 +51,7 @@ def program_costs(request, code: str):
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,
         "project_rows": [
-            {"project": row.project, "summary": row.summary, "figures": evm_row(row.summary.rollup)} for row in rows
+            {"project": p, "summary": p.rollup_state, "figures": evm_row(p.rollup_state.rollup)} for p in projects
         ],
         **reserve_section(program=program, currency=currency),
         **contract_section(contracts[:PROGRAM_PAGE_CONTRACTS], program_code=program.code),
@@ -58,7 +59,7 @@ def program_costs(request, code: str):
         **lcce_section(request, program),
     }
     if whole:
-        summary = program_summary(program=program)
+        summary = program_rollup_for(program)
         context.update(
             summary=summary,
             summary_evm=headline(summary.rollup, EVM_HEADLINE, currency),

@@ -16,7 +16,7 @@ from governance.selectors import program_governance as governance_page
 from governance.views._common import visible_program
 from governance.views.program import benefit_chart
 
-from ..program_selectors import program_summary, sees_program_whole
+from ..selectors import overseen_program_ids, program_rollup_for
 from ._figures import health_of
 
 
@@ -24,8 +24,8 @@ from ._figures import health_of
 def program_governance(request, code: str):
     program = visible_program(request, code)
     page = governance_page(program=program, user=request.user)
-    whole = sees_program_whole(user=request.user, program=program)
-    summary = program_summary(program=program) if whole else None
+    whole = bool(overseen_program_ids(user=request.user, programs=[program]))
+    summary = program_rollup_for(program) if whole else None
     context = {
         "program": program,
         "page": page,

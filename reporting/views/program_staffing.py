@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
 from portfolio.models import Program
+from projects.models import Project
 from staffing import selectors as staffing
 from staffing.models import Allocation
 from staffing.views import conflict_rows, involved_allocations
 
-from ..program_selectors import program_summary, project_summaries, sees_program_whole
+from ..selectors import overseen_program_ids, program_rollup_for, projects_with_rollups
 from ._figures import health_of
 
 
@@ -42,8 +43,7 @@ def program_staffing(request, code: str):
     """Summary figures and per-project staffing (roll-ups), requested vs filled by role, the
     labour cost forecast and the over-allocated people of the program's projects the user sees."""
     program = get_object_or_404(Program.objects.visible_to(request.user).select_related("portfolio"), code=code)
-    rows = project_summaries(program=program, user=request.user)
-    projects = [row.project for row in rows]
+    projects = projects_with_rollups(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     for project in projects:
         project.program = program  # the selectors below read project.program.portfolio
     today = timezone.localdate()
@@ -67,8 +67,8 @@ def program_staffing(request, code: str):
         labour_error = ""
     except MissingExchangeRate as error:
         forecasts, labour_rows, labour_total, labour_error = {}, [], 0, error.text
-    whole = sees_program_whole(user=request.user, program=program)
-    summary = program_summary(program=program) if whole else None
+    whole = bool(overseen_program_ids(user=request.user, programs=[program]))
+    summary = program_rollup_for(program) if whole else None
     context = {
         "program": program,
         "currency": program.portfolio.base_currency,
@@ -78,13 +78,13 @@ def program_staffing(request, code: str):
         "gaps": gaps,
         "by_project": [
             {
-                "project": row.project,
-                "summary": row.summary,
-                "rollup": None if row.summary.missing else row.summary.rollup,
-                "health": health_of(row.summary.rollup, "staffing"),
-                "labour": forecasts[row.project.pk].total if row.project.pk in forecasts else None,
+                "project": project,
+                "summary": project.rollup_state,
+                "rollup": project.rollup_state.rollup if project.rollup_state.computed_at else None,
+                "health": health_of(project.rollup_state.rollup, "staffing"),
+                "labour": forecasts[project.pk].total if project.pk in forecasts else None,
             }
-            for row in rows
+            for project in projects
         ],
         "allocation_count": len(allocations),
         "people_count": len(people),

@@ -19,8 +19,8 @@ from tests.factories.budgets import (
     LifecycleCostEstimateFactory,
     VendorFactory,
 )
-from tests.conftest import write_rollup
 from tests.factories.projects import ProjectFactory
+from tests.factories.reporting import ProjectRollupFactory
 
 from .test_views_support import *  # noqa: F403
 from .test_views_support import SVG, D, count_queries, svg_classes, svg_root, svg_series
@@ -214,7 +214,7 @@ class TestProgramCosts:
         # project's earned value as of the same day; the program S-curve reads source rows.
         for each in (money, other):
             figures = project_evm(project=each, as_of=dt.date(2026, 2, 14)).figures
-            write_rollup(each, bac=figures.bac, cpi=figures.cpi)
+            ProjectRollupFactory(project=each, bac=figures.bac, cpi=figures.cpi)
         response = client_for(owner).get(PROGRAM_COSTS, {"as_of": "2026-02-14"})
         assert response.context["evm"].figures.bac == D(6900)
         rows = {row["project"].code: row["figures"] for row in response.context["project_rows"]}

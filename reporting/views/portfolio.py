@@ -1,0 +1,68 @@
+"""The home page, the program list and the program page: they read the roll-ups (computed
+health beside reported health, earned value, exposure, staffing and governance counts) instead of
+recomputing them from source rows.
+
+Every view starts from Program.objects.visible_to: other people's programs are 404.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from core.views import filters_active, paginate, refuse_unknown_filters
+from portfolio.filters import ProgramFilterSet
+from portfolio.forms import ProgramForm, scope_program_filters
+from portfolio.models import Program
+from portfolio.selectors import (
+    program_health,
+    program_is_editable,
+    program_list_filtered,
+    program_objective_links,
+    program_page,
+    program_people,
+    with_health,
+)
+from projects.forms import ProjectCreateForm
+
+from ..selectors import home_dashboard, program_dashboard, programs_with_rollups
+
+
+@login_required
+def home(request):
+    return render(request, "portfolio/portfolio_home.html", home_dashboard(user=request.user))
+
+
+@login_required
+def program_list(request):
+    filterset = ProgramFilterSet(request.GET, queryset=Program.objects.visible_to(request.user), request=request)
+    scope_program_filters(filterset, user=request.user)
+    if refused := refuse_unknown_filters(request, filterset):
+        return refused
+    page = paginate(request, program_list_filtered(user=request.user, filtered=filterset.qs).order_by("name", "code"))
+    page.object_list = programs_with_rollups(user=request.user, programs=with_health(page.object_list))
+    return render(
+        request,
+        "portfolio/program_list.html",
+        {"filter": filterset, "filters_active": filters_active(request), "page": page},
+    )
+
+
+@login_required
+def program_detail(request, code: str):
+    program = get_object_or_404(program_page(user=request.user), code=code)
+    program.health = program_health(program)
+    dashboard = program_dashboard(user=request.user, program=program)
+    can_edit = program_is_editable(user=request.user, program=program)
+    context = {
+        "program": program,
+        "dashboard": dashboard,
+        "objective_links": program_objective_links(program=program),
+        "projects": dashboard.projects,
+        "closed_projects": dashboard.closed_projects,
+        "can_edit": can_edit,
+    }
+    if can_edit:
+        people = program_people(program=program)
+        currency = program.portfolio.base_currency
+        context["form"] = ProgramForm(instance=program, people=people, currency=currency)
+        context["project_form"] = ProjectCreateForm(people=people)
+    return render(request, "portfolio/program_detail.html", context)
