@@ -16,8 +16,6 @@ from budgets.api import (
     ImportJobViewSet,
     LifecycleCostEstimateViewSet,
     LifecycleCostLineViewSet,
-    ProgramMoneyViewSet,
-    ProjectMoneyViewSet,
     ReserveTransactionViewSet,
     VendorViewSet,
 )
@@ -34,6 +32,7 @@ from projects.api_schedule import (
 )
 from reporting.api import ROUTES as REPORTING_ROUTES
 from reporting.api import PortfolioViewSet, ProgramViewSet, ProjectViewSet  # the domains' with summaries
+from reporting.api_money import ProgramMoneyViewSet, ProjectMoneyViewSet
 from risks.api import ROUTES as RISK_ROUTES
 from staffing.api import ROUTES as STAFFING_ROUTES
 

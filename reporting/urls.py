@@ -5,7 +5,7 @@ each list into that namespace together with the domain's own urlpatterns, so
 
 from django.urls import path
 
-from .views import health_policy, portfolio, program_costs, program_governance, program_staffing, projects
+from .views import costs, health_policy, portfolio, program_costs, program_governance, program_staffing, projects
 
 app_name = "reporting"
 
@@ -19,7 +19,16 @@ projects_urlpatterns = [
     path("projects/", projects.project_list_view, name="project-list"),
 ]
 
-budgets_urlpatterns = [path("programs/<str:code>/costs/", program_costs.program_costs, name="program-costs")]
+# The cost pages and their exports merge staffing's labour forecast: reporting's, budgets' names.
+budgets_urlpatterns = [
+    path("projects/<str:code>/costs/", costs.project_costs, name="project-costs"),
+    path("projects/<str:code>/costs/budget.xlsx", costs.project_budget_export, name="project-budget-export"),
+    path("projects/<str:code>/costs/evm.xlsx", costs.project_evm_export, name="project-evm-export"),
+    path("programs/<str:code>/costs/", program_costs.program_costs, name="program-costs"),
+    path("programs/<str:code>/costs/budget.xlsx", costs.program_budget_export, name="program-budget-export"),
+    path("programs/<str:code>/costs/evm.xlsx", costs.program_evm_export, name="program-evm-export"),
+    path("programs/<str:code>/costs/lcce.xlsx", costs.lcce_compare_export, name="lcce-compare-export"),
+]
 
 staffing_urlpatterns = [
     path("programs/<str:code>/staffing/", program_staffing.program_staffing, name="program-staffing"),

@@ -17,7 +17,11 @@ from django.shortcuts import render
 from budgets.models import Contract
 from budgets.selectors import fiscal_calendar_for
 from budgets.views._common import as_of_from, may_edit_program_money, visible_program
-from budgets.views.costs import (
+from projects.models import Project
+
+from ..selectors import overseen_program_ids, program_rollup_for, projects_with_rollups
+from ._figures import EVM_HEADLINE, EXPOSURE_HEADLINE, evm_row, headline, health_of
+from .costs import (
     PROGRAM_PAGE_CONTRACTS,
     budget_section,
     contract_section,
@@ -25,10 +29,6 @@ from budgets.views.costs import (
     lcce_section,
     reserve_section,
 )
-from projects.models import Project
-
-from ..selectors import overseen_program_ids, program_rollup_for, projects_with_rollups
-from ._figures import EVM_HEADLINE, EXPOSURE_HEADLINE, evm_row, headline, health_of
 
 
 @login_required

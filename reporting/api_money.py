@@ -1,7 +1,9 @@
 """Computed money of a project or a program, read-only: earned value, the EVM S-curve and budget
 vs actual vs forecast by fiscal period. They live at /projects/{id}/… and /programs/{id}/…
 beside the project and program resources (config/api_router.py registers them on a second
-router, so the API root keeps one entry per resource).
+router, so the API root keeps one entry per resource). They are reporting's because they merge
+staffing's labour cost forecast into ETC and the forecast (budgets never imports staffing).
+A program's figures sum every project: only those who see the program whole get them (404).
 
 Each runs a fixed number of queries whatever the number of rows (budgets.selectors.EVM_QUERIES).
 A foreign amount with no exchange rate on or before its date is a 400 on `currency` naming the
@@ -14,13 +16,12 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from budgets.api._common import as_of_param
+from budgets.selectors import budget_by_period, evm_s_curve, program_evm, project_evm
+from budgets.serializers import BudgetByPeriodSerializer, EvmReportSerializer, SCurveSerializer
 from core.serializers import ErrorSerializer
 from portfolio.models import Program
 from projects.models import Project
-
-from ..selectors import budget_by_period, evm_s_curve, program_evm, project_evm
-from ..serializers import BudgetByPeriodSerializer, EvmReportSerializer, SCurveSerializer
-from ._common import as_of_param
 
 AS_OF = OpenApiParameter(
     "as_of",

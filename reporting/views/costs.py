@@ -1,6 +1,8 @@
-"""The cost page of a project, the sections the program cost page shares with it (the program page
-itself reads the summary tables and lives in reporting.views.program_costs), and the Excel
-exports of both.
+"""The cost page of a project, the sections the program cost page (program_costs.py) shares with
+it, and the Excel exports of both. They live in reporting, not budgets, because they merge
+staffing's labour cost forecast into the budget, earned value and ETC (budgets never imports
+staffing; the selectors take the forecast as a parameter). A project's page is a detail page:
+it computes from source rows; the program page reads the summary tables.
 
 Each page is a fixed number of queries whatever the number of budget lines, cost entries,
 forecasts, contracts or projects: every figure comes from a budgets.selectors read that
@@ -17,11 +19,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from projects.models import Project
-
-from .. import charts, exports
-from ..models import Contract, LifecycleCostEstimate, LifecycleCostLine
-from ..selectors import (
+from budgets import charts, exports
+from budgets.models import Contract, LifecycleCostEstimate, LifecycleCostLine
+from budgets.selectors import (
     MissingExchangeRate,
     budget_by_period,
     contract_burn,
@@ -33,7 +33,7 @@ from ..selectors import (
     project_evms,
     reserve_status,
 )
-from ._common import (
+from budgets.views._common import (
     as_of_from,
     evm_rows,
     may_edit_project_money,
@@ -42,6 +42,7 @@ from ._common import (
     visible_program,
     visible_project,
 )
+from projects.models import Project
 
 NEED_TWO_VERSIONS = "Two versions of the lifecycle cost estimate are needed for a comparison."
 PROGRAM_PAGE_CONTRACTS = 12  # contracts drawn on the program page; the contract list has them all
