@@ -38,6 +38,7 @@ from budgets.selectors.earned_value import program_evm, project_evm  # noqa: E40
 from portfolio.models import Program  # noqa: E402
 from projects.models import Project, Task  # noqa: E402
 from projects.services.schedule import schedule_recompute  # noqa: E402
+from staffing.selectors import labour_forecasts  # noqa: E402  (as the cost pages pass it)
 
 
 class _RollbackError(Exception):
@@ -78,13 +79,17 @@ def main() -> None:
     ) or Project.objects.filter(program=program).first()
     print(f"program {program.code} ({program.projects.count()} projects); project {project.code}")
 
-    project_s, project_q, report = timed(lambda: project_evm(project=project), args.repeat)
+    project_s, project_q, report = timed(
+        lambda: project_evm(project=project, labour_forecasts=labour_forecasts), args.repeat
+    )
     f = report.figures
     print(
         f"project_evm: {project_q} queries, {project_s * 1000:.1f} ms "
         f"(BAC {f.bac:,.0f}, EV {f.ev:,.0f}, AC {f.ac:,.0f}, CPI {f.cpi and round(f.cpi, 3)})"
     )
-    program_s, program_q, report = timed(lambda: program_evm(program=program), args.repeat)
+    program_s, program_q, report = timed(
+        lambda: program_evm(program=program, labour_forecasts=labour_forecasts), args.repeat
+    )
     f = report.figures
     entries = CostEntry.objects.filter(project__program=program).count()
     print(

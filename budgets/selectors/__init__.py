@@ -4,7 +4,9 @@ Earned value (earned_value.py, s_curve.py): project_evm, program_evm, project_ev
 program, batched), evm_s_curve; default_as_of, the one default status date of them all.
 Reports (reports.py): budget_by_period, contract_burn, lcce_compare, reserve_status.
 Currency (rates.py): MissingExchangeRate, RateTable, exchange_rate_on, convert.
-The labour cost seam: labour_forecast_by_period.
+The labour cost seam: labour_forecast_by_period, fed by a `labour_forecasts` parameter (LabourForecasts:
+staffing.selectors.labour_forecasts, passed in by reporting (the cost pages, their exports and the
+money API live there); budgets never imports staffing).
 """
 
 from django.db.models import Prefetch
@@ -30,6 +32,7 @@ from .earned_value import (
     TASK_BUDGETS_DIFFER,
     UNDATED_BASELINE_COST,
     EvmReport,
+    LabourForecasts,
     MoneyScope,
     default_as_of,
     fiscal_calendar_for,
@@ -121,6 +124,7 @@ __all__ = [
     "BudgetByPeriod",
     "ContractBurn",
     "EvmReport",
+    "LabourForecasts",
     "LcceComparison",
     "LcceRow",
     "MissingExchangeRate",

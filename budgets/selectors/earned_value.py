@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -151,11 +153,22 @@ def fiscal_calendar_for(*, portfolio) -> FiscalCalendar:
     return found or FiscalCalendar(name="Calendar year", start_month=1)
 
 
-def labour_forecast_by_period(project: Project, calendar: FiscalCalendar) -> dict[PeriodSpan, Decimal]:
+# Each project's allocation-derived labour cost ahead: `labour_forecasts(projects, calendar)` →
+# {project id: an object whose `.amounts` maps PeriodSpan → Decimal}. That is
+# staffing.selectors.labour_forecasts; budgets never imports staffing (staffing imports budgets),
+# so a caller above both (reporting: the cost pages, their exports, the money API and the
+# roll-ups) passes it in. None leaves labour out.
+LabourForecasts = Callable[[list[Project], FiscalCalendar], Mapping[int, Any]]
+
+
+def labour_forecast_by_period(
+    project: Project, calendar: FiscalCalendar, labour_forecasts: LabourForecasts | None = None
+) -> dict[PeriodSpan, Decimal]:
     """The labour cost still expected on `project`, by fiscal period of `calendar`, in the
-    portfolio's base currency: Σ allocation hours x the person's effective hourly rate (else
-    the role's standard rate), from the day after the project's status date (else today) on,
-    computed by staffing.selectors.labour_forecasts (its docstring has the rules).
+    portfolio's base currency, as `labour_forecasts` computes it (staffing.selectors.labour_forecasts:
+    Σ allocation hours x the person's effective hourly rate, else the role's standard rate, from
+    the day after the project's status date, else today, on; its docstring has the rules).
+    Empty when `labour_forecasts` is None.
 
     - Past periods are actual costs, never forecasts: the period holding the first forecast day
       comes back as a PeriodSpan clipped to start on that day, so the ETC of project_evm /
@@ -168,25 +181,26 @@ def labour_forecast_by_period(project: Project, calendar: FiscalCalendar) -> dic
       one batched call; program-level reads (program_evm, project_evms, evm_s_curve and
       budget_by_period of a program) add them, so a program's ETC is the sum of its projects'.
 
-    One query when the project has no allocations ahead, four otherwise (a fifth for exchange
-    rates). `project` must be loaded with program__portfolio."""
-    from staffing.selectors import labour_forecast  # staffing imports budgets: import late
-
-    return dict(labour_forecast(project, calendar).amounts)
+    With staffing's function: one query when the project has no allocations ahead, four
+    otherwise (a fifth for exchange rates). `project` must be loaded with program__portfolio."""
+    if labour_forecasts is None:
+        return {}
+    return dict(labour_forecasts([project], calendar)[project.pk].amounts)
 
 
 def labour_forecast_by_project(
-    program: Program, calendar: FiscalCalendar, *, project_ids=None
+    program: Program, calendar: FiscalCalendar, labour_forecasts: LabourForecasts | None = None, *, project_ids=None
 ) -> dict[int, dict[PeriodSpan, Decimal]]:
     """labour_forecast_by_period of each project of `program` (of those among `project_ids` when
     given), by project id, every project present: the same rules, each project forecast from
-    the day after its own status date.
+    the day after its own status date. Empty amounts everywhere (and no query) when
+    `labour_forecasts` is None.
 
-    Two queries when no allocations lie ahead of those projects (the projects, with their
-    status dates; their allocations), five otherwise (a sixth for exchange rates); one when
-    there is no project."""
-    from staffing.selectors import labour_forecasts  # staffing imports budgets: import late
-
+    With staffing's function: two queries when no allocations lie ahead of those projects (the
+    projects, with their status dates; their allocations), five otherwise (a sixth for exchange
+    rates); one when there is no project."""
+    if labour_forecasts is None:
+        return {pk: {} for pk in (project_ids or ())}
     projects = Project.objects.filter(program=program.pk).select_related("program__portfolio").order_by()
     if project_ids is not None:
         projects = projects.filter(pk__in=list(project_ids))
@@ -385,31 +399,39 @@ def measure(
     as_of: dt.date,
     daily_ac: bool = False,
     calendar: FiscalCalendar | None = None,
+    labour_forecasts: LabourForecasts | None = None,
 ) -> Measures:
     """Load and convert everything earned value needs: six queries, a seventh for rates, plus the
     labour seam's when `calendar` is given (labour_forecast_by_period for a project,
     labour_forecast_by_project over all the program's projects for a program).
 
     `daily_ac` keeps actual costs by day (for curves); otherwise base-currency actuals come
-    back as one lump. `calendar` is only used by the labour seam: None leaves labour out."""
+    back as one lump. `calendar` and `labour_forecasts` are only used by the labour seam: either
+    None leaves labour out."""
     rows = _load_rows(scope, as_of=as_of, daily_ac=daily_ac, by_project=False)
-    if calendar is None:
+    if calendar is None or labour_forecasts is None:
         labour = []
     elif scope.project is not None:
-        labour = _labour_segments(labour_forecast_by_period(scope.project, calendar))
+        labour = _labour_segments(labour_forecast_by_period(scope.project, calendar, labour_forecasts))
     else:
-        by_project = labour_forecast_by_project(scope.program, calendar)
+        by_project = labour_forecast_by_project(scope.program, calendar, labour_forecasts)
         labour = [segment for amounts in by_project.values() for segment in _labour_segments(amounts)]
     return _assemble(scope, rows, _rates_for(rows, scope.currency), as_of=as_of, labour=labour)
 
 
 def measure_by_project(
-    scope: MoneyScope, projects, *, as_of: dt.date, calendar: FiscalCalendar | None = None
+    scope: MoneyScope,
+    projects,
+    *,
+    as_of: dt.date,
+    calendar: FiscalCalendar | None = None,
+    labour_forecasts: LabourForecasts | None = None,
 ) -> dict[int, Measures]:
     """`measure` for each of `projects` (projects of the program `scope`) in the same six
     queries (a seventh for rates), grouped by project instead of once per project; with
-    `calendar`, each project gets its own labour forecast from one labour_forecast_by_project
-    call over all of `projects`, so the rows of every project add up to the program's measure."""
+    `calendar` and `labour_forecasts`, each project gets its own labour forecast from one
+    labour_forecast_by_project call over all of `projects`, so the rows of every project add up
+    to the program's measure."""
     rows = _load_rows(scope, as_of=as_of, daily_ac=False, by_project=True)
     wanted = {p.pk for p in projects}
     split: dict[int, dict[str, list]] = {pk: {name: [] for name in rows} for pk in wanted}
@@ -419,7 +441,11 @@ def measure_by_project(
                 split[project_id][name].append(tuple(rest))
     every = {name: [row for part in split.values() for row in part[name]] for name in rows}
     rates = _rates_for(every, scope.currency)
-    labour = labour_forecast_by_project(scope.program, calendar, project_ids=wanted) if calendar is not None else {}
+    labour = (
+        labour_forecast_by_project(scope.program, calendar, labour_forecasts, project_ids=wanted)
+        if calendar is not None and labour_forecasts is not None
+        else {}
+    )
     return {
         p.pk: _assemble(
             MoneyScope(program=scope.program, project=p),
@@ -489,27 +515,34 @@ def evm_from_measures(m: Measures, *, ev_curve=(), ac_curve=()) -> EvmReport:
     )
 
 
-def project_evm(*, project: Project, as_of: dt.date | None = None) -> EvmReport:
+def project_evm(
+    *, project: Project, as_of: dt.date | None = None, labour_forecasts: LabourForecasts | None = None
+) -> EvmReport:
     """Earned value of `project` as of the end of `as_of` (default: default_as_of, its status date,
     else today). EVM_QUERIES["project"] queries, one more with a foreign currency. Raises
     MissingExchangeRate."""
     scope = money_scope(project=project)
     as_of = as_of or default_as_of(scope)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
-    return evm_from_measures(measure(scope, as_of=as_of, calendar=calendar))
+    return evm_from_measures(measure(scope, as_of=as_of, calendar=calendar, labour_forecasts=labour_forecasts))
 
 
-def program_evm(*, program: Program, as_of: dt.date | None = None) -> EvmReport:
+def program_evm(
+    *, program: Program, as_of: dt.date | None = None, labour_forecasts: LabourForecasts | None = None
+) -> EvmReport:
     """Earned value of `program` — the sum over its projects, the labour forecast of each
     included — as of the end of `as_of` (default: default_as_of, the newest status date of its
     projects, else today). EVM_QUERIES["program"] queries, one more with a foreign currency.
     Raises MissingExchangeRate."""
     scope = money_scope(program=program)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
-    return evm_from_measures(measure(scope, as_of=as_of or default_as_of(scope), calendar=calendar))
+    measures = measure(scope, as_of=as_of or default_as_of(scope), calendar=calendar, labour_forecasts=labour_forecasts)
+    return evm_from_measures(measures)
 
 
-def project_evms(*, program: Program, projects, as_of: dt.date | None = None) -> dict[int, EvmReport]:
+def project_evms(
+    *, program: Program, projects, as_of: dt.date | None = None, labour_forecasts: LabourForecasts | None = None
+) -> dict[int, EvmReport]:
     """Earned value of each of `projects` (projects of `program`, e.g. those a user may see) as
     of the end of `as_of` (default: the program's default_as_of, so every row and program_evm
     share one day), by project id: the per-project table of a program
@@ -519,5 +552,7 @@ def project_evms(*, program: Program, projects, as_of: dt.date | None = None) ->
     scope = money_scope(program=program)
     projects = list(projects)
     calendar = fiscal_calendar_for(portfolio=scope.program.portfolio)
-    measures = measure_by_project(scope, projects, as_of=as_of or default_as_of(scope), calendar=calendar)
+    measures = measure_by_project(
+        scope, projects, as_of=as_of or default_as_of(scope), calendar=calendar, labour_forecasts=labour_forecasts
+    )
     return {pk: evm_from_measures(m) for pk, m in measures.items()}

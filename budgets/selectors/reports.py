@@ -28,7 +28,13 @@ from ..models import (
     PeriodSpan,
     ReserveTransaction,
 )
-from .earned_value import fiscal_calendar_for, labour_forecast_by_period, labour_forecast_by_project, money_scope
+from .earned_value import (
+    LabourForecasts,
+    fiscal_calendar_for,
+    labour_forecast_by_period,
+    labour_forecast_by_project,
+    money_scope,
+)
 from .rates import RateTable
 from .timephase import amounts_by_period, span, without_long_quiet_runs
 
@@ -67,13 +73,18 @@ class BudgetByPeriod:
 
 
 def budget_by_period(
-    *, project: Project | None = None, program: Program | None = None, calendar: FiscalCalendar | None = None
+    *,
+    project: Project | None = None,
+    program: Program | None = None,
+    calendar: FiscalCalendar | None = None,
+    labour_forecasts: LabourForecasts | None = None,
 ) -> BudgetByPeriod:
     """Budget (original and current), actual and forecast per fiscal period of `calendar` (default:
     the portfolio's), in the portfolio's base currency, over every period that has any of them.
     Budget lines and forecasts are spread over the days of their own periods, so they land
     correctly whatever calendar the chart uses. The forecast includes the labour forecast
-    (labour_forecast_by_period) of the project, or of every project of the program.
+    (labour_forecast_by_period) of the project, or of every project of the program, when
+    `labour_forecasts` is given (see earned_value.LabourForecasts).
 
     Six queries for a project, seven for a program (one fewer without projects), whatever the
     number of rows and projects; one fewer when `calendar` is given, three more when allocations
@@ -109,9 +120,9 @@ def budget_by_period(
     actual_segments = [(d, d, rates.convert(total, c, base, d)) for c, d, total in actual]
     forecast_segments = [(s, e, rates.convert(total, c, base, s)) for s, e, c, total in forecasts]
     if scope.project is not None:
-        labours = [labour_forecast_by_period(scope.project, calendar)]
+        labours = [labour_forecast_by_period(scope.project, calendar, labour_forecasts)]
     else:
-        labours = labour_forecast_by_project(scope.program, calendar).values()
+        labours = labour_forecast_by_project(scope.program, calendar, labour_forecasts).values()
     forecast_segments += [(p.start, p.end, amount) for labour in labours for p, amount in labour.items()]
 
     every = [*by_version["original"], *by_version["current"], *actual_segments, *forecast_segments]

@@ -14,6 +14,7 @@ from ..models import FiscalCalendar, PeriodSpan
 from .earned_value import (
     ZERO,
     EvmReport,
+    LabourForecasts,
     default_as_of,
     evm_from_measures,
     fiscal_calendar_for,
@@ -56,17 +57,19 @@ def evm_s_curve(
     program: Program | None = None,
     as_of: dt.date | None = None,
     calendar: FiscalCalendar | None = None,
+    labour_forecasts: LabourForecasts | None = None,
 ) -> SCurve:
     """PV, EV and AC cumulative by fiscal period of `calendar` (default: the portfolio's), from
     the first period with money to the last, plus the EAC projection; ETC includes the labour
-    forecast of the project, or of every project of the program. EVM_QUERIES["project"] or
+    forecast of the project, or of every project of the program, when `labour_forecasts` is given
+    (see earned_value.LabourForecasts). EVM_QUERIES["project"] or
     EVM_QUERIES["program"] queries (one fewer when `calendar` is given), as for project_evm and
     program_evm."""
     scope = money_scope(project=project, program=program)
     if as_of is None:
         as_of = default_as_of(scope)
     calendar = calendar or fiscal_calendar_for(portfolio=scope.program.portfolio)
-    m = measure(scope, as_of=as_of, daily_ac=True, calendar=calendar)
+    m = measure(scope, as_of=as_of, daily_ac=True, calendar=calendar, labour_forecasts=labour_forecasts)
 
     bounds = [b for b in (span(m.pv_segments), span(m.ev_segments), span(m.etc_segments or [])) if b]
     ac_days = [d for d, _ in m.ac_by_day]

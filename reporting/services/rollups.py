@@ -8,6 +8,7 @@ changed (core.changes), which enqueues its recompute after commit.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from projects.models import Project
 
 from ..models import PortfolioRollup, ProgramRollup, ProjectRollup
 from . import enqueue
+from .figures import portfolio_figures, program_figures, project_figures
 
 CURRENT = "current"
 RECOMPUTED = "recomputed"
@@ -28,22 +30,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def project_figures(project: Project, *, as_of: dt.date) -> dict:
-    """Every field of ProjectRollup for `project` as of `as_of`, from source rows."""
-    raise NotImplementedError("filled in by the roll-up computation")
-
-
-def program_figures(program: Program, *, as_of: dt.date) -> dict:
-    """Every field of ProgramRollup for `program`, from its projects' roll-ups and its own rows."""
-    raise NotImplementedError("filled in by the roll-up computation")
-
-
-def portfolio_figures(portfolio: Portfolio, *, as_of: dt.date) -> dict:
-    """Every field of PortfolioRollup for `portfolio`, from its programs' roll-ups."""
-    raise NotImplementedError("filled in by the roll-up computation")
-
-
-def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=None, force=False) -> str:
+def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=None, force=False, propagate=True) -> str:
     enqueue.release(kind, pk)
     as_of = as_of or today()
     with transaction.atomic():
@@ -62,11 +49,14 @@ def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=No
         rollup.as_of = as_of
         rollup.computed_at = timezone.now()
         rollup.save()
-        above(source)
+        if propagate:
+            above(source)
     return RECOMPUTED
 
 
-def project_rollup_recompute(*, project_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def project_rollup_recompute(
+    *, project_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "project",
         ProjectRollup,
@@ -77,10 +67,13 @@ def project_rollup_recompute(*, project_id: int, as_of: dt.date | None = None, f
         lambda project: changes.inputs_changed(programs=[project.program_id]),
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
 
 
-def program_rollup_recompute(*, program_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def program_rollup_recompute(
+    *, program_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "program",
         ProgramRollup,
@@ -91,10 +84,13 @@ def program_rollup_recompute(*, program_id: int, as_of: dt.date | None = None, f
         lambda program: changes.inputs_changed(portfolios=[program.portfolio_id]),
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
 
 
-def portfolio_rollup_recompute(*, portfolio_id: int, as_of: dt.date | None = None, force: bool = False) -> str:
+def portfolio_rollup_recompute(
+    *, portfolio_id: int, as_of: dt.date | None = None, force: bool = False, propagate: bool = True
+) -> str:
     return _recompute(
         "portfolio",
         PortfolioRollup,
@@ -105,4 +101,46 @@ def portfolio_rollup_recompute(*, portfolio_id: int, as_of: dt.date | None = Non
         lambda portfolio: None,
         as_of=as_of,
         force=force,
+        propagate=propagate,
     )
+
+
+def recompute_all(
+    *,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    project_ids: Iterable[int] | None = None,
+) -> dict:
+    """Recompute every project roll-up, then every program's, then every portfolio's, each forced
+    (so the rows equal a clean recompute whatever their versions said), as of `as_of` (default
+    today). With `project_ids`, only those projects, then the programs and portfolios above them.
+    `progress(done, total)` is called after each row. No level marks the one above changed
+    (propagate=False): this function recomputes every level above itself, in order, and a
+    trailing notification would only recompute programs and portfolios again as of today.
+    Returns counts: {"projects": n, "programs": n, "portfolios": n, "gone": n}."""
+    as_of = as_of or today()
+    projects = Project.objects.order_by("pk")
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    project_pks = list(projects.values_list("pk", flat=True))
+    if project_ids is None:
+        program_pks = list(Program.objects.order_by("pk").values_list("pk", flat=True))
+        portfolio_pks = list(Portfolio.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        program_pks = sorted(set(projects.values_list("program_id", flat=True)))
+        portfolio_pks = sorted(set(Program.objects.filter(pk__in=program_pks).values_list("portfolio_id", flat=True)))
+    total = len(project_pks) + len(program_pks) + len(portfolio_pks)
+    counts = {"projects": 0, "programs": 0, "portfolios": 0, "gone": 0}
+    done = 0
+    for name, pks, recompute, key in (
+        ("projects", project_pks, project_rollup_recompute, "project_id"),
+        ("programs", program_pks, program_rollup_recompute, "program_id"),
+        ("portfolios", portfolio_pks, portfolio_rollup_recompute, "portfolio_id"),
+    ):
+        for pk in pks:
+            result = recompute(**{key: pk}, as_of=as_of, force=True, propagate=False)
+            counts["gone" if result == GONE else name] += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return counts

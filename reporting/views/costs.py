@@ -43,6 +43,7 @@ from budgets.views._common import (
     visible_project,
 )
 from projects.models import Project
+from staffing.selectors import labour_forecasts
 
 NEED_TWO_VERSIONS = "Two versions of the lifecycle cost estimate are needed for a comparison."
 PROGRAM_PAGE_CONTRACTS = 12  # contracts drawn on the program page; the contract list has them all
@@ -55,7 +56,9 @@ def _svg(markup: str):
 
 def budget_section(*, project=None, program=None, calendar) -> dict:
     try:
-        report = budget_by_period(project=project, program=program, calendar=calendar)
+        report = budget_by_period(
+            project=project, program=program, calendar=calendar, labour_forecasts=labour_forecasts
+        )
     except MissingExchangeRate as error:
         return {"budget_error": error.text}
     totals = {name: report.total(name) for name in ("original", "budget", "actual", "forecast")}
@@ -69,7 +72,9 @@ def budget_section(*, project=None, program=None, calendar) -> dict:
 
 def evm_section(*, project=None, program=None, as_of, calendar) -> dict:
     try:
-        curve = evm_s_curve(project=project, program=program, as_of=as_of, calendar=calendar)
+        curve = evm_s_curve(
+            project=project, program=program, as_of=as_of, calendar=calendar, labour_forecasts=labour_forecasts
+        )
     except MissingExchangeRate as error:
         return {"evm_error": error.text}
     report = curve.report
@@ -208,7 +213,7 @@ def _export_failed(request, error: MissingExchangeRate, url: str):
 def project_budget_export(request, code: str):
     project = visible_project(request, code)
     try:
-        report = budget_by_period(project=project)
+        report = budget_by_period(project=project, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{project.code}-budget-by-period")
@@ -219,7 +224,7 @@ def project_evm_export(request, code: str):
     project = visible_project(request, code)
     as_of, _ = as_of_from(request)
     try:
-        report = project_evm(project=project, as_of=as_of)
+        report = project_evm(project=project, as_of=as_of, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     workbook = exports.evm_workbook(report, title="Earned value")
@@ -230,7 +235,7 @@ def project_evm_export(request, code: str):
 def program_budget_export(request, code: str):
     program = overseen_program(request, code)
     try:
-        report = budget_by_period(program=program)
+        report = budget_by_period(program=program, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{program.code}-budget-by-period")
@@ -242,8 +247,10 @@ def program_evm_export(request, code: str):
     as_of, _ = as_of_from(request)
     projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     try:
-        report = program_evm(program=program, as_of=as_of)
-        reports = project_evms(program=program, projects=projects, as_of=report.as_of)
+        report = program_evm(program=program, as_of=as_of, labour_forecasts=labour_forecasts)
+        reports = project_evms(
+            program=program, projects=projects, as_of=report.as_of, labour_forecasts=labour_forecasts
+        )
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
     per_project = [(p.code, p.name, reports.get(p.pk)) for p in projects]

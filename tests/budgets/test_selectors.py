@@ -3,6 +3,7 @@ the S-curve, budget vs actual vs forecast, contract burn, LCCE comparison, reser
 their query counts do not grow with the rows."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets import evm
+from budgets import selectors as money
 from budgets.models import BudgetLine, CostEntry, FiscalPeriod, LifecycleCostLine
 from budgets.selectors import (
     EV_ESTIMATED,
@@ -17,21 +19,16 @@ from budgets.selectors import (
     LCCE_OTHER_PROGRAM,
     TASK_BUDGETS_DIFFER,
     MissingExchangeRate,
-    budget_by_period,
     contract_burn,
     convert,
-    evm_s_curve,
     exchange_rate_on,
     fiscal_calendar_for,
-    labour_forecast_by_period,
     lcce_compare,
-    program_evm,
-    project_evm,
-    project_evms,
     reserve_status,
 )
 from budgets.services import budget_original_set, fiscal_periods_generate, reserve_drawdown
 from projects.models import Baseline, BaselineTask
+from staffing.selectors import labour_forecasts
 from tests.factories.budgets import (
     BudgetLineFactory,
     ContractFactory,
@@ -50,6 +47,14 @@ from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonF
 
 D = Decimal
 UTC = dt.UTC
+
+# The EVM selectors take the labour forecast as a parameter; these tests pass staffing's, as the cost pages do.
+budget_by_period = functools.partial(money.budget_by_period, labour_forecasts=labour_forecasts)
+evm_s_curve = functools.partial(money.evm_s_curve, labour_forecasts=labour_forecasts)
+labour_forecast_by_period = functools.partial(money.labour_forecast_by_period, labour_forecasts=labour_forecasts)
+program_evm = functools.partial(money.program_evm, labour_forecasts=labour_forecasts)
+project_evm = functools.partial(money.project_evm, labour_forecasts=labour_forecasts)
+project_evms = functools.partial(money.project_evms, labour_forecasts=labour_forecasts)
 
 
 def at(y, m, d, hour=0):

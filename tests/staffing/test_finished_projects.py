@@ -2,14 +2,15 @@
 labour forecast is empty, for the project itself and in its program's earned value."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from budgets import selectors as money
 from budgets.models import FiscalPeriod
-from budgets.selectors import program_evm, project_evm
 from budgets.services import fiscal_periods_generate
 from projects.models import Project
 from staffing import selectors
@@ -18,6 +19,10 @@ from tests.factories.projects import ProjectFactory
 from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonFactory, RoleFactory
 
 D = Decimal
+
+# The EVM selectors take the labour forecast as a parameter; these tests pass staffing's, as the cost pages do.
+program_evm = functools.partial(money.program_evm, labour_forecasts=selectors.labour_forecasts)
+project_evm = functools.partial(money.project_evm, labour_forecasts=selectors.labour_forecasts)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,14 @@
 """Utilisation, conflicts, gaps and the labour cost forecast from the database."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets.selectors import budget_by_period, labour_forecast_by_period, project_evm
+from budgets import selectors as money
 from staffing import selectors, services
 from staffing.models import StaffingRequest
 from tests.factories.budgets import CostCategoryFactory, ExchangeRateFactory, FiscalPeriodFactory, ForecastFactory
@@ -17,6 +18,13 @@ from tests.factories.staffing import AbsenceFactory, AllocationFactory, CostRate
 from .conftest import MON
 
 D = Decimal
+
+# The EVM selectors take the labour forecast as a parameter; these tests pass staffing's, as the cost pages do.
+budget_by_period = functools.partial(money.budget_by_period, labour_forecasts=selectors.labour_forecasts)
+labour_forecast_by_period = functools.partial(
+    money.labour_forecast_by_period, labour_forecasts=selectors.labour_forecasts
+)
+project_evm = functools.partial(money.project_evm, labour_forecasts=selectors.labour_forecasts)
 
 pytestmark = pytest.mark.django_db
 
