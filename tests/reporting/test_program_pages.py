@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from core.changes import inputs_changed
 from core.money import format_money
 from reporting.models import ProjectRollup
+from tests.budgets.test_views_support import *  # noqa: F403 (the money fixtures)
 from tests.factories.governance import ChangeRequestFactory, StageGateFactory
 from tests.factories.projects import ProjectFactory
 from tests.factories.reporting import ProgramRollupFactory, ProjectRollupFactory
@@ -245,3 +246,23 @@ class TestAccess:
         response = client_for(request.getfixturevalue(reader)).get(url)
         assert response.context["partial_view"] is False
         assert "Program summary" in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestAfterARealRecompute:
+    """With the roll-ups recomputed from source rows (the worker's computation), the program cost
+    page's per-project row shows what the project's own cost page computes, labour included."""
+
+    def test_the_per_project_row_is_the_project_cost_page_evm(self, client_for, owner, money, rollups):
+        from budgets.selectors import project_evm
+        from budgets.views._common import display
+        from staffing.selectors import labour_forecasts
+
+        rollups()
+        own = project_evm(project=money, labour_forecasts=labour_forecasts).figures
+        row = client_for(owner).get(COSTS).context["project_rows"][0]
+        assert row["project"] == money
+        assert row["summary"].stale is False
+        for name in ("bac", "pv", "ev", "ac", "eac", "vac"):
+            assert row["figures"][name] == display(getattr(own, name), "money", ""), name
+        assert row["figures"]["cpi"] == display(own.cpi, "index")
