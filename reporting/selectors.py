@@ -10,7 +10,7 @@ one for the input versions.
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -77,6 +77,16 @@ class RollupState:
     @property
     def exists(self) -> bool:
         return self.rollup is not None
+
+    def without_reasons(self) -> "RollupState":
+        """The colours without the rules that fired: a program's or portfolio's rules quote
+        figures summed over every project below it ("CPI 0.82 < 0.90", "exposure 120% of
+        reserve"), so someone who does not see it whole gets the colours only."""
+        return replace(
+            self,
+            reason="",
+            dimensions=tuple(replace(d, reason="") for d in self.dimensions),
+        )
 
 
 def rollup_state(rollup, current_version: int) -> RollupState:
@@ -211,6 +221,8 @@ def programs_with_rollups(*, user, programs) -> list[Program]:
     with_rollup_states(programs, program_rollups(programs))
     for program in programs:
         program.overseen = program.pk in overseen
+        if not program.overseen:
+            program.rollup_state = program.rollup_state.without_reasons()
     return programs
 
 
@@ -238,9 +250,11 @@ def program_dashboard(*, user, program: Program) -> ProgramDashboard:
     number of queries (the projects, their roll-ups and versions, the program's, the oversight check)."""
     running, closed = program_projects_open_and_closed(user=user, program=program)
     states = project_rollups([*running, *closed])
+    overseen = bool(overseen_program_ids(user=user, programs=[program]))
+    state = program_rollup_for(program)
     return ProgramDashboard(
-        state=program_rollup_for(program),
-        overseen=bool(overseen_program_ids(user=user, programs=[program])),
+        state=state if overseen else state.without_reasons(),
+        overseen=overseen,
         projects=with_rollup_states(running, states),
         closed_projects=with_rollup_states(closed, states),
         currency=program.portfolio.base_currency,
@@ -259,6 +273,8 @@ def home_dashboard(*, user) -> dict:
     with_rollup_states(portfolios, portfolio_rollups(portfolios))
     for portfolio in portfolios:
         portfolio.overseen = portfolio.pk in overseen
+        if not portfolio.overseen:
+            portfolio.rollup_state = portfolio.rollup_state.without_reasons()
     mine = (
         Project.objects.visible_to(user)
         .filter(Q(pk__in=scope_ids(memberships_of(user), "project_id")) | Q(manager=user))
@@ -290,3 +306,19 @@ def project_list_sorted(*, queryset, sort: str):
         return projects_sorted(queryset=queryset, sort=sort)
     rank = "-computed_rank" if sort.startswith("-") else "computed_rank"
     return queryset.annotate(computed_rank=COMPUTED_HEALTH_RANK).order_by(rank, "code"), sort
+
+
+PROGRAM_SORTS = {"name": ["name", "code"], COMPUTED_SORT: ["computed_rank", "name", "code"]}
+PROGRAM_DEFAULT_SORT = "name"
+
+
+def program_list_sorted(*, queryset, sort: str):
+    """Programs by name (default) or by computed health (`computed`, worst first, from the
+    roll-up); a leading '-' reverses. Returns (queryset, sort actually applied)."""
+    key = sort.removeprefix("-")
+    if key not in PROGRAM_SORTS:
+        sort, key = PROGRAM_DEFAULT_SORT, PROGRAM_DEFAULT_SORT
+    if key == COMPUTED_SORT:
+        queryset = queryset.annotate(computed_rank=COMPUTED_HEALTH_RANK)
+    first, *rest = PROGRAM_SORTS[key]
+    return queryset.order_by(f"-{first}" if sort.startswith("-") else first, *rest), sort

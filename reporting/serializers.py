@@ -99,11 +99,14 @@ class RollupFiguresSerializer(serializers.Serializer):
 
 
 def attach_states(objects, states, overseen=None) -> None:
-    """Hand the serializer each object's roll-up state (and whether its totals may be shown)."""
+    """Hand the serializer each object's roll-up state (and whether its totals may be shown:
+    without that, no figures and no rules, which quote them)."""
     for obj in objects:
         obj.rollup_state = states[obj.pk]
         if overseen is not None:
             obj.overseen = obj.pk in overseen
+            if not obj.overseen:
+                obj.rollup_state = obj.rollup_state.without_reasons()
 
 
 class WithHealth(serializers.Serializer):

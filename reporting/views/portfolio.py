@@ -23,7 +23,13 @@ from portfolio.selectors import (
 )
 from projects.forms import ProjectCreateForm
 
-from ..selectors import home_dashboard, program_dashboard, programs_with_rollups
+from ..selectors import (
+    PROGRAM_DEFAULT_SORT,
+    home_dashboard,
+    program_dashboard,
+    program_list_sorted,
+    programs_with_rollups,
+)
 
 
 @login_required
@@ -37,12 +43,16 @@ def program_list(request):
     scope_program_filters(filterset, user=request.user)
     if refused := refuse_unknown_filters(request, filterset):
         return refused
-    page = paginate(request, program_list_filtered(user=request.user, filtered=filterset.qs).order_by("name", "code"))
+    programs, sort = program_list_sorted(
+        queryset=program_list_filtered(user=request.user, filtered=filterset.qs),
+        sort=request.GET.get("sort", PROGRAM_DEFAULT_SORT),
+    )
+    page = paginate(request, programs)
     page.object_list = programs_with_rollups(user=request.user, programs=with_health(page.object_list))
     return render(
         request,
         "portfolio/program_list.html",
-        {"filter": filterset, "filters_active": filters_active(request), "page": page},
+        {"filter": filterset, "filters_active": filters_active(request), "page": page, "sort": sort},
     )
 
 

@@ -102,6 +102,8 @@ class TestPrograms:
         program_figures(program)
         body = get(client_for(member), f"{PROGRAMS}{program.pk}/")
         assert body["computed_health"]["overall"] == "red"
+        assert body["computed_health"]["reason"] == ""  # the rules quote program-wide figures
+        assert {d["reason"] for d in body["computed_health"]["dimensions"]} == {""}
         assert body["rollup"] is None
         [row] = get(client_for(member), PROGRAMS)["results"]
         assert row["rollup"] is None

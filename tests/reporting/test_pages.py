@@ -58,6 +58,11 @@ class TestProgramPage:
         response = client_for(member).get(PROGRAM)
         body = response.content.decode()
         assert response.context["dashboard"].overseen is False
+        # The program's colours, without its rules: they quote figures summed over every project.
+        state = response.context["dashboard"].state
+        assert state.health == "red"
+        assert state.reason == ""
+        assert all(d.reason == "" for d in state.dimensions)
         assert "EUR\u00a01,219,512.20" not in body
         assert 'data-figure="eac"' not in body
         assert "shown to people with a role on the whole program" in body
@@ -144,6 +149,16 @@ class TestProgramList:
         assert [p.code for p in red.context["page"].object_list] == ["MOD"]
         green = client.get(PROGRAMS, {"computed_health": "green"})
         assert [p.code for p in green.context["page"].object_list] == ["CALM"]
+
+    def test_sorts_by_computed_health_worst_first(self, client_for, executive, portfolio, program):
+        ProgramRollupFactory(program=program, health_overall="green")
+        ProgramRollupFactory(program=ProgramFactory(portfolio=portfolio, code="RED", name="Zed"), health_overall="red")
+        ProgramFactory(portfolio=portfolio, code="NEW", name="Alpha")
+        client = client_for(executive)
+        rows = client.get(PROGRAMS, {"sort": "computed"}).context["page"].object_list
+        assert [p.code for p in rows] == ["RED", "MOD", "NEW"]
+        rows = client.get(PROGRAMS).context["page"].object_list
+        assert [p.code for p in rows] == ["NEW", "MOD", "RED"]  # by name by default
 
     def test_query_count_does_not_grow_with_programs(self, client_for, executive, portfolio):
         def add(n):

@@ -1,0 +1,40 @@
+"""Imports run one way: reporting reads the domains, no domain imports reporting, and the
+portfolio app reads no other domain's selectors (the pages combining them are in reporting)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAINS = ["portfolio", "projects", "budgets", "risks", "staffing", "governance"]
+
+
+def imported_modules(app: str) -> set[tuple[str, str]]:
+    """(file, top-level package) for every import in the app's Python files."""
+    found = set()
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add((str(path.relative_to(ROOT)), node.module.split(".")[0]))
+            elif isinstance(node, ast.Import):
+                found.update((str(path.relative_to(ROOT)), alias.name.split(".")[0]) for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("app", DOMAINS)
+def test_no_domain_imports_reporting(app):
+    assert [f for f, module in imported_modules(app) if module == "reporting"] == []
+
+
+def test_portfolio_imports_no_other_domains_reads():
+    others = {"budgets", "risks", "staffing", "governance"}
+    assert sorted(f"{f}: {m}" for f, m in imported_modules("portfolio") if m in others) == []
+
+
+def test_budgets_imports_no_staffing():
+    """staffing imports budgets (fiscal calendars, rates); budgets takes the labour forecast as a
+    parameter from reporting, so the two never import each other in a cycle."""
+    assert sorted(f"{f}: {m}" for f, m in imported_modules("budgets") if m == "staffing") == []
