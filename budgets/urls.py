@@ -4,11 +4,9 @@ from . import views, views_import
 
 app_name = "budgets"
 
-# A project's money: the cost page, its exports, budget and forecasts, actual costs, reserves.
+# A project's money: budget and forecasts, actual costs, reserves (the cost page and its exports
+# are reporting's, added to this namespace in config/urls.py).
 project_urls = [
-    path("projects/<str:code>/costs/", views.project_costs, name="project-costs"),
-    path("projects/<str:code>/costs/budget.xlsx", views.project_budget_export, name="project-budget-export"),
-    path("projects/<str:code>/costs/evm.xlsx", views.project_evm_export, name="project-evm-export"),
     path("projects/<str:code>/costs/plan/", views.project_plan, name="project-plan"),
     path("projects/<str:code>/costs/plan/original/", views.budget_original, name="budget-original"),
     path("projects/<str:code>/costs/plan/lines/new/", views.budget_line_add, name="budget-line-add"),
@@ -25,12 +23,9 @@ project_urls = [
     path("projects/<str:code>/costs/reserves/drawdown/", views.project_reserve_drawdown, name="project-drawdown"),
 ]
 
-# A program's money: the cost page, its exports, contracts, lifecycle cost estimates, reserves.
+# A program's money: contracts, lifecycle cost estimates, reserves (its cost page and exports are
+# reporting's, added to this namespace in config/urls.py).
 program_urls = [
-    path("programs/<str:code>/costs/", views.program_costs, name="program-costs"),
-    path("programs/<str:code>/costs/budget.xlsx", views.program_budget_export, name="program-budget-export"),
-    path("programs/<str:code>/costs/evm.xlsx", views.program_evm_export, name="program-evm-export"),
-    path("programs/<str:code>/costs/lcce.xlsx", views.lcce_compare_export, name="lcce-compare-export"),
     path("programs/<str:code>/costs/reserves/drawdown/", views.program_reserve_drawdown, name="program-drawdown"),
     path("programs/<str:code>/contracts/", views.contract_list, name="contract-list"),
     path("programs/<str:code>/contracts/export.xlsx", views.contract_export, name="contract-export"),

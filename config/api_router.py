@@ -16,8 +16,6 @@ from budgets.api import (
     ImportJobViewSet,
     LifecycleCostEstimateViewSet,
     LifecycleCostLineViewSet,
-    ProgramMoneyViewSet,
-    ProjectMoneyViewSet,
     ReserveTransactionViewSet,
     VendorViewSet,
 )
@@ -32,7 +30,9 @@ from projects.api_schedule import (
     DependencyViewSet,
     TaskViewSet,
 )
+from reporting.api import ROUTES as REPORTING_ROUTES
 from reporting.api import PortfolioViewSet, ProgramViewSet, ProjectViewSet  # the domains' with summaries
+from reporting.api_money import ProgramMoneyViewSet, ProjectMoneyViewSet
 from risks.api import ROUTES as RISK_ROUTES
 from staffing.api import ROUTES as STAFFING_ROUTES
 
@@ -64,8 +64,8 @@ router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="life
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
-# Risks, staffing and governance list their own (prefix, viewset, basename) routes.
-for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES):
+# Risks, staffing, governance and reporting list their own (prefix, viewset, basename) routes.
+for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES, *REPORTING_ROUTES):
     router.register(prefix, viewset, basename=basename)
 
 # Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and

@@ -2,9 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from budgets import urls as budgets_urls
+from governance import urls as governance_urls
 from portfolio import urls as portfolio_urls
 from projects import urls as projects_urls
 from reporting import urls as reporting_urls
+from staffing import urls as staffing_urls
+
+
+def _with(pages, domain):
+    """reporting's pages that keep a name in a domain's namespace, plus the domain's own URLconf
+    (a domain never imports reporting, so the pages that moved up are added here)."""
+    return include((pages + domain.urlpatterns, domain.app_name))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,11 +25,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("core.urls")),
     # reporting's pages keep the names of the domain they show (portfolio:program-detail …).
-    path("", include((reporting_urls.portfolio_urlpatterns + portfolio_urls.urlpatterns, "portfolio"))),
-    path("", include((reporting_urls.projects_urlpatterns + projects_urls.urlpatterns, "projects"))),
-    path("", include("budgets.urls")),
+    path("", _with(reporting_urls.portfolio_urlpatterns, portfolio_urls)),
+    path("", _with(reporting_urls.projects_urlpatterns, projects_urls)),
+    path("", _with(reporting_urls.budgets_urlpatterns, budgets_urls)),
     path("", include("risks.urls")),
-    path("", include("staffing.urls")),
-    path("", include("governance.urls")),
+    path("", _with(reporting_urls.staffing_urlpatterns, staffing_urls)),
+    path("", _with(reporting_urls.governance_urlpatterns, governance_urls)),
     path("", include("reporting.urls")),
 ]

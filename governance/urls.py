@@ -35,7 +35,7 @@ urlpatterns = [
         name="change-request-action",
     ),
     # A program's governance
-    path("programs/<str:code>/governance/", views.program_governance_page, name="program-governance"),
+    # (programs/<code>/governance/, "program-governance", is reporting's page: config/urls.py)
     path("programs/<str:code>/decisions/", views.decision_list_page, name="decision-list"),
     path("programs/<str:code>/decisions/new/", views.decision_create, name="decision-create"),
     path("programs/<str:code>/decisions/<int:pk>/edit/", views.decision_edit, name="decision-edit"),

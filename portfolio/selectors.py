@@ -79,11 +79,14 @@ def with_health(programs):
 
 def portfolio_home(*, user) -> list[Portfolio]:
     """The user's portfolios, each with `.programs_with_health`: its programs the user may see,
-    annotated as in program_list_with_health and with `.health` set. Two queries."""
+    annotated as in program_list_with_health and with `.health` set, and `.administered`: whether
+    the user is its portfolio admin (it links the portfolio's settings). Three queries."""
     portfolios = list(Portfolio.objects.visible_to(user).order_by("name"))
     by_id = {portfolio.pk: portfolio for portfolio in portfolios}
+    administered = set(Portfolio.objects.editable_by(user).filter(pk__in=by_id).values_list("pk", flat=True))
     for portfolio in portfolios:
         portfolio.programs_with_health = []
+        portfolio.administered = portfolio.pk in administered
     for program in with_health(program_list_with_health(user=user).order_by("name")):
         if program.portfolio_id in by_id:
             by_id[program.portfolio_id].programs_with_health.append(program)

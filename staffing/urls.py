@@ -1,5 +1,6 @@
 """Staffing pages. The lead links `staffing:capacity` from the main nav and the program and project
-pages to `staffing:program-staffing` / `staffing:project-staffing`."""
+pages to `staffing:program-staffing` / `staffing:project-staffing`. `program-staffing` is
+reporting's page (reporting.views.program_staffing), added to this namespace in config/urls.py."""
 
 from django.urls import path
 
@@ -17,7 +18,6 @@ urlpatterns = [
     path("people/<int:pk>/absences/add/", views.absence_add, name="absence-add"),
     path("people/<int:pk>/absences/<int:absence_pk>/delete/", views.absence_delete, name="absence-delete"),
     path("people/<int:pk>/rates/add/", views.cost_rate_add, name="cost-rate-add"),
-    path("programs/<str:code>/staffing/", views.program_staffing, name="program-staffing"),
     path("projects/<str:code>/staffing/", views.project_staffing, name="project-staffing"),
     path("projects/<str:code>/staffing/allocations/add/", views.allocation_add, name="allocation-add"),
     path("projects/<str:code>/staffing/allocations/<int:pk>/edit/", views.allocation_edit, name="allocation-edit"),

@@ -1,5 +1,6 @@
-"""Staffing pages: the capacity heat map, people, and the staffing pages of a program and a
-project (with inline htmx editing of allocations and requests).
+"""Staffing pages: the capacity heat map, people, and the staffing page of a project (with inline
+htmx editing of allocations and requests). A program's staffing page reads the summary tables
+and lives in reporting.views.program_staffing (it reuses conflict_rows and involved_allocations).
 
 Each page runs a fixed number of queries whatever the number of rows (tests/staffing measure
 them): people come in one query, their allocations in one, their absences in one. Writes go
@@ -25,7 +26,7 @@ from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
 from core.forms import narrow_filter_choices, present_filter_form
 from core.services import StaleVersionError
 from core.views import filters_active, paginate, refuse_unknown_filters, refused_status
-from portfolio.models import Portfolio, Program
+from portfolio.models import Portfolio
 from projects.models import Project
 
 from . import charts, selectors, services
@@ -85,7 +86,7 @@ def _cell(week) -> dict:
     }
 
 
-def _conflict_rows(found, user) -> list[dict]:
+def conflict_rows(found, user) -> list[dict]:
     visible = selectors.visible_project_ids(user, {a.project_id for c in found for a in c.allocations})
     return [
         {
@@ -162,7 +163,7 @@ def capacity_view(request):
     loads = selectors.utilisation(page.object_list, start=scope.first, weeks=len(scope.mondays))
     rows = [{"person": load.person, "cells": [_cell(w) for w in load.weeks]} for load in loads]
     found = [
-        selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=_involved(load))
+        selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=involved_allocations(load))
         for load in loads
         if load.over_weeks
     ]
@@ -173,7 +174,7 @@ def capacity_view(request):
         "page": page,
         "weeks": scope.mondays,
         "rows": rows,
-        "conflicts": _conflict_rows(found, user),
+        "conflicts": conflict_rows(found, user),
         "first": scope.first,
         "last": scope.last,
         **_window_links(scope.mondays),
@@ -196,7 +197,7 @@ def capacity_conflicts(request):
         "form": scope.form,
         "filters_active": filters_active(request),
         "page": page,
-        "conflicts": _conflict_rows(page.object_list, request.user),
+        "conflicts": conflict_rows(page.object_list, request.user),
         "first": scope.first,
         "last": scope.last,
         **_window_links(scope.mondays),
@@ -204,7 +205,7 @@ def capacity_conflicts(request):
     return render(request, "staffing/capacity_conflicts.html", context)
 
 
-def _involved(load) -> list[Allocation]:
+def involved_allocations(load) -> list[Allocation]:
     keys = {k for w in load.over_weeks for k in w.by_booking}
     return [a for k, a in load.allocations.items() if k in keys]
 
@@ -382,85 +383,6 @@ def _not_found():
     from django.http import Http404
 
     return Http404("Not found.")
-
-
-# -- program staffing ------------------------------------------------------------------------------
-
-
-def _labour_rows(forecasts: dict) -> tuple[list, object]:
-    """Labour forecasts of several projects summed by period (one currency: the portfolio's)."""
-    totals: dict = {}
-    for forecast in forecasts.values():
-        for period, hours, amount in forecast.rows():
-            key = (period.fiscal_year, period.number)
-            row = totals.setdefault(key, {"period": period, "hours": 0, "amount": 0})
-            row["hours"] += hours
-            row["amount"] += amount
-            if period.start < row["period"].start:
-                row["period"] = period
-    return [totals[k] for k in sorted(totals)], sum((r["amount"] for r in totals.values()), 0)
-
-
-@login_required
-def program_staffing(request, code: str):
-    """Requested vs filled by role, gaps per project, allocations and labour cost forecast of the
-    program's projects the user can see."""
-    program = get_object_or_404(Program.objects.visible_to(request.user).select_related("portfolio"), code=code)
-    projects = list(
-        Project.objects.visible_to(request.user)
-        .filter(program=program)
-        .select_related("program__portfolio")
-        .order_by("code")
-    )
-    today = timezone.localdate()
-    gaps = selectors.staffing_gaps(projects, current_from=today)
-    mondays, first, last = selectors.window(today, selectors.DEFAULT_WEEKS)
-    allocations = list(
-        Allocation.objects.filter(project__in=projects).overlapping(first, last).select_related("person", "project")
-    )
-    people = sorted({a.person_id: a.person for a in allocations}.values(), key=lambda p: (p.name, p.pk))
-    loads = selectors.utilisation(people, start=first, weeks=len(mondays))
-    found = [
-        selectors.Conflict(person=load.person, weeks=load.over_weeks, allocations=_involved(load))
-        for load in loads
-        if load.over_weeks
-    ]
-    found.sort(key=lambda c: (-c.excess_hours, c.person.name))
-    calendar = fiscal_calendar_for(portfolio=program.portfolio)
-    try:
-        forecasts = selectors.labour_forecasts(projects, calendar)
-        labour_rows, labour_total = _labour_rows(forecasts)
-        labour_error = ""
-    except MissingExchangeRate as error:
-        forecasts, labour_rows, labour_total, labour_error = {}, [], 0, error.text
-    by_project = []
-    for project in projects:
-        gap = gaps.by_project.get(project.pk)
-        mine = [a for a in allocations if a.project_id == project.pk]
-        by_project.append(
-            {
-                "project": project,
-                "gap": gap,
-                "allocations": len(mine),
-                "people": len({a.person_id for a in mine}),
-                "labour": forecasts[project.pk].total if project.pk in forecasts else None,
-            }
-        )
-    context = {
-        "program": program,
-        "currency": program.portfolio.base_currency,
-        "gaps": gaps,
-        "by_project": by_project,
-        "allocation_count": len(allocations),
-        "people_count": len(people),
-        "conflicts": _conflict_rows(found, request.user),
-        "first": first,
-        "last": last,
-        "labour_rows": labour_rows,
-        "labour_total": labour_total,
-        "labour_error": labour_error,
-    }
-    return render(request, "staffing/program_staffing.html", context)
 
 
 # -- project staffing (inline editing) -------------------------------------------------------------

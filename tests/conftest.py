@@ -493,3 +493,27 @@ def start_worker(celery_on_redis_server, redis_server, transactional_db, tmp_pat
     yield start
     for worker in started:
         worker.stop()
+
+
+# --- A portfolio admin of the cast's portfolio, and API clients ------------------------------
+
+
+@pytest.fixture
+def api_for():
+    """`api_for(user)` is a DRF test client signed in as `user` (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user=None, **kwargs) -> APIClient:
+        client = APIClient(**kwargs)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def portfolio_admin(portfolio):
+    user = UserFactory(username="padmin")
+    MembershipFactory(user=user, role=Role.PORTFOLIO_ADMIN, portfolio=portfolio)
+    return user

@@ -3,7 +3,8 @@
 - reference.py: currencies, exchange rates, cost categories, fiscal calendars and periods
 - money.py: budget lines, cost entries, forecasts, reserve drawdowns
 - programs.py: lifecycle cost estimates and lines, vendors, contracts
-- reports.py: /projects/{id}/ and /programs/{id}/ evm, s-curve, budget-by-period
+(/projects/{id}/ and /programs/{id}/ evm, s-curve, budget-by-period merge staffing's labour
+forecast: reporting.api_money.)
 - imports.py: import jobs (actuals and budgets from CSV / XLSX)
 """
 
@@ -17,7 +18,6 @@ from .reference import (
     FiscalCalendarViewSet,
     FiscalPeriodViewSet,
 )
-from .reports import ProgramMoneyViewSet, ProjectMoneyViewSet
 
 __all__ = [
     "BudgetLineViewSet",
@@ -32,8 +32,6 @@ __all__ = [
     "ImportJobViewSet",
     "LifecycleCostEstimateViewSet",
     "LifecycleCostLineViewSet",
-    "ProgramMoneyViewSet",
-    "ProjectMoneyViewSet",
     "ReserveTransactionViewSet",
     "VendorViewSet",
 ]

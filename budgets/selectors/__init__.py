@@ -5,8 +5,8 @@ program, batched), evm_s_curve; default_as_of, the one default status date of th
 Reports (reports.py): budget_by_period, contract_burn, lcce_compare, reserve_status.
 Currency (rates.py): MissingExchangeRate, RateTable, exchange_rate_on, convert.
 The labour cost seam: labour_forecast_by_period, fed by a `labour_forecasts` parameter (LabourForecasts:
-staffing.selectors.labour_forecasts, passed in by reporting; budgets never imports staffing — the
-cost views use the temporary late-import seam in labour_seam.py until they move to reporting).
+staffing.selectors.labour_forecasts, passed in by reporting (the cost pages, their exports and the
+money API live there); budgets never imports staffing).
 """
 
 from django.db.models import Prefetch

@@ -156,8 +156,8 @@ def fiscal_calendar_for(*, portfolio) -> FiscalCalendar:
 # Each project's allocation-derived labour cost ahead: `labour_forecasts(projects, calendar)` →
 # {project id: an object whose `.amounts` maps PeriodSpan → Decimal}. That is
 # staffing.selectors.labour_forecasts; budgets never imports staffing (staffing imports budgets),
-# so a caller above both (reporting, or the late-import seam in budgets.selectors.labour_seam
-# kept for the cost pages until they move to reporting) passes it in. None leaves labour out.
+# so a caller above both (reporting: the cost pages, their exports, the money API and the
+# roll-ups) passes it in. None leaves labour out.
 LabourForecasts = Callable[[list[Project], FiscalCalendar], Mapping[int, Any]]
 
 

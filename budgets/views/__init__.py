@@ -1,8 +1,7 @@
-"""The money UI: the cost pages of a project and a program (charts, EVM, reserves, contracts,
-lifecycle cost estimate comparison) with their Excel exports, and the forms finance people
-edit money with.
+"""The money UI: the forms finance people edit money with. The cost pages of a project and a
+program and their Excel exports merge staffing's labour forecast, so they are reporting's
+(reporting.views.costs, program_costs), under their budgets URL names.
 
-- costs.py: the two cost pages and their exports
 - plan.py: a project's budget lines and forecasts (inline), reserve drawdowns
 - entries.py: a project's actual costs (list with filters, Excel, manual entries)
 - contracts.py: a program's contracts and the vendor register
@@ -26,15 +25,6 @@ from .contracts import (
     vendor_add,
     vendor_edit,
     vendor_list,
-)
-from .costs import (
-    lcce_compare_export,
-    program_budget_export,
-    program_costs,
-    program_evm_export,
-    project_budget_export,
-    project_costs,
-    project_evm_export,
 )
 from .entries import cost_entry_add, cost_entry_edit, cost_entry_export, cost_entry_list, cost_entry_remove
 from .lcce import (
@@ -85,20 +75,13 @@ __all__ = [
     "forecast_edit",
     "forecast_remove",
     "lcce_approve_view",
-    "lcce_compare_export",
     "lcce_detail",
     "lcce_line_add",
     "lcce_line_edit",
     "lcce_line_remove",
     "lcce_list",
     "lcce_version_add",
-    "program_budget_export",
-    "program_costs",
-    "program_evm_export",
     "program_reserve_drawdown",
-    "project_budget_export",
-    "project_costs",
-    "project_evm_export",
     "project_plan",
     "project_reserve_drawdown",
     "security_requirement_add",

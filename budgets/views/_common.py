@@ -131,26 +131,6 @@ def evm_rows(report) -> list[dict]:
     ]
 
 
-def evm_summary(report) -> dict:
-    """The handful of figures a per-project row shows, formatted (amounts without the currency,
-    which the table's caption names)."""
-    f, c = report.figures, ""
-    return {
-        "bac": display(f.bac, "money", c),
-        "pv": display(f.pv, "money", c),
-        "ev": display(f.ev, "money", c),
-        "ac": display(f.ac, "money", c),
-        "spi": display(f.spi, "index"),
-        "cpi": display(f.cpi, "index"),
-        "eac": display(f.eac, "money", c),
-        "vac": display(f.vac, "money", c),
-        "forecast_finish": display(f.forecast_finish, "date"),
-        "warnings": len(report.warnings),
-        "behind": f.spi is not None and f.spi < 1,
-        "over": f.cpi is not None and f.cpi < 1,
-    }
-
-
 # -- answering -----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""Governance pages: project.py (stepper, gates, change requests) and program.py (overview,
-decision log, benefits, OLAs)."""
+"""Governance pages: project.py (stepper, gates, change requests) and program.py (decision
+log, benefits, OLAs; the program overview is reporting's)."""
 
 from .program import (
     benefit_create,
@@ -11,7 +11,6 @@ from .program import (
     ola_create,
     ola_edit,
     ola_list_page,
-    program_governance_page,
 )
 from .project import (
     change_request_action,
@@ -51,6 +50,5 @@ __all__ = [
     "ola_create",
     "ola_edit",
     "ola_list_page",
-    "program_governance_page",
     "project_governance_page",
 ]

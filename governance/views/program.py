@@ -1,6 +1,6 @@
-"""A program's governance: the overview page (gate pipeline, change requests awaiting approval,
-decision log, benefits register, OLAs), the decision log, benefits with their measurements, and
-OLAs. Reading needs the program visible (404 otherwise); writing PROGRAM_EDITORS (403 otherwise)."""
+"""A program's governance registers: the decision log, benefits with their measurements, and
+OLAs (the overview page reads the summary tables and lives in reporting.views.program_governance;
+it reuses benefit_chart). Reading needs the program visible (404 otherwise); writing PROGRAM_EDITORS (403 otherwise)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,12 +22,11 @@ from ..forms import (
     BenefitForm,
     DecisionEditForm,
     DecisionForm,
-    DecisionNotesForm,
     MeasurementForm,
     OlaEditForm,
     OlaForm,
 )
-from ..selectors import benefit_list, decision_list, ola_list, program_governance
+from ..selectors import benefit_list, decision_list, ola_list
 from ..selectors.pages import benefit_rows
 from ._common import done, require_program_edit, visible_program
 
@@ -40,7 +39,7 @@ OLA_ADDED = "OLA for {service} added."
 OLA_SAVED = "OLA for {service} saved."
 
 
-def _chart(row, *, small: bool) -> str:
+def benefit_chart(row, *, small: bool) -> str:
     b = row.benefit
     svg = charts.benefit_chart(
         name=b.name,
@@ -62,18 +61,6 @@ def _program_scoped(filterset) -> None:
 
 def _may_edit(request, program) -> bool:
     return Program.objects.editable_by(request.user).filter(pk=program.pk).exists()
-
-
-@login_required
-def program_governance_page(request, code: str):
-    program = visible_program(request, code)
-    page = program_governance(program=program, user=request.user)
-    charts_by_benefit = [(row, _chart(row, small=True)) for row in page.benefits]
-    return render(
-        request,
-        "governance/program_governance.html",
-        {"program": program, "page": page, "benefit_charts": charts_by_benefit, "notes_form": DecisionNotesForm()},
-    )
 
 
 # -- decision log ---------------------------------------------------------------------------------
@@ -170,7 +157,7 @@ def benefit_detail(request, code: str, pk: int):
         "program": program,
         "row": row,
         "benefit": benefit,
-        "chart": _chart(row, small=False),
+        "chart": benefit_chart(row, small=False),
         "may_edit": may_edit,
         "form": form,
     }

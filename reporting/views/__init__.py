@@ -1,9 +1,13 @@
-"""Pages that combine domains or read the summary tables. Those showing a domain's objects keep
-that domain's URL names (`portfolio:program-detail`, `projects:project-list`): reporting/urls.py
-lists them per namespace and config/urls.py includes them into that namespace. Reporting's own
-pages are in the `reporting` namespace.
+"""Pages that combine domains or read the summary tables. They keep the URL names of the domain
+whose objects they show (`portfolio:program-detail`, `budgets:program-costs` …): reporting/urls.py
+lists them per namespace and config/urls.py includes them into that namespace, so every
+`reverse()` and `{% url %}` is unchanged.
 
-- portfolio.py: home, program list, program page; projects.py: the project list
+- portfolio.py, projects.py: home, program list, program page, project list
+- program_costs.py: a program's money (budgets:program-costs)
+- program_staffing.py: a program's staffing (staffing:program-staffing)
+- program_governance.py: a program's governance overview (governance:program-governance)
+- health_policy.py: a portfolio's health thresholds (reporting:health-thresholds)
 - trends.py: the trend charts of a program and a project (reporting:program-trends, project-trends)
 - jobs.py: the administrators' full recompute (reporting:recompute-all)
 """

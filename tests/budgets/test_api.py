@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from budgets import services
 from budgets.models import BudgetLine, Contract, CostEntry, FiscalPeriod, LifecycleCostEstimate, ReserveTransaction
@@ -27,17 +26,6 @@ from .money_setup import finance_analyst, reference_data
 
 D = Decimal
 API = "/api/v1"
-
-
-@pytest.fixture
-def api_for():
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from budgets import evm
 from budgets.selectors import project_evm
@@ -21,17 +20,6 @@ from .money_setup import reference_data
 D = Decimal
 AS_OF = dt.date(2026, 2, 28)
 FIGURES = [f.name for f in dataclasses.fields(evm.EarnedValue) if f.name not in ("warnings", "status_date")]
-
-
-@pytest.fixture
-def api_for():
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from rest_framework.test import APIClient
 
 from budgets import tasks
 from budgets.imports import import_job_create, import_job_enqueue, import_job_run
@@ -40,17 +39,6 @@ def plain_static_storage(settings):
 @pytest.fixture
 def ref(db):
     return reference_data()
-
-
-@pytest.fixture
-def api_for():
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 def csv_upload(rows, name="ledger.csv") -> SimpleUploadedFile:

@@ -20,6 +20,7 @@ from tests.factories.budgets import (
     VendorFactory,
 )
 from tests.factories.projects import ProjectFactory
+from tests.factories.reporting import ProjectRollupFactory
 
 from .test_views_support import *  # noqa: F403
 from .test_views_support import SVG, D, count_queries, svg_classes, svg_root, svg_series
@@ -209,6 +210,11 @@ class TestProgramCosts:
     def test_program_totals_and_per_project_rows(self, client_for, owner, money, program, periods, category, eur):
         other = ProjectFactory(program=program, code="MOD-HR", name="HR")
         BudgetLineFactory(project=other, category=category, period=periods[1], amount=D("1000"), currency=eur)
+        # The per-project rows are the projects' roll-ups (reporting), here written with each
+        # project's earned value as of the same day; the program S-curve reads source rows.
+        for each in (money, other):
+            figures = project_evm(project=each, as_of=dt.date(2026, 2, 14)).figures
+            ProjectRollupFactory(project=each, bac=figures.bac, cpi=figures.cpi)
         response = client_for(owner).get(PROGRAM_COSTS, {"as_of": "2026-02-14"})
         assert response.context["evm"].figures.bac == D(6900)
         rows = {row["project"].code: row["figures"] for row in response.context["project_rows"]}

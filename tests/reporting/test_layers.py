@@ -32,3 +32,9 @@ def test_no_domain_imports_reporting(app):
 def test_portfolio_imports_no_other_domains_reads():
     others = {"budgets", "risks", "staffing", "governance"}
     assert sorted(f"{f}: {m}" for f, m in imported_modules("portfolio") if m in others) == []
+
+
+def test_budgets_imports_no_staffing():
+    """staffing imports budgets (fiscal calendars, rates); budgets takes the labour forecast as a
+    parameter from reporting, so the two never import each other in a cycle."""
+    assert sorted(f"{f}: {m}" for f, m in imported_modules("budgets") if m == "staffing") == []

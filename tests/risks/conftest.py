@@ -3,20 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.factories.projects import ProjectFactory
-
-
-@pytest.fixture
-def api_for():
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

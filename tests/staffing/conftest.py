@@ -60,16 +60,3 @@ def finance(portfolio):
     user = UserFactory(username="fin")
     MembershipFactory(user=user, role=Membership.Role.FINANCE_ANALYST, portfolio=portfolio)
     return user
-
-
-@pytest.fixture
-def api_for():
-    from rest_framework.test import APIClient
-
-    def make(user):
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make

@@ -1,4 +1,8 @@
-"""The cost pages of a project and of a program, and their Excel exports.
+"""The cost page of a project, the sections the program cost page (program_costs.py) shares with
+it, and the Excel exports of both. They live in reporting, not budgets, because they merge
+staffing's labour cost forecast into the budget, earned value and ETC (budgets never imports
+staffing; the selectors take the forecast as a parameter). A project's page is a detail page:
+it computes from source rows; the program page reads the summary tables.
 
 Each page is a fixed number of queries whatever the number of budget lines, cost entries,
 forecasts, contracts or projects: every figure comes from a budgets.selectors read that
@@ -15,12 +19,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from portfolio.models import Program
-from projects.models import Project
-
-from .. import charts, exports
-from ..models import Contract, LifecycleCostEstimate, LifecycleCostLine
-from ..selectors import (
+from budgets import charts, exports
+from budgets.models import Contract, LifecycleCostEstimate, LifecycleCostLine
+from budgets.selectors import (
     MissingExchangeRate,
     budget_by_period,
     contract_burn,
@@ -32,18 +33,17 @@ from ..selectors import (
     project_evms,
     reserve_status,
 )
-from ..selectors.labour_seam import staffing_labour_forecasts  # LATE-IMPORT seam: until these pages move to reporting
-from ._common import (
+from budgets.views._common import (
     as_of_from,
     evm_rows,
-    evm_summary,
-    may_edit_program_money,
     may_edit_project_money,
     overseen_program,
     refused,
     visible_program,
     visible_project,
 )
+from projects.models import Project
+from staffing.selectors import labour_forecasts
 
 NEED_TWO_VERSIONS = "Two versions of the lifecycle cost estimate are needed for a comparison."
 PROGRAM_PAGE_CONTRACTS = 12  # contracts drawn on the program page; the contract list has them all
@@ -54,10 +54,10 @@ def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308
 
 
-def _budget_section(*, project=None, program=None, calendar) -> dict:
+def budget_section(*, project=None, program=None, calendar) -> dict:
     try:
         report = budget_by_period(
-            project=project, program=program, calendar=calendar, labour_forecasts=staffing_labour_forecasts
+            project=project, program=program, calendar=calendar, labour_forecasts=labour_forecasts
         )
     except MissingExchangeRate as error:
         return {"budget_error": error.text}
@@ -70,10 +70,10 @@ def _budget_section(*, project=None, program=None, calendar) -> dict:
     }
 
 
-def _evm_section(*, project=None, program=None, as_of, calendar) -> dict:
+def evm_section(*, project=None, program=None, as_of, calendar) -> dict:
     try:
         curve = evm_s_curve(
-            project=project, program=program, as_of=as_of, calendar=calendar, labour_forecasts=staffing_labour_forecasts
+            project=project, program=program, as_of=as_of, calendar=calendar, labour_forecasts=labour_forecasts
         )
     except MissingExchangeRate as error:
         return {"evm_error": error.text}
@@ -87,7 +87,7 @@ def _evm_section(*, project=None, program=None, as_of, calendar) -> dict:
     }
 
 
-def _reserve_section(*, project=None, program=None, currency: str) -> dict:
+def reserve_section(*, project=None, program=None, currency: str) -> dict:
     status = reserve_status(project=project, program=program)
     bars = [
         charts.BurnBar("Contingency reserve", currency, status.contingency, status.contingency_drawn),
@@ -108,7 +108,7 @@ def _reserve_section(*, project=None, program=None, currency: str) -> dict:
     }
 
 
-def _contract_section(contracts, *, program_code: str) -> dict:
+def contract_section(contracts, *, program_code: str) -> dict:
     try:
         burns = contract_burn(contracts=contracts)
     except MissingExchangeRate as error:
@@ -149,55 +149,15 @@ def project_costs(request, code: str):
         "can_edit": may_edit_project_money(request.user, project),
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,
-        **_budget_section(project=project, calendar=calendar),
-        **_evm_section(project=project, as_of=as_of, calendar=calendar),
-        **_reserve_section(project=project, currency=currency),
-        **_contract_section(contracts, program_code=project.program.code),
+        **budget_section(project=project, calendar=calendar),
+        **evm_section(project=project, as_of=as_of, calendar=calendar),
+        **reserve_section(project=project, currency=currency),
+        **contract_section(contracts, program_code=project.program.code),
     }
     return render(request, "budgets/project_costs.html", context)
 
 
-@login_required
-def program_costs(request, code: str):
-    """The program's money: its budget by period, S-curve and EVM table, one EVM row per
-    project the user may see, reserves, contract burn and two LCCE versions side by side
-    (`?left=<number>&right=<number>`)."""
-    program = visible_program(request, code)
-    as_of, as_of_error = as_of_from(request)
-    calendar = fiscal_calendar_for(portfolio=program.portfolio)
-    currency = program.portfolio.base_currency
-    projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
-    contracts = Contract.objects.visible_to(request.user).filter(program=program).order_by("number")
-    # Program totals sum every project; only people who see the program whole get them.
-    whole = Program.objects.overseen_by(request.user).filter(pk=program.pk).exists()
-    context = {
-        "program": program,
-        "currency": currency,
-        "partial_view": not whole,
-        "can_edit": may_edit_program_money(request.user, program),
-        "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
-        "as_of_error": as_of_error,
-        **(_budget_section(program=program, calendar=calendar) if whole else {}),
-        **(_evm_section(program=program, as_of=as_of, calendar=calendar) if whole else {}),
-        **_reserve_section(program=program, currency=currency),
-        **_contract_section(contracts[:PROGRAM_PAGE_CONTRACTS], program_code=program.code),
-        "contract_count": contracts.count(),
-        **_lcce_section(request, program),
-    }
-    try:
-        reports = project_evms(
-            program=program, projects=projects, as_of=as_of, labour_forecasts=staffing_labour_forecasts
-        )
-    except MissingExchangeRate as error:
-        context["projects_error"] = error.text
-        reports = {}
-    context["project_rows"] = [
-        {"project": p, "figures": evm_summary(reports[p.pk]) if p.pk in reports else None} for p in projects
-    ]
-    return render(request, "budgets/program_costs.html", context)
-
-
-def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
+def chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
     """The two versions to compare, older first: `?left=&right=` by number, else the latest
     approved one (or the one before the newest) against the newest."""
     by_number = {e.number: e for e in estimates}
@@ -217,9 +177,9 @@ def _chosen_estimates(request, estimates: list[LifecycleCostEstimate]):
     return (left, right) if left.number <= right.number else (right, left)
 
 
-def _lcce_section(request, program) -> dict:
+def lcce_section(request, program) -> dict:
     estimates = list(LifecycleCostEstimate.objects.filter(program=program).order_by("-number"))
-    left, right = _chosen_estimates(request, estimates)
+    left, right = chosen_estimates(request, estimates)
     section = {"estimates": estimates, "lcce_left": left, "lcce_right": right}
     if left is None:
         return section
@@ -253,7 +213,7 @@ def _export_failed(request, error: MissingExchangeRate, url: str):
 def project_budget_export(request, code: str):
     project = visible_project(request, code)
     try:
-        report = budget_by_period(project=project, labour_forecasts=staffing_labour_forecasts)
+        report = budget_by_period(project=project, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{project.code}-budget-by-period")
@@ -264,7 +224,7 @@ def project_evm_export(request, code: str):
     project = visible_project(request, code)
     as_of, _ = as_of_from(request)
     try:
-        report = project_evm(project=project, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
+        report = project_evm(project=project, as_of=as_of, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     workbook = exports.evm_workbook(report, title="Earned value")
@@ -275,7 +235,7 @@ def project_evm_export(request, code: str):
 def program_budget_export(request, code: str):
     program = overseen_program(request, code)
     try:
-        report = budget_by_period(program=program, labour_forecasts=staffing_labour_forecasts)
+        report = budget_by_period(program=program, labour_forecasts=labour_forecasts)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{program.code}-budget-by-period")
@@ -287,9 +247,9 @@ def program_evm_export(request, code: str):
     as_of, _ = as_of_from(request)
     projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
     try:
-        report = program_evm(program=program, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
+        report = program_evm(program=program, as_of=as_of, labour_forecasts=labour_forecasts)
         reports = project_evms(
-            program=program, projects=projects, as_of=report.as_of, labour_forecasts=staffing_labour_forecasts
+            program=program, projects=projects, as_of=report.as_of, labour_forecasts=labour_forecasts
         )
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
@@ -302,7 +262,7 @@ def program_evm_export(request, code: str):
 def lcce_compare_export(request, code: str):
     program = visible_program(request, code)
     estimates = list(LifecycleCostEstimate.objects.filter(program=program).order_by("-number"))
-    left, right = _chosen_estimates(request, estimates)
+    left, right = chosen_estimates(request, estimates)
     page = reverse("budgets:program-costs", args=[code])
     if left is None:
         return refused(request, page, NEED_TWO_VERSIONS)

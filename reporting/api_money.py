@@ -1,7 +1,9 @@
 """Computed money of a project or a program, read-only: earned value, the EVM S-curve and budget
 vs actual vs forecast by fiscal period. They live at /projects/{id}/… and /programs/{id}/…
 beside the project and program resources (config/api_router.py registers them on a second
-router, so the API root keeps one entry per resource).
+router, so the API root keeps one entry per resource). They are reporting's because they merge
+staffing's labour cost forecast into ETC and the forecast (budgets never imports staffing).
+A program's figures sum every project: only those who see the program whole get them (404).
 
 Each runs a fixed number of queries whatever the number of rows (budgets.selectors.EVM_QUERIES).
 A foreign amount with no exchange rate on or before its date is a 400 on `currency` naming the
@@ -14,14 +16,13 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from budgets.api._common import as_of_param
+from budgets.selectors import budget_by_period, evm_s_curve, program_evm, project_evm
+from budgets.serializers import BudgetByPeriodSerializer, EvmReportSerializer, SCurveSerializer
 from core.serializers import ErrorSerializer
 from portfolio.models import Program
 from projects.models import Project
-
-from ..selectors import budget_by_period, evm_s_curve, program_evm, project_evm
-from ..selectors.labour_seam import staffing_labour_forecasts  # LATE-IMPORT seam: until this API moves to reporting
-from ..serializers import BudgetByPeriodSerializer, EvmReportSerializer, SCurveSerializer
-from ._common import as_of_param
+from staffing.selectors import labour_forecasts
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -62,7 +63,7 @@ class _MoneyReportsMixin:
     @action(detail=True, methods=["get"], url_path="s-curve")
     def s_curve(self, request, pk=None):
         curve = evm_s_curve(
-            **{self.scope: self.get_object()}, as_of=as_of_param(request), labour_forecasts=staffing_labour_forecasts
+            **{self.scope: self.get_object()}, as_of=as_of_param(request), labour_forecasts=labour_forecasts
         )
         return Response(SCurveSerializer(curve).data)
 
@@ -72,7 +73,7 @@ class _MoneyReportsMixin:
     )
     @action(detail=True, methods=["get"], url_path="budget-by-period")
     def budget_by_period(self, request, pk=None):
-        report = budget_by_period(**{self.scope: self.get_object()}, labour_forecasts=staffing_labour_forecasts)
+        report = budget_by_period(**{self.scope: self.get_object()}, labour_forecasts=labour_forecasts)
         return Response(BudgetByPeriodSerializer(report).data)
 
 
@@ -85,7 +86,7 @@ class ProjectMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Project.objects.visible_to(self.request.user)
 
     def _evm(self, obj, as_of):
-        return project_evm(project=obj, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
+        return project_evm(project=obj, as_of=as_of, labour_forecasts=labour_forecasts)
 
 
 class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
@@ -98,4 +99,4 @@ class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Program.objects.overseen_by(self.request.user)
 
     def _evm(self, obj, as_of):
-        return program_evm(program=obj, as_of=as_of, labour_forecasts=staffing_labour_forecasts)
+        return program_evm(program=obj, as_of=as_of, labour_forecasts=labour_forecasts)
