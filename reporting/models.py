@@ -85,7 +85,7 @@ class RollupFigures(models.Model):
     risks_high = models.PositiveIntegerField(default=0)
     risks_critical = models.PositiveIntegerField(default=0)
     reserve_remaining = _money()
-    exposure_uncovered = _money()  # residual exposure not covered by the remaining reserves
+    exposure_uncovered = _money()  # risk EMV not covered by the remaining reserves (as the exposure page)
     # --- staffing
     fte_requested = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     fte_allocated = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -190,7 +190,7 @@ class HealthPolicy(models.Model):
     spi_red = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("0.90"))
     slip_amber_days = models.PositiveIntegerField(default=5)
     slip_red_days = models.PositiveIntegerField(default=15)
-    # Share of the remaining reserves that residual exposure may use before amber / red, in %.
+    # Share of the remaining reserves that risk EMV may use before amber / red, in %.
     exposure_amber_percent = models.PositiveIntegerField(default=80)
     exposure_red_percent = models.PositiveIntegerField(default=100)
     overallocated_amber = models.PositiveIntegerField(default=1)
