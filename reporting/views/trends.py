@@ -9,6 +9,7 @@ from portfolio.models import Program
 from projects.models import Project
 
 from .. import trends
+from ..selectors import project_rollup_for
 
 
 def _render(request, context: dict):
@@ -36,12 +37,18 @@ def program_trends(request, code: str):
 
 @login_required
 def project_trends(request, code: str):
-    project = get_object_or_404(Project.objects.visible_to(request.user).select_related("program"), code=code)
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related("program", "latest_status_report"), code=code
+    )
     context = {
         "project": project,
         "program": project.program,
         "scope_name": project.name,
         "partial_view": False,
         "trends": trends.project_trends(project=project),
+        # The project page lives in `projects`, which cannot read the summary tables: its computed
+        # health arrives here, with the trends, beside the latest reported RAG.
+        "current": project_rollup_for(project),
+        "reported": project.latest_status_report.overall_rag if project.latest_status_report else "",
     }
     return _render(request, context)

@@ -106,3 +106,23 @@ def test_index_chart_draws_gaps_and_extremes_without_failing():
 
     assert svg.count("<polyline") == 3  # CPI in two runs around the gap, SPI one
     assert "latest CPI 40.00, SPI 1.10" in svg
+
+
+def test_project_page_fragment_shows_computed_health_beside_reported(client_for, member, project):
+    from tests.factories.reporting import red_inside
+
+    red_inside(project)  # reported green, computed red on "CPI 0.82 < 0.90"
+
+    body = client_for(member).get(f"/reporting/projects/{project.code}/trends/", headers={"HX-Request": "true"})
+    body = body.content.decode()
+
+    assert 'id="computed-health"' in body
+    assert "CPI 0.82 &lt; 0.90" in body or "CPI 0.82 < 0.90" in body
+    assert "differs from reported" in body
+    assert "as of" in body
+
+
+def test_project_fragment_before_any_rollup_says_not_computed(client_for, member, project):
+    body = client_for(member).get(f"/reporting/projects/{project.code}/trends/").content.decode()
+
+    assert "Not computed yet" in body
