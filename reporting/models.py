@@ -193,8 +193,8 @@ class HealthPolicy(models.Model):
     # Share of the remaining reserves that risk EMV may use before amber / red, in %.
     exposure_amber_percent = models.PositiveIntegerField(default=80)
     exposure_red_percent = models.PositiveIntegerField(default=100)
-    overallocated_amber = models.PositiveIntegerField(default=1)
-    overallocated_red = models.PositiveIntegerField(default=3)
+    overallocated_amber = models.PositiveIntegerField(default=3)
+    overallocated_red = models.PositiveIntegerField(default=8)
     report_stale_amber_days = models.PositiveIntegerField(default=35)
     report_stale_red_days = models.PositiveIntegerField(default=65)
     actuals_stale_amber_days = models.PositiveIntegerField(default=45)

@@ -6,7 +6,8 @@ Rules (thresholds from the portfolio's HealthPolicy, `policy_for`):
 - lower is better (slip, stale days, exposure share): at or above `*_red` is red, above `*_amber`
   amber, else green;
 - counts (people over-allocated): at or above `overallocated_red` red, at or above
-  `overallocated_amber` amber (the default amber of 1 means "anyone over-allocated").
+  `overallocated_amber` amber (defaults 3 and 8: one or two people over-allocated in a month is
+  routine juggling, not a signal).
 A dimension whose inputs are all missing is "" (no data) with an empty reason; overall is the
 worst dimension with data, and its reason is that dimension's.
 

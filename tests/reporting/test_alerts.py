@@ -110,7 +110,7 @@ def test_exposure_above_reserve_and_overallocation(managed, project_manager):
         managed,
         exposure_uncovered=Decimal("25000.00"),
         reserve_remaining=Decimal("5000.00"),
-        people_overallocated=2,
+        people_overallocated=3,  # the default amber count
     )
 
     alerts_evaluate()

@@ -88,7 +88,7 @@ def test_a_critical_risk_makes_risk_at_least_amber():
     assert verdict == health.Verdict("amber", "2 critical risks")
 
 
-@pytest.mark.parametrize(("people", "colour"), [(0, "green"), (1, "amber"), (2, "amber"), (3, "red")])
+@pytest.mark.parametrize(("people", "colour"), [(0, "green"), (2, "green"), (3, "amber"), (7, "amber"), (8, "red")])
 def test_people_overallocated_at_the_thresholds(people, colour):
     verdict = health.staffing_health(people_overallocated=people, fte_requested=None, fte_allocated=None, policy=POLICY)
     assert verdict.health == colour
