@@ -74,8 +74,15 @@ class TestJobService:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             import_job_enqueue(job=job)
         # The job's own enqueue, then the one the import registers as it commits: the roll-up
-        # notification of the project it touched (core.changes, once per import).
-        assert len(callbacks) == 2
+        # notification of the project it touched (core.changes, once per import), whose eager
+        # recompute then marks the program and the portfolio (one callback each).
+        assert len(callbacks) == 4
+        from core.changes import current_versions
+        from reporting.models import ProjectRollup
+
+        rollup = ProjectRollup.objects.get(project=project)
+        assert rollup.input_version == current_versions("project", [project.pk])[project.pk]
+        assert rollup.ac is not None
         job.refresh_from_db()
         assert (job.status, job.total_rows, job.processed_rows, job.created_count, job.percent) == (
             "done",

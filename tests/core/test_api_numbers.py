@@ -199,7 +199,7 @@ def test_every_money_value_in_the_api_is_a_string_with_two_places_and_nothing_is
                 rows = rows["results"] if isinstance(rows, dict) else rows
                 if not rows:
                     continue
-                pk = rows[0].get("id", rows[0].get("code"))
+                pk = rows[0].get("id", rows[0].get("code", rows[0].get("portfolio")))  # health-policies: by portfolio
             url = re.sub(r"\{\w+\}", str(pk), path)
             calls = [(url, {"with": right.pk} if path.endswith("/compare/") else {})]
         else:
