@@ -19,6 +19,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
 from core.api import versioned_schema
+from core.filters import KnownQueryParamsFilter
 from core.serializers import ErrorSerializer
 from portfolio import api as portfolio_api
 from portfolio.models import Portfolio
@@ -88,8 +89,8 @@ class HealthPolicyViewSet(viewsets.GenericViewSet):
     serializer_class = HealthPolicySerializer
     lookup_field = "portfolio"
     lookup_value_regex = r"[0-9]+"
-    filter_backends = []
-    pagination_class = None
+    # No filters, but an unknown query parameter is still refused with a 400 naming it.
+    filter_backends = [KnownQueryParamsFilter]
 
     def get_queryset(self):
         return Portfolio.objects.visible_to(self.request.user).order_by("pk")
@@ -111,10 +112,11 @@ class HealthPolicyViewSet(viewsets.GenericViewSet):
         return HealthPolicy.objects.filter(portfolio=portfolio).first() or HealthPolicy(portfolio=portfolio)
 
     def list(self, request):
-        portfolios = list(self.get_queryset())
+        # Paginated like every list; a portfolio without saved thresholds lists its defaults.
+        portfolios = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         saved = {p.portfolio_id: p for p in HealthPolicy.objects.filter(portfolio__in=[p.pk for p in portfolios])}
         policies = [saved.get(p.pk) or HealthPolicy(portfolio=p) for p in portfolios]
-        return Response(self.get_serializer(policies, many=True).data)
+        return self.get_paginated_response(self.get_serializer(policies, many=True).data)
 
     def retrieve(self, request, portfolio=None):
         return Response(self.get_serializer(self._policy(self._portfolio())).data)

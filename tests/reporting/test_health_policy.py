@@ -211,7 +211,7 @@ class TestApi:
 
     def test_list_has_one_entry_per_visible_portfolio(self, executive, portfolio, outsider):
         body = api(executive).get("/api/v1/health-policies/").json()
-        assert [entry["portfolio"] for entry in body] == [portfolio.pk]
+        assert [entry["portfolio"] for entry in body["results"]] == [portfolio.pk]
 
     def test_outsider_gets_404(self, outsider, portfolio):
         client = api(outsider)
