@@ -58,10 +58,10 @@ def _month_labels(first: dt.date, last: dt.date, x, left: float, right: float, y
     if not months:
         return []
     slot = (right - left) / max(len(months), 1)
-    stride = thin_stride(len(months), slot, 6 * 0.6 * TICK_FONT)
+    stride = thin_stride(len(months), slot, 8 * 0.6 * TICK_FONT)  # "Jan 2026"
     parts = []
     for month in months[::stride]:
-        label = f"{month:%b %y}"
+        label = f"{month:%b %Y}"
         lx, anchor = clamp_anchor(x(month), label, 2, WIDTH - 2)
         parts.append(text(lx, y, label, size=TICK_FONT, anchor=anchor, cls="tick-label"))
     return parts

@@ -136,7 +136,7 @@ def _count(client, path) -> int:
 
 # Measured on SQLite: session, user, the issue (with risk, drawdown, actor, owner, portfolio),
 # the audit history, and the editable_by check.
-ISSUE_PAGE_QUERIES = 5
+ISSUE_PAGE_QUERIES = 6  # with the notification bell's unread count
 
 
 @pytest.mark.parametrize("viewer", ["executive", "owner"])
