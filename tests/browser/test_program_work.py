@@ -26,11 +26,11 @@ def test_program_page_cards_lead_to_a_heat_map_whose_cells_open_their_risks(demo
     program = demo_program()
     page = page_as("program_manager")
     page.goto(f"/programs/{program.code}/")
-    assert page.locator(".risk-summary").is_visible()
-    assert page.locator(".staffing-summary").is_visible()
-    assert page.locator(".gov-summary").is_visible()
+    # The program page's cards read the roll-ups (reporting/_program_figures.html).
+    assert page.locator("#risk-figures-heading").is_visible()
+    assert page.locator("#people-gov-heading").is_visible()
 
-    page.locator(".risk-summary h2 a").click()
+    page.get_by_role("link", name="Risk register", exact=True).first.click()
     page.wait_for_url(f"**/programs/{program.code}/risks/")
     page.get_by_role("link", name="Include every project risk").click()
     cells = page.locator("table.heat-map td.heat-cell a")
