@@ -79,7 +79,9 @@ class BenefitMeasurementFactory(factory.django.DjangoModelFactory):
         model = BenefitMeasurement
 
     benefit = factory.SubFactory(BenefitFactory)
-    measured_on = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+    # Distinct past days: the sequence runs across the whole session, and an actual may not be
+    # measured in the future, so it wraps after about four years instead of walking past today.
+    measured_on = factory.Sequence(lambda n: datetime.date(2021, 1, 1) + datetime.timedelta(days=n % 1460))
     value = Decimal("9")
 
 
