@@ -242,12 +242,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Old TaskRun rows are deleted after this many days (core.taskruns.taskruns_prune).
 KEEL_TASKRUN_KEEP_DAYS = env_int("KEEL_TASKRUN_KEEP_DAYS", 30)
 
-# --- E-mail: notifications and digests go through Django's default mailer (MAILERS). The console
-# backend (the default) prints messages to the worker's or server's log instead of sending them;
-# the SMTP backend takes the EMAIL_HOST… variables (other backends take no options here). ---
+# --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
+# on the default is the console backend (messages are printed to the worker's or server's log);
+# with DEBUG off it is SMTP, which takes the EMAIL_HOST… variables (other backends take no
+# options here), so a production install never drops mail silently into a log. ---
 _CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 _SMTP_MAIL = "django.core.mail.backends.smtp.EmailBackend"
-_mail_backend = env_str("EMAIL_BACKEND", _CONSOLE_MAIL)
+_mail_backend = env_str("EMAIL_BACKEND", _CONSOLE_MAIL if DEBUG else _SMTP_MAIL)
 if "." not in _mail_backend:
     raise ImproperlyConfigured(f"EMAIL_BACKEND={_mail_backend!r} is not a dotted path to an e-mail backend class.")
 _mail_tls, _mail_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
