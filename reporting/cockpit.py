@@ -140,11 +140,18 @@ def critical_path(*, projects: list[Project], shown: int = CHAIN_SHOWN) -> Criti
     ):
         predecessors.setdefault(succ, []).append(pred)
 
-    def finish_key(pk: int):
-        task = tasks[pk]
-        return (task.early_finish or dt.datetime.min.replace(tzinfo=dt.UTC), -pk)
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
 
-    chain, seen = [max(tasks, key=finish_key)], set()
+    def finish_key(pk: int):
+        # Latest finish first; on a tie the later start (a milestone after the task ending with
+        # it), then the later-made task.
+        task = tasks[pk]
+        return (task.early_finish or never, task.early_start or never, pk)
+
+    # The path ends at a critical task no other critical task follows, the one finishing last.
+    followed = {pred for preds in predecessors.values() for pred in preds}
+    ends = [pk for pk in tasks if pk not in followed] or list(tasks)
+    chain, seen = [max(ends, key=finish_key)], set()
     while chain[-1] not in seen:
         seen.add(chain[-1])
         before = [pk for pk in predecessors.get(chain[-1], []) if pk in tasks and pk not in seen]
