@@ -168,8 +168,9 @@ def critical_path(*, projects: list[Project], shown: int = CHAIN_SHOWN) -> Criti
             segments[-1] = ChainSegment(project=last.project, tasks=last.tasks + 1, first=last.first, last=task)
         else:
             segments.append(ChainSegment(project=by_id[task.project_id], tasks=1, first=task, last=task))
-    head_count = shown // 2 if len(ordered) > shown else len(ordered)
-    tail_count = shown - head_count if len(ordered) > shown else 0
+    cut = len(ordered) > shown + 1  # leaving out a single task would save no line
+    head_count = shown // 2 if cut else len(ordered)
+    tail_count = shown - head_count if cut else 0
     return CriticalPath(
         tasks=tuple(ordered),
         segments=tuple(segments),

@@ -209,6 +209,11 @@ class TestScheduleCard:
         assert [t.name for t in path.shown_head] == ["Step 0", "Step 1", "Step 2"]
         assert [t.name for t in path.shown_tail] == ["Step 17", "Step 18", "Step 19"]
         assert path.hidden == 14
+        # One task over the limit is listed rather than replaced by "… 1 more task …".
+        nearly_all = critical_path(projects=[project], shown=19)
+        assert len(nearly_all.shown_head) == 20
+        assert nearly_all.shown_tail == ()
+        assert nearly_all.hidden == 0
 
     def test_no_projects_means_no_milestones_and_no_path(self, django_assert_num_queries):
         with django_assert_num_queries(0):
