@@ -17,9 +17,12 @@ from core.charts import (
     LABEL_FONT,
     STYLE,
     TICK_FONT,
+    axis_margin,
     clamp_anchor,
     empty_chart,
     legend_layout,
+    nice_scale,
+    short_money,
     svg_open,
     text,
     text_width,
@@ -200,5 +203,120 @@ def health_strip(points: Sequence[tuple[dt.date, str]], *, title: str) -> str:
             f'<rect x="{_f(lx)}" y="{_f(ly - mark)}" width="12" height="{_f(max(mark, 1.5))}" fill="{colour}"/>'
             + text(lx + 18, ly, label, size=LABEL_FONT)
         )
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+# --- Program cockpit: S-curve thumbnail and the 12-week health strip -----------------------------
+
+SCURVE = {
+    "pv": ("#5b6475", "PV (planned)", ' stroke-dasharray="5 3"'),
+    "ev": ("#1f5fbf", "EV (earned)", ""),
+    "ac": ("#d9822b", "AC (actual)", ' stroke-dasharray="1.5 2.5"'),
+}
+THUMB_WIDTH = 320
+Money = Decimal | None
+
+
+def scurve_thumbnail(points: Sequence[tuple[dt.date, Money, Money, Money]], *, title: str, currency: str = "") -> str:
+    """Cumulative PV, EV and AC over time (one point per snapshot, oldest first), small enough
+    for a card. Days without a figure are gaps; money on a rounded axis from zero."""
+    values = [v for _, *money in points for v in money if v is not None]
+    if not values:
+        return empty_chart("scurve", title, "No earned value recorded yet.", width=THUMB_WIDTH, height=120)
+    labels = [SCURVE[k][1] for k in ("pv", "ev", "ac")]
+    legend = legend_layout(labels, 8, THUMB_WIDTH - 16, gap=10)
+    legend_rows = max(row for _, row in legend) + 1
+    plot_top = 20 + 16 * legend_rows  # below the legend, with room for the top tick's label
+    height = plot_top + 136
+    bottom, top, step = nice_scale(min(values), max(values), ticks=4)
+    left, right, plot_bottom = axis_margin(bottom, top, step, currency), THUMB_WIDTH - 10, height - 26
+    x = _x_axis(points[0][0], points[-1][0], left, right - left)
+
+    def y(value: Decimal) -> float:
+        return plot_bottom - float((value - bottom) / (top - bottom)) * (plot_bottom - plot_top)
+
+    latest = {
+        key: next((p[i] for p in reversed(points) if p[i] is not None), None)
+        for i, key in ((1, "pv"), (2, "ev"), (3, "ac"))
+    }
+    money = {
+        key: "n/a" if v is None else f"{short_money(v)}{' ' + currency if currency else ''}"
+        for key, v in latest.items()
+    }
+    description = (
+        f"Cumulative planned value, earned value and actual cost from {points[0][0]:%d %b %Y} to "
+        f"{points[-1][0]:%d %b %Y}; latest PV {money['pv']}, EV {money['ev']}, AC {money['ac']}."
+    )
+    parts = [svg_open("scurve", THUMB_WIDTH, height, title, description)]
+    tick = bottom
+    while tick <= top:
+        ty = _f(y(tick))
+        parts.append(f'<line class="grid" x1="{left}" y1="{ty}" x2="{right}" y2="{ty}"/>')
+        parts.append(text(left - 4, y(tick) + 4, short_money(tick), size=TICK_FONT, anchor="end", cls="tick-label"))
+        tick += step
+    first, last = points[0][0], points[-1][0]
+    for day, anchor, lx in ((first, "start", left), (last, "end", right)):
+        parts.append(text(lx, plot_bottom + 16, f"{day:%b %Y}", size=TICK_FONT, anchor=anchor, cls="tick-label"))
+    for index, key in ((1, "pv"), (2, "ev"), (3, "ac")):
+        colour, label, dash = SCURVE[key]
+        runs, run = [], []
+        for point in points:
+            if point[index] is None:
+                runs, run = runs + ([run] if run else []), []
+            else:
+                run.append((point[0], point[index]))
+        runs += [run] if run else []
+        parts.append(f'<g class="series series-{key}" data-series="{key}">')
+        for run in runs:
+            coords = " ".join(f"{_f(x(day))},{_f(y(value))}" for day, value in run)
+            parts.append(
+                f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dash} '
+                f'stroke-linejoin="round">'
+                f"<title>{escape(label)}: {escape(money[key])} latest</title></polyline>"
+            )
+        parts.append("</g>")
+    for (lx, row), key in zip(legend, ("pv", "ev", "ac"), strict=True):
+        colour, label, dash = SCURVE[key]
+        ly = 14 + 16 * row
+        parts.append(
+            f'<line x1="{_f(lx)}" y1="{ly - 4}" x2="{_f(lx + 14)}" y2="{ly - 4}" stroke="{colour}" '
+            f'stroke-width="2"{dash}/>' + text(lx + 18, ly, label, size=TICK_FONT)
+        )
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+def health_weeks_strip(points: Sequence[tuple[dt.date, str, str]], *, title: str) -> str:
+    """Two rows of one cell per week, oldest on the left: computed health above, the reported
+    RAG below, each coloured and sized as in health_strip (colour is never the only cue)."""
+    if not points:
+        return empty_chart("health-weeks", title, "No weekly snapshots yet.", width=THUMB_WIDTH, height=90)
+    height, left, right, top, cell = 104, 74, THUMB_WIDTH - 6, 8, 26
+    slot = (right - left) / max(len(points), 1)
+    latest = points[-1]
+    description = (
+        f"Weekly from {points[0][0]:%d %b %Y} to {latest[0]:%d %b %Y}; latest computed "
+        f"{HEALTH.get(latest[1], HEALTH[''])[2].lower()}, reported {HEALTH.get(latest[2], HEALTH[''])[2].lower()}. "
+        + "; ".join(
+            f"{day:%d %b}: {HEALTH.get(c, HEALTH[''])[2]} / {HEALTH.get(r, HEALTH[''])[2]}" for day, c, r in points
+        )
+    )
+    parts = [svg_open("health-weeks", THUMB_WIDTH, height, title, description)]
+    for row, (label, index) in enumerate((("Computed", 1), ("Reported", 2))):
+        row_top = top + row * (cell + 10)
+        parts.append(text(left - 6, row_top + cell - 8, label, size=TICK_FONT, anchor="end", cls="axis-label"))
+        for i, point in enumerate(points):
+            health = point[index]
+            colour, share, name = HEALTH.get(health, HEALTH[""])
+            h = float(share) * cell
+            parts.append(
+                f'<rect class="health-cell health-{health or "none"}" x="{_f(left + i * slot + 0.5)}" '
+                f'y="{_f(row_top + cell - h)}" width="{_f(max(slot - 1.5, 1))}" height="{_f(h)}" fill="{colour}">'
+                f"<title>{label}, week of {point[0]:%d %b %Y}: {name}</title></rect>"
+            )
+    axis_y = top + 2 * (cell + 10) + 12
+    parts.append(text(left, axis_y, f"{points[0][0].day} {points[0][0]:%b}", size=TICK_FONT, cls="tick-label"))
+    parts.append(text(right, axis_y, f"{latest[0].day} {latest[0]:%b}", size=TICK_FONT, anchor="end", cls="tick-label"))
     parts.append(STYLE + "</svg>")
     return "".join(parts)

@@ -7,6 +7,8 @@ Every view starts from Program.objects.visible_to: other people's programs are 4
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
 
 from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.filters import ProgramFilterSet
@@ -23,6 +25,8 @@ from portfolio.selectors import (
 )
 from projects.forms import ProjectCreateForm
 
+from ..cockpit import program_cockpit
+from ..narrative import program_narrative
 from ..selectors import (
     PROGRAM_DEFAULT_SORT,
     home_dashboard,
@@ -62,9 +66,17 @@ def program_detail(request, code: str):
     program.health = program_health(program)
     dashboard = program_dashboard(user=request.user, program=program)
     can_edit = program_is_editable(user=request.user, program=program)
+    cockpit = program_cockpit(program=program, projects=dashboard.projects, overseen=dashboard.overseen)
     context = {
         "program": program,
         "dashboard": dashboard,
+        "cockpit": cockpit,
+        # The chart kit escapes every text it draws, so its SVG is safe to embed.
+        "scurve": mark_safe(cockpit.scurve),  # noqa: S308
+        "health_chart": mark_safe(cockpit.health_chart),  # noqa: S308
+        "narrative": program_narrative(user=request.user, program=program),
+        "pdf_url": _url_or_none("reporting:program-report-pdf", program.code),
+        "calendar_url": _url_or_none("reporting:program-calendar", program.code),
         "objective_links": program_objective_links(program=program),
         "projects": dashboard.projects,
         "closed_projects": dashboard.closed_projects,
@@ -76,3 +88,11 @@ def program_detail(request, code: str):
         context["form"] = ProgramForm(instance=program, people=people, currency=currency)
         context["project_form"] = ProjectCreateForm(people=people)
     return render(request, "portfolio/program_detail.html", context)
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    """The URL of a page another part of issue 11 adds, or None while it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None

@@ -28,7 +28,8 @@ def test_program_page_cards_lead_to_a_heat_map_whose_cells_open_their_risks(demo
     page.goto(f"/programs/{program.code}/")
     # The program page's cards read the roll-ups (reporting/_program_figures.html).
     assert page.locator("#risk-figures-heading").is_visible()
-    assert page.locator("#people-gov-heading").is_visible()
+    assert page.locator("#staffing-heading").is_visible()
+    assert page.locator("#governance-heading").is_visible()
 
     page.get_by_role("link", name="Risk register", exact=True).first.click()
     page.wait_for_url(f"**/programs/{program.code}/risks/")
