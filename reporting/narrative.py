@@ -149,13 +149,15 @@ def _start_snapshots(model, field_name: str, ids: list[int], since: dt.date) -> 
     return {getattr(row, f"{field_name}_id"): row for row in rows}
 
 
-def _project_subjects(projects: list[Project], since: dt.date) -> list[_Subject]:
+def _project_subjects(projects: list[Project], since: dt.date, *, named: bool = True) -> list[_Subject]:
+    """`named` False labels each project by its code alone (its own narrative, where the reader
+    knows which project it is)."""
     before = _start_snapshots(Project, "project", [p.pk for p in projects], since)
     return [
         _Subject(
             level=2,
             code=p.code,
-            label=f"{p.code} {p.name}",
+            label=f"{p.code} {p.name}" if named else p.code,
             url=reverse("projects:project-detail", args=[p.code]),
             currency=p.program.portfolio.base_currency,
             now=_rollup_of(p),
@@ -484,7 +486,7 @@ def project_narrative(*, user, project, today: dt.date | None = None) -> Narrati
     projects = _projects(Project.objects.visible_to(user).filter(pk=project.pk))
     if not projects:
         return Narrative(since=since, until=until)
-    subjects = _project_subjects(projects, since)
+    subjects = _project_subjects(projects, since, named=False)
     return _narrative(
         user=user, subjects=subjects, projects=projects, risks=Q(project_id=project.pk), since=since, until=until
     )

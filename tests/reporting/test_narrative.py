@@ -79,7 +79,7 @@ def test_computed_health_change_names_the_rule_and_links_the_project(project, pr
     (sentence,) = project_narrative(user=project_manager, project=project, today=TODAY).sentences
 
     assert sentence.kind == "health"
-    assert sentence.text == "MOD-ERP ERP replacement: computed health worsened from green to red (CPI 0.82 < 0.90)."
+    assert sentence.text == "MOD-ERP: computed health worsened from green to red (CPI 0.82 < 0.90)."
     assert _links(sentence) == ["/projects/MOD-ERP/"]
 
 
@@ -363,3 +363,13 @@ def test_member_of_a_project_in_another_program_is_not_an_overseer(program, proj
     result = program_narrative(user=user, program=program, today=TODAY)
 
     assert all(s.kind != "cost" for s in result.sentences)
+
+
+def test_project_page_trends_fragment_shows_what_changed(client_for, project, member):
+    _before_and_now(project, health_overall="amber")
+
+    body = client_for(member).get(f"/reporting/projects/{project.code}/trends/", headers={"HX-Request": "true"})
+
+    html = body.content.decode()
+    assert "What changed since" in html
+    assert "computed health worsened from green to amber" in html
