@@ -292,6 +292,7 @@ def test_draft_page_without_javascript(client_for, project, member):
     assert "<html" in body
     assert "computed health worsened from green to amber" in body
     assert 'id="narrative-draft-copy"' in body
+    assert "data-use-draft" not in body  # nothing to put it into here
 
 
 def test_outsider_gets_404_for_the_draft(client_for, project, outsider):
