@@ -410,7 +410,7 @@ def _change_request_sentences(project_ids: list[int], user, since: dt.date, unti
             decided_at__lt=end,
         )
         .select_related("project")
-        .order_by("decided_at", "project__code", "number")
+        .order_by("-decided_at", "project__code", "number")
     )
     found = []
     for cr in rows:
@@ -431,7 +431,8 @@ def _change_request_sentences(project_ids: list[int], user, since: dt.date, unti
             (code, reverse("projects:project-detail", args=[code])),
             (f" approved {_day(day)}" + (f" ({', '.join(impacts)})." if impacts else "."), ""),
         )
-        found.append(((cr.decided_at, code, cr.number), Sentence(parts=parts, kind="change_request")))
+        newest_first = -cr.decided_at.timestamp()
+        found.append(((newest_first, code, cr.number), Sentence(parts=parts, kind="change_request")))
     return found
 
 
