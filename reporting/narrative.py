@@ -120,11 +120,19 @@ class _Subject:
     level: int  # 0 portfolio, 1 program, 2 project: wider scopes are listed first
     code: str
     label: str
-    url: str
+    url_name: str
+    url_arg: str | int
     currency: str
     now: object | None
     before: MetricSnapshot | None
     figures: bool  # may read its whole figures (money, forecast, the rules behind its health)
+
+    @property
+    def url(self) -> str:
+        # Reversed only for the few subjects a sentence names, not for every project compared.
+        if self.url_name == PORTFOLIO_URL:
+            return _portfolio_url(self.url_arg)
+        return reverse(self.url_name, args=[self.url_arg])
 
     def key(self, *severity) -> tuple:
         """Sort key: wider scopes first, then worst first, then by code."""
@@ -158,7 +166,8 @@ def _project_subjects(projects: list[Project], since: dt.date, *, named: bool = 
             level=2,
             code=p.code,
             label=f"{p.code} {p.name}" if named else p.code,
-            url=reverse("projects:project-detail", args=[p.code]),
+            url_name="projects:project-detail",
+            url_arg=p.code,
             currency=p.program.portfolio.base_currency,
             now=_rollup_of(p),
             before=before.get(p.pk),
@@ -175,7 +184,8 @@ def _program_subjects(programs: list[Program], overseen: set[int], since: dt.dat
             level=1,
             code=p.code,
             label=f"Program {p.code} {p.name}",
-            url=reverse("portfolio:program-detail", args=[p.code]),
+            url_name="portfolio:program-detail",
+            url_arg=p.code,
             currency=p.portfolio.base_currency,
             now=_rollup_of(p),
             before=before.get(p.pk),
@@ -191,7 +201,8 @@ def _portfolio_subject(portfolio: Portfolio, overseen: bool, since: dt.date) -> 
         level=0,
         code=portfolio.code,
         label=f"Portfolio {portfolio.name}",
-        url=_portfolio_url(portfolio),
+        url_name=PORTFOLIO_URL,
+        url_arg=portfolio.pk,
         currency=portfolio.base_currency,
         now=_rollup_of(portfolio),
         before=before.get(portfolio.pk),
@@ -199,11 +210,14 @@ def _portfolio_subject(portfolio: Portfolio, overseen: bool, since: dt.date) -> 
     )
 
 
-def _portfolio_url(portfolio: Portfolio) -> str:
+PORTFOLIO_URL = "reporting:portfolio-board"
+
+
+def _portfolio_url(pk: int) -> str:
     # The portfolio board (reporting:portfolio-board) is built beside this; until it is wired
     # in, the portfolio reads on the home page.
     try:
-        return reverse("reporting:portfolio-board", args=[portfolio.pk])
+        return reverse(PORTFOLIO_URL, args=[pk])
     except NoReverseMatch:
         return reverse("portfolio:home")
 

@@ -215,6 +215,8 @@ def test_program_money_only_for_its_overseers(program, project, owner, member):
     assert any(s.kind == "cost" and s.text.startswith("Program MOD") for s in for_owner.sentences)
     assert [s.kind for s in for_member.sentences] == ["health"]  # their project's, no program money
     assert "MOD-ERP" in for_member.sentences[0].text
+    in_portfolio = portfolio_narrative(user=member, portfolio=program.portfolio, today=TODAY)
+    assert [s.kind for s in in_portfolio.sentences] == ["health"]
 
 
 def test_projects_the_reader_cannot_see_never_appear(program, project, member):
@@ -356,7 +358,7 @@ def test_draft_query_count_does_not_grow(client_for, program, project, project_m
     assert count() == small
 
 
-def test_member_of_a_project_in_another_program_is_not_an_overseer(program, project):
+def test_project_manager_of_one_project_gets_no_program_money(program, project):
     user = UserFactory(username="pm2")
     MembershipFactory(user=user, role=Membership.Role.PROJECT_MANAGER, project=project)
     _program_cost_move(program)
