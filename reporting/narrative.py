@@ -82,7 +82,8 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Narrative:
-    """What changed between `since` and `until` (both inclusive days), newest first by kind."""
+    """What changed between `since` and `until` (both inclusive days): sentences grouped by kind
+    in KINDS order, worst first within a kind (change requests newest first)."""
 
     since: dt.date | None
     until: dt.date | None
@@ -98,10 +99,6 @@ class Narrative:
         if self.since is None or self.until is None:
             return None
         return (self.until - self.since).days
-
-
-def _empty(today: dt.date | None) -> Narrative:
-    return Narrative(since=None, until=today, sentences=())
 
 
 def draft_text(narrative: Narrative) -> str:
