@@ -9,6 +9,7 @@ from .views import (
     costs,
     health_policy,
     jobs,
+    narrative,
     portfolio,
     program_costs,
     program_governance,
@@ -51,6 +52,11 @@ governance_urlpatterns = [
 urlpatterns = [
     path("reporting/programs/<str:code>/trends/", trends.program_trends, name="program-trends"),
     path("reporting/projects/<str:code>/trends/", trends.project_trends, name="project-trends"),
+    path(
+        "reporting/projects/<str:code>/narrative-draft/",
+        narrative.project_narrative_draft,
+        name="project-narrative-draft",
+    ),
     path("admin-tools/recompute/", jobs.recompute_all, name="recompute-all"),
     path("portfolios/<int:pk>/health-thresholds/", health_policy.health_thresholds, name="health-thresholds"),
     path(

@@ -1,5 +1,6 @@
 """Pages of the reporting app: the trend charts of a program and of a project (an htmx fragment
-the program and project pages load, or a page of its own without JavaScript)."""
+the program and project pages load, or a page of its own without JavaScript); a project's comes
+with its computed health and what changed in the last period (reporting.narrative)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +10,7 @@ from portfolio.models import Program
 from projects.models import Project
 
 from .. import trends
+from ..narrative import project_narrative
 from ..selectors import project_rollup_for
 
 
@@ -50,5 +52,6 @@ def project_trends(request, code: str):
         # health arrives here, with the trends, beside the latest reported RAG.
         "current": project_rollup_for(project),
         "reported": project.latest_status_report.overall_rag if project.latest_status_report else "",
+        "narrative": project_narrative(user=request.user, project=project),
     }
     return _render(request, context)
