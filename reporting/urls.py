@@ -8,6 +8,7 @@ from django.urls import path
 from .views import (
     costs,
     health_policy,
+    home,
     jobs,
     narrative,
     portfolio,
@@ -21,7 +22,7 @@ from .views import (
 app_name = "reporting"
 
 portfolio_urlpatterns = [
-    path("", portfolio.home, name="home"),
+    path("", home.home, name="home"),
     path("programs/", portfolio.program_list, name="program-list"),
     path("programs/<str:code>/", portfolio.program_detail, name="program-detail"),
 ]
@@ -50,6 +51,7 @@ governance_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("search/", home.search, name="search"),
     path("reporting/programs/<str:code>/trends/", trends.program_trends, name="program-trends"),
     path("reporting/projects/<str:code>/trends/", trends.project_trends, name="project-trends"),
     path(

@@ -3,7 +3,8 @@ whose objects they show (`portfolio:program-detail`, `budgets:program-costs` …
 lists them per namespace and config/urls.py includes them into that namespace, so every
 `reverse()` and `{% url %}` is unchanged.
 
-- portfolio.py, projects.py: home, program list, program page, project list
+- home.py: the home page by role (portfolio:home) and the global search (reporting:search)
+- portfolio.py, projects.py: program list, program page, project list
 - program_costs.py: a program's money (budgets:program-costs)
 - program_staffing.py: a program's staffing (staffing:program-staffing)
 - program_governance.py: a program's governance overview (governance:program-governance)

@@ -1,4 +1,4 @@
-"""The home page, the program list and the program page: they read the roll-ups (computed
+"""The program list and the program page: they read the roll-ups (computed
 health beside reported health, earned value, exposure, staffing and governance counts) instead of
 recomputing them from source rows.
 
@@ -29,16 +29,10 @@ from ..cockpit import program_cockpit
 from ..narrative import program_narrative
 from ..selectors import (
     PROGRAM_DEFAULT_SORT,
-    home_dashboard,
     program_dashboard,
     program_list_sorted,
     programs_with_rollups,
 )
-
-
-@login_required
-def home(request):
-    return render(request, "portfolio/portfolio_home.html", home_dashboard(user=request.user))
 
 
 @login_required

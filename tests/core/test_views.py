@@ -41,7 +41,7 @@ class TestLogin:
         assert client.get(PROFILE).status_code == 302
 
     def test_logout_is_a_post_form_in_the_navigation(self, client_for, owner):
-        response = client_for(owner).get(reverse("portfolio:home"))
+        response = client_for(owner).get(reverse("portfolio:home"), {"view": "overview"})
         assert f'method="post" action="{reverse("logout")}"'.encode() in response.content
 
     def test_logout_by_post_ends_the_session(self, client_for, owner):
@@ -177,7 +177,7 @@ def test_htmx_swaps_refused_in_place_edits_and_keeps_other_errors_as_errors(clie
     import json
     import re
 
-    html = client_for(owner).get(reverse("portfolio:home")).content.decode()
+    html = client_for(owner).get(reverse("portfolio:home"), {"view": "overview"}).content.decode()
     config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", html).group(1))
     rules = {rule["code"]: rule for rule in config["responseHandling"]}
     assert rules["(400|409|422)"] == {"code": "(400|409|422)", "swap": True, "error": False}

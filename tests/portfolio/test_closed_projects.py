@@ -9,7 +9,8 @@ from django.urls import reverse
 from projects.models import Project, Rag
 from tests.factories.projects import ProjectFactory, StatusReportFactory
 
-HOME = reverse("portfolio:home")
+# The portfolio overview; each role's own home is tested in tests/reporting/test_homes.py.
+HOME = reverse("portfolio:home") + "?view=overview"
 PROGRAMS = reverse("portfolio:program-list")
 PROGRAM = reverse("portfolio:program-detail", args=["MOD"])
 PROGRAMS_API = "/api/v1/programs/"

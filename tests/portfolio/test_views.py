@@ -27,7 +27,8 @@ from tests.factories.risks import RiskFactory
 from tests.factories.staffing import AllocationFactory, StaffingRequestFactory
 from tests.factories.users import UserFactory
 
-HOME = reverse("portfolio:home")
+# The portfolio overview; each role's own home is tested in tests/reporting/test_homes.py.
+HOME = reverse("portfolio:home") + "?view=overview"
 PROGRAMS = reverse("portfolio:program-list")
 PROGRAM = reverse("portfolio:program-detail", args=["MOD"])
 PROGRAM_EDIT = reverse("portfolio:program-edit", args=["MOD"])

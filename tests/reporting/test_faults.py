@@ -259,7 +259,7 @@ def test_with_redis_down_pages_answer_and_writes_succeed_then_the_sweep_catches_
     assert project.cost_entries.count() == entries_before + 4
     assert project.cost_entries.filter(amount=Decimal("300.00")).count() == 2
     assert stale_rollups()
-    for url in (f"/programs/{program.code}/", "/"):
+    for url in (f"/programs/{program.code}/", "/?view=overview"):
         page = client.get(url)
         assert page.status_code == 200, url
         assert STALE_NOTICE in page.content.decode(), url

@@ -22,7 +22,8 @@ from tests.factories.reporting import (
 )
 from tests.factories.users import UserFactory
 
-HOME = reverse("portfolio:home")
+# The portfolio overview; each role's own home is tested in tests/reporting/test_homes.py.
+HOME = reverse("portfolio:home") + "?view=overview"
 PROGRAMS = reverse("portfolio:program-list")
 PROGRAM = reverse("portfolio:program-detail", args=["MOD"])
 PROJECTS = reverse("projects:project-list")
