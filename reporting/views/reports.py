@@ -42,11 +42,15 @@ def render_pack_html(*, pack: reports.BoardPack, template: str, request=None) ->
 
 def pack_document(*, pack: reports.BoardPack, template: str, base_url: str, request=None):
     """The laid-out WeasyPrint document (its `.pages`, `.write_pdf()`). Imported lazily: WeasyPrint
-    loads Pango when imported, and only these reports need it."""
+    loads Pango when imported, and only these reports need it. `base_url` makes the narrative's
+    relative links absolute in the PDF."""
     import weasyprint
 
     html = render_pack_html(pack=pack, template=template, request=request)
-    return weasyprint.HTML(string=html, base_url=base_url).render()
+    # The charts are data: URLs; the server fetches nothing else while printing (a link in the
+    # text is printed as a link, never fetched).
+    fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
 
 
 def _pdf_response(request, *, pack: reports.BoardPack, template: str, slug: str) -> HttpResponse:
