@@ -34,7 +34,7 @@ def build_programs(portfolio, count: int, *, projects_each: int = 2) -> list:
     `projects_each` projects with roll-ups and a late milestone, and a risk."""
     today = timezone.localdate()
     programs = []
-    start = len(portfolio.programs.all())
+    start = portfolio.programs.count()
     for i in range(start, start + count):
         program = ProgramFactory(portfolio=portfolio, code=f"P{i:02d}", name=f"Program number {i:02d}")
         ProgramRollupFactory(
