@@ -16,6 +16,11 @@ WORKDIR /app
 RUN groupadd --system keel \
     && useradd --system --gid keel --home-dir /app --no-create-home --shell /usr/sbin/nologin keel
 
+# WeasyPrint (the PDF reports) needs Pango and a font from Debian.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes reuse this layer. (MPXJ imports need Java and
 # requirements-mpxj.txt; this image has neither, so .mpp/.xer import is off in it.) Every runtime package ships a wheel
 # for CPython 3.13 (psycopg[binary] included), so no compiler is needed.

@@ -274,4 +274,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint (the PDF reports) logs a line per page laid out at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

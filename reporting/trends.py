@@ -71,3 +71,22 @@ def program_trends(*, program: Program, with_index: bool, today: dt.date | None 
 def project_trends(*, project: Project, today: dt.date | None = None) -> Trends:
     """A project's trends: one query."""
     return _trends(_snapshots(project=project, today=today), name=project.name, with_index=True)
+
+
+def programs_trends(*, programs, overseen_ids: set[int], today: dt.date | None = None) -> dict[int, Trends]:
+    """Each program's trends (as program_trends) by program id, from one query for all of them,
+    so a report of many programs reads the snapshots once. CPI/SPI only for `overseen_ids`."""
+    programs = list(programs)
+    since = (today or timezone.localdate()) - dt.timedelta(days=WINDOW_DAYS)
+    by_program: dict[int, list[MetricSnapshot]] = {program.pk: [] for program in programs}
+    rows = (
+        MetricSnapshot.objects.filter(day__gte=since, program__in=list(by_program))
+        .only("program_id", "day", "cpi", "spi", "health_overall")
+        .order_by("program_id", "day")
+    )
+    for snapshot in rows if by_program else ():
+        by_program[snapshot.program_id].append(snapshot)
+    return {
+        program.pk: _trends(_weekly(by_program[program.pk]), name=program.name, with_index=program.pk in overseen_ids)
+        for program in programs
+    }

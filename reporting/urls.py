@@ -16,6 +16,7 @@ from .views import (
     program_governance,
     program_staffing,
     projects,
+    reports,
     trends,
 )
 
@@ -66,4 +67,6 @@ urlpatterns = [
         health_policy.health_thresholds_reset,
         name="health-thresholds-reset",
     ),
+    path("portfolios/<int:pk>/report.pdf", reports.portfolio_report_pdf, name="portfolio-report-pdf"),
+    path("programs/<str:code>/report.pdf", reports.program_report_pdf, name="program-report-pdf"),
 ]

@@ -11,4 +11,5 @@ lists them per namespace and config/urls.py includes them into that namespace, s
 - health_policy.py: a portfolio's health thresholds (reporting:health-thresholds)
 - trends.py: the trend charts of a program and a project (reporting:program-trends, project-trends)
 - jobs.py: the administrators' full recompute (reporting:recompute-all)
+- reports.py: the board pack as PDF (reporting:portfolio-report-pdf, program-report-pdf)
 """
