@@ -101,6 +101,10 @@ class Narrative:
         return (self.until - self.since).days
 
 
+# A sentence found, before the bound: (sort key, sentence, id of the program it belongs to or None).
+type Found = tuple[tuple, Sentence, int | None]
+
+
 def draft_text(narrative: Narrative) -> str:
     """The narrative as plain text for a status report's summary: one sentence a line."""
     return "\n".join(s.text for s in narrative.sentences)
@@ -123,6 +127,7 @@ class _Subject:
     now: object | None
     before: MetricSnapshot | None
     figures: bool  # may read its whole figures (money, forecast, the rules behind its health)
+    program_id: int | None = None  # the program it belongs to (None: a portfolio)
 
     @property
     def url(self) -> str:
@@ -169,6 +174,7 @@ def _project_subjects(projects: list[Project], since: dt.date, *, named: bool = 
             now=_rollup_of(p),
             before=before.get(p.pk),
             figures=True,  # a project's reader sees its figures (its cost page, its health rules)
+            program_id=p.program_id,
         )
         for p in projects
     ]
@@ -187,6 +193,7 @@ def _program_subjects(programs: list[Program], overseen: set[int], since: dt.dat
             now=_rollup_of(p),
             before=before.get(p.pk),
             figures=p.pk in overseen,
+            program_id=p.pk,
         )
         for p in programs
     ]
@@ -233,7 +240,7 @@ def _direction(before: str, now: str) -> str:
     return "worsened" if health_rank(now) < health_rank(before) else "improved"
 
 
-def _health_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]]:
+def _health_sentences(subjects: Iterable[_Subject]) -> list[Found]:
     found = []
     for s in subjects:
         if s.now is None or s.before is None or s.now.computed_at is None:
@@ -245,11 +252,11 @@ def _health_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentenc
         # The rule that fired says why it is amber or red; a green one lists every dimension's.
         reason = rollup_state(s.now, 0).reason if s.figures and now in (Health.AMBER, Health.RED) else ""
         parts = [(s.label, s.url), (text + (f" ({reason})." if reason else "."), "")]
-        found.append((s.key(health_rank(now)), Sentence(parts=tuple(parts), kind="health")))
+        found.append((s.key(health_rank(now)), Sentence(parts=tuple(parts), kind="health"), s.program_id))
     return found
 
 
-def _rag_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]]:
+def _rag_sentences(subjects: Iterable[_Subject]) -> list[Found]:
     found = []
     for s in subjects:
         if s.now is None or s.before is None:
@@ -259,7 +266,9 @@ def _rag_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]]
             continue
         worded = "reported" if not before else f"{_direction(before, now)} from {_colour(before)} to"
         text = f": reported RAG {worded} {_colour(now)}."
-        found.append((s.key(health_rank(now)), Sentence(parts=((s.label, s.url), (text, "")), kind="rag")))
+        found.append(
+            (s.key(health_rank(now)), Sentence(parts=((s.label, s.url), (text, "")), kind="rag"), s.program_id)
+        )
     return found
 
 
@@ -267,7 +276,7 @@ def _day(value: dt.date) -> str:
     return f"{value:%-d %b %Y}"
 
 
-def _finish_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]]:
+def _finish_sentences(subjects: Iterable[_Subject]) -> list[Found]:
     found = []
     for s in subjects:
         if not s.figures or s.now is None or s.before is None:
@@ -280,7 +289,7 @@ def _finish_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentenc
         if slip is not None and slip > 0:
             text += f", {slip} working day{'s' if slip != 1 else ''} behind baseline"
         parts = ((s.label, s.url), (text + ".", ""))
-        found.append((s.key(-(now - before).days), Sentence(parts=parts, kind="milestone")))
+        found.append((s.key(-(now - before).days), Sentence(parts=parts, kind="milestone"), s.program_id))
     return found
 
 
@@ -292,7 +301,7 @@ def _ratio(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _cost_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]]:
+def _cost_sentences(subjects: Iterable[_Subject]) -> list[Found]:
     found = []
     for s in subjects:
         if not s.figures or s.now is None or s.before is None:
@@ -313,7 +322,7 @@ def _cost_sentences(subjects: Iterable[_Subject]) -> list[tuple[tuple, Sentence]
                 worst = min(worst, move / abs(bac))
         if clauses:
             text = ": " + "; ".join(clauses) + "."
-            found.append((s.key(worst), Sentence(parts=((s.label, s.url), (text, "")), kind="cost")))
+            found.append((s.key(worst), Sentence(parts=((s.label, s.url), (text, "")), kind="cost"), s.program_id))
     return found
 
 
@@ -331,7 +340,7 @@ def _zone(project: Project):
         return dt.UTC
 
 
-def _milestone_sentences(projects: list[Project], since: dt.date, until: dt.date) -> list[tuple[tuple, Sentence]]:
+def _milestone_sentences(projects: list[Project], since: dt.date, until: dt.date) -> list[Found]:
     """Open milestones whose baseline finish fell within the period and whose forecast finish is
     later. One query."""
     by_pk = {p.pk: p for p in projects}
@@ -367,11 +376,11 @@ def _milestone_sentences(projects: list[Project], since: dt.date, until: dt.date
             (f" missed its baseline date {_day(baseline)}; now forecast {_day(forecast)}.", ""),
         )
         key = (3, -(forecast - baseline).days, project.code, value.task_id)  # after the forecast finishes
-        found.append((key, Sentence(parts=parts, kind="milestone")))
+        found.append((key, Sentence(parts=parts, kind="milestone"), project.program_id))
     return found
 
 
-def _risk_sentences(risks: Q, user, since: dt.date, until: dt.date) -> list[tuple[tuple, Sentence]]:
+def _risk_sentences(risks: Q, user, since: dt.date, until: dt.date) -> list[Found]:
     """Active high or critical risks created in the period or scored up into those bands in it.
     One query."""
     start, end = _day_start(since), _day_start(until + dt.timedelta(days=1))
@@ -399,7 +408,9 @@ def _risk_sentences(risks: Q, user, since: dt.date, until: dt.date) -> list[tupl
             parts += [(" on program ", ""), (risk.program.code, program_url)]
         scored = f"score {risk.score}" if is_new else f"score {risk.score_before} → {risk.score}"
         parts.append((f" ({scored}).", ""))
-        found.append(((-risk.score, risk.program.code, risk.number), Sentence(parts=tuple(parts), kind="risk")))
+        found.append(
+            ((-risk.score, risk.program.code, risk.number), Sentence(parts=tuple(parts), kind="risk"), risk.program_id)
+        )
     return found
 
 
@@ -443,17 +454,19 @@ def _change_request_sentences(project_ids: list[int], user, since: dt.date, unti
             (f" approved {_day(day)}" + (f" ({', '.join(impacts)})." if impacts else "."), ""),
         )
         newest_first = -cr.decided_at.timestamp()
-        found.append(((newest_first, code, cr.number), Sentence(parts=parts, kind="change_request")))
+        found.append(
+            ((newest_first, code, cr.number), Sentence(parts=parts, kind="change_request"), cr.project.program_id)
+        )
     return found
 
 
 # --- Putting it together ---------------------------------------------------------------------
 
 
-def _bounded(found: dict[str, list[tuple[tuple, Sentence]]]) -> tuple[Sentence, ...]:
+def _bounded(found: dict[str, list[Found]]) -> tuple[Sentence, ...]:
     """At most MAX_SENTENCES: the kinds take turns (worst first within each), then listed in
     KINDS order; the rest counted in a last "and N more changes" sentence."""
-    ordered = {kind: [s for _, s in sorted(found.get(kind, []), key=lambda pair: pair[0])] for kind in KINDS}
+    ordered = {kind: [s for _, s, _ in sorted(found.get(kind, []), key=lambda row: row[0])] for kind in KINDS}
     total = sum(len(v) for v in ordered.values())
     taken = dict.fromkeys(KINDS, 0)
     picked = 0
@@ -474,16 +487,24 @@ def _period(today: dt.date | None) -> tuple[dt.date, dt.date]:
     return until - dt.timedelta(days=PERIOD_DAYS), until
 
 
-def _narrative(
+def _found(
     *, user, subjects: list[_Subject], projects: list[Project], risks: Q, since: dt.date, until: dt.date
-) -> Narrative:
-    found: dict[str, list] = {kind: [] for kind in KINDS}
+) -> dict[str, list[Found]]:
+    """Every sentence of every kind, unbounded, each with the program it belongs to."""
+    found: dict[str, list[Found]] = {kind: [] for kind in KINDS}
     found["health"] = _health_sentences(subjects)
     found["rag"] = _rag_sentences(subjects)
     found["milestone"] = _finish_sentences(subjects) + _milestone_sentences(projects, since, until)
     found["cost"] = _cost_sentences(subjects)
     found["risk"] = _risk_sentences(risks, user, since, until)
     found["change_request"] = _change_request_sentences([p.pk for p in projects], user, since, until)
+    return found
+
+
+def _narrative(
+    *, user, subjects: list[_Subject], projects: list[Project], risks: Q, since: dt.date, until: dt.date
+) -> Narrative:
+    found = _found(user=user, subjects=subjects, projects=projects, risks=risks, since=since, until=until)
     return Narrative(since=since, until=until, sentences=_bounded(found))
 
 
@@ -516,6 +537,28 @@ def program_narrative(*, user, program, today: dt.date | None = None) -> Narrati
     subjects = _program_subjects(programs, overseen, since) + _project_subjects(projects, since)
     risks = Q(project_id__in=[p.pk for p in projects]) | Q(project__isnull=True, program_id=program.pk)
     return _narrative(user=user, subjects=subjects, projects=projects, risks=risks, since=since, until=until)
+
+
+def program_narratives(*, user, programs, today: dt.date | None = None) -> dict[int, Narrative]:
+    """program_narrative for many programs at once, by program id (the PDF board pack prints
+    one per program): the same sentences, read in one pass. Eight queries whatever the number
+    of programs; a program the reader does not see gets an empty narrative."""
+    since, until = _period(today)
+    ids = [getattr(p, "pk", p) for p in programs]
+    empty = {pk: Narrative(since=since, until=until) for pk in ids}
+    visible = list(Program.objects.visible_to(user).filter(pk__in=ids).select_related("rollup", "portfolio"))
+    if not visible:
+        return empty
+    overseen = overseen_program_ids(user=user, programs=visible)
+    program_ids = [p.pk for p in visible]
+    projects = _projects(Project.objects.visible_to(user).filter(open_projects_q(), program_id__in=program_ids))
+    subjects = _program_subjects(visible, overseen, since) + _project_subjects(projects, since)
+    risks = Q(project_id__in=[p.pk for p in projects]) | Q(project__isnull=True, program_id__in=program_ids)
+    found = _found(user=user, subjects=subjects, projects=projects, risks=risks, since=since, until=until)
+    for pk in program_ids:
+        mine = {kind: [row for row in rows if row[2] == pk] for kind, rows in found.items()}
+        empty[pk] = Narrative(since=since, until=until, sentences=_bounded(mine))
+    return empty
 
 
 def portfolio_narrative(*, user, portfolio, today: dt.date | None = None) -> Narrative:

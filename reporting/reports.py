@@ -92,15 +92,14 @@ def _sections(*, user, programs: list[Program], today: dt.date) -> list[ProgramS
     programs = programs_with_rollups(user=user, programs=programs)
     overseen = {program.pk for program in programs if program.overseen}
     trends = programs_trends(programs=programs, overseen_ids=overseen, today=today)
+    narrative = narratives.program_narratives(user=user, programs=programs, today=today)
     return [
         ProgramSection(
             program=program,
             state=program.rollup_state,
             overseen=program.overseen,
             trends=trends[program.pk],
-            # The contract asks a fixed number of queries of each call; a bulk read would keep
-            # the pack's count flat if the narrative ever needs queries per program.
-            narrative=_bounded(narratives.program_narrative(user=user, program=program, today=today)),
+            narrative=_bounded(narrative[program.pk]),
         )
         for program in programs
     ]

@@ -257,6 +257,22 @@ def test_sentences_are_bounded_and_take_turns_by_kind(program, owner):
     assert result == program_narrative(user=owner, program=program, today=TODAY)  # deterministic
 
 
+def test_program_narratives_in_bulk_match_each_programs_own(portfolio, program, project, member, executive):
+    _program_cost_move(program)
+    _before_and_now(project, health_overall="amber")
+    other = ProjectFactory(program__portfolio=portfolio, code="OTH-1", name="Other work")
+    _before_and_now(other, reported_rag="red")
+    _risk(project=other, probability=5, impact=5)
+    programs = [program, other.program]
+
+    for user in (executive, member):
+        bulk = narr.program_narratives(user=user, programs=programs, today=TODAY)
+        for each in programs:
+            assert bulk[each.pk] == program_narrative(user=user, program=each, today=TODAY)
+    assert "OTH-1" in narr.program_narratives(user=executive, programs=programs, today=TODAY)[other.program.pk].text
+    assert narr.program_narratives(user=member, programs=programs, today=TODAY)[other.program.pk].sentences == ()
+
+
 # --- The draft on the status report form ----------------------------------------------------
 
 
