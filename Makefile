@@ -17,12 +17,16 @@ VENV_PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.keel-runtime.stamp
 DEV_STAMP := $(VENV)/.keel-dev.stamp
 REQUIREMENTS := $(wildcard requirements*.txt)
+# axe-core (the browser tests' accessibility check) comes from npm: package-lock.json pins it,
+# `npm ci` installs it into node_modules/ when the lock file is newer than this stamp. Only the
+# tests need it; `make run` never needs node.
+NODE_STAMP := node_modules/.keel-npm.stamp
 PYTEST_ARGS ?=
 # Production-like settings for `make check`.
 DEPLOY_ENV = DEBUG=0 SECRET_KEY="$$($(VENV_PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	ALLOWED_HOSTS=keel.example.com SECURE_SSL=1
 
-.PHONY: help run test lint format check migrations seed bench ci venv clean clean-venv
+.PHONY: help run test test-js lint format check migrations seed bench ci venv clean clean-venv
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,7 +57,16 @@ $(DEV_STAMP): $(REQUIREMENTS) $(VENV_PY)
 run: $(RUNTIME_STAMP) ## Migrate, seed the demo once, serve at http://127.0.0.1:8000 (HOST, PORT)
 	bin/run-demo $(VENV_PY)
 
-test: $(DEV_STAMP) ## Run the tests (PYTEST_ARGS=...); finds PostgreSQL and Redis on 127.0.0.1
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility (axe-core) browser tests will be skipped (apt install nodejs npm)"; \
+	fi
+
+test-js: $(NODE_STAMP) ## Install the browser tests' npm packages (axe-core) when package-lock.json changed
+
+test: $(DEV_STAMP) $(NODE_STAMP) ## Run the tests (PYTEST_ARGS=...); finds PostgreSQL and Redis on 127.0.0.1
 	$(VENV_PY) bin/test-env -- $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP) ## ruff check and ruff format --check

@@ -71,8 +71,8 @@ def _f(value: Decimal | int) -> str:
     return f"{Decimal(value):.1f}"
 
 
-def _svg_open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
-    return [svg_open(kind, width, height, title, description)]
+def _svg_open(kind: str, width: int, height: int, title: str, description: str, *, links: bool = False) -> list[str]:
+    return [svg_open(kind, width, height, title, description, links=links)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +381,8 @@ def burn_chart(
     first = 16 + 18 * legend_rows(legend, width)
     row = 58
     height = first + row * len(bars)
-    parts = _svg_open(kind, width, height, title, f"{len(bars)} bars; each is scaled to its own {limit_label}.")
+    description = f"{len(bars)} bars; each is scaled to its own {limit_label}."
+    parts = _svg_open(kind, width, height, title, description, links=any(bar.href for bar in bars))
     parts.append(_legend(legend, 0, 16, width))
     for index, (bar, (over, summary)) in enumerate(zip(bars, summaries, strict=True)):
         top = first + row * index

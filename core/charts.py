@@ -9,7 +9,9 @@ The rules a chart keeps by drawing through this kit:
 - A label that does not fit its room is cut with an ellipsis and keeps its full text in a
   `<title>` (a tooltip); margins are computed from the longest label (`text_width`).
 - Tick labels are thinned (`thin_stride`) so neighbours never overlap.
-- Every chart is `role="img"` with an `aria-label`, a `<title>` and a `<desc>` naming its figures.
+- Every chart is `role="img"` with an `aria-label`, a `<title>` and a `<desc>` naming its figures;
+  a chart whose labels are links is `role="group"` instead (an image's children are hidden from
+  assistive technology, so links inside one could not be reached: axe's nested-interactive).
 - A chart with nothing to plot draws a framed message (`empty_chart`) instead of failing.
 
 Money axes use `nice_scale` (a rounded range that includes zero), `short_money` (tick labels)
@@ -101,14 +103,24 @@ def thin_stride(count: int, slot: float, label: float) -> int:
     return max(1, -(-int(label + 8) // max(int(slot), 1)))
 
 
-def svg_open(kind: str, width: float, height: float, title: str, description: str, *, classes: str = "chart") -> str:
-    """The opening of a chart drawn at 1:1, with its text alternative: role="img", an
-    aria-label with the title and the figures, and <title>/<desc> for tooltips and readers."""
+def chart_role(*, links: bool = False) -> str:
+    """The ARIA role of a chart's `svg`: "img", or "group" when it holds links (`text(href=)`),
+    so that they stay reachable by keyboard and screen reader."""
+    return "group" if links else "img"
+
+
+def svg_open(
+    kind: str, width: float, height: float, title: str, description: str, *, classes: str = "chart", links: bool = False
+) -> str:
+    """The opening of a chart drawn at 1:1, with its text alternative: role="img" (or "group"
+    with `links`, see chart_role), an aria-label with the title and the figures, and
+    <title>/<desc> for tooltips and readers."""
     slug = kind.replace(" ", "-")
     label = f"{title}. {description}" if description else title
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes} chart-{slug}" width="{_n(width)}" '
-        f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" role="img" aria-label="{escape(label)}">'
+        f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" role="{chart_role(links=links)}" '
+        f'aria-label="{escape(label)}">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
     )
 

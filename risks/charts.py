@@ -50,8 +50,8 @@ def _f(value) -> str:
     return f"{Decimal(value):.1f}"
 
 
-def _open(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
-    return [svg_open(kind, width, height, title, description)]
+def _open(kind: str, width: int, height: int, title: str, description: str, *, links: bool = False) -> list[str]:
+    return [svg_open(kind, width, height, title, description, links=links)]
 
 
 def _legend_rows(items, width: int) -> int:
@@ -116,6 +116,7 @@ def exposure_chart(rows: Sequence, currency: str, *, title: str = "Exposure agai
         title,
         f"{len(rows)} rows in {currency}: EMV and residual EMV of open risks against the contingency and management "
         "reserve remaining.",
+        links=any(getattr(row, "href", "") for row in rows),
     )
     parts.append(_legend(SERIES, 0, 16, width=width))
     tick, previous_end = bottom, -1.0

@@ -184,6 +184,19 @@ def chromium_executable() -> str | None:
     return path if path and os.access(path, os.X_OK) else None
 
 
+# axe-core, the accessibility checker the browser tests inject into each page: from npm
+# (package.json / package-lock.json at the repo root; `make test` runs `npm ci`).
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@functools.cache
+def _axe_problem() -> str | None:
+    if not AXE_SCRIPT.is_file():
+        why = "node_modules/axe-core is missing; run `make test-js` (npm ci; apt install nodejs npm)"
+        return SERVICE_UNAVAILABLE.format(service="axe-core", why=why)
+    return _browser_problem()
+
+
 @functools.cache
 def _browser_problem() -> str | None:
     try:
@@ -202,6 +215,7 @@ _SERVICE_MARKERS = {
     "redis_server": _redis_server_problem,
     "mpxj": _mpxj_problem,
     "browser": _browser_problem,
+    "axe": _axe_problem,
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
 
-from core.charts import LABEL_FONT, TICK_FONT, fit_text, text_width
+from core.charts import LABEL_FONT, TICK_FONT, chart_role, fit_text, text_width
 
 ROW_HEIGHT = 24
 HEADER_HEIGHT = 40
@@ -139,7 +139,8 @@ def render_gantt(
     summary += ". Each row's dates are in its tooltip and in the table of tasks."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width:.0f}" height="{height}" '
-        f'viewBox="0 0 {width:.0f} {height}" role="img" aria-label="{escape(title)}. {escape(summary)}">'
+        f'viewBox="0 0 {width:.0f} {height}" role="{chart_role(links=any(r.href for r in rows))}" '
+        f'aria-label="{escape(title)}. {escape(summary)}">'
         f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>",
         "<defs>"
         '<marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" '

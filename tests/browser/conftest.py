@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium, driven headless by Playwright, against pytest-django's live
 server on the test database. Marked `browser`: skipped with a notice where Chromium or the
-playwright package is missing, and a failure under KEEL_REQUIRE_SERVICES=1 (CI)."""
+playwright package is missing, and a failure under KEEL_REQUIRE_SERVICES=1 (CI). Tests using
+the `axe` fixture are also marked `axe`: they need node_modules/axe-core (from npm), likewise."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from demo.seed import demo_seed
-from tests.conftest import chromium_executable
+from tests.conftest import AXE_SCRIPT, chromium_executable
 
 # The demo's dates hang off this day, so what the pages show does not drift with the calendar.
 TODAY = dt.date(2026, 11, 26)
@@ -20,6 +21,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            if "axe" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.axe)
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +82,51 @@ def page_as(chromium, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+# The impacts that fail a page. axe-core also reports "moderate" and "minor" ones.
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+AXE_RUN = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    targets: v.nodes.map((node) => node.target.join(" ")),
+    summary: v.nodes.length ? v.nodes[0].failureSummary : "",
+  }));
+}"""
+
+
+def axe_report(violations: list[dict], *, where: str = "") -> str:
+    """Violations as readable lines: rule id, impact, help, and the first nodes' selectors."""
+    lines = []
+    for violation in violations:
+        targets = violation["targets"]
+        shown = ", ".join(targets[:3]) + (f" (+{len(targets) - 3} more)" if len(targets) > 3 else "")
+        prefix = f"{where}: " if where else ""
+        lines.append(f"{prefix}{violation['id']} [{violation['impact']}] {violation['help']} — {shown}")
+    return "\n".join(lines)
+
+
+class Axe:
+    """`axe(page)`: the "serious" and "critical" axe-core violations of the page as loaded
+    (dicts: id, impact, help, helpUrl, targets, summary). `axe.assert_clean(page)` fails with
+    one readable line per violation."""
+
+    def __call__(self, page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_SCRIPT))
+        violations = page.evaluate(AXE_RUN)
+        return [violation for violation in violations if violation["impact"] in AXE_FAILING_IMPACTS]
+
+    def assert_clean(self, page, *, where: str = "") -> None:
+        violations = self(page)
+        assert not violations, "axe-core found serious/critical violations:\n" + axe_report(
+            violations, where=where or page.url
+        )
+
+
+@pytest.fixture
+def axe() -> Axe:
+    """axe-core on a Playwright page; see Axe. Needs node_modules/axe-core (`make test-js`)."""
+    return Axe()

@@ -56,8 +56,10 @@ def readability_problems(markup: str) -> list[str]:
     if scale is None:
         problems.append("the svg declares no width, so the page may scale its text down")
         scale = 1.0
-    if root.get("role") != "img" or not (root.get("aria-label") or root.get("aria-labelledby")):
-        problems.append('no role="img" with an aria-label')
+    # An image hides its children from assistive technology: a chart with links is a group.
+    role = "group" if root.find(f".//{SVG}a") is not None else "img"
+    if root.get("role") != role or not (root.get("aria-label") or root.get("aria-labelledby")):
+        problems.append(f'no role="{role}" with an aria-label')
     for tag in ("title", "desc"):
         found = root.find(f"{SVG}{tag}")
         if found is None or not (found.text or "").strip():
