@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import changes
 from projects.models import Project, Rag
-from reporting.models import PortfolioRollup, ProgramRollup, ProjectRollup
+from reporting.models import MetricSnapshot, PortfolioRollup, ProgramRollup, ProjectRollup
 
 from .portfolio import PortfolioFactory, ProgramFactory
 from .projects import ProjectFactory, StatusReportFactory
@@ -109,3 +109,13 @@ def program_figures(program, **fields):
     }
     values.update(fields)
     return ProgramRollupFactory(program=program, **values)
+
+
+class MetricSnapshotFactory(factory.django.DjangoModelFactory):
+    """A program's figures on one day (pass `program=`; project and portfolio stay empty)."""
+
+    class Meta:
+        model = MetricSnapshot
+
+    day = factory.LazyFunction(timezone.localdate)
+    health_overall = "green"
