@@ -154,7 +154,12 @@ def sort_columns(*, query, sort: str) -> dict[str, dict]:
             params["sort"], direction = key, "descending"
         else:
             params["sort"], direction = key, ""
-        columns[key] = {"label": spec.label, "href": f"?{params.urlencode()}", "direction": direction}
+        columns[key] = {
+            "label": spec.label,
+            "short": spec.label.split()[0].lower(),
+            "href": f"?{params.urlencode()}",
+            "direction": direction,
+        }
     return columns
 
 

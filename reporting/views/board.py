@@ -61,13 +61,15 @@ def portfolio_board(request, pk: int):
     if refused:
         return refused
     page = paginate(request, programs)
+    columns = board.sort_columns(query=request.GET, sort=sort)
     rows = board.board_rows(user=request.user, programs=page.object_list)
     context = {
         "portfolio": portfolio,
         "filter": filterset,
         "filters_active": filters_active(request),
         "sort": sort,
-        "columns": board.sort_columns(query=request.GET, sort=sort),
+        "columns": columns,
+        "health_columns": [columns["computed"], columns["reported"]],
         "page": page,
         "rows": rows,
         "colours_only": any(not row.overseen for row in rows),

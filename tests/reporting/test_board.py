@@ -167,6 +167,13 @@ def test_sort_by_cpi_orders_worst_first_and_reverses(client_for, executive, port
     assert codes == ["P003", "P002", "P001", "P000", "NOFIG"]
 
 
+def test_sort_by_reported_rag_puts_the_worst_first(client_for, executive, portfolio):
+    for code, rag in (("GRN", "green"), ("RED", "red"), ("NONE", ""), ("AMB", "amber")):
+        ProgramRollupFactory(program=ProgramFactory(portfolio=portfolio, code=code, name=code), reported_rag=rag)
+    rows = client_for(executive).get(board_url(portfolio, "?sort=reported")).context["rows"]
+    assert [r.program.code for r in rows] == ["RED", "AMB", "GRN", "NONE"]
+
+
 def test_unknown_sort_is_a_400_naming_sort(client_for, executive, portfolio, figures):
     for url in (board_url(portfolio, "?sort=colour"), export_url(portfolio, "?sort=colour")):
         response = client_for(executive).get(url)
