@@ -262,8 +262,10 @@ def value_risk_bubble_chart(
     points: Sequence[BubblePoint], *, title: str, x_label: str, y_label: str, size_label: str
 ) -> str:
     """One bubble per program: x = value (money), y = risk (a percentage), area = cost, colour
-    (and a letter R/A/G inside) = computed health. Each bubble links to `href` and has a
-    tooltip with its figures; the page gives the same figures as a table."""
+    (and a letter R/A/G inside) = computed health. Each bubble has a tooltip with its figures;
+    the page gives the same figures as a table that links each program (`href` is kept on the
+    bubble as data-href: a link inside role="img" would be an interactive element hidden from
+    assistive technology)."""
     from core.charts import axis_margin, nice_scale, short_money
 
     if not points:
@@ -324,12 +326,12 @@ def value_risk_bubble_chart(
         tip = f"{code} {name}: value {short_money(vx)}, risk {vy}%, cost {short_money(size)}, health {label.lower()}"
         letter = label[0] if health else "?"
         parts.append(
-            f'<a href="{escape(href)}"><g class="bubble bubble-{health or "none"}"><title>{escape(tip)}</title>'
+            f'<g class="bubble bubble-{health or "none"}" data-href="{escape(href)}"><title>{escape(tip)}</title>'
             f'<circle cx="{cx}" cy="{cy}" r="{_f(r)}" fill="{colour}" fill-opacity="0.55" stroke="{colour}" '
             f'stroke-width="1.5"/>'
             + (text(float(cx), float(cy) + 4, letter, size=TICK_FONT, anchor="middle") if r >= 8 else "")
             + _bubble_label(code, float(cx), float(cy), r)
-            + "</g></a>"
+            + "</g>"
         )
     for (lx, row), label, key in zip(places, labels, [*HEALTH.keys(), "size"], strict=True):
         ly = 14 + 16 * row
