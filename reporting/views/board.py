@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Portfolio
 
-from .. import board
+from .. import board, board_export
 from ..narrative import portfolio_narrative
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,7 +115,7 @@ def portfolio_board_export(request, pk: int):
             {"portfolio": portfolio, "field": ", ".join(filterset.errors), "message": filterset.errors.as_text()},
             status=400,
         )
-    content = board.board_workbook(
+    content = board_export.board_workbook(
         portfolio=portfolio,
         rows=board.board_rows(user=request.user, programs=programs, with_trends=False),
         coverage=board.objective_coverage(user=request.user, portfolio=portfolio, programs=filterset.qs),
