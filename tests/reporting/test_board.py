@@ -301,3 +301,19 @@ def test_board_query_count_does_not_grow_with_programs(client_for, request, port
     add_programs(portfolio, 12, start=200)  # 15 programs
     assert board_queries(client, board_url(portfolio)) == small
     assert board_queries(client, export_url(portfolio)) == small_export
+
+
+def test_pdf_report_is_linked_only_when_its_page_exists(client_for, executive, portfolio, figures, monkeypatch):
+    from django.urls import NoReverseMatch
+
+    from reporting.views import board as board_views
+
+    try:
+        expected = reverse("reporting:portfolio-report-pdf", args=[portfolio.pk])
+    except NoReverseMatch:
+        expected = None
+    response = client_for(executive).get(board_url(portfolio))
+    assert response.context["pdf_url"] == expected
+    monkeypatch.setattr(board_views, "_pdf_url", lambda pk: f"/portfolios/{pk}/report.pdf")
+    html = client_for(executive).get(board_url(portfolio)).content.decode()
+    assert f'href="/portfolios/{portfolio.pk}/report.pdf">PDF report' in html
