@@ -36,6 +36,14 @@ class ProgramFilterSet(django_filters.FilterSet):
     computed_health = django_filters.ChoiceFilter(
         choices=COMPUTED_HEALTH_CHOICES, method="filter_computed_health", label="Computed health"
     )
+    # The program's own summary (its roll-up, named by lookup as filter_computed_health does): the
+    # worst RAG its open projects reported, and whether that disagrees with the computed health.
+    reported = django_filters.ChoiceFilter(
+        choices=Rag.choices, field_name="rollup__reported_rag", label="Reported RAG (worst open project)"
+    )
+    disagrees = django_filters.BooleanFilter(
+        field_name="rollup__health_disagrees", label="Computed and reported disagree"
+    )
     starts_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     finishes_before = django_filters.DateFilter(field_name="finish_date", lookup_expr="lte")
 

@@ -320,3 +320,155 @@ def health_weeks_strip(points: Sequence[tuple[dt.date, str, str]], *, title: str
     parts.append(text(right, axis_y, f"{latest[0].day} {latest[0]:%b}", size=TICK_FONT, anchor="end", cls="tick-label"))
     parts.append(STYLE + "</svg>")
     return "".join(parts)
+
+
+# --- Portfolio health board: sparklines and the value / risk / cost bubble chart -------------
+
+SPARK_WIDTH, SPARK_HEIGHT = 64, 20
+
+
+def sparkline(values: Sequence[Decimal], *, title: str, description: str = "") -> str:
+    """A tiny line of `values` (oldest first) scaled to its own range, the newest point marked:
+    for a table cell beside the figure it trends. Fewer than two values draw nothing ("")."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or Decimal(1)
+    step = (SPARK_WIDTH - 4) / (len(values) - 1)
+
+    def y(value: Decimal) -> float:
+        return SPARK_HEIGHT - 3 - float((value - low) / span) * (SPARK_HEIGHT - 6)
+
+    coords = " ".join(f"{_f(2 + i * step)},{_f(y(v))}" for i, v in enumerate(values))
+    last_x, last_y = _f(2 + (len(values) - 1) * step), _f(y(values[-1]))
+    return (
+        svg_open("sparkline", SPARK_WIDTH, SPARK_HEIGHT, title, description, classes="chart sparkline")
+        + f'<polyline points="{coords}" fill="none" stroke="{COLOURS["cpi"]}" stroke-width="1.5" '
+        f'stroke-linejoin="round"/><circle cx="{last_x}" cy="{last_y}" r="2" fill="{COLOURS["cpi"]}"/></svg>'
+    )
+
+
+def health_sparkline(points: Sequence[tuple[dt.date, str]], *, title: str) -> str:
+    """Computed health as a strip of one small bar per week (oldest left), coloured and sized as
+    health_strip's cells, so colour is not the only cue."""
+    if not points:
+        return ""
+    cell = 5
+    width = cell * len(points) + 2
+    counts = Counter(HEALTH.get(h, HEALTH[""])[2] for _, h in points)
+    summary = ", ".join(f"{label} {counts[label]}" for *_, label in HEALTH.values() if counts[label])
+    description = (
+        f"{len(points)} weeks from {points[0][0]:%d %b %Y}: {summary}; "
+        f"latest {HEALTH.get(points[-1][1], HEALTH[''])[2].lower()}."
+    )
+    parts = [svg_open("health-sparkline", width, SPARK_HEIGHT, title, description, classes="chart sparkline")]
+    for i, (day, health) in enumerate(points):
+        colour, share, label = HEALTH.get(health, HEALTH[""])
+        h = max(float(share) * (SPARK_HEIGHT - 2), 2)
+        parts.append(
+            f'<rect x="{_f(1 + i * cell)}" y="{_f(SPARK_HEIGHT - 1 - h)}" width="{cell - 1}" height="{_f(h)}" '
+            f'fill="{colour}"><title>Week of {day:%d %b %Y}: {label}</title></rect>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+BubblePoint = tuple[str, str, Decimal, Decimal, Decimal, str, str]  # code, name, x, y, size, health, href
+
+
+def value_risk_bubble_chart(
+    points: Sequence[BubblePoint], *, title: str, x_label: str, y_label: str, size_label: str
+) -> str:
+    """One bubble per program: x = value (money), y = risk (a percentage), area = cost, colour
+    (and a letter R/A/G inside) = computed health. Each bubble has a tooltip with its figures;
+    the page gives the same figures as a table that links each program (`href` is kept on the
+    bubble as data-href: a link inside role="img" would be an interactive element hidden from
+    assistive technology)."""
+    from core.charts import axis_margin, nice_scale, short_money
+
+    if not points:
+        return empty_chart("value-risk", title, "No program with a budget to plot.", width=WIDTH, height=160)
+    height = 380
+    xs = [p[2] for p in points]
+    ys = [p[3] for p in points]
+    # A tenth of headroom past the largest values, so the biggest bubbles stay inside the plot.
+    x_bottom, x_top, x_step = nice_scale(min(xs), max(xs) * Decimal("1.1"))
+    y_bottom, y_top, y_step = nice_scale(min(ys), max(ys) * Decimal("1.1"))
+    left = axis_margin(y_bottom, y_top, y_step) + 16
+    right, bottom = WIDTH - 24, height - 52
+    # The legend takes the right half of the top rows; the y-axis label the left half.
+    labels = [f"Computed {lab.lower()}" if key else "No data" for key, (*_, lab) in HEALTH.items()]
+    labels.append(f"Size: {size_label}")
+    places = _right_legend(labels, WIDTH / 2, right)
+    top = 30 + 16 * (max(row for _, row in places) + 1)
+    biggest = max((p[4] for p in points), default=Decimal(1)) or Decimal(1)
+    max_r = 26
+
+    def x(value: Decimal) -> float:
+        return left + float((value - x_bottom) / (x_top - x_bottom)) * (right - left)
+
+    def y(value: Decimal) -> float:
+        return bottom - float((value - y_bottom) / (y_top - y_bottom)) * (bottom - top)
+
+    described = "; ".join(
+        f"{code}: {short_money(vx)} value, {vy}% risk, {short_money(size)} cost, "
+        f"{HEALTH.get(health, HEALTH[''])[2].lower()}"
+        for code, _name, vx, vy, size, health, _href in points[:20]
+    )
+    description = f"{len(points)} programs. {described}{'…' if len(points) > 20 else '.'}"
+    parts = [svg_open("value-risk", WIDTH, height, title, description)]
+    tick = y_bottom
+    while tick <= y_top:
+        ty = _f(y(tick))
+        parts.append(f'<line class="grid" x1="{left}" y1="{ty}" x2="{right}" y2="{ty}"/>')
+        label = f"{tick.normalize():f}%"
+        parts.append(text(left - 6, y(tick) + 4, label, size=TICK_FONT, anchor="end", cls="tick-label"))
+        tick += y_step
+    tick = x_bottom
+    while tick <= x_top:
+        lx, anchor = clamp_anchor(x(tick), short_money(tick), left - 20, WIDTH - 2)
+        parts.append(
+            f'<line class="grid" x1="{_f(x(tick))}" y1="{top}" x2="{_f(x(tick))}" y2="{bottom}"/>'
+            + text(lx, bottom + 16, short_money(tick), size=TICK_FONT, anchor=anchor, cls="tick-label")
+        )
+        tick += x_step
+    parts.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>')
+    parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{bottom}"/>')
+    parts.append(text((left + right) / 2, height - 12, x_label, size=LABEL_FONT, anchor="middle", cls="axis-label"))
+    parts.append(text(8, top - 12, y_label, size=LABEL_FONT, cls="axis-label", room=WIDTH / 2 - 16))
+    # Largest first, so small bubbles stay on top and clickable.
+    for code, name, vx, vy, size, health, href in sorted(points, key=lambda p: -p[4]):
+        colour, _share, label = HEALTH.get(health, HEALTH[""])
+        r = max(float((size / biggest).sqrt()) * max_r, 5) if size > 0 else 5
+        cx, cy = _f(x(vx)), _f(y(vy))
+        tip = f"{code} {name}: value {short_money(vx)}, risk {vy}%, cost {short_money(size)}, health {label.lower()}"
+        letter = label[0] if health else "?"
+        parts.append(
+            f'<g class="bubble bubble-{health or "none"}" data-href="{escape(href)}"><title>{escape(tip)}</title>'
+            f'<circle cx="{cx}" cy="{cy}" r="{_f(r)}" fill="{colour}" fill-opacity="0.55" stroke="{colour}" '
+            f'stroke-width="1.5"/>'
+            + (text(float(cx), float(cy) + 4, letter, size=TICK_FONT, anchor="middle") if r >= 8 else "")
+            + _bubble_label(code, float(cx), float(cy), r)
+            + "</g>"
+        )
+    for (lx, row), label, key in zip(places, labels, [*HEALTH.keys(), "size"], strict=True):
+        ly = 14 + 16 * row
+        if key == "size":
+            parts.append(
+                f'<circle cx="{_f(lx + 6)}" cy="{ly - 4}" r="5" fill="none" stroke="#5b6475"/>'
+                + text(lx + 16, ly, label, size=LABEL_FONT)
+            )
+        else:
+            parts.append(
+                f'<circle cx="{_f(lx + 6)}" cy="{ly - 4}" r="5" fill="{HEALTH[key][0]}" fill-opacity="0.55" '
+                f'stroke="{HEALTH[key][0]}"/>' + text(lx + 16, ly, label, size=LABEL_FONT)
+            )
+    parts.append(STYLE + "</svg>")
+    return "".join(parts)
+
+
+def _bubble_label(code: str, cx: float, cy: float, r: float) -> str:
+    """A bubble's code beside it: on its right, or on its left where the right edge is too near."""
+    if cx + r + 3 + text_width(code, TICK_FONT) <= WIDTH - 2:
+        return text(cx + r + 3, cy - r / 2, code, size=TICK_FONT, cls="bubble-label")
+    return text(cx - r - 3, cy - r / 2, code, size=TICK_FONT, anchor="end", cls="bubble-label")

@@ -6,6 +6,7 @@ each list into that namespace together with the domain's own urlpatterns, so
 from django.urls import path
 
 from .views import (
+    board,
     costs,
     health_policy,
     home,
@@ -61,6 +62,8 @@ urlpatterns = [
         name="project-narrative-draft",
     ),
     path("admin-tools/recompute/", jobs.recompute_all, name="recompute-all"),
+    path("portfolios/<int:pk>/board/", board.portfolio_board, name="portfolio-board"),
+    path("portfolios/<int:pk>/board.xlsx", board.portfolio_board_export, name="portfolio-board-export"),
     path("portfolios/<int:pk>/health-thresholds/", health_policy.health_thresholds, name="health-thresholds"),
     path(
         "portfolios/<int:pk>/health-thresholds/reset/",

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.charts import short_money as _short_money
 from core.money import format_money
 from core.notifications import unread_count
 
@@ -92,3 +93,12 @@ def unread_notifications(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return unread_count(user)
+
+
+@register.filter
+def short_money(value):
+    """A compact amount for dense tables: 1,250,000 → "1.25M" (core.charts.short_money); an em
+    dash for None. Pair it with the full amount in a title."""
+    if value is None or value == "":
+        return "—"
+    return _short_money(value)

@@ -8,6 +8,7 @@ lists them per namespace and config/urls.py includes them into that namespace, s
 - program_costs.py: a program's money (budgets:program-costs)
 - program_staffing.py: a program's staffing (staffing:program-staffing)
 - program_governance.py: a program's governance overview (governance:program-governance)
+- board.py: a portfolio's health board and its Excel workbook (reporting:portfolio-board, -export)
 - health_policy.py: a portfolio's health thresholds (reporting:health-thresholds)
 - trends.py: the trend charts of a program and a project (reporting:program-trends, project-trends)
 - jobs.py: the administrators' full recompute (reporting:recompute-all)

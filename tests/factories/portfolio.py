@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from portfolio.models import Membership, Portfolio, Program, StrategicObjective
+from portfolio.models import Membership, Portfolio, Program, ProgramObjective, StrategicObjective
 
 from .users import UserFactory
 
@@ -42,3 +42,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.TEAM_MEMBER
+
+
+class ProgramObjectiveFactory(factory.django.DjangoModelFactory):
+    """A program's contribution (weight, percent) to a strategic objective of its portfolio."""
+
+    class Meta:
+        model = ProgramObjective
+
+    program = factory.SubFactory(ProgramFactory)
+    objective = factory.SubFactory(StrategicObjectiveFactory, portfolio=factory.SelfAttribute("..program.portfolio"))
+    weight = Decimal("100")

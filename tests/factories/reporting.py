@@ -112,11 +112,10 @@ def program_figures(program, **fields):
 
 
 class MetricSnapshotFactory(factory.django.DjangoModelFactory):
-    """A trend snapshot of a project (pass `program=` or `portfolio=` with `project=None` for theirs)."""
+    """A trend snapshot on one day: pass exactly one of `project=`, `program=` or `portfolio=`."""
 
     class Meta:
         model = MetricSnapshot
 
     day = factory.LazyFunction(timezone.localdate)
-    project = factory.SubFactory(ProjectFactory)
     health_overall = "green"
