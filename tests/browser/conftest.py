@@ -48,6 +48,12 @@ def demo(transactional_db):
 
 
 @pytest.fixture
+def demo_with_history(transactional_db):
+    """The small demo with a year of trend snapshots (sparklines, S-curves, trend charts)."""
+    demo_seed(scale="small", seed=1, today=TODAY, history=True)
+
+
+@pytest.fixture
 def page_as(chromium, live_server):
     """`page_as(username)`: a fresh browser page signed in as that demo login. Failed requests
     and page errors are collected in `page.problems`."""

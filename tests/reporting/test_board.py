@@ -280,7 +280,9 @@ def test_trends_come_from_the_snapshots(client_for, executive, portfolio):
 
 
 def test_home_page_links_the_board(client_for, executive, portfolio, figures):
-    html = client_for(executive).get(reverse("portfolio:home")).content.decode()
+    # An executive with one portfolio lands on its board; the overview links it too.
+    assert client_for(executive).get(reverse("portfolio:home")).url == board_url(portfolio)
+    html = client_for(executive).get(reverse("portfolio:home") + "?view=overview").content.decode()
     assert board_url(portfolio) in html
 
 
