@@ -8,6 +8,7 @@ Every view starts from Program.objects.visible_to: other people's programs are 4
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
+from core.exports import export_response
 from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.filters import ProgramFilterSet
 from portfolio.forms import ProgramForm, scope_program_filters
@@ -23,6 +24,7 @@ from portfolio.selectors import (
 )
 from projects.forms import ProjectCreateForm
 
+from ..exports import PROGRAM_COLUMNS, program_export_rows
 from ..selectors import (
     PROGRAM_DEFAULT_SORT,
     home_dashboard,
@@ -47,6 +49,9 @@ def program_list(request):
         queryset=program_list_filtered(user=request.user, filtered=filterset.qs),
         sort=request.GET.get("sort", PROGRAM_DEFAULT_SORT),
     )
+    rows = program_export_rows(programs)
+    if (exported := export_response(request, rows=rows, columns=PROGRAM_COLUMNS, filename="programs")) is not None:
+        return exported
     page = paginate(request, programs)
     page.object_list = programs_with_rollups(user=request.user, programs=with_health(page.object_list))
     return render(
