@@ -6,6 +6,7 @@ each list into that namespace together with the domain's own urlpatterns, so
 from django.urls import path
 
 from .views import (
+    calendar,
     costs,
     health_policy,
     jobs,
@@ -49,6 +50,9 @@ governance_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("programs/<str:code>/calendar/", calendar.program_calendar, name="program-calendar"),
+    path("programs/<str:code>/calendar/revoke/", calendar.program_calendar_revoke, name="program-calendar-revoke"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("reporting/programs/<str:code>/trends/", trends.program_trends, name="program-trends"),
     path("reporting/projects/<str:code>/trends/", trends.project_trends, name="project-trends"),
     path("admin-tools/recompute/", jobs.recompute_all, name="recompute-all"),
