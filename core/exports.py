@@ -38,6 +38,7 @@ EXPORT_PARAM = "export"
 CSV, XLSX = "csv", "xlsx"
 FORMATS = (CSV, XLSX)
 BAD_EXPORT = "Unknown value for “export”: {value!r}. Use export=csv or export=xlsx."
+BAD_FILTERS = "Cannot export: invalid filter value for {fields}."
 CHUNK_SIZE = 2000
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,16 +80,20 @@ def requested_format(request) -> str | None:
 
 
 def export_response(
-    request, *, rows: Iterable, columns: Sequence[Column], filename: str, title: str = "Export"
+    request, *, rows: Iterable, columns: Sequence[Column], filename: str, title: str = "Export", filters=None
 ) -> HttpResponse | None:
     """The download the request asks for (`?export=csv|xlsx`), a 400 naming `export` for any other
     value, or None when it asks for none (the view renders its page). `rows` is the list's
-    queryset, filtered and sorted, not paginated."""
+    queryset, filtered and sorted, not paginated. `filters`: the list's FilterSet; an invalid
+    value is a 400 naming its field (django-filter would skip that filter and export every row)."""
     fmt = requested_format(request)
     if fmt is None:
         return None
     if fmt not in FORMATS:
         return HttpResponseBadRequest(BAD_EXPORT.format(value=fmt), content_type="text/plain; charset=utf-8")
+    if filters is not None and filters.errors:
+        fields = ", ".join(f"“{name}”" for name in sorted(filters.errors))
+        return HttpResponseBadRequest(BAD_FILTERS.format(fields=fields), content_type="text/plain; charset=utf-8")
     stem = _stem(filename)
     if fmt == CSV:
         response = StreamingHttpResponse(csv_lines(_iterate(rows), columns), content_type=CSV_TYPE)

@@ -227,11 +227,11 @@ def person_list(request):
     present_filter_form(filterset, order=["q", "portfolio", "department", "role", "is_active", "user"])
     if refused := refuse_unknown_filters(request, filterset):
         return refused
-    if not filterset.errors:
-        rows = filterset.qs
-        exported = export_response(request, rows=rows, columns=PERSON_COLUMNS, filename="people", title="People")
-        if exported is not None:
-            return exported
+    exported = export_response(
+        request, rows=filterset.qs, columns=PERSON_COLUMNS, filename="people", title="People", filters=filterset
+    )
+    if exported is not None:
+        return exported
     page = paginate(request, filterset.qs, PEOPLE_PER_PAGE)
     context = {
         "filter": filterset,

@@ -50,7 +50,8 @@ def program_list(request):
         sort=request.GET.get("sort", PROGRAM_DEFAULT_SORT),
     )
     rows = program_export_rows(programs)
-    if (exported := export_response(request, rows=rows, columns=PROGRAM_COLUMNS, filename="programs")) is not None:
+    exported = export_response(request, rows=rows, columns=PROGRAM_COLUMNS, filename="programs", filters=filterset)
+    if exported is not None:
         return exported
     page = paginate(request, programs)
     page.object_list = programs_with_rollups(user=request.user, programs=with_health(page.object_list))

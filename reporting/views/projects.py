@@ -23,7 +23,8 @@ def project_list_view(request):
         return refused
     projects, sort = project_list_sorted(queryset=filterset.qs, sort=request.GET.get("sort", PROJECT_DEFAULT_SORT))
     rows = project_export_rows(projects)
-    if (exported := export_response(request, rows=rows, columns=PROJECT_COLUMNS, filename="projects")) is not None:
+    exported = export_response(request, rows=rows, columns=PROJECT_COLUMNS, filename="projects", filters=filterset)
+    if exported is not None:
         return exported
     page = paginate(request, projects)
     page.object_list = projects_with_rollups(page.object_list)

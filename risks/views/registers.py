@@ -45,11 +45,10 @@ def _status(context: dict) -> int:
 
 
 def _export(request, context: dict, *, columns, filename: str, title: str):
-    """The `?export=csv|xlsx` download of the list's filtered, sorted rows (every page), or None
-    (no export asked, or a filter value is invalid: the page shows the error with a 400)."""
-    if context["filter"].errors:
-        return None
-    return export_response(request, rows=context["rows"], columns=columns, filename=filename, title=title)
+    """The `?export=csv|xlsx` download of the list's filtered, sorted rows (every page), or None."""
+    return export_response(
+        request, rows=context["rows"], columns=columns, filename=filename, title=title, filters=context["filter"]
+    )
 
 
 def _register(request, risks, *, base_url: str, extra: str = "", scope_filters) -> dict:

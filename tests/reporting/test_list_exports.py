@@ -206,3 +206,19 @@ def test_list_page_links_csv_and_excel_keeping_the_filters(name, ctx, executive)
     assert "export=xlsx" in html
     if case.query:
         assert "q=Keep&amp;export=csv" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "field"),
+    [
+        ("/projects/", {"starts_after": "not-a-date"}, "starts_after"),
+        ("/programs/", {"starts_after": "not-a-date"}, "starts_after"),
+        ("/programs/MOD/risks/", {"proximity_before": "not-a-date"}, "proximity_before"),
+        ("/programs/MOD/issues/", {"due_before": "not-a-date"}, "due_before"),
+        ("/people/", {"portfolio": "999999"}, "portfolio"),
+    ],
+)
+def test_export_with_an_invalid_filter_is_a_400_naming_the_field(url, query, field, ctx, executive):
+    response = login(executive).get(url, {**query, "export": "csv"})
+    assert response.status_code == 400
+    assert field in response.content.decode()
