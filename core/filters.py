@@ -100,10 +100,10 @@ class KnownQueryParamsFilter(BaseFilterBackend):
 
 def unknown_list_params(query: QueryDict, filters, *, also: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """For an HTML list: the parameters in `query` that neither `filters` (a FilterSet, or a plain
-    filter form) nor the page reads (`page`, `sort` and the names in `also`), and the names it does
+    filter form) nor the page reads (`page`, `sort`, `export` and the names in `also`), and the names it does
     read; both sorted."""
     names = set(filters.fields) if isinstance(filters, forms.BaseForm) else filter_param_names(filters)
-    known = names | {"page", "sort", *also}
+    known = names | {"page", "sort", "export", *also}  # export: core.exports (?export=csv|xlsx)
     return sorted(set(query) - known), sorted(known)
 
 

@@ -37,7 +37,7 @@ def refuse_unknown_filters(request, filters, *, also: Iterable[str] = ()) -> Htt
     unknown, known = unknown_list_params(request.GET, filters, also=also)
     if not unknown:
         return None
-    context = {"unknown": unknown, "known": [name for name in known if name not in ("page", "sort")]}
+    context = {"unknown": unknown, "known": [name for name in known if name not in ("page", "sort", "export")]}
     return render(request, "core/unknown_filters.html", context, status=400)
 
 
@@ -50,7 +50,7 @@ def refused_status(request) -> int:
 
 def filters_active(request) -> bool:
     """Does the query string filter the list (anything besides page and sort)?"""
-    return any(value for key, value in request.GET.items() if key not in ("page", "sort"))
+    return any(value for key, value in request.GET.items() if key not in ("page", "sort", "export"))
 
 
 def _token_panel(request, *, form=None, new_secret=None, new_token=None) -> dict:

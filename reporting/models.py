@@ -9,6 +9,7 @@ Null means "not defined" (no baseline, no actuals, a division by zero), never ze
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -284,3 +285,32 @@ class MetricSnapshot(models.Model):
     def __str__(self) -> str:
         scope = self.project or self.program or self.portfolio
         return f"{scope} on {self.day}"
+
+
+class CalendarFeed(models.Model):
+    """A user's iCalendar subscription to one program's milestones and stage gates, at the secret
+    URL `calendar/<token>.ics` (reporting.calendar). Calendar apps cannot log in, so the token is
+    the credential: it is shown only to its user, and revoking it (`revoked_at`) ends every
+    subscription using it. The feed shows what the user could see when it is read, so a user who
+    loses access to the program gets a 404. At most one live (unrevoked) feed per user and program.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)  # secrets.token_urlsafe; unique implies an index
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=Q(revoked_at__isnull=True),
+                name="reporting_calendarfeed_one_live_per_user_program",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "live"
+        return f"{self.program} calendar for {self.user} ({state})"

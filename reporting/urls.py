@@ -7,6 +7,7 @@ from django.urls import path
 
 from .views import (
     board,
+    calendar,
     costs,
     health_policy,
     home,
@@ -54,6 +55,9 @@ governance_urlpatterns = [
 
 urlpatterns = [
     path("search/", home.search, name="search"),
+    path("programs/<str:code>/calendar/", calendar.program_calendar, name="program-calendar"),
+    path("programs/<str:code>/calendar/revoke/", calendar.program_calendar_revoke, name="program-calendar-revoke"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
     path("reporting/programs/<str:code>/trends/", trends.program_trends, name="program-trends"),
     path("reporting/projects/<str:code>/trends/", trends.project_trends, name="project-trends"),
     path(

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import MissingExchangeRate, fiscal_calendar_for
+from core.exports import export_response
 from core.forms import narrow_filter_choices, present_filter_form
 from core.services import StaleVersionError
 from core.views import filters_active, paginate, refuse_unknown_filters, refused_status
@@ -31,6 +32,7 @@ from projects.models import Project
 
 from . import charts, selectors, services
 from .capacity import week_start
+from .exports import ALLOCATION_COLUMNS, PERSON_COLUMNS, project_allocation_rows
 from .filters import PersonFilterSet
 from .forms import (
     AbsenceForm,
@@ -225,6 +227,11 @@ def person_list(request):
     present_filter_form(filterset, order=["q", "portfolio", "department", "role", "is_active", "user"])
     if refused := refuse_unknown_filters(request, filterset):
         return refused
+    exported = export_response(
+        request, rows=filterset.qs, columns=PERSON_COLUMNS, filename="people", title="People", filters=filterset
+    )
+    if exported is not None:
+        return exported
     page = paginate(request, filterset.qs, PEOPLE_PER_PAGE)
     context = {
         "filter": filterset,
@@ -472,6 +479,15 @@ def _written(request, project, section: Section, notice: str):
 @login_required
 def project_staffing(request, code: str):
     project = _visible_project(request, code)
+    exported = export_response(
+        request,
+        rows=project_allocation_rows(project),
+        columns=ALLOCATION_COLUMNS,
+        filename=f"{project.code}-allocations",
+        title="Allocations",
+    )
+    if exported is not None:
+        return exported
     return _render_project(request, project, None)
 
 

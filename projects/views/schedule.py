@@ -30,10 +30,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django_htmx.http import push_url
 
+from core.exports import export_response
 from core.services import STALE_VERSION, StaleVersionError
 
 from ..charts.gantt import ZOOMS
 from ..charts.schedule import project_gantt, zoom_or_default
+from ..exports import TASK_COLUMNS, project_task_rows
 from ..forms import BaselineForm, DependencyForm, TaskForm
 from ..models import Dependency, Project, Task
 from ..selectors import predecessor_choices, project_is_editable, project_page, project_schedule
@@ -267,8 +269,14 @@ def _visible_project(request, code: str) -> Project:
 
 @login_required
 def schedule_page(request, code: str):
-    """The schedule page (the fragment alone for an htmx request)."""
+    """The schedule page (the fragment alone for an htmx request); `?export=csv|xlsx`: the task
+    list as a download."""
     project = _visible_project(request, code)
+    exported = export_response(
+        request, rows=project_task_rows(project), columns=TASK_COLUMNS, filename=f"{project.code}-tasks", title="Tasks"
+    )
+    if exported is not None:
+        return exported
     return _render(request, project, ScheduleState.from_request(request))
 
 

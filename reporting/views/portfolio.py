@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
+from core.exports import export_response
 from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.filters import ProgramFilterSet
 from portfolio.forms import ProgramForm, scope_program_filters
@@ -26,6 +27,7 @@ from portfolio.selectors import (
 from projects.forms import ProjectCreateForm
 
 from ..cockpit import program_cockpit
+from ..exports import PROGRAM_COLUMNS, program_export_rows
 from ..narrative import program_narrative
 from ..selectors import (
     PROGRAM_DEFAULT_SORT,
@@ -45,6 +47,10 @@ def program_list(request):
         queryset=program_list_filtered(user=request.user, filtered=filterset.qs),
         sort=request.GET.get("sort", PROGRAM_DEFAULT_SORT),
     )
+    rows = program_export_rows(programs)
+    exported = export_response(request, rows=rows, columns=PROGRAM_COLUMNS, filename="programs", filters=filterset)
+    if exported is not None:
+        return exported
     page = paginate(request, programs)
     page.object_list = programs_with_rollups(user=request.user, programs=with_health(page.object_list))
     return render(

@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.exports import export_response
 from core.views import filters_active, paginate, refuse_unknown_filters
 from portfolio.models import Program
 
 from .. import selectors
+from ..exports import ISSUE_COLUMNS, RISK_COLUMNS
 from ..filters import IssueFilterSet, RiskFilterSet
 from ..forms import scope_issue_filters, scope_risk_filters
 from ._common import (
@@ -42,6 +44,13 @@ def _status(context: dict) -> int:
     return 400 if context["filter"].errors else 200
 
 
+def _export(request, context: dict, *, columns, filename: str, title: str):
+    """The `?export=csv|xlsx` download of the list's filtered, sorted rows (every page), or None."""
+    return export_response(
+        request, rows=context["rows"], columns=columns, filename=filename, title=title, filters=context["filter"]
+    )
+
+
 def _register(request, risks, *, base_url: str, extra: str = "", scope_filters) -> dict:
     """The parts every risk register shares, from `risks` (the scope's visible risks)."""
     residual = request.GET.get("matrix") == "residual"
@@ -58,6 +67,7 @@ def _register(request, risks, *, base_url: str, extra: str = "", scope_filters) 
         "filter": filterset,
         "filters_active": filters_active(request),
         "page": paginate(request, ordered),
+        "rows": ordered,
         "sort": sort,
         "heat": heat,
         "heat_rows": heat_map_links(heat, base_url, extra),
@@ -79,9 +89,12 @@ def project_register(request, code: str):
         base_url=url,
         scope_filters=lambda fs: scope_risk_filters(fs, program=project.program, user=request.user, project=project),
     )
-    exposure = selectors.project_exposure(project=project)
     if refused := refuse_unknown_filters(request, context["filter"], also=("matrix",)):
         return refused
+    exported = _export(request, context, columns=RISK_COLUMNS, filename=f"{project.code}-risks", title="Risks")
+    if exported is not None:
+        return exported
+    exposure = selectors.project_exposure(project=project)
     context.update(
         project=project,
         program=project.program,
@@ -107,6 +120,9 @@ def program_register(request, code: str):
     )
     if refused := refuse_unknown_filters(request, context["filter"], also=("matrix", "all")):
         return refused
+    exported = _export(request, context, columns=RISK_COLUMNS, filename=f"{program.code}-risks", title="Risks")
+    if exported is not None:
+        return exported
     context.update(
         program=program,
         include_projects=include_projects,
@@ -139,6 +155,7 @@ def _cell_risks(request, risks, *, residual: bool) -> dict:
     return {
         "cell": {"probability": data.get(p), "impact": data.get(i)},
         "page": paginate(request, ordered),
+        "rows": ordered,
         "sort": sort,
     }
 
@@ -181,6 +198,7 @@ def _issues(request, issues, *, scope_filters) -> dict:
         "filter": filterset,
         "filters_active": filters_active(request),
         "page": paginate(request, ordered),
+        "rows": ordered,
         "sort": sort,
     }
 
@@ -196,6 +214,9 @@ def issue_list_project(request, code: str):
     )
     if refused := refuse_unknown_filters(request, context["filter"]):
         return refused
+    exported = _export(request, context, columns=ISSUE_COLUMNS, filename=f"{project.code}-issues", title="Issues")
+    if exported is not None:
+        return exported
     context.update(project=project, program=project.program, can_edit=may_edit_project_risks(request.user, project))
     return render(request, "risks/issue_list.html", context, status=_status(context))
 
@@ -209,5 +230,8 @@ def issue_list_program(request, code: str):
     )
     if refused := refuse_unknown_filters(request, context["filter"]):
         return refused
+    exported = _export(request, context, columns=ISSUE_COLUMNS, filename=f"{program.code}-issues", title="Issues")
+    if exported is not None:
+        return exported
     context.update(program=program, can_edit=may_edit_program_risks(request.user, program))
     return render(request, "risks/issue_list.html", context, status=_status(context))
