@@ -33,6 +33,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("executive", "/?view=overview"),
     ("executive", "/search/?q=Tax"),
     ("program_manager", "/reporting/projects/{project}/narrative-draft/"),
+    ("program_manager", "/programs/{program}/calendar/"),
     ("program_manager", "/programs/{program}/"),
     ("program_manager", "/programs/{program}/timeline/"),
     ("project_manager", "/projects/"),
