@@ -34,6 +34,7 @@ from demo.logins import DEMO_LOGINS
 from tests.conftest import seed_small_demo
 
 SCRIPT_PAYLOAD = "<script>alert(1)</script>"
+JSON_SCRIPT = "script/json"  # a <script type="application/json">: data the page reads, never run
 ATTRIBUTE_PAYLOAD = '"><svg onload=alert(1)>'
 # Text fields people read on many pages; codes (which are in URLs) are left alone.
 PLANTED_FIELDS = {"name", "title", "first_name", "last_name", "description"}
@@ -95,7 +96,11 @@ class PageParser(HTMLParser):
                 self.handlers.append((tag, name, value or ""))
             elif name in VISIBLE_ATTRIBUTES and value:
                 self.text.append(value)
-        if tag in {"script", "style"}:
+        if tag == "script" and (dict(attrs).get("type") or "").lower() == "application/json":
+            # Data, not code ({{ value|json_script }}): a payload inside cannot run, and one that
+            # broke out of it would open a <script> of its own, which is checked.
+            self._inside.append(JSON_SCRIPT)
+        elif tag in {"script", "style"}:
             self._inside.append(tag)
             if tag == "script":
                 self.scripts.append("")
@@ -106,7 +111,7 @@ class PageParser(HTMLParser):
             self._inside.pop()
 
     def handle_endtag(self, tag):
-        if self._inside and self._inside[-1] == tag:
+        if self._inside and (self._inside[-1] == tag or (tag == "script" and self._inside[-1] == JSON_SCRIPT)):
             self._inside.pop()
 
     def handle_data(self, data):
@@ -363,6 +368,10 @@ def test_the_checks_catch_a_payload_that_runs_and_template_syntax():
     escaped = "<p>&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;svg onload=alert(1)&gt;</p>"
     assert page_problems(escaped)[0] == []
     assert page_problems(f"<p>{SCRIPT_PAYLOAD}</p>")[0] == ["a planted <script> runs (unescaped payload)"]
+    as_json = '<script id="d" type="application/json">"\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E"</script>'
+    assert page_problems(as_json)[0] == []
+    broken_out = f'<script type="application/json">"</script>{SCRIPT_PAYLOAD}"</script>'
+    assert page_problems(broken_out)[0] == ["a planted <script> runs (unescaped payload)"]
     assert page_problems(f'<a title="{ATTRIBUTE_PAYLOAD}">x</a>')[0] == [
         "a planted <svg onload=…> runs (unescaped payload)"
     ]
