@@ -42,6 +42,7 @@ def child(args) -> dict:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.test import Client
@@ -51,6 +52,7 @@ def child(args) -> dict:
     from portfolio.models import Portfolio, Program
     from projects.models import Project
 
+    settings.ALLOWED_HOSTS = ["*"]  # the test client's "testserver"
     users = get_user_model().objects
     executive = users.get(username="executive")
     portfolio = Portfolio.objects.visible_to(executive).order_by("pk").first()
