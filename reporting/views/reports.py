@@ -5,6 +5,7 @@ pages (reporting.charts) and print the same narrative include."""
 from __future__ import annotations
 
 import base64
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,6 +15,8 @@ from django.template.loader import render_to_string
 from portfolio.models import Portfolio, Program
 
 from .. import reports
+
+logger = logging.getLogger(__name__)
 
 
 def _image(svg: str | None) -> str | None:
@@ -53,8 +56,22 @@ def pack_document(*, pack: reports.BoardPack, template: str, base_url: str, requ
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
 
 
+# WeasyPrint raises OSError when the operating system lacks Pango (README, "Board pack").
+NO_PANGO = (
+    "PDF reports are not available on this server: WeasyPrint needs Pango and a font from the operating "
+    "system (on Debian or Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
+    "fonts-dejavu-core). Every figure of the report is on the board and program pages."
+)
+
+
 def _pdf_response(request, *, pack: reports.BoardPack, template: str, slug: str) -> HttpResponse:
-    document = pack_document(pack=pack, template=template, base_url=request.build_absolute_uri("/"), request=request)
+    try:
+        document = pack_document(
+            pack=pack, template=template, base_url=request.build_absolute_uri("/"), request=request
+        )
+    except OSError:
+        logger.exception("WeasyPrint could not load its libraries")
+        return HttpResponse(NO_PANGO, status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slug}-report-{pack.today:%Y-%m-%d}.pdf"'
     return response

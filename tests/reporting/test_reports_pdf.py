@@ -126,6 +126,17 @@ def test_outsider_gets_404_for_both_reports(client_for, outsider, portfolio, thr
     assert client.get(reverse("reporting:program-report-pdf", args=[three_programs[0].code])).status_code == 404
 
 
+def test_a_server_without_pango_answers_503_saying_what_to_install(client_for, executive, portfolio, monkeypatch):
+    def no_pango(**kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr("reporting.views.reports.pack_document", no_pango)
+    response = client_for(executive).get(reverse("reporting:portfolio-report-pdf", args=[portfolio.pk]))
+
+    assert response.status_code == 503
+    assert "apt-get install libpango-1.0-0" in response.content.decode()
+
+
 def test_anonymous_is_sent_to_log_in(client, portfolio):
     response = client.get(reverse("reporting:portfolio-report-pdf", args=[portfolio.pk]))
 
