@@ -24,12 +24,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 def shoot(page, name: str, *, phone: bool = False) -> None:
-    """Save the whole page as docs/screenshots/<name>.png (and at phone width with `phone`)."""
+    """Save the whole page as docs/screenshots/<name>.png (and at phone width with `phone`, which
+    must not scroll sideways)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     if phone:
         size = page.viewport_size
         page.set_viewport_size(PHONE)
+        # Wide tables and charts scroll inside their own wrappers; the page itself never does.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
         page.set_viewport_size(size)
 
