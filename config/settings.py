@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "risks",
     "staffing",
     "governance",
+    # Above the domains: comments, mentions, attachments and activity feeds on their objects.
+    "collab",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages

@@ -29,6 +29,16 @@ def test_no_domain_imports_reporting(app):
     assert [f for f, module in imported_modules(app) if module == "reporting"] == []
 
 
+@pytest.mark.parametrize("app", [*DOMAINS, "core"])
+def test_no_domain_imports_collab(app):
+    """collab reads the domains' objects (comments, attachments on them); no domain imports it."""
+    assert [f for f, module in imported_modules(app) if module == "collab"] == []
+
+
+def test_collab_imports_no_reporting():
+    assert [f for f, module in imported_modules("collab") if module in {"reporting", "demo"}] == []
+
+
 def test_portfolio_imports_no_other_domains_reads():
     others = {"budgets", "risks", "staffing", "governance"}
     assert sorted(f"{f}: {m}" for f, m in imported_modules("portfolio") if m in others) == []
