@@ -8,6 +8,7 @@ reserves, task costs and baselines carry no currency and are in the portfolio's 
 
 from .calendar import FiscalCalendar, FiscalPeriod, PeriodSpan
 from .contracts import Contract, ContractSecurityRequirement, Vendor
+from .cost_ranges import CostRange
 from .costs import BudgetLine, CostCategory, CostEntry, Forecast
 from .currency import Currency, ExchangeRate
 from .imports import ImportJob
@@ -20,6 +21,7 @@ __all__ = [
     "ContractSecurityRequirement",
     "CostCategory",
     "CostEntry",
+    "CostRange",
     "Currency",
     "ExchangeRate",
     "FiscalCalendar",

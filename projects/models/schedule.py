@@ -19,6 +19,7 @@ from core.models import TimeStampedModel, VersionedModel
 from core.money import MoneyField
 
 from ..querysets import CalendarQuerySet, DependencyQuerySet, TaskQuerySet
+from .uncertainty import DISTRIBUTION_VALUES, Distribution
 
 DEFAULT_WORK_WEEK = {str(day): [["08:00", "12:00"], ["13:00", "17:00"]] if day < 5 else [] for day in range(7)}
 
@@ -121,6 +122,13 @@ class Task(VersionedModel):
     manual_start = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     manual_finish = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     cost = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    # Three-point estimate for the quantitative risk analysis (projects.models.uncertainty):
+    # the planned duration is the most likely value; both ends empty means no estimate of its own.
+    optimistic_minutes = models.IntegerField(null=True, blank=True, validators=bounds.minutes_validators())
+    pessimistic_minutes = models.IntegerField(null=True, blank=True, validators=bounds.minutes_validators())
+    duration_distribution = models.CharField(
+        max_length=12, choices=Distribution.choices, default=Distribution.TRIANGULAR
+    )
     notes = models.TextField(blank=True)
     external_ref = models.CharField(max_length=64, blank=True)
 
@@ -140,7 +148,23 @@ class Task(VersionedModel):
     class Meta:
         ordering = ["project", "sort_order", "pk"]
         constraints = [
-            *bounds.checks(money=("cost",), minutes=("duration_minutes", "remaining_minutes")),
+            *bounds.checks(
+                money=("cost",),
+                minutes=("duration_minutes", "remaining_minutes", "optimistic_minutes", "pessimistic_minutes"),
+            ),
+            models.CheckConstraint(
+                condition=Q(optimistic_minutes__isnull=True, pessimistic_minutes__isnull=True)
+                | Q(
+                    optimistic_minutes__isnull=False,
+                    pessimistic_minutes__isnull=False,
+                    optimistic_minutes__lte=F("pessimistic_minutes"),
+                ),
+                name="%(app_label)s_%(class)s_three_point_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_distribution__in=DISTRIBUTION_VALUES),
+                name="%(app_label)s_%(class)s_distribution_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="%(app_label)s_%(class)s_percent_range",

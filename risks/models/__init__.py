@@ -1,8 +1,9 @@
 """The risks app's models: risks and their score history (risk.py), mitigation actions
-(mitigation.py) and issues (issue.py). Scoring rules live in risks.scoring."""
+(mitigation.py) issues (issue.py) and quantitative analysis runs (analysis.py). Scoring rules live in risks.scoring."""
 
+from .analysis import AnalysisRun
 from .issue import Issue
 from .mitigation import MitigationAction
 from .risk import Risk, RiskScoreHistory
 
-__all__ = ["Issue", "MitigationAction", "Risk", "RiskScoreHistory"]
+__all__ = ["AnalysisRun", "Issue", "MitigationAction", "Risk", "RiskScoreHistory"]
