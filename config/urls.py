@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", _with(reporting_urls.staffing_urlpatterns, staffing_urls)),
     path("", _with(reporting_urls.governance_urlpatterns, governance_urls)),
+    path("collab/", include("collab.urls")),
     path("", include("reporting.urls")),
 ]

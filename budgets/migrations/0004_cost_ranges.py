@@ -8,30 +8,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0003_bound_money_dates_durations'),
-        ('projects', '0011_task_three_point_estimates_ranges_correlation'),
+        ("budgets", "0003_bound_money_dates_durations"),
+        ("projects", "0011_task_three_point_estimates_ranges_correlation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CostRange',
+            name="CostRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('low_amount', models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))])),
-                ('likely_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=19, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))])),
-                ('high_amount', models.DecimalField(decimal_places=2, max_digits=19, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('999999999999.99')), django.core.validators.MaxValueValidator(Decimal('999999999999.99'))])),
-                ('distribution', models.CharField(choices=[('triangular', 'Triangular'), ('pert', 'PERT (beta)'), ('uniform', 'Uniform')], default='triangular', max_length=12)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cost_ranges', to='budgets.costcategory')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cost_ranges', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "low_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=19,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                        ],
+                    ),
+                ),
+                (
+                    "likely_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=19,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                        ],
+                    ),
+                ),
+                (
+                    "high_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=19,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                            django.core.validators.MaxValueValidator(Decimal("999999999999.99")),
+                        ],
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.CharField(
+                        choices=[("triangular", "Triangular"), ("pert", "PERT (beta)"), ("uniform", "Uniform")],
+                        default="triangular",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cost_ranges",
+                        to="budgets.costcategory",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cost_ranges", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'category'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('low_amount__gte', Decimal('0')), ('low_amount__lte', Decimal('999999999999.99'))), name='budgets_costrange_low_amount_in_range'), models.CheckConstraint(condition=models.Q(('likely_amount__gte', Decimal('0')), ('likely_amount__lte', Decimal('999999999999.99'))), name='budgets_costrange_likely_amount_in_range'), models.CheckConstraint(condition=models.Q(('high_amount__gte', Decimal('0')), ('high_amount__lte', Decimal('999999999999.99'))), name='budgets_costrange_high_amount_in_range'), models.CheckConstraint(condition=models.Q(('low_amount__lte', models.F('high_amount'))), name='budgets_costrange_low_lte_high'), models.CheckConstraint(condition=models.Q(('likely_amount__isnull', True), models.Q(('likely_amount__gte', models.F('low_amount')), ('likely_amount__lte', models.F('high_amount'))), _connector='OR'), name='budgets_costrange_likely_within'), models.CheckConstraint(condition=models.Q(('distribution__in', ['triangular', 'pert', 'uniform'])), name='budgets_costrange_distribution_valid'), models.UniqueConstraint(fields=('project', 'category'), name='budgets_costrange_one_per_category')],
+                "ordering": ["project", "category"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("low_amount__gte", Decimal("0")), ("low_amount__lte", Decimal("999999999999.99"))
+                        ),
+                        name="budgets_costrange_low_amount_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("likely_amount__gte", Decimal("0")), ("likely_amount__lte", Decimal("999999999999.99"))
+                        ),
+                        name="budgets_costrange_likely_amount_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("high_amount__gte", Decimal("0")), ("high_amount__lte", Decimal("999999999999.99"))
+                        ),
+                        name="budgets_costrange_high_amount_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("low_amount__lte", models.F("high_amount"))),
+                        name="budgets_costrange_low_lte_high",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("likely_amount__isnull", True),
+                            models.Q(
+                                ("likely_amount__gte", models.F("low_amount")),
+                                ("likely_amount__lte", models.F("high_amount")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="budgets_costrange_likely_within",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("distribution__in", ["triangular", "pert", "uniform"])),
+                        name="budgets_costrange_distribution_valid",
+                    ),
+                    models.UniqueConstraint(fields=("project", "category"), name="budgets_costrange_one_per_category"),
+                ],
             },
         ),
     ]

@@ -8,118 +8,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0010_bound_task_dates'),
+        ("projects", "0010_bound_task_dates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CorrelationGroup',
+            name="CorrelationGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('name', models.CharField(max_length=100)),
-                ('coefficient', models.DecimalField(decimal_places=2, max_digits=3, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))])),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "coefficient",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'name'],
+                "ordering": ["project", "name"],
             },
         ),
         migrations.CreateModel(
-            name='DurationRange',
+            name="DurationRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('low_percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('high_percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('distribution', models.CharField(choices=[('triangular', 'Triangular'), ('pert', 'PERT (beta)'), ('uniform', 'Uniform')], default='triangular', max_length=12)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "low_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "high_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.CharField(
+                        choices=[("triangular", "Triangular"), ("pert", "PERT (beta)"), ("uniform", "Uniform")],
+                        default="triangular",
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'branch__sort_order', 'pk'],
+                "ordering": ["project", "branch__sort_order", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='task',
-            name='duration_distribution',
-            field=models.CharField(choices=[('triangular', 'Triangular'), ('pert', 'PERT (beta)'), ('uniform', 'Uniform')], default='triangular', max_length=12),
+            model_name="task",
+            name="duration_distribution",
+            field=models.CharField(
+                choices=[("triangular", "Triangular"), ("pert", "PERT (beta)"), ("uniform", "Uniform")],
+                default="triangular",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='optimistic_minutes',
-            field=models.IntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="task",
+            name="optimistic_minutes",
+            field=models.IntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='pessimistic_minutes',
-            field=models.IntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="task",
+            name="pessimistic_minutes",
+            field=models.IntegerField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('optimistic_minutes__gte', 0), ('optimistic_minutes__lte', 1752000)), name='projects_task_optimistic_minutes_in_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("optimistic_minutes__gte", 0), ("optimistic_minutes__lte", 1752000)),
+                name="projects_task_optimistic_minutes_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('pessimistic_minutes__gte', 0), ('pessimistic_minutes__lte', 1752000)), name='projects_task_pessimistic_minutes_in_range'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pessimistic_minutes__gte", 0), ("pessimistic_minutes__lte", 1752000)),
+                name="projects_task_pessimistic_minutes_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('optimistic_minutes__isnull', True), ('pessimistic_minutes__isnull', True)), models.Q(('optimistic_minutes__isnull', False), ('optimistic_minutes__lte', models.F('pessimistic_minutes')), ('pessimistic_minutes__isnull', False)), _connector='OR'), name='projects_task_three_point_ordered'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("optimistic_minutes__isnull", True), ("pessimistic_minutes__isnull", True)),
+                    models.Q(
+                        ("optimistic_minutes__isnull", False),
+                        ("optimistic_minutes__lte", models.F("pessimistic_minutes")),
+                        ("pessimistic_minutes__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="projects_task_three_point_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_distribution__in', ['triangular', 'pert', 'uniform'])), name='projects_task_distribution_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_distribution__in", ["triangular", "pert", "uniform"])),
+                name="projects_task_distribution_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='correlationgroup',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='correlation_groups', to='projects.project'),
+            model_name="correlationgroup",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="correlation_groups", to="projects.project"
+            ),
         ),
         migrations.AddField(
-            model_name='correlationgroup',
-            name='tasks',
-            field=models.ManyToManyField(blank=True, related_name='correlation_groups', to='projects.task'),
+            model_name="correlationgroup",
+            name="tasks",
+            field=models.ManyToManyField(blank=True, related_name="correlation_groups", to="projects.task"),
         ),
         migrations.AddField(
-            model_name='durationrange',
-            name='branch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='duration_ranges', to='projects.task'),
+            model_name="durationrange",
+            name="branch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duration_ranges",
+                to="projects.task",
+            ),
         ),
         migrations.AddField(
-            model_name='durationrange',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duration_ranges', to='projects.project'),
+            model_name="durationrange",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="duration_ranges", to="projects.project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correlationgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('coefficient__gte', 0), ('coefficient__lte', 1)), name='projects_correlationgroup_coefficient_in_range'),
+            model_name="correlationgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("coefficient__gte", 0), ("coefficient__lte", 1)),
+                name="projects_correlationgroup_coefficient_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correlationgroup',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='projects_correlationgroup_name_unique'),
+            model_name="correlationgroup",
+            constraint=models.UniqueConstraint(
+                fields=("project", "name"), name="projects_correlationgroup_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='durationrange',
-            constraint=models.CheckConstraint(condition=models.Q(('low_percent__gte', Decimal('0')), ('low_percent__lte', Decimal('100'))), name='projects_durationrange_low_percent_in_range'),
+            model_name="durationrange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("low_percent__gte", Decimal("0")), ("low_percent__lte", Decimal("100"))),
+                name="projects_durationrange_low_percent_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='durationrange',
-            constraint=models.CheckConstraint(condition=models.Q(('high_percent__gte', Decimal('0')), ('high_percent__lte', Decimal('100'))), name='projects_durationrange_high_percent_in_range'),
+            model_name="durationrange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("high_percent__gte", Decimal("0")), ("high_percent__lte", Decimal("100"))),
+                name="projects_durationrange_high_percent_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='durationrange',
-            constraint=models.CheckConstraint(condition=models.Q(('distribution__in', ['triangular', 'pert', 'uniform'])), name='projects_durationrange_distribution_valid'),
+            model_name="durationrange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("distribution__in", ["triangular", "pert", "uniform"])),
+                name="projects_durationrange_distribution_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='durationrange',
-            constraint=models.UniqueConstraint(fields=('project', 'branch'), name='projects_durationrange_one_per_branch'),
+            model_name="durationrange",
+            constraint=models.UniqueConstraint(
+                fields=("project", "branch"), name="projects_durationrange_one_per_branch"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='durationrange',
-            constraint=models.UniqueConstraint(condition=models.Q(('branch__isnull', True)), fields=('project',), name='projects_durationrange_one_for_all_tasks'),
+            model_name="durationrange",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("branch__isnull", True)),
+                fields=("project",),
+                name="projects_durationrange_one_for_all_tasks",
+            ),
         ),
     ]

@@ -10,46 +10,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notifications_and_preferences'),
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0011_task_three_point_estimates_ranges_correlation'),
-        ('risks', '0003_bound_score_history_percent'),
+        ("core", "0003_notifications_and_preferences"),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0011_task_three_point_estimates_ranges_correlation"),
+        ("risks", "0003_bound_score_history_percent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnalysisRun',
+            name="AnalysisRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('trigger', models.CharField(choices=[('manual', 'Run by a person'), ('nightly', 'Nightly'), ('api', 'API')], default='manual', max_length=10)),
-                ('basis', models.CharField(choices=[('residual', 'Residual (after mitigation)'), ('inherent', 'Inherent (before mitigation)')], default='residual', max_length=10)),
-                ('iterations', models.PositiveIntegerField(default=5000)),
-                ('seed', models.PositiveBigIntegerField()),
-                ('engine_version', models.CharField(blank=True, max_length=20)),
-                ('target_date', models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range])),
-                ('requested_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('inputs', models.JSONField(blank=True, default=dict)),
-                ('results', models.JSONField(blank=True, default=dict)),
-                ('p50_finish', models.DateTimeField(blank=True, null=True)),
-                ('p80_finish', models.DateTimeField(blank=True, null=True)),
-                ('p50_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=19, null=True)),
-                ('p80_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=19, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('program', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='analysis_runs', to='portfolio.program')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='analysis_runs', to='projects.project')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.taskrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("manual", "Run by a person"), ("nightly", "Nightly"), ("api", "API")],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("residual", "Residual (after mitigation)"),
+                            ("inherent", "Inherent (before mitigation)"),
+                        ],
+                        default="residual",
+                        max_length=10,
+                    ),
+                ),
+                ("iterations", models.PositiveIntegerField(default=5000)),
+                ("seed", models.PositiveBigIntegerField()),
+                ("engine_version", models.CharField(blank=True, max_length=20)),
+                (
+                    "target_date",
+                    models.DateField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
+                ),
+                ("requested_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("inputs", models.JSONField(blank=True, default=dict)),
+                ("results", models.JSONField(blank=True, default=dict)),
+                ("p50_finish", models.DateTimeField(blank=True, null=True)),
+                ("p80_finish", models.DateTimeField(blank=True, null=True)),
+                ("p50_cost", models.DecimalField(blank=True, decimal_places=2, max_digits=19, null=True)),
+                ("p80_cost", models.DecimalField(blank=True, decimal_places=2, max_digits=19, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="analysis_runs",
+                        to="portfolio.program",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="analysis_runs",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.taskrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
-                'indexes': [models.Index(fields=['project', '-requested_at'], name='risks_analysis_project_idx'), models.Index(fields=['program', '-requested_at'], name='risks_analysis_program_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('project__isnull', False), ('program__isnull', True)), models.Q(('project__isnull', True), ('program__isnull', False)), _connector='OR'), name='risks_analysisrun_one_scope'), models.CheckConstraint(condition=models.Q(('iterations__gte', 100), ('iterations__lte', 100000)), name='risks_analysisrun_iterations_in_range'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'succeeded', 'failed'])), name='risks_analysisrun_status_valid'), models.CheckConstraint(condition=models.Q(('basis__in', ['residual', 'inherent'])), name='risks_analysisrun_basis_valid'), models.CheckConstraint(condition=models.Q(('trigger__in', ['manual', 'nightly', 'api'])), name='risks_analysisrun_trigger_valid'), models.CheckConstraint(condition=models.Q(('p50_cost__gte', Decimal('0')), ('p50_cost__lte', Decimal('999999999999.99'))), name='risks_analysisrun_p50_cost_in_range'), models.CheckConstraint(condition=models.Q(('p80_cost__gte', Decimal('0')), ('p80_cost__lte', Decimal('999999999999.99'))), name='risks_analysisrun_p80_cost_in_range'), models.CheckConstraint(condition=models.Q(('target_date__gte', datetime.date(1900, 1, 1)), ('target_date__lte', datetime.date(2999, 12, 31))), name='risks_analysisrun_target_date_in_range')],
+                "ordering": ["-requested_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["project", "-requested_at"], name="risks_analysis_project_idx"),
+                    models.Index(fields=["program", "-requested_at"], name="risks_analysis_program_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("project__isnull", False), ("program__isnull", True)),
+                            models.Q(("project__isnull", True), ("program__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="risks_analysisrun_one_scope",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("iterations__gte", 100), ("iterations__lte", 100000)),
+                        name="risks_analysisrun_iterations_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "running", "succeeded", "failed"])),
+                        name="risks_analysisrun_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("basis__in", ["residual", "inherent"])),
+                        name="risks_analysisrun_basis_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("trigger__in", ["manual", "nightly", "api"])),
+                        name="risks_analysisrun_trigger_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("p50_cost__gte", Decimal("0")), ("p50_cost__lte", Decimal("999999999999.99"))
+                        ),
+                        name="risks_analysisrun_p50_cost_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("p80_cost__gte", Decimal("0")), ("p80_cost__lte", Decimal("999999999999.99"))
+                        ),
+                        name="risks_analysisrun_p80_cost_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("target_date__gte", datetime.date(1900, 1, 1)),
+                            ("target_date__lte", datetime.date(2999, 12, 31)),
+                        ),
+                        name="risks_analysisrun_target_date_in_range",
+                    ),
+                ],
             },
         ),
     ]

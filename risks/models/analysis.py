@@ -1,7 +1,28 @@
 """Quantitative risk analysis runs: a Monte Carlo simulation of a project's (or a program's)
 schedule and cost, driven by the three-point estimates (projects.models.uncertainty,
 budgets.CostRange) and the risk register. A run stores what it was given (`inputs`), its seed,
-iterations and engine version, so its result can be reproduced and two runs compared."""
+iterations and engine version, so its result can be reproduced and two runs compared.
+
+`results` (written by risks.services.analysis, read by the pages, reports and API) is JSON:
+dates as ISO strings (aware), money as decimal strings, probabilities as floats in [0, 1]:
+
+    {"finish": {"deterministic", "mean", "p10", "p50", "p80", "p90": iso,
+                "baseline": iso | null, "p_baseline": float | null,      # P(finish <= baseline)
+                "target": iso | null, "p_target": float | null,
+                "deterministic_percentile": float,                        # "the plan has a 23% chance"
+                "histogram": [{"start": iso, "end": iso, "count": int}],  # ~30 bins
+                "cdf": [[iso, float], ...]},                              # ~50 points
+     "cost":   {"deterministic", "mean", "p10", "p50", "p80", "p90": str,
+                "budget": str | null, "p_budget": float | null, "deterministic_percentile": float,
+                "histogram": [{"low": str, "high": str, "count": int}], "cdf": [[str, float], ...]},
+     "criticality": [{"task_id": int, "name": str, "project": str, "index": float}],  # top 50, desc
+     "finish_drivers": [{"key", "label", "kind", "correlation", "low", "high"}],      # low/high: iso
+     "cost_drivers":   [{"key", "label", "kind", "correlation", "low", "high"}],      # low/high: str
+     "contingency": {"p80_cost": str, "budget": str, "needed": str,          # P80 cost - budget (>= 0)
+                     "contingency_remaining": str, "management_reserve_remaining": str,
+                     "shortfall": str},                                      # needed - both remaining (>= 0)
+     "schedule_margin_days": float}   # working days from the deterministic finish to the P80 finish
+"""
 
 from django.conf import settings
 from django.db import models

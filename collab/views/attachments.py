@@ -1,0 +1,3 @@
+"""collab views: attachments (see collab.urls)."""
+
+urlpatterns: list = []

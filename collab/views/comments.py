@@ -1,0 +1,3 @@
+"""collab views: comments (see collab.urls)."""
+
+urlpatterns: list = []

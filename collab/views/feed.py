@@ -1,0 +1,3 @@
+"""collab views: feed (see collab.urls)."""
+
+urlpatterns: list = []
