@@ -82,8 +82,12 @@ class AnalysisRun(models.Model):
     # Headline figures as columns, for trends and roll-ups without reading the JSON.
     p50_finish = models.DateTimeField(null=True, blank=True)
     p80_finish = models.DateTimeField(null=True, blank=True)
-    p50_cost = models.DecimalField(max_digits=19, decimal_places=2, null=True, blank=True)
-    p80_cost = models.DecimalField(max_digits=19, decimal_places=2, null=True, blank=True)
+    p50_cost = models.DecimalField(
+        max_digits=19, decimal_places=2, null=True, blank=True, validators=bounds.money_validators()
+    )
+    p80_cost = models.DecimalField(
+        max_digits=19, decimal_places=2, null=True, blank=True, validators=bounds.money_validators()
+    )
     error = models.TextField(blank=True)
 
     class Meta:
