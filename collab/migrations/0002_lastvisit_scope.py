@@ -5,29 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collab', '0001_comments_attachments'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("collab", "0001_comments_attachments"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='lastvisit',
-            name='collab_lastvisit_one_per_user_object',
+            model_name="lastvisit",
+            name="collab_lastvisit_one_per_user_object",
         ),
         migrations.AddField(
-            model_name='lastvisit',
-            name='scope',
-            field=models.CharField(choices=[('discussion', 'Discussion'), ('feed', 'Activity feed')], default='feed', max_length=10),
+            model_name="lastvisit",
+            name="scope",
+            field=models.CharField(
+                choices=[("discussion", "Discussion"), ("feed", "Activity feed")], default="feed", max_length=10
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lastvisit',
-            constraint=models.UniqueConstraint(fields=('user', 'content_type', 'object_id', 'scope'), name='collab_lastvisit_one_per_user_object_scope'),
+            model_name="lastvisit",
+            constraint=models.UniqueConstraint(
+                fields=("user", "content_type", "object_id", "scope"), name="collab_lastvisit_one_per_user_object_scope"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lastvisit',
-            constraint=models.CheckConstraint(condition=models.Q(('scope__in', ['discussion', 'feed'])), name='collab_lastvisit_scope_valid'),
+            model_name="lastvisit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scope__in", ["discussion", "feed"])), name="collab_lastvisit_scope_valid"
+            ),
         ),
     ]

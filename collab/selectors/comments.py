@@ -55,7 +55,9 @@ def discussion(*, obj, user, page=None, record_visit: bool = True) -> Discussion
     """Page `page` of `obj`'s threads for `user` (who sees `obj`), and, when `record_visit`,
     the visit recorded for the "since my last visit" marker."""
     replies = Prefetch(
-        "replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id"), to_attr="thread_replies"
+        "replies",
+        queryset=Comment.objects.select_related("author").order_by("created_at", "id"),
+        to_attr="thread_replies",
     )
     threads = (
         comments_on(obj)
@@ -86,8 +88,6 @@ def discussion(*, obj, user, page=None, record_visit: bool = True) -> Discussion
         for reply in thread.thread_replies:
             decorate(reply, user=user, last_visit=last_visit, now=now)
     all_comments = comments_on(obj)
-    new_count = (
-        all_comments.filter(created_at__gt=last_visit).exclude(author=user).count() if last_visit else 0
-    )
+    new_count = all_comments.filter(created_at__gt=last_visit).exclude(author=user).count() if last_visit else 0
     total = all_comments.count() if paginator.count else 0
     return Discussion(page=page_obj, last_visit=last_visit, new_count=new_count, total=total)

@@ -32,7 +32,9 @@ ALREADY_DELETED = "This comment has been deleted."
 PARENT_ELSEWHERE = "The comment you reply to is not part of this discussion."
 # One text whether the name is unknown or the person cannot see the object: a refusal must not
 # tell the author who exists or who has access.
-MENTION_REFUSED = "@{username} cannot be notified: nobody of that name can see this {label}. Remove the mention to post."
+MENTION_REFUSED = (
+    "@{username} cannot be notified: nobody of that name can see this {label}. Remove the mention to post."
+)
 MENTION_TITLE = "{author} mentioned you on {label} {obj}"
 MENTION_BODY_CHARS = 500
 
@@ -77,8 +79,9 @@ def _notify(*, comment: Comment, target, recipients: list) -> None:
     if not recipients:
         return
     t = target_for_model(type(target))
-    title = MENTION_TITLE.format(author=comment.author.get_full_name() or comment.author.get_username(),
-                                 label=t.label, obj=target)
+    title = MENTION_TITLE.format(
+        author=comment.author.get_full_name() or comment.author.get_username(), label=t.label, obj=target
+    )
     body = comment.body if len(comment.body) <= MENTION_BODY_CHARS else comment.body[:MENTION_BODY_CHARS] + "…"
     url = comment_url(comment, slug=t.slug)
     notifications_raise(
@@ -120,9 +123,7 @@ def edit_window() -> dt.timedelta:
 def can_edit(comment: Comment, user, *, now: dt.datetime | None = None) -> bool:
     """Whether `user` may still edit `comment` (its author, inside the window, not deleted)."""
     now = now or timezone.now()
-    return (
-        comment.author_id == user.pk and comment.deleted_at is None and now - comment.created_at <= edit_window()
-    )
+    return comment.author_id == user.pk and comment.deleted_at is None and now - comment.created_at <= edit_window()
 
 
 def _locked(comment: Comment, user) -> Comment:

@@ -38,9 +38,7 @@ def _context(request, slug, obj, *, form=None, reply_form=None, reply_to=None, r
         "target": target,
         "obj": obj,
         "object_url": object_url(slug, obj),
-        "discussion": discussion(
-            obj=obj, user=request.user, page=request.GET.get("page"), record_visit=record_visit
-        ),
+        "discussion": discussion(obj=obj, user=request.user, page=request.GET.get("page"), record_visit=record_visit),
         "form": form or CommentForm(auto_id=f"id_comment_{slug}_{obj.pk}_%s"),
         "reply_form": reply_form,
         "reply_to": reply_to,
@@ -55,7 +53,7 @@ def _answer(request, context: dict, status: int = 200):
 
 @login_required
 def discussion_view(request, slug: str, pk: int):
-    target, obj = _target(request, slug, pk)
+    _, obj = _target(request, slug, pk)
     if request.method == "GET":
         return _answer(request, _context(request, slug, obj))
     if request.method != "POST":
