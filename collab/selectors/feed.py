@@ -255,7 +255,9 @@ def _attach_objects(items: list[FeedItem], *, obj=None) -> None:
     else:
         for slug, ids in wanted.items():
             target = TARGETS[slug]
-            rows = target.model.objects.filter(pk__in=ids).select_related(*LINK_RELATED.get(slug, []))
+            rows = target.model.objects.filter(pk__in=ids)
+            if LINK_RELATED.get(slug):
+                rows = rows.select_related(*LINK_RELATED[slug])
             found.update({(slug, row.pk): row for row in rows})
     for item in items:
         if item.target is None:
