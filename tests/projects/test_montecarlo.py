@@ -8,6 +8,7 @@ standard errors at the stated number of iterations, so a correct engine passes w
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import replace
@@ -123,25 +124,59 @@ def kitchen_sink() -> SimulationInput:
         TaskIn(5, "Elapsed lag", duration_minutes=DAY + 120),
         TaskIn(6, "Resource time", duration_minutes=2 * DAY, resource_calendar_id="always"),
         TaskIn(7, "Gate", is_milestone=True),
-        TaskIn(8, "No earlier than", duration_minutes=DAY, constraint_type=ConstraintType.SNET,
-               constraint_date=datetime(2024, 1, 22, 8)),
-        TaskIn(9, "Finish no later", duration_minutes=2 * DAY, constraint_type=ConstraintType.FNLT,
-               constraint_date=datetime(2024, 2, 9, 17), deadline=datetime(2024, 2, 7, 17)),
+        TaskIn(
+            8,
+            "No earlier than",
+            duration_minutes=DAY,
+            constraint_type=ConstraintType.SNET,
+            constraint_date=datetime(2024, 1, 22, 8),
+        ),
+        TaskIn(
+            9,
+            "Finish no later",
+            duration_minutes=2 * DAY,
+            constraint_type=ConstraintType.FNLT,
+            constraint_date=datetime(2024, 2, 9, 17),
+            deadline=datetime(2024, 2, 7, 17),
+        ),
         TaskIn(10, "As late as possible", duration_minutes=DAY, constraint_type=ConstraintType.ALAP),
-        TaskIn(11, "In progress", duration_minutes=5 * DAY, percent_complete=40, actual_start=datetime(2024, 1, 8, 8),
-               remaining_minutes=3 * DAY + 60),
+        TaskIn(
+            11,
+            "In progress",
+            duration_minutes=5 * DAY,
+            percent_complete=40,
+            actual_start=datetime(2024, 1, 8, 8),
+            remaining_minutes=3 * DAY + 60,
+        ),
         TaskIn(12, "Percent only", duration_minutes=4 * DAY, percent_complete=30),
-        TaskIn(13, "Done", duration_minutes=DAY, percent_complete=100, actual_start=datetime(2024, 1, 8, 8),
-               actual_finish=datetime(2024, 1, 9, 12)),
+        TaskIn(
+            13,
+            "Done",
+            duration_minutes=DAY,
+            percent_complete=100,
+            actual_start=datetime(2024, 1, 8, 8),
+            actual_finish=datetime(2024, 1, 9, 12),
+        ),
         TaskIn(20, "Phase"),
         TaskIn(21, "Phase a", parent_id=20, duration_minutes=2 * DAY),
         TaskIn(22, "Phase b", parent_id=20, duration_minutes=3 * DAY, calendar_id="nights"),
         TaskIn(23, "After phase", duration_minutes=DAY),
-        TaskIn(30, "Manual", duration_minutes=DAY, is_manual=True, manual_start=datetime(2024, 1, 10, 8),
-               manual_finish=datetime(2024, 1, 12, 17)),
+        TaskIn(
+            30,
+            "Manual",
+            duration_minutes=DAY,
+            is_manual=True,
+            manual_start=datetime(2024, 1, 10, 8),
+            manual_finish=datetime(2024, 1, 12, 17),
+        ),
         TaskIn(31, "After manual", duration_minutes=2 * DAY),
-        TaskIn(32, "Must finish on", duration_minutes=DAY, constraint_type=ConstraintType.MFO,
-               constraint_date=datetime(2024, 2, 2, 17)),
+        TaskIn(
+            32,
+            "Must finish on",
+            duration_minutes=DAY,
+            constraint_type=ConstraintType.MFO,
+            constraint_date=datetime(2024, 2, 2, 17),
+        ),
         TaskIn(33, "Split", duration_minutes=2 * DAY, split_minutes=DAY),
         TaskIn(34, "End", is_milestone=True),
     ]
@@ -350,8 +385,15 @@ def test_two_parallel_identical_paths_finish_at_mu_plus_sigma_over_root_pi() -> 
                 links.append(LinkIn(tid - 1, tid))
         links.append(LinkIn(path * 100 + 29, 999))
     tasks.append(TaskIn(999, "End", is_milestone=True))
-    data = sim_input(tasks, links, durations=durations, iterations=N, seed=5, calendars={"always": ALWAYS},
-                     default_calendar_id="always")
+    data = sim_input(
+        tasks,
+        links,
+        durations=durations,
+        iterations=N,
+        seed=5,
+        calendars={"always": ALWAYS},
+        default_calendar_id="always",
+    )
     result = simulate(data)
     mu, sigma = 30 * 520, math.sqrt(30 * 120 * 280 / 7)
     assert abs(float(np.mean(result.finish_minutes)) - (mu + sigma / math.sqrt(math.pi))) < 12
@@ -383,7 +425,8 @@ def test_risk_event_with_probability_p_delays_that_share_of_iterations() -> None
     assert ((costs > 2000) == (result.finishes == np.datetime64(delayed))).all()
     assert result.cost_percentile(50) == Decimal("1000.00")
     assert result.cost_percentile(90) == Decimal("3500.00")
-    assert result.finish_drivers[0].key == "risk:R-1" and result.finish_drivers[0].kind == "risk"
+    assert result.finish_drivers[0].key == "risk:R-1"
+    assert result.finish_drivers[0].kind == "risk"
     assert result.cost_drivers[0].correlation == pytest.approx(1.0)
     # The risk makes task 3 critical exactly when it occurs.
     assert result.criticality[3] == pytest.approx(share)
@@ -413,7 +456,11 @@ def test_correlated_group_has_the_requested_rank_correlation(rho: float) -> None
     rng = np.random.Generator(np.random.PCG64(2))
     n = 20_000
     values = sampling.draw_three_point(
-        rng, n, np.array([1.0, 10.0, 0.0]), np.array([2.0, 20.0, 1.0]), np.array([9.0, 25.0, 2.0]),
+        rng,
+        n,
+        np.array([1.0, 10.0, 0.0]),
+        np.array([2.0, 20.0, 1.0]),
+        np.array([9.0, 25.0, 2.0]),
         ["triangular", "pert", "uniform"],
     )
     before = np.sort(values, axis=0)
@@ -428,8 +475,9 @@ def test_correlation_shrinks_the_gain_of_parallel_paths() -> None:
     # comonotone draws (rank correlation 1) keep it near a single draw's mean.
     tasks = [TaskIn(1, duration_minutes=DAY), TaskIn(2, duration_minutes=DAY)]
     durations = {1: ThreePoint(DAY / 2, DAY, 3 * DAY), 2: ThreePoint(DAY / 2, DAY, 3 * DAY)}
-    data = sim_input(tasks, durations=durations, iterations=N, calendars={"always": ALWAYS},
-                     default_calendar_id="always")
+    data = sim_input(
+        tasks, durations=durations, iterations=N, calendars={"always": ALWAYS}, default_calendar_id="always"
+    )
     single_mean = (DAY / 2 + DAY + 3 * DAY) / 3
     independent = float(np.mean(simulate(data).finish_minutes))
     together = float(np.mean(simulate(replace(data, correlations=[CorrelatedGroup((1, 2), 1.0)])).finish_minutes))
@@ -485,28 +533,37 @@ def test_result_helpers() -> None:
     assert result.deterministic_cost == Decimal("1500.00")
     assert 0 <= result.cost_deterministic_percentile() <= 1
     bins = result.finish_histogram(30)
-    assert len(bins) == 30 and sum(count for *_, count in bins) == result.iterations
+    assert len(bins) == 30
+    assert sum(count for *_, count in bins) == result.iterations
     assert bins[0][0] == result.finish_percentile(0)
     cost_bins = result.cost_histogram(10)
     assert sum(count for *_, count in cost_bins) == result.iterations
     cdf = result.finish_cdf(50)
-    assert cdf[-1][1] == 1.0 and all(a[1] <= b[1] for a, b in zip(cdf, cdf[1:], strict=False))
+    assert cdf[-1][1] == 1.0
+    assert all(a[1] <= b[1] for a, b in itertools.pairwise(cdf))
     assert result.cost_cdf(20)[-1][1] == 1.0
     assert len(result.finish_drivers) <= 20
     assert all(abs(d.correlation) <= 1 for d in result.finish_drivers)
     strengths = [abs(d.correlation) for d in result.finish_drivers]
     assert strengths == sorted(strengths, reverse=True)
     assert {d.kind for d in result.cost_drivers} == {"cost", "risk"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0-100"):
         result.finish_percentile(101)
 
 
 def test_a_hand_built_result_works_without_a_calendar() -> None:
     finishes = np.array(["2024-01-10T17:00", "2024-01-12T17:00"], dtype="datetime64[m]")
     result = SimulationResult(
-        iterations=2, seed=0, engine_version="1.0", deterministic_finish=datetime(2024, 1, 10, 17),
-        deterministic_cost=Decimal("10.00"), finishes=finishes, costs=[10.0, 20.0], criticality={},
-        finish_drivers=[], cost_drivers=[],
+        iterations=2,
+        seed=0,
+        engine_version="1.0",
+        deterministic_finish=datetime(2024, 1, 10, 17),
+        deterministic_cost=Decimal("10.00"),
+        finishes=finishes,
+        costs=[10.0, 20.0],
+        criticality={},
+        finish_drivers=[],
+        cost_drivers=[],
     )
     assert result.deterministic_percentile() == 0.5
     assert result.finish_percentile(100) == datetime(2024, 1, 12, 17)
@@ -580,8 +637,15 @@ def reliable_construction() -> SimulationInput:
     tasks = [TaskIn(name, name, duration_minutes=round(m * week)) for name, (_o, m, _p, _pred) in table.items()]
     links = [LinkIn(p, name) for name, (*_, preds) in table.items() for p in preds]
     durations = {name: ThreePoint(o * week, m * week, p * week, "pert") for name, (o, m, p, _) in table.items()}
-    return sim_input(tasks, links, durations=durations, calendars={"std": WorkCalendar.standard()},
-                     project_start=datetime(2024, 1, 8, 8), iterations=N, seed=2024)
+    return sim_input(
+        tasks,
+        links,
+        durations=durations,
+        calendars={"std": WorkCalendar.standard()},
+        project_start=datetime(2024, 1, 8, 8),
+        iterations=N,
+        seed=2024,
+    )
 
 
 def test_reliable_construction_pert_example_hillier_lieberman() -> None:
@@ -591,8 +655,9 @@ def test_reliable_construction_pert_example_hillier_lieberman() -> None:
     # Published: with every activity at its PERT mean the project takes 44 weeks and the mean
     # critical path is A-B-C-E-F-J-L-N. Checked with the CPM engine on the same network.
     at_means = [replace(t, duration_minutes=round(means[t.id])) for t in data.tasks]
-    mean_plan = schedule(at_means, data.links, calendars=data.calendars, default_calendar_id="std",
-                         project_start=data.project_start)
+    mean_plan = schedule(
+        at_means, data.links, calendars=data.calendars, default_calendar_id="std", project_start=data.project_start
+    )
     calendar = data.calendars["std"]
     start_w = calendar.working_minutes_at(data.project_start)
     assert calendar.working_minutes_at(mean_plan.project_finish) - start_w == 44 * week
