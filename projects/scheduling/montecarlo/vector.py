@@ -60,10 +60,15 @@ class VecCalendar:
             where = np.flatnonzero(minute_is_work)
             starts[pid, : len(where)] = where
         self.lo, self.hi = lo, hi
-        self.pids, self.worked, self.starts = pids, worked, starts
+        self.pids, self.worked = pids, worked
         base = cal.w(lo * MINUTES_PER_DAY)
         self.cum = base + np.concatenate(([0], np.cumsum(work)))
         self.week = max(cal.minutes_per_week, 0)
+        # start_of as one lookup: the absolute minute at which each working minute of the range
+        # begins (a few MB for two years of a 24-hour calendar).
+        day_of = np.repeat(np.arange(hi - lo), work)
+        minute_in_day = np.arange(len(day_of)) - np.repeat(self.cum[:-1] - base, work)
+        self.start_table = (lo + day_of) * MINUTES_PER_DAY + starts[pids[day_of], minute_in_day]
 
     def _grow(self, lo: int, hi: int) -> None:
         self._build(min(lo, self.lo) - 31, max(hi, self.hi) + 366)
@@ -84,9 +89,7 @@ class VecCalendar:
             below = max(0, int(self.cum[0]) - lo_w)
             above = max(0, hi_w - int(self.cum[-1]) + 1)
             self._grow(self.lo - 7 * (below // self.week + 1), self.hi + 7 * (above // self.week + 1))
-        index = np.searchsorted(self.cum, w, side="right") - 1
-        rest = w - self.cum[index]
-        return (self.lo + index) * MINUTES_PER_DAY + self.starts[self.pids[index], rest]
+        return self.start_table[w - self.cum[0]]
 
     def finish_of(self, w: np.ndarray) -> np.ndarray:
         return self.start_of(w - 1) + 1
