@@ -8,7 +8,8 @@ of :func:`projects.scheduling.schedule`.
 
 How it works (modules of this package):
 
-* :mod:`.sampling` draws, per chunk of :data:`CHUNK` iterations, a (iterations x tasks) matrix of
+* :mod:`.sampling` draws, per chunk of iterations (:data:`CHUNK`, fewer on networks of more than
+  1,000 tasks so a chunk stays near a million task-iterations), a (iterations x tasks) matrix of
   durations (triangular, PERT-beta, uniform; rounded to whole minutes), reorders correlated
   groups (Iman-Conover), draws cost items and the risk events (Bernoulli per iteration; an event
   that occurs adds its minutes to its tasks' durations -- to the remaining work of a task in
@@ -48,8 +49,12 @@ ENGINE_VERSION = "1.0"
 DISTRIBUTIONS = sampling.DISTRIBUTIONS
 ITERATIONS_MIN = 100
 ITERATIONS_MAX = 100_000
-#: Iterations simulated at once (bounds memory: a few int64 arrays of CHUNK per task).
+#: Iterations simulated at once (bounds memory: about a dozen int64 arrays of CHUNK per task);
+#: networks of more than 1,000 tasks use proportionally smaller chunks (at least 100).
 CHUNK = 1_000
+#: The tornado ranks the inputs of the first DRIVER_SAMPLE iterations (bounds memory on long runs;
+#: the standard error of a rank correlation there is below 0.01).
+DRIVER_SAMPLE = 20_000
 DRIVERS_TOP = stats.DRIVERS_TOP
 _CENT = Decimal("0.01")
 _EPOCH_MINUTE = to_abs_minute(datetime(1970, 1, 1))
@@ -373,12 +378,14 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
     finish_a = np.empty(total, dtype=np.int64)
     costs = np.full(total, float(data.fixed_cost))
     critical_count = np.zeros(len(tasks), dtype=np.int64)
-    drawn = np.empty((total, len(ranged)), dtype=np.float32)
-    occurred = np.empty((total, len(data.risks)), dtype=bool)
-    cost_drawn = np.empty((total, len(data.costs)), dtype=np.float64)
+    kept = min(total, DRIVER_SAMPLE)
+    drawn = np.empty((kept, len(ranged)), dtype=np.float32)
+    occurred = np.empty((kept, len(data.risks)), dtype=bool)
+    cost_drawn = np.empty((kept, len(data.costs)), dtype=np.float64)
+    chunk = max(100, min(CHUNK, 1_000_000 // max(1, len(tasks))))
     done = 0
     while done < total:
-        n = min(CHUNK, total - done)
+        n = min(chunk, total - done)
         durations = np.rint(sampling.draw_three_point(rng, n, d_low, d_likely, d_high, d_dist))
         if groups:
             sampling.correlate(rng, durations, groups)
@@ -398,9 +405,11 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
         passes = vector.run_passes(plan, span, remaining)
         finish_a[done : done + n] = passes.finish_a
         critical_count += passes.critical.sum(axis=0)
-        drawn[done : done + n] = durations
-        occurred[done : done + n] = hits
-        cost_drawn[done : done + n] = item_costs
+        if done < kept:
+            keep = min(n, kept - done)
+            drawn[done : done + keep] = durations[:keep]
+            occurred[done : done + keep] = hits[:keep]
+            cost_drawn[done : done + keep] = item_costs[:keep]
         done += n
         if progress is not None:
             progress(done, total)
@@ -412,13 +421,13 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
         [(f"task:{tasks[i].id}", tasks[i].name or str(tasks[i].id), "task") for i in columns]
         + [(r.key, r.label, "risk") for r in data.risks],
         np.hstack([drawn, occurred.astype(np.float32)]),
-        finish_minutes.astype(np.float64),
+        finish_minutes[:kept].astype(np.float64),
         keep=[True] * len(columns) + [bool(impact[k].any()) for k in range(len(data.risks))],
     )
     cost_drivers = _drivers(
         [(c.key, c.label, "cost") for c in data.costs] + [(r.key, r.label, "risk") for r in data.risks],
         np.hstack([cost_drawn, occurred.astype(np.float64)]),
-        costs,
+        costs[:kept],
         keep=[True] * len(data.costs) + [bool(r.cost_impact) for r in data.risks],
     )
     likely_cost = sum((Decimal(c.likely) for c in data.costs), Decimal(data.fixed_cost))
@@ -463,6 +472,7 @@ __all__ = [
     "CHUNK",
     "DISTRIBUTIONS",
     "DRIVERS_TOP",
+    "DRIVER_SAMPLE",
     "ENGINE_VERSION",
     "ITERATIONS_MAX",
     "ITERATIONS_MIN",
