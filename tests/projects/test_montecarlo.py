@@ -690,3 +690,22 @@ def test_reliable_construction_pert_example_hillier_lieberman() -> None:
     assert whole.probability_finish_by(deadline) < on_path.probability_finish_by(deadline) - 0.01
     assert float(np.mean(whole.finish_minutes)) > float(np.mean(on_path.finish_minutes))
     assert whole.criticality["C"] == 1.0  # every path runs through A, B, C
+
+
+def test_cost_items_have_their_closed_form_mean_and_come_back_in_cents() -> None:
+    # Two triangular items and one PERT item plus a fixed cost; N = 20,000, tolerance 4 SE.
+    items = [
+        CostItem("category:LAB", "Labour", Decimal("1000.10"), Decimal("2000"), Decimal("6000")),
+        CostItem("category:MAT", "Material", Decimal("500"), Decimal("800"), Decimal("900")),
+        CostItem("category:SUB", "Subcontract", Decimal("100"), Decimal("200"), Decimal("700"), "pert"),
+    ]
+    data = sim_input([TaskIn(1, duration_minutes=DAY)], costs=items, fixed_cost=Decimal("250.55"), iterations=N)
+    result = simulate(data)
+    tri = [(1000.10, 2000, 6000), (500, 800, 900)]
+    mean = 250.55 + sum((a + m + b) / 3 for a, m, b in tri) + (100 + 800 + 700) / 6
+    var = sum((a * a + b * b + m * m - a * b - a * m - b * m) / 18 for a, m, b in tri)
+    var += (1600 / 6 - 100) * (700 - 1600 / 6) / 7
+    assert abs(float(np.mean(result.costs)) - mean) < 4 * math.sqrt(var / N)
+    assert result.deterministic_cost == Decimal("3250.55")
+    assert result.cost_mean() == Decimal(str(round(float(np.mean(result.costs)), 2)))
+    assert result.cost_drivers[0].key == "category:LAB"
