@@ -305,6 +305,7 @@ def test_simulation_with_no_spread_finishes_every_iteration_on_the_cpm_finish() 
     assert set(result.finishes.tolist()) == {expected.project_finish}
     assert result.deterministic_percentile() == 1.0
     assert result.finish_percentile(0) == result.finish_percentile(100) == expected.project_finish
+    assert result.finish_histogram(30) == [(expected.project_finish, expected.project_finish, 200)]
     for task_id, out in expected.tasks.items():
         assert result.criticality[task_id] == (1.0 if out.is_critical else 0.0)
 
@@ -568,6 +569,14 @@ def test_a_hand_built_result_works_without_a_calendar() -> None:
     assert result.deterministic_percentile() == 0.5
     assert result.finish_percentile(100) == datetime(2024, 1, 12, 17)
     assert result.cost_percentile(50) == Decimal("10.00")
+
+
+def test_an_empty_plan_finishes_on_the_project_start() -> None:
+    result = simulate(sim_input([TaskIn(1, is_milestone=True)], iterations=100))
+    assert result.finish_percentile(80) == MON
+    assert result.finish_mean() == MON
+    assert result.cost_percentile(80) == Decimal("0.00")
+    assert result.finish_drivers == []
 
 
 # -- (7) bad input ----------------------------------------------------------------------------------

@@ -197,13 +197,17 @@ class SimulationResult:
         bias: Friday 17:00 rather than Monday 08:00). Turns drivers' outputs into dates."""
         if self.calendar is None or self.project_start is None:
             raise ValueError("this result has no calendar")
-        start_w = self.calendar.w(to_abs_minute(self.project_start))
-        return from_abs_minute(self.calendar.finish_of(start_w + round(working_minutes)))
+        start_a = to_abs_minute(self.project_start)
+        moment = self.calendar.finish_of(self.calendar.w(start_a) + round(working_minutes))
+        return from_abs_minute(max(moment, start_a))  # never the evening before the start
 
     def finish_histogram(self, bins: int = 30) -> list[tuple[datetime, datetime, int]]:
         """``bins`` equal wall-clock intervals from the earliest to the latest finish, with the
-        number of iterations finishing in each (the last interval includes its end)."""
+        number of iterations finishing in each (the last interval includes its end); one
+        interval when every iteration finishes at the same minute."""
         values = self._finish_abs()
+        if values.min() == values.max():
+            return [(_minute_dt(values[0]), _minute_dt(values[0]), len(values))]
         counts, edges = np.histogram(values, bins=max(1, int(bins)), range=_range(values))
         return [(_minute_dt(edges[k]), _minute_dt(edges[k + 1]), int(count)) for k, count in enumerate(counts)]
 
@@ -234,6 +238,8 @@ class SimulationResult:
 
     def cost_histogram(self, bins: int = 30) -> list[tuple[Decimal, Decimal, int]]:
         values = self._costs()
+        if values.min() == values.max():
+            return [(_money(values[0]), _money(values[0]), len(values))]
         counts, edges = np.histogram(values, bins=max(1, int(bins)), range=_range(values))
         return [(_money(edges[k]), _money(edges[k + 1]), int(count)) for k, count in enumerate(counts)]
 
