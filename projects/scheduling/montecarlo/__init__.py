@@ -423,18 +423,20 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
     default = plan.default
     start_w = default.cal.w(plan.ps_a)
     finish_minutes = default.w(finish_a) - start_w
+    risk_labels = [(r.key, r.label, "risk") for r in data.risks]
     finish_drivers = _drivers(
-        [(f"task:{tasks[i].id}", tasks[i].name or str(tasks[i].id), "task") for i in columns]
-        + [(r.key, r.label, "risk") for r in data.risks],
-        np.hstack([drawn, occurred.astype(np.float32)]),
+        [
+            ([(f"task:{tasks[i].id}", tasks[i].name or str(tasks[i].id), "task") for i in columns], drawn, None),
+            (risk_labels, occurred, [bool(impact[k].any()) for k in range(len(data.risks))]),
+        ],
         finish_minutes[:kept].astype(np.float64),
-        keep=[True] * len(columns) + [bool(impact[k].any()) for k in range(len(data.risks))],
     )
     cost_drivers = _drivers(
-        [(c.key, c.label, "cost") for c in data.costs] + [(r.key, r.label, "risk") for r in data.risks],
-        np.hstack([cost_drawn, occurred.astype(np.float64)]),
+        [
+            ([(c.key, c.label, "cost") for c in data.costs], cost_drawn, None),
+            (risk_labels, occurred, [bool(r.cost_impact) for r in data.risks]),
+        ],
         costs[:kept],
-        keep=[True] * len(data.costs) + [bool(r.cost_impact) for r in data.risks],
     )
     likely_cost = sum((Decimal(c.likely) for c in data.costs), Decimal(data.fixed_cost))
     return SimulationResult(
@@ -455,23 +457,37 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
 
 
 def _drivers(
-    labels: Sequence[tuple[str, str, str]], inputs: np.ndarray, output: np.ndarray, *, keep: Sequence[bool]
+    sources: Sequence[tuple[Sequence[tuple[str, str, str]], np.ndarray, Sequence[bool] | None]], output: np.ndarray
 ) -> list[Driver]:
-    """The inputs that move ``output`` most (by |Spearman|), at most :data:`DRIVERS_TOP`."""
-    chosen = [k for k, flag in enumerate(keep) if flag]
-    if not chosen or len(output) < 2:
+    """The inputs that move ``output`` most (by |Spearman|), at most :data:`DRIVERS_TOP`.
+
+    ``sources``: (labels, iterations x inputs matrix, which columns to consider or None for all).
+    Inputs that never vary are left out."""
+    found: list[tuple[float, int, Driver]] = []
+    if len(output) < 2:
         return []
-    block = inputs[:, chosen]
-    varies = np.flatnonzero(block.max(axis=0) > block.min(axis=0))
-    if not len(varies):
-        return []
-    corr, low, high = stats.rank_drivers(block[:, varies], output)
-    ranked = sorted(range(len(varies)), key=lambda j: (-abs(corr[j]), chosen[varies[j]]))[:DRIVERS_TOP]
-    result = []
-    for j in ranked:
-        key, label, kind = labels[chosen[varies[j]]]
-        result.append(Driver(key, label, kind, float(corr[j]), float(low[j]), float(high[j])))
-    return result
+    order = 0
+    for labels, matrix, keep in sources:
+        if not matrix.shape[1]:
+            continue
+        varies = matrix.max(axis=0) > matrix.min(axis=0)
+        if keep is not None:
+            varies &= np.asarray(keep, dtype=bool)
+        cols = np.flatnonzero(varies)
+        if not len(cols):
+            order += matrix.shape[1]
+            continue
+        block = matrix if len(cols) == matrix.shape[1] else matrix[:, cols]
+        if block.dtype == bool:
+            block = block.astype(np.float32)
+        corr, low, high = stats.rank_drivers(block, output)
+        for j, col in enumerate(cols):
+            key, label, kind = labels[col]
+            driver = Driver(key, label, kind, float(corr[j]), float(low[j]), float(high[j]))
+            found.append((-abs(driver.correlation), order + int(col), driver))
+        order += matrix.shape[1]
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [driver for *_, driver in found[:DRIVERS_TOP]]
 
 
 __all__ = [
