@@ -21,7 +21,8 @@ How it works (modules of this package):
   and the status date exactly as the engine treats them. No input needs a per-iteration
   fallback. Criticality is the engine's flag (total slack at most
   ``ScheduleOptions.critical_slack_minutes``, 0 by default) counted per iteration.
-* :mod:`.stats` ranks inputs against outputs for the tornado.
+* :mod:`.stats` ranks inputs against outputs for the tornado (on the first
+  :data:`DRIVER_SAMPLE` iterations; every other figure uses all of them).
 
 What the uncertainty applies to: ranged durations of summary, manually scheduled and finished
 tasks are ignored (their dates do not come from their durations), and so are risk impacts on
