@@ -133,3 +133,13 @@ def test_member_of_one_project_cannot_be_mentioned_on_another_projects_risk(owne
 )
 def test_mention_parsing(body, names):
     assert mentioned_usernames(body) == names
+
+
+def test_mentions_are_highlighted_but_not_in_code():
+    from collab.markdown import render
+
+    html = str(render("@pm see `@owner` and mail ann@example.com"))
+    assert '<span class="mention">@pm</span>' in html
+    assert "<code>@owner</code>" in html
+    assert "ann@example.com" in html
+    assert html.count("mention") == 1
