@@ -143,3 +143,12 @@ def test_mentions_are_highlighted_but_not_in_code():
     assert "<code>@owner</code>" in html
     assert "ann@example.com" in html
     assert html.count("mention") == 1
+
+
+def test_too_many_mentions_are_refused_before_any_lookup(owner, gate, django_assert_max_num_queries):
+    from collab.services.comments import TOO_MANY_MENTIONS
+
+    body = " ".join(f"@user{n}" for n in range(21))
+    with django_assert_max_num_queries(3), pytest.raises(ValidationError) as exc:
+        comment_create(user=owner, target=gate, body=body)
+    assert exc.value.message_dict["body"] == [TOO_MANY_MENTIONS.format(max=20)]
