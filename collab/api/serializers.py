@@ -64,6 +64,7 @@ class FeedItemSerializer(serializers.Serializer):
     object_url = serializers.CharField(help_text="The object's page in the app.")
     url = serializers.CharField(help_text="The item's page in the app (a comment's anchor), else the object's.")
     is_new = serializers.BooleanField()
+    is_self = serializers.BooleanField(help_text="About the object itself (false: about one of its parts).")
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_actor(self, item):

@@ -37,6 +37,8 @@ BAD_CURSOR = "Not a cursor this feed issued; start again from the first page."
 COMMENT, ATTACHMENT, AUDIT = 3, 2, 1
 KIND_NAMES = {COMMENT: "comment", ATTACHMENT: "attachment", AUDIT: "audit"}
 _BY_LABEL = {t.model_label.lower(): t for t in TARGETS.values()}
+# Targets whose feed includes their parts: slug -> [(part slug, the part's field naming it)].
+CHILDREN = {"gate": [("gate-criterion", "gate_id")]}
 
 
 class BadCursorError(ValueError):
@@ -59,6 +61,7 @@ class FeedItem:
     url: str = ""  # where the item itself is (a comment's anchor), else the object's page
     object_url: str = ""
     is_new: bool = False
+    is_self: bool = False  # about the object whose feed this is (not one of its parts)
 
     @property
     def cursor(self) -> str:
@@ -117,11 +120,23 @@ def _scope(*, user, obj=None, program=None) -> dict[str, Q]:
     program that `user` sees."""
     if obj is not None:
         content_type = ContentType.objects.get_for_model(type(obj))
-        return {
+        scope = {
             "comment": Q(content_type=content_type, object_id=obj.pk),
             "attachment": Q(attachment__content_type=content_type, attachment__object_id=obj.pk),
             "audit": Q(object_type=type(obj)._meta.label_lower, object_id=str(obj.pk)),
         }
+        for child_slug, parent_field in CHILDREN.get(target_for_model(type(obj)).slug, []):
+            # A gate's criteria are part of the gate: their evidence and ticks are in its feed.
+            child = TARGETS[child_slug]
+            child_type = ContentType.objects.get_for_model(child.model)
+            ids = child.model.objects.filter(**{parent_field: obj.pk}).values("pk")
+            scope["comment"] |= Q(content_type=child_type, object_id__in=ids)
+            scope["attachment"] |= Q(attachment__content_type=child_type, attachment__object_id__in=ids)
+            scope["audit"] |= Q(
+                object_type=child.model_label.lower(),
+                object_id__in=ids.annotate(text_id=Cast("pk", CharField())).values("text_id"),
+            )
+        return scope
     comment_q, attachment_q, audit_q = Q(), Q(), Q()
     types = ContentType.objects.get_for_models(*(t.model for t in TARGETS.values()))
     for target in TARGETS.values():
@@ -252,17 +267,20 @@ def _attach_objects(items: list[FeedItem], *, obj=None) -> None:
     if obj is not None:
         slug = target_for_model(type(obj)).slug
         found[(slug, obj.pk)] = obj
-    else:
-        for slug, ids in wanted.items():
-            target = TARGETS[slug]
-            rows = target.model.objects.filter(pk__in=ids)
-            if LINK_RELATED.get(slug):
-                rows = rows.select_related(*LINK_RELATED[slug])
-            found.update({(slug, row.pk): row for row in rows})
+        wanted.get(slug, set()).discard(obj.pk)
+    for slug, ids in wanted.items():
+        if not ids:
+            continue
+        target = TARGETS[slug]
+        rows = target.model.objects.filter(pk__in=ids)
+        if LINK_RELATED.get(slug):
+            rows = rows.select_related(*LINK_RELATED[slug])
+        found.update({(slug, row.pk): row for row in rows})
     for item in items:
         if item.target is None:
             continue
         item.obj = found.get((item.target.slug, item.object_id))
+        item.is_self = obj is not None and item.obj is obj
         if item.obj is not None:
             item.object_repr = str(item.obj)
             item.object_url = object_url(item.target.slug, item.obj)

@@ -43,7 +43,6 @@ def object_activity(request, slug: str, pk: int):
         "target": TARGETS[slug],
         "object_url": object_url(slug, obj),
         "here": reverse("collab:activity", args=[slug, obj.pk]),
-        "show_objects": slug == "program",
     }
     return _answer(request, context)
 
@@ -64,7 +63,6 @@ def program_activity(request, code: str):
         "target": TARGETS["program"],
         "object_url": object_url("program", program),
         "here": reverse("collab:program-activity", args=[program.code]),
-        "show_objects": True,
     }
     return _answer(request, context)
 

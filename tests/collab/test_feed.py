@@ -198,3 +198,17 @@ def test_program_feed_query_count_does_not_grow_with_rows(
     _fill(program, projects, owner, 30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_gate_feed_includes_its_criteria_evidence_and_ticks(owner, gate, program):
+    from tests.factories.governance import GateCriterionFactory, StageGateFactory
+
+    criterion = GateCriterionFactory(gate=gate, text="Business case signed")
+    other_criterion = GateCriterionFactory(gate=StageGateFactory(project=gate.project), text="Elsewhere")
+    upload(criterion, owner, "signed-case.pdf", at(1))
+    audit(criterion, owner, at(2), changes={"met": ["False", "True"]})
+    upload(other_criterion, owner, "other.pdf", at(3))
+    feed = object_feed(obj=gate, user=owner)
+    assert [(i.kind, i.summary) for i in feed.items] == [("audit", "changed met"), ("attachment", "signed-case.pdf")]
+    assert feed.items[1].target.slug == "gate-criterion"
+    assert feed.items[1].object_url == reverse("governance:gate-detail", args=[gate.project.code, gate.pk])
