@@ -8,7 +8,7 @@ import factory
 from django.db.models import Max
 
 from risks import scoring
-from risks.models import Issue, MitigationAction, Risk, RiskScoreHistory
+from risks.models import AnalysisRun, Issue, MitigationAction, Risk, RiskScoreHistory
 
 from .portfolio import ProgramFactory
 
@@ -66,3 +66,19 @@ class RiskScoreHistoryFactory(factory.django.DjangoModelFactory):
     status = Risk.Status.OPEN
     cost_impact = Decimal("10000.00")
     emv = Decimal("4000.00")
+
+
+class AnalysisRunFactory(factory.django.DjangoModelFactory):
+    """A stored run row (not simulated): a project run when given `project`, else a program run.
+    Use risks.services.analysis_run_request to get one simulated."""
+
+    class Meta:
+        model = AnalysisRun
+
+    project = None
+    program = factory.LazyAttribute(lambda r: None if r.project else ProgramFactory())
+    status = AnalysisRun.Status.SUCCEEDED
+    iterations = 500
+    seed = factory.Sequence(lambda n: 1000 + n)
+    engine_version = "1.0"
+    results = factory.LazyFunction(dict)
