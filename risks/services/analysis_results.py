@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-import numpy as np
-
 from projects.scheduling.montecarlo import SimulationResult
 
 from .analysis_inputs import Prepared
@@ -28,45 +26,25 @@ def money(value) -> Decimal:
 
 
 class _Clock:
-    """Naive wall-clock datetimes of the engine <-> aware datetimes and epoch minutes."""
+    """The engine's naive wall-clock datetimes as aware ones in the network's zone."""
 
     def __init__(self, prepared: Prepared):
         self.zone = prepared.network.zone
         self.calendar = prepared.data.calendars[prepared.data.default_calendar_id]
-        self.start = prepared.data.project_start
 
-    def local(self, value) -> dt.datetime:
-        if isinstance(value, np.datetime64):
-            value = value.astype("datetime64[s]").astype(dt.datetime)
+    def local(self, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is not None:
             value = value.astimezone(self.zone).replace(tzinfo=None)
         return value
 
-    def aware(self, value) -> dt.datetime:
-        return self.local(value).replace(tzinfo=self.zone)
-
-    def iso(self, value) -> str:
-        return self.aware(value).isoformat()
-
-    def minutes(self, values) -> np.ndarray:
-        """Each finish as minutes since the epoch (wall clock), as float64."""
-        array = np.asarray(values)
-        if not np.issubdtype(array.dtype, np.datetime64):
-            array = np.array([self.local(v) for v in values], dtype="datetime64[m]")
-        return array.astype("datetime64[m]").astype(np.int64).astype(np.float64)
-
-    def from_minutes(self, minutes: float) -> dt.datetime:
-        return dt.datetime(1970, 1, 1) + dt.timedelta(minutes=round(float(minutes)))
-
-    def after_start(self, working_minutes: float) -> dt.datetime:
-        return self.calendar.add_working_minutes(self.start, max(round(float(working_minutes)), 0))
+    def iso(self, value: dt.datetime) -> str:
+        return self.local(value).replace(tzinfo=self.zone).isoformat()
 
 
 def _finish_block(result: SimulationResult, prepared: Prepared, clock: _Clock, target_date) -> dict:
-    minutes = clock.minutes(result.finishes)
     block = {f"p{p}": clock.iso(result.finish_percentile(p)) for p in PERCENTILES}
     block["deterministic"] = clock.iso(result.deterministic_finish)
-    block["mean"] = clock.iso(clock.from_minutes(minutes.mean()))
+    block["mean"] = clock.iso(result.finish_mean())
     baseline = prepared.baseline_finish
     block["baseline"] = baseline.isoformat() if baseline else None
     block["p_baseline"] = float(result.probability_finish_by(clock.local(baseline))) if baseline else None
@@ -77,36 +55,27 @@ def _finish_block(result: SimulationResult, prepared: Prepared, clock: _Clock, t
         block["p_target"] = float(result.probability_finish_by(target))
     else:
         block["target"], block["p_target"] = None, None
-    block["deterministic_percentile"] = float(result.probability_finish_by(clock.local(result.deterministic_finish)))
-    counts, edges = np.histogram(minutes, bins=HISTOGRAM_BINS)
+    block["deterministic_percentile"] = float(result.deterministic_percentile())
     block["histogram"] = [
-        {"start": clock.iso(clock.from_minutes(a)), "end": clock.iso(clock.from_minutes(b)), "count": int(n)}
-        for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True)
+        {"start": clock.iso(a), "end": clock.iso(b), "count": int(n)}
+        for a, b, n in result.finish_histogram(HISTOGRAM_BINS)
     ]
-    ordered = np.sort(minutes)
-    points = np.linspace(ordered[0], ordered[-1], CDF_POINTS)
-    shares = np.searchsorted(ordered, points, side="right") / len(ordered)
-    block["cdf"] = [[clock.iso(clock.from_minutes(x)), float(s)] for x, s in zip(points, shares, strict=True)]
+    block["cdf"] = [[clock.iso(x), float(share)] for x, share in result.finish_cdf(CDF_POINTS)]
     return block
 
 
 def _cost_block(result: SimulationResult, budget: Decimal) -> dict:
-    costs = np.asarray(result.costs, dtype=np.float64)
     block = {f"p{p}": str(money(result.cost_percentile(p))) for p in PERCENTILES}
     block["deterministic"] = str(money(result.deterministic_cost))
-    block["mean"] = str(money(costs.mean()))
+    block["mean"] = str(money(result.cost_mean()))
     block["budget"] = str(money(budget)) if budget else None
     block["p_budget"] = float(result.probability_cost_within(budget)) if budget else None
-    block["deterministic_percentile"] = float(result.probability_cost_within(result.deterministic_cost))
-    counts, edges = np.histogram(costs, bins=HISTOGRAM_BINS)
+    block["deterministic_percentile"] = float(result.cost_deterministic_percentile())
     block["histogram"] = [
         {"low": str(money(a)), "high": str(money(b)), "count": int(n)}
-        for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True)
+        for a, b, n in result.cost_histogram(HISTOGRAM_BINS)
     ]
-    ordered = np.sort(costs)
-    points = np.linspace(ordered[0], ordered[-1], CDF_POINTS)
-    shares = np.searchsorted(ordered, points, side="right") / len(ordered)
-    block["cdf"] = [[str(money(x)), float(s)] for x, s in zip(points, shares, strict=True)]
+    block["cdf"] = [[str(money(x)), float(share)] for x, share in result.cost_cdf(CDF_POINTS)]
     return block
 
 
@@ -153,8 +122,8 @@ def results_json(
                 "label": _label(prepared, d),
                 "kind": d.kind,
                 "correlation": float(d.correlation),
-                "low": clock.iso(clock.after_start(d.low_output)),
-                "high": clock.iso(clock.after_start(d.high_output)),
+                "low": clock.iso(result.finish_at(d.low_output)),
+                "high": clock.iso(result.finish_at(d.high_output)),
             }
             for d in list(result.finish_drivers)[:DRIVERS_TOP]
         ],

@@ -19,22 +19,11 @@ def other_project(program):
     )
 
 
-def _engine_is_built() -> bool:
-    from projects.scheduling import montecarlo
-
-    return "NotImplementedError" not in (montecarlo.simulate.__code__.co_names or ())
-
-
 @pytest.fixture
-def engine(monkeypatch):
-    """The Monte Carlo engine the analysis service calls: the real one once it is built, until
-    then tests/risks/fake_montecarlo.py (the contract, by brute force over the CPM engine).
-    Returns True when the real engine runs."""
-    if _engine_is_built():
-        return True
+def engine():
+    """The analysis tests run the real Monte Carlo engine (projects.scheduling.montecarlo); this
+    fixture names the dependency and checks it is there."""
     from projects.scheduling import montecarlo
 
-    from .fake_montecarlo import simulate
-
-    monkeypatch.setattr(montecarlo, "simulate", simulate)
-    return False
+    assert "NotImplementedError" not in montecarlo.simulate.__code__.co_names
+    return True

@@ -23,12 +23,6 @@ from .analysis_data import chain
 RESULT_TIMEOUT = 60
 
 
-def _engine_is_built() -> bool:
-    from .conftest import _engine_is_built as built
-
-    return built()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_run_reports_its_progress_into_its_task_run(owner, project, engine):
     """Committed rows, as in production: the run starts in-process when the request commits."""
@@ -78,10 +72,7 @@ def test_the_nightly_job_is_on_the_beat_schedule():
 @pytest.mark.postgres
 @pytest.mark.redis_server
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_an_analysis_with_progress(start_worker, owner, project):
-    """The worker process imports the real engine: it runs once the engine has landed."""
-    if not _engine_is_built():
-        pytest.skip("projects.scheduling.montecarlo.simulate is not built yet")
+def test_a_real_worker_runs_an_analysis_with_progress(start_worker, owner, project, engine):
     chain(project)
     worker = start_worker()
     run = analysis_run_request(user=owner, project=project, iterations=2000)
