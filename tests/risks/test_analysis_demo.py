@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from budgets.models import CostRange
+from demo.analysis import DEMO_ITERATIONS
 from demo.seed import demo_seed, demo_seed_stages
 from portfolio.models import Program
 from projects.models import CorrelationGroup, DurationRange, Task
@@ -47,6 +48,10 @@ def test_the_demo_program_has_every_kind_of_uncertainty_input(demo):
     # Only the demo program is given uncertainty.
     assert not Task.objects.exclude(project__program=program).filter(optimistic_minutes__isnull=False).exists()
     assert can_run_analysis(manager, program)
+    # The seed asked for one analysis of the program, run when the seed commits.
+    (seeded,) = AnalysisRun.objects.all()
+    assert seeded.program == program
+    assert seeded.requested_by == manager
 
 
 def test_the_program_manager_runs_the_demo_program_analysis(demo, django_capture_on_commit_callbacks):
@@ -54,14 +59,14 @@ def test_the_program_manager_runs_the_demo_program_analysis(demo, django_capture
     program = Program.objects.get(manager=manager)
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        run = analysis_run_request(user=manager, program=program, iterations=100, seed=1)
+        run = analysis_run_request(user=manager, program=program, iterations=DEMO_ITERATIONS, seed=1)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     assert run.results["finish_drivers"]
     assert run.results["cost"]["budget"]
     assert len(run.inputs["project_ids"]) == program.projects.count()
-    print(f"demo program analysis, 100 iterations: {seconds:.2f} s")
+    print(f"demo program analysis, {DEMO_ITERATIONS} iterations: {seconds:.2f} s")
 
 
 def test_the_analysis_stage_runs_again_on_an_existing_demo(demo):
