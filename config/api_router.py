@@ -19,6 +19,7 @@ from budgets.api import (
     ReserveTransactionViewSet,
     VendorViewSet,
 )
+from collab.api.urls import urlpatterns as collab_comment_urls
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
@@ -77,6 +78,8 @@ money_reports.register("programs", ProgramMoneyViewSet, basename="program-money"
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    # Comments and activity nested under the object they are on (collab.api).
+    *collab_comment_urls,
     *money_reports.urls,
     *router.urls,
 ]

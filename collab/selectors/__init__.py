@@ -1,0 +1,1 @@
+"""collab reads: a discussion's threads (comments.py) and activity feeds (feed.py)."""
