@@ -1,0 +1,1 @@
+"""collab reads: each module brings its own (attachments …)."""
