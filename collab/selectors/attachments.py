@@ -40,6 +40,12 @@ def _with_latest(attachments) -> list[Attachment]:
     return rows
 
 
+def attachment_queryset(*, obj: models.Model) -> models.QuerySet:
+    """The live attachments of `obj` as a queryset (for the API's pagination): each row gets
+    `version_list` (newest first) from a prefetch."""
+    return _live(type(obj), [obj.pk])
+
+
 def attachment_list(*, obj: models.Model) -> list[Attachment]:
     """The live attachments of `obj`, by name, each with `version_list` (newest first) and
     `latest`."""
@@ -58,13 +64,14 @@ def attachment_get(*, obj: models.Model, pk) -> Attachment | None:
 
 def attachment_version(*, attachment: Attachment, number=None) -> AttachmentVersion | None:
     """Version `number` of `attachment` (its latest when None); None when it has no such one."""
+    versions = attachment.version_list  # newest first
     if number in (None, ""):
-        return attachment.latest
+        return versions[0] if versions else None
     try:
         number = int(number)
     except (TypeError, ValueError, OverflowError):
         return None
-    return next((v for v in attachment.version_list if v.number == number), None)
+    return next((v for v in versions if v.number == number), None)
 
 
 def gate_evidence(gate) -> dict:
