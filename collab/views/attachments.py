@@ -85,7 +85,17 @@ def _render(request, slug: str, obj, context: dict, status: int = 200):
     if request.htmx:
         return render(request, "collab/_attachments.html", context, status=status)
     context["object_url"] = target_page_url(slug, obj)
+    context.update(_heading(slug, obj))
     return render(request, "collab/attachment_list.html", context, status=status)
+
+
+def _heading(slug: str, obj) -> dict:
+    """The full page's title and where it belongs: a criterion is named by its text, under its
+    gate (whose page shows it); anything else by its own name."""
+    if slug == "gate-criterion":
+        gate = obj.gate
+        return {"heading": obj.text, "context_line": f"{gate.project.code} · {gate.name}", "object_label": "stage gate"}
+    return {"heading": str(obj), "context_line": "", "object_label": TARGETS[slug].label}
 
 
 @require_GET
@@ -140,6 +150,7 @@ def attachment_delete_view(request, slug: str, pk: int, attachment_pk: int):
             "frozen": frozen,
             "object_url": target_page_url(slug, obj),
             "page_url": page_url,
+            **_heading(slug, obj),
         }
         return render(request, "collab/attachment_confirm_delete.html", context)
     try:
