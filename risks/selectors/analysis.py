@@ -230,3 +230,62 @@ def analysis_compare(first: AnalysisRun, second: AnalysisRun) -> list[ComparedFi
         ("Contingency needed for P80", "money", a.contingency.get("needed"), b.contingency.get("needed")),
     ]
     return rows + [ComparedFigure(label, kind, x, y, _change(kind, x, y)) for label, kind, x, y in figures]
+
+
+# -- what a run reads ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InputsSummary:
+    """How much uncertainty the scope's data describes: tasks with their own three-point
+    estimate, percentage ranges on branches, correlation groups, cost ranges, and the active
+    risks with a probability and a schedule or cost impact."""
+
+    tasks: int
+    tasks_estimated: int
+    duration_ranges: int
+    correlation_groups: int
+    cost_ranges: int
+    risks: int
+    risks_with_schedule: int
+    risks_with_cost: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tasks_estimated or self.duration_ranges or self.cost_ranges or self.risks)
+
+
+def analysis_inputs_summary(*, project=None, program=None) -> InputsSummary:
+    """The counts behind InputsSummary for a project, or a program's projects and its own
+    risks. Five queries."""
+    from django.db.models import Count, Q
+
+    from budgets.models import CostRange
+    from projects.models import CorrelationGroup, DurationRange, Task
+
+    from ..models import Risk
+
+    projects = {"project": project} if project is not None else {"project__program": program}
+    tasks = Task.objects.filter(**projects, is_summary=False).aggregate(
+        tasks=Count("pk"), estimated=Count("pk", filter=Q(optimistic_minutes__isnull=False))
+    )
+    risk_scope = {"project": project} if project is not None else {"program": program}
+    risks = (
+        Risk.objects.filter(**risk_scope)
+        .active()
+        .aggregate(
+            risks=Count("pk"),
+            schedule=Count("pk", filter=Q(schedule_impact_days__gt=0)),
+            cost=Count("pk", filter=Q(cost_impact__gt=0)),
+        )
+    )
+    return InputsSummary(
+        tasks=tasks["tasks"],
+        tasks_estimated=tasks["estimated"],
+        duration_ranges=DurationRange.objects.filter(**projects).count(),
+        correlation_groups=CorrelationGroup.objects.filter(**projects).count(),
+        cost_ranges=CostRange.objects.filter(**projects).count(),
+        risks=risks["risks"],
+        risks_with_schedule=risks["schedule"],
+        risks_with_cost=risks["cost"],
+    )
