@@ -29,7 +29,7 @@ from core.charts import (
     text_width,
 )
 
-WIDTH = 640
+WIDTH = 520
 COLOURS = {
     "bar": "#b7cbe8",
     "cdf": "#1f4e9a",
