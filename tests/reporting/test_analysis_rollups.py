@@ -79,3 +79,26 @@ def test_rollup_api_carries_the_simulated_figures(api_for, owner, program):
     data = api_for(owner).get(f"/api/v1/programs/{program.pk}/").json()
     assert data["rollup"]["p80_finish"] == "2027-02-05"
     assert Decimal(data["rollup"]["p80_cost"]) == Decimal("4730000.00")
+
+
+def test_program_report_prints_the_simulated_figures_and_the_analysis_page(client_for, owner, program):
+    pytest.importorskip("weasyprint")
+    from tests.reporting.test_reports_pdf import pdf_of, text_of
+
+    program_figures(program, p80_finish=dt.date(2027, 2, 5), p80_cost=Decimal("4730000.00"))
+    AnalysisRunFactory(program=program, completed=True)
+    reader = pdf_of(client_for(owner).get(reverse("reporting:program-report-pdf", args=[program.code])))
+    text = text_of(reader)
+    assert "P80 finish, simulated" in text
+    assert "5 Feb 2027" in text
+    assert "P80 cost, simulated (not the budget)" in text
+    assert "Schedule and cost risk (Monte Carlo)" in text
+    assert "23% chance" in text
+    assert "Critical task 0" in text
+
+
+def test_program_report_for_a_project_member_has_no_program_analysis(member, program, project):
+    from reporting import reports
+
+    AnalysisRunFactory(program=program, completed=True)
+    assert reports.program_pack(user=member, program=program).analysis is None
