@@ -4,55 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0003_calendar_feed'),
+        ("reporting", "0003_calendar_feed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='portfoliorollup',
-            name='p80_cost',
+            model_name="portfoliorollup",
+            name="p80_cost",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=24, null=True),
         ),
         migrations.AddField(
-            model_name='portfoliorollup',
-            name='p80_finish',
+            model_name="portfoliorollup",
+            name="p80_finish",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='portfoliorollup',
-            name='simulated_at',
+            model_name="portfoliorollup",
+            name="simulated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='programrollup',
-            name='p80_cost',
+            model_name="programrollup",
+            name="p80_cost",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=24, null=True),
         ),
         migrations.AddField(
-            model_name='programrollup',
-            name='p80_finish',
+            model_name="programrollup",
+            name="p80_finish",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='programrollup',
-            name='simulated_at',
+            model_name="programrollup",
+            name="simulated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='projectrollup',
-            name='p80_cost',
+            model_name="projectrollup",
+            name="p80_cost",
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=24, null=True),
         ),
         migrations.AddField(
-            model_name='projectrollup',
-            name='p80_finish',
+            model_name="projectrollup",
+            name="p80_finish",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='projectrollup',
-            name='simulated_at',
+            model_name="projectrollup",
+            name="simulated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

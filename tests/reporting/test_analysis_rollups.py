@@ -102,3 +102,37 @@ def test_program_report_for_a_project_member_has_no_program_analysis(member, pro
 
     AnalysisRunFactory(program=program, completed=True)
     assert reports.program_pack(user=member, program=program).analysis is None
+
+
+def test_board_workbook_has_the_simulated_p80_and_keeps_text_as_text(client_for, executive, portfolio, program):
+    import io
+
+    from openpyxl import load_workbook
+
+    program.name = '=HYPERLINK("http://evil","x")'
+    program.save()
+    program_figures(program, p80_finish=dt.date(2027, 2, 5), p80_cost=Decimal("4730000.00"))
+    response = client_for(executive).get(reverse("reporting:portfolio-board-export", args=[portfolio.pk]))
+    sheet = load_workbook(io.BytesIO(response.content))["Programs"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["P80 finish (simulated)"] == dt.datetime(2027, 2, 5)
+    assert row["P80 cost (simulated)"] == pytest.approx(4730000)
+    name = sheet.cell(row=2, column=header.index("Program") + 1)
+    assert name.value == '=HYPERLINK("http://evil","x")'
+    assert name.data_type == "s"
+
+
+def test_project_list_export_has_the_simulated_p80_finish(client_for, project_manager, project):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories.reporting import ProjectRollupFactory
+
+    ProjectRollupFactory(project=project, p80_finish=dt.date(2027, 2, 5))
+    response = client_for(project_manager).get(reverse("projects:project-list"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["P80 finish (simulated)"] == dt.datetime(2027, 2, 5)
