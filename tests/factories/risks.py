@@ -12,6 +12,7 @@ from risks import scoring
 from risks.models import AnalysisRun, Issue, MitigationAction, Risk, RiskScoreHistory
 
 from .portfolio import ProgramFactory
+from .projects import ProjectFactory
 
 
 def _next_number(model, program) -> int:
@@ -188,14 +189,16 @@ def analysis_results(
 
 
 class AnalysisRunFactory(factory.django.DjangoModelFactory):
-    """A queued analysis run of `project` (else of `program`); `completed=True` gives a succeeded
-    run with contract-shaped results (analysis_results) and its headline columns."""
+    """A queued analysis run of `program` when given, else of `project` (a new one by default);
+    `completed=True` gives a succeeded run with contract-shaped results (analysis_results) and
+    its headline columns."""
 
     class Meta:
         model = AnalysisRun
 
-    project = None
     program = None
+    # A project's run unless a program is given (exactly one scope: a check constraint).
+    project = factory.LazyAttribute(lambda r: None if r.program else ProjectFactory())
     iterations = 5000
     seed = factory.Sequence(lambda n: 1000 + n)
     engine_version = "test"
