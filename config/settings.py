@@ -184,6 +184,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectPhaseEnum": "projects.models.Project.Phase",
         "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
         "ComputedHealthEnum": "reporting.models.Health",
+        "DistributionEnum": "projects.models.uncertainty.Distribution",
     },
 }
 
