@@ -546,3 +546,56 @@ class ScheduleImportConfirmForm(KeelFormMixin, forms.Form):
             if removed
             else "Yes, replace the plan with the file"
         )
+
+
+ESTIMATE_FIELDS_BOTH = "Map both the optimistic and the pessimistic duration, or neither."
+NOT_A_FILE_FIELD = "The file has no such custom field."
+
+
+class EstimateMappingForm(KeelFormMixin, forms.Form):
+    """The import preview's mapping step: which custom fields of the file (FieldIDs) hold the
+    tasks' optimistic and pessimistic durations and their distribution. Nothing is mapped
+    unless the user chooses. `fields`: the file's custom fields (custom_fields.CustomField);
+    without them (the confirm step) any FieldID-shaped value is accepted."""
+
+    optimistic_field = forms.CharField(label="Optimistic duration from", required=False, max_length=20)
+    pessimistic_field = forms.CharField(label="Pessimistic duration from", required=False, max_length=20)
+    distribution_field = forms.CharField(label="Distribution from", required=False, max_length=20)
+
+    NAMES = ("optimistic_field", "pessimistic_field", "distribution_field")
+
+    def __init__(self, *args, fields=None, **kwargs):
+        kwargs.setdefault("auto_id", "map_%s")
+        super().__init__(*args, **kwargs)
+        self.file_fields = fields
+        if fields is not None:
+            for name in self.NAMES:
+                offered = [f for f in fields if name != "distribution_field" or f.kind == "text"]
+                self.fields[name] = forms.ChoiceField(
+                    label=self.fields[name].label,
+                    required=False,
+                    choices=[("", "— not mapped —"), *((f.field_id, f.label) for f in offered)],
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.NAMES:
+            value = cleaned.get(name) or ""
+            if value and not value.isdigit():
+                self.add_error(name, NOT_A_FILE_FIELD)
+        if bool(cleaned.get("optimistic_field")) != bool(cleaned.get("pessimistic_field")):
+            self.add_error(
+                "pessimistic_field" if cleaned.get("optimistic_field") else "optimistic_field", ESTIMATE_FIELDS_BOTH
+            )
+        return cleaned
+
+    def mapping(self):
+        from .scheduling.custom_fields import EstimateMapping
+
+        if not self.is_bound or not self.is_valid():
+            return EstimateMapping()
+        return EstimateMapping(
+            optimistic=self.cleaned_data.get("optimistic_field") or None,
+            pessimistic=self.cleaned_data.get("pessimistic_field") or None,
+            distribution=self.cleaned_data.get("distribution_field") or None,
+        )
