@@ -8,6 +8,7 @@ from budgets.api import (
     ContractViewSet,
     CostCategoryViewSet,
     CostEntryViewSet,
+    CostRangeViewSet,
     CurrencyViewSet,
     ExchangeRateViewSet,
     FiscalCalendarViewSet,
@@ -32,6 +33,7 @@ from projects.api_schedule import (
     DependencyViewSet,
     TaskViewSet,
 )
+from projects.api_uncertainty import CorrelationGroupViewSet, DurationRangeViewSet
 from reporting.api import ROUTES as REPORTING_ROUTES
 from reporting.api import PortfolioViewSet, ProgramViewSet, ProjectViewSet  # the domains' with summaries
 from reporting.api_money import ProgramMoneyViewSet, ProjectMoneyViewSet
@@ -51,6 +53,10 @@ router.register("baselines", BaselineViewSet, basename="baseline")
 router.register("baseline-tasks", BaselineTaskViewSet, basename="baseline-task")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("tokens", ApiTokenViewSet, basename="token")
+# Risk analysis inputs (a task's own three-point estimate is on /tasks/).
+router.register("duration-ranges", DurationRangeViewSet, basename="duration-range")
+router.register("correlation-groups", CorrelationGroupViewSet, basename="correlation-group")
+router.register("cost-ranges", CostRangeViewSet, basename="cost-range")
 # Money (budgets).
 router.register("currencies", CurrencyViewSet, basename="currency")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")

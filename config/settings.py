@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
         "ComputedHealthEnum": "reporting.models.Health",
         "AnalysisRunStatusEnum": "risks.models.AnalysisRun.Status",
+        "DistributionEnum": "projects.models.uncertainty.Distribution",
     },
 }
 
