@@ -40,7 +40,9 @@ def shoot(tmp_path):
 
 
 @pytest.mark.skipif(SERVICE_IS_STUB, reason="needs risks.services.analysis.analysis_run_request (mc-app)")
-def test_program_manager_runs_an_analysis_of_the_demo_program_and_reads_p50_p80_and_the_tornado(demo, page_as, axe):
+def test_program_manager_runs_an_analysis_of_the_demo_program_and_reads_p50_p80_and_the_tornado(
+    demo, page_as, axe, shoot
+):
     program = demo_program()
     page = page_as("program_manager")
     page.goto(f"/programs/{program.code}/")
