@@ -178,11 +178,10 @@ def distribution_chart(
     def y_share(probability: float) -> float:
         return bottom_y - probability * plot_h
 
-    median = next((value for key, _, value in markers if key == "p50"), None)
     description = (
         f"{total} iterations in {len(histogram)} intervals; "
         + "; ".join(f"{label} {axis.label(value, short=False)}" for _, label, value in markers)
-        + (f". Half the iterations end by {axis.label(median, short=False)}." if median is not None else ".")
+        + "."
     )
     parts = [svg_open("distribution", width, height, title, description)]
     for share in (0, 0.25, 0.5, 0.75, 1):

@@ -225,8 +225,8 @@ def test_the_same_seed_reproduces_the_run_and_another_seed_does_not(run_for, own
     assert a.inputs == b.inputs
     assert c.results != a.results
     differences = {d.label: d for d in analysis_compare(a, c)}
-    assert differences["Seed"].first == 42
-    assert differences["Seed"].second == 43
+    assert differences["Seed"].a == 42
+    assert differences["Seed"].b == 43
     assert all(d.change in (None, 0, 0.0, Decimal(0)) for d in analysis_compare(a, b))
 
 
@@ -337,6 +337,6 @@ def test_latest_and_trend(run_for, owner, project, engine):
     chain(project)
     runs = [run_for(owner, project=project, seed=s) for s in (1, 2, 3)]
     assert latest_analysis(project=project) == runs[-1]
-    trend = analysis_trend(project=project, limit=2)
-    assert [p.pk for p in trend] == [runs[1].pk, runs[2].pk]
+    trend = analysis_trend(project=project, runs=2)
+    assert [p.run_id for p in trend] == [runs[1].pk, runs[2].pk]
     assert trend[-1].p80_finish == runs[-1].p80_finish
