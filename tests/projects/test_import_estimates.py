@@ -195,3 +195,30 @@ class TestPages:
         response = client.post(confirm, {"fingerprint": preview.context["form"].initial["fingerprint"]})
         assert response.status_code == 302
         assert not Task.objects.filter(project=project, optimistic_minutes__isnull=False).exists()
+
+
+class TestApi:
+    def upload(self, client, project):
+        payload = {"file": SimpleUploadedFile(FILE, data(), content_type="application/xml")}
+        response = client.post(f"/api/v1/projects/{project.pk}/schedule-import/", payload, format="multipart")
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    def test_preview_lists_custom_fields_and_confirm_maps_them(self, api_for, owner, project):
+        client = api_for(owner)
+        preview = self.upload(client, project)
+        assert {f["name"]: f["field_id"] for f in preview["custom_fields"]}["Duration1"] == DURATION1
+        half = client.post(
+            preview["confirm_url"],
+            {"fingerprint": preview["fingerprint"], "optimistic_field": DURATION1},
+            format="json",
+        )
+        assert half.status_code == 400
+        assert [e["field"] for e in half.json()["errors"]] == ["pessimistic_field"]
+        response = client.post(
+            preview["confirm_url"],
+            {"fingerprint": preview["fingerprint"], "optimistic_field": DURATION1, "pessimistic_field": DURATION2},
+            format="json",
+        )
+        assert response.status_code in (200, 201), response.json()
+        assert tasks(project)["Build"].optimistic_minutes == 9 * DAY
