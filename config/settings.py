@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectPhaseEnum": "projects.models.Project.Phase",
         "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
         "ComputedHealthEnum": "reporting.models.Health",
+        "AnalysisRunStatusEnum": "risks.models.AnalysisRun.Status",
+        "DistributionEnum": "projects.models.uncertainty.Distribution",
     },
 }
 
@@ -284,6 +286,11 @@ CELERY_REDIS_SOCKET_TIMEOUT = _BROKER_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Old TaskRun rows are deleted after this many days (core.taskruns.taskruns_prune).
 KEEL_TASKRUN_KEEP_DAYS = env_int("KEEL_TASKRUN_KEEP_DAYS", 30)
+
+# Minutes during which the author of a comment may still edit it (collab.services.comments).
+KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
+if KEEL_COMMENT_EDIT_MINUTES < 0:
+    raise ImproperlyConfigured("KEEL_COMMENT_EDIT_MINUTES must be 0 or more (0: comments cannot be edited).")
 
 # --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
 # on the default is the console backend (messages are printed to the worker's or server's log);

@@ -1,1 +1,1 @@
-"""collab reads: each module brings its own (attachments …)."""
+"""collab reads: a discussion's threads (comments.py), activity feeds (feed.py) and attachments (attachments.py)."""
