@@ -1,1 +1,1 @@
-"""collab reads: a discussion's threads (comments.py) and activity feeds (feed.py)."""
+"""collab reads: a discussion's threads (comments.py), activity feeds (feed.py) and attachments (attachments.py)."""
