@@ -7,6 +7,8 @@ from .targets import target_page_url
 
 # slug -> related fields its page link needs (for select_related)
 LINK_RELATED: dict[str, list[str]] = {
+    "risk": ["program"],  # its reference names the program
+    "issue": ["program"],
     "status-report": ["project"],
     "gate": ["project"],
     "gate-criterion": ["gate__project"],

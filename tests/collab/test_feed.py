@@ -204,7 +204,7 @@ def test_gate_feed_includes_its_criteria_evidence_and_ticks(owner, gate, program
     from tests.factories.governance import GateCriterionFactory, StageGateFactory
 
     criterion = GateCriterionFactory(gate=gate, text="Business case signed")
-    other_criterion = GateCriterionFactory(gate=StageGateFactory(project=gate.project), text="Elsewhere")
+    other_criterion = GateCriterionFactory(gate=StageGateFactory(), text="Elsewhere")
     upload(criterion, owner, "signed-case.pdf", at(1))
     audit(criterion, owner, at(2), changes={"met": ["False", "True"]})
     upload(other_criterion, owner, "other.pdf", at(3))
