@@ -145,8 +145,8 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
 def _trend_charts(trend: list, currency: str, scope_name: str) -> dict:
     """`trend`: risks.selectors.analysis.TrendPoint (at, p50_finish, p80_finish, p50_cost, p80_cost)."""
 
-    def day(point):
-        return point.at.date()
+    def day(point):  # the moment, so that two runs of one day stand apart
+        return timezone.localtime(point.at)
 
     return {
         "finish_trend": _svg(
