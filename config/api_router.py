@@ -20,6 +20,8 @@ from budgets.api import (
     ReserveTransactionViewSet,
     VendorViewSet,
 )
+from collab.api.attachments import AttachmentViewSet
+from collab.api.urls import urlpatterns as collab_comment_urls
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
@@ -80,9 +82,19 @@ money_reports = SimpleRouter()
 money_reports.register("projects", ProjectMoneyViewSet, basename="project-money")
 money_reports.register("programs", ProgramMoneyViewSet, basename="program-money")
 
+# Attachments, nested under the object they belong to (collab): /collab/{slug}/{target_pk}/attachments/.
+# Their own router: the API root lists resources, and these need an object to be named.
+collab_attachments = SimpleRouter()
+collab_attachments.register(
+    r"collab/(?P<slug>[a-z-]+)/(?P<target_pk>[0-9]+)/attachments", AttachmentViewSet, basename="collab-attachment"
+)
+
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    # Comments and activity nested under the object they are on (collab.api).
+    *collab_comment_urls,
     *money_reports.urls,
+    *collab_attachments.urls,
     *router.urls,
 ]

@@ -35,5 +35,8 @@ app.conf.beat_schedule = {
     "notifications-digest": {"task": "core.notifications_digest", "schedule": crontab(hour=7, minute=30)},
     # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
     # so the table stays small.
+    # Quantitative risk analysis of every active project with uncertainty inputs, after the
+    # snapshots, so the risk pages show a P50/P80 trend even when nobody presses "Run".
+    "risk-analyses-nightly": {"task": "risks.nightly_analyses", "schedule": crontab(hour=2, minute=15)},
     "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
 }
