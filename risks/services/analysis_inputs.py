@@ -169,7 +169,10 @@ def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEven
     # no task): the task whose delay moves the finish by the full impact.
     last_of: dict[int | None, Task] = {}
     for task in net.tasks:
-        if task.pk not in leaves or task.finish is None:
+        # Work still to do, whose duration the engine may stretch (not a milestone, a finished
+        # or a manually scheduled task).
+        movable = not (task.is_milestone or task.is_manual or task.actual_finish is not None)
+        if task.pk not in leaves or task.finish is None or not movable:
             continue
         for key in (task.project_id, None):
             if key not in last_of or task.finish > last_of[key].finish:

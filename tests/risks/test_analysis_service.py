@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgets.models import ReserveTransaction
 from projects.models import CorrelationGroup, Dependency
+from projects.services.schedule import schedule_recompute
 from risks.models import AnalysisRun
 from risks.selectors.analysis import analysis_compare, analysis_trend, latest_analysis
 from risks.services.analysis import (
@@ -20,7 +21,7 @@ from risks.services.analysis import (
     analysis_run_execute,
     analysis_run_request,
 )
-from tests.factories.projects import ProjectFactory
+from tests.factories.projects import ProjectFactory, TaskFactory
 from tests.factories.risks import RiskFactory
 
 from .analysis_data import DAY, budget, chain
@@ -340,3 +341,16 @@ def test_latest_and_trend(run_for, owner, project, engine):
     trend = analysis_trend(project=project, runs=2)
     assert [p.run_id for p in trend] == [runs[1].pk, runs[2].pk]
     assert trend[-1].p80_finish == runs[-1].p80_finish
+
+
+def test_a_risk_linked_to_no_task_skips_a_closing_milestone(run_for, owner, project, engine):
+    summary, tasks = chain(project, three_point=False)
+    milestone = TaskFactory(project=project, parent=summary, name="Go live", duration_minutes=0, is_milestone=True)
+    Dependency.objects.create(predecessor=tasks[-1], successor=milestone, lag_minutes=DAY)
+    schedule_recompute(project=project)
+    milestone.refresh_from_db()
+    assert milestone.finish > tasks[-1].finish
+    RiskFactory(project=project, probability=5, impact=4, schedule_impact_days=7, cost_impact=Decimal(0))
+    run = run_for(owner, project=project, seed=2, basis=AnalysisRun.Basis.INHERENT)
+    (event,) = run.inputs["risks"]
+    assert event["task_impacts"] == {str(tasks[-1].pk): 2400}
