@@ -16,11 +16,12 @@ from rest_framework import serializers
 from core import bounds
 from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, fixed_after_create
 
-from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Distribution, Project, Task
 from .scheduling.calendar import CalendarError, normalize_day
 from .selectors.schedule import minutes_to_days
 from .services.schedule import MANUAL_NEEDS_DATES
 from .services.schedule_io import MAX_UPLOAD_BYTES, TOO_LARGE
+from .services.uncertainty import three_point_errors
 
 # Durations and lags: at most core.bounds.DAYS_MAX working days of 480 minutes.
 MAX_WORK_MINUTES = bounds.DURATION_MINUTES_MAX
@@ -209,6 +210,17 @@ class TaskSerializer(MoneyModelSerializer):
     duration_days = WorkingDaysField(source="duration_minutes", help_text="duration_minutes in 480-minute days.")
     total_float_days = WorkingDaysField(source="total_float_minutes", allow_null=True)
     free_float_days = WorkingDaysField(source="free_float_minutes", allow_null=True)
+    optimistic_minutes = working_minutes(
+        required=False,
+        allow_null=True,
+        help_text="Three-point estimate for the risk analysis: the shortest duration (<= duration_minutes); "
+        "with pessimistic_minutes, or both null for none.",
+    )
+    pessimistic_minutes = working_minutes(
+        required=False,
+        allow_null=True,
+        help_text="Three-point estimate: the longest duration (>= duration_minutes).",
+    )
 
     class Meta:
         model = Task
@@ -224,6 +236,9 @@ class TaskSerializer(MoneyModelSerializer):
             "name",
             "duration_minutes",
             "duration_days",
+            "optimistic_minutes",
+            "pessimistic_minutes",
+            "duration_distribution",
             "is_milestone",
             "is_summary",
             "constraint_type",
@@ -296,6 +311,17 @@ class TaskSerializer(MoneyModelSerializer):
             raise serializers.ValidationError({"manual_start": MANUAL_NEEDS_DATES})
         if manual_start and manual_finish and manual_finish < manual_start:
             raise serializers.ValidationError({"manual_finish": MANUAL_FINISH_BEFORE_START})
+        if {"optimistic_minutes", "pessimistic_minutes", "duration_distribution", "duration_minutes"} & set(attrs):
+            candidate = Task(
+                duration_minutes=value("duration_minutes") or 0,
+                is_summary=bool(getattr(self.instance, "is_summary", False)),
+                optimistic_minutes=value("optimistic_minutes"),
+                pessimistic_minutes=value("pessimistic_minutes"),
+                duration_distribution=value("duration_distribution") or Distribution.TRIANGULAR,
+            )
+            errors = three_point_errors(candidate)
+            if errors:
+                raise serializers.ValidationError(errors)
         ref, project = value("external_ref"), value("project")
         if ref and project is not None and "external_ref" in attrs:
             taken = Task.objects.filter(project=project, external_ref=ref)
@@ -471,6 +497,44 @@ class ScheduleImportConfirmSerializer(serializers.Serializer):
 
     fingerprint = serializers.CharField(max_length=64)
     confirm_replace = serializers.BooleanField(default=False)
+    optimistic_field = serializers.RegexField(
+        r"^\d{1,20}$",
+        required=False,
+        allow_blank=True,
+        help_text="FieldID of the file's custom field holding the optimistic duration (see the preview's "
+        "`custom_fields`); with `pessimistic_field`. Nothing is mapped unless given.",
+    )
+    pessimistic_field = serializers.RegexField(r"^\d{1,20}$", required=False, allow_blank=True)
+    distribution_field = serializers.RegexField(
+        r"^\d{1,20}$", required=False, allow_blank=True, help_text="A text custom field: triangular, PERT or uniform."
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("optimistic_field"), attrs.get("pessimistic_field")
+        if bool(low) != bool(high):
+            raise serializers.ValidationError(
+                {"pessimistic_field" if low else "optimistic_field": "Map both ends of the estimate, or neither."}
+            )
+        return attrs
+
+    def estimates(self):
+        from .scheduling.custom_fields import EstimateMapping
+
+        data = self.validated_data
+        return EstimateMapping(
+            optimistic=data.get("optimistic_field") or None,
+            pessimistic=data.get("pessimistic_field") or None,
+            distribution=data.get("distribution_field") or None,
+        )
+
+
+class _CustomFieldSerializer(serializers.Serializer):
+    field_id = serializers.CharField()
+    name = serializers.CharField(help_text="Duration1, Number2, Text3…")
+    alias = serializers.CharField()
+    kind = serializers.CharField(help_text="duration, number or text")
+    tasks = serializers.IntegerField(help_text="Tasks carrying a value.")
+    sample = serializers.CharField()
 
 
 class _PreviewTaskSerializer(serializers.Serializer):
@@ -530,4 +594,7 @@ class SchedulePreviewSerializer(serializers.Serializer):
     planned_start_before = serializers.DateField(allow_null=True)
     planned_start_after = serializers.DateField(allow_null=True)
     lost = serializers.ListField(child=serializers.CharField(), help_text="What goes with the removed tasks.")
+    custom_fields = _CustomFieldSerializer(
+        many=True, help_text="Custom fields of the file that may hold three-point estimates (map them on confirm)."
+    )
     changes_nothing = serializers.BooleanField()

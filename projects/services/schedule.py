@@ -58,6 +58,7 @@ from projects.scheduling import (
 )
 
 from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .uncertainty import three_point_errors
 
 log = logging.getLogger(__name__)
 STANDARD_CALENDAR_ID = "standard"
@@ -539,6 +540,9 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE})
     if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:
         raise ValidationError({"actual_finish": ACTUAL_FINISH_BEFORE_START})
+    estimate_errors = three_point_errors(task)
+    if estimate_errors:
+        raise ValidationError(estimate_errors)
 
 
 @transaction.atomic

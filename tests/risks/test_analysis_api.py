@@ -81,8 +81,8 @@ def test_bad_input_is_a_400_naming_the_field(post, owner, project, data, field):
 
 def test_outsiders_get_404_and_readers_403(post, api_for, project, program, outsider, member, engine):
     chain(project)
-    run = AnalysisRunFactory(project=project)
-    program_run = AnalysisRunFactory(program=program)
+    run = AnalysisRunFactory(project=project, completed=True)
+    program_run = AnalysisRunFactory(program=program, completed=True)
     assert api_for(outsider).get(f"{URL}{run.pk}/").status_code == 404
     assert api_for(outsider).get(f"{URL}{program_run.pk}/").status_code == 404
     assert api_for(outsider).get(URL).json()["count"] == 0
@@ -100,12 +100,12 @@ def test_outsiders_get_404_and_readers_403(post, api_for, project, program, outs
 def test_the_list_runs_a_fixed_number_of_queries(api_for, owner, program, django_assert_max_num_queries):
     projects = [ProjectFactory(program=program) for _ in range(3)]
     for p in projects:
-        AnalysisRunFactory(project=p)
-    AnalysisRunFactory(program=program)
+        AnalysisRunFactory(project=p, completed=True)
+    AnalysisRunFactory(program=program, completed=True)
     client = api_for(owner)
     with django_assert_max_num_queries(8) as few:
         assert client.get(URL).json()["count"] == 4
     for p in projects:
-        AnalysisRunFactory.create_batch(5, project=p)
+        AnalysisRunFactory.create_batch(5, project=p, completed=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(URL).json()["count"] == 19
