@@ -242,6 +242,8 @@ def test_a_program_run_simulates_every_project_through_their_links(run_for, owne
     other = ProjectFactory(program=program, code="MOD-CRM")
     _, second = chain(other, days=(5, 5, 5))
     Dependency.objects.create(predecessor=first[-1], successor=second[0])
+    upstream = RiskFactory(project=project, schedule_impact_days=5, cost_impact=Decimal("7000"))
+    upstream.tasks.set([first[0]])
     run_project_alone = run_for(owner, project=other, seed=3)  # its linked group: both
     run = run_for(owner, program=program, seed=3)
 
@@ -255,6 +257,11 @@ def test_a_program_run_simulates_every_project_through_their_links(run_for, owne
     assert deterministic > max(t.finish for t in first)
     assert {c["project"] for c in run.results["criticality"]} == {"MOD-ERP", "MOD-CRM"}
     assert run.results["finish"] == run_project_alone.results["finish"]
+    # The other project's risk moves the linked project's dates but not its money.
+    (event,) = run_project_alone.inputs["risks"]
+    assert event["task_impacts"] == {str(first[0].pk): 1714}
+    assert event["cost_impact"] == "0"
+    assert run.inputs["risks"][0]["cost_impact"] == "7000.00"
 
 
 def test_an_unlinked_program_project_still_counts(run_for, owner, program, project, engine):
