@@ -12,12 +12,13 @@ database for one AnalysisRun, and its JSON form stored in `AnalysisRun.inputs`.
   its own most likely amount), and the rest of the BAC is a fixed amount.
 - Risk events: the open and mitigating risks of the projects (and, for a program, its
   program-level risks); a project run counts the cost impact of its own risks only, as it
-  counts only its own budget, while its linked projects' risks still move its dates. Probability: `probability_percent` (inherent), or the percentage the
-  residual probability level stands for (residual, as the register's residual EMV works it
-  out). Schedule impact (calendar days) becomes working minutes at the calendar's average
-  working time per calendar day, added to each linked task in the network; a risk linked to no
-  task delays its project's last-finishing task (the program's, for a program risk), so that it
-  moves the finish by the impact the register states. Cost impact is added when it occurs.
+  counts only its own budget, while its linked projects' risks still move its dates.
+  Probability: `probability_percent` (inherent), or the percentage the residual probability
+  level stands for (residual, as the register's residual EMV works it out). Schedule impact
+  (calendar days) becomes working minutes at the calendar's average working time per calendar
+  day, added to each linked task in the network; a risk linked to no task delays its project's
+  last-finishing unfinished work task (the network's, for a program risk), so that it moves the
+  finish by the impact the register states. Cost impact is added when it occurs.
 """
 
 from __future__ import annotations
