@@ -361,3 +361,17 @@ def test_a_risk_linked_to_no_task_skips_a_closing_milestone(run_for, owner, proj
     run = run_for(owner, project=project, seed=2, basis=AnalysisRun.Basis.INHERENT)
     (event,) = run.inputs["risks"]
     assert event["task_impacts"] == {str(tasks[-1].pk): 2400}
+
+
+def test_a_finished_run_marks_its_project_changed_so_the_rollups_take_its_p80(run_for, owner, project, engine):
+    from core.models import InputVersion
+
+    chain(project)
+
+    def version():
+        row = InputVersion.objects.filter(kind=InputVersion.Kind.PROJECT, object_id=project.pk).first()
+        return row.version if row else 0
+
+    before = version()
+    run_for(owner, project=project, seed=5)
+    assert version() > before
