@@ -7,6 +7,9 @@ from django.urls import reverse
 
 # slug -> related fields the link needs (for select_related)
 LINK_RELATED: dict[str, list[str]] = {
+    # A risk's and an issue's name is their reference, which carries the program's code.
+    "risk": ["program"],
+    "issue": ["program"],
     "status-report": ["project"],
     "gate": ["project"],
     "gate-criterion": ["gate__project"],
