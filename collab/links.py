@@ -7,8 +7,7 @@ from django.urls import reverse
 
 # slug -> related fields the link needs (for select_related)
 LINK_RELATED: dict[str, list[str]] = {
-    # A risk's and an issue's name is their reference, which carries the program's code.
-    "risk": ["program"],
+    "risk": ["program"],  # str(risk) is its reference, "MOD-R007"
     "issue": ["program"],
     "status-report": ["project"],
     "gate": ["project"],

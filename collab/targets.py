@@ -65,7 +65,7 @@ def program_id_of(obj: models.Model) -> int:
     return type(obj).objects.filter(pk=obj.pk).values_list(target.program_field, flat=True).get()
 
 
-# -- attachments: who may add and remove files -----------------------------------------------------
+# -- attachments: who may add and remove files (where an object's page is: collab.links) --------------------
 
 
 def target_editable(obj: models.Model, user) -> bool:
