@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.bounds import DATE_VALIDATORS
+from core.changes import inputs_changed
 from core.models import TaskRun
 from projects.scheduling import CalendarError, ScheduleCycleError, ScheduleInputError, montecarlo
 
@@ -193,4 +194,6 @@ def analysis_run_execute(*, run: AnalysisRun, progress=None) -> AnalysisRun:
             "finished_at",
         ]
     )
+    # The roll-ups carry the newest run's P80 finish and cost: recompute them.
+    inputs_changed(projects=[run.project_id], programs=[run.program_id])
     return run

@@ -89,7 +89,18 @@ def _compared(request, runs):
     return found[0], found[1], None
 
 
+PHONE_WIDTH = 330  # the charts' narrow drawing, shown instead of the wide one on a phone
+
+
 def _charts(summary, currency: str, scope_name: str) -> dict:
+    """Each chart drawn twice: at its full width and narrow enough for a phone (the stylesheet
+    shows one), since a chart is drawn at 1:1 and would otherwise scroll sideways there."""
+    wide = _drawn(summary, currency, scope_name, width=charts.WIDTH)
+    narrow = _drawn(summary, currency, scope_name, width=PHONE_WIDTH)
+    return {**wide, **{f"{name}_narrow": svg for name, svg in narrow.items()}}
+
+
+def _drawn(summary, currency: str, scope_name: str, *, width: int) -> dict:
     finish, cost = summary.finish, summary.cost
     return {
         "finish_chart": _svg(
@@ -105,6 +116,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 ],
                 title=f"Simulated finish of {scope_name}",
                 axis_label="Finish date",
+                width=width,
             )
         ),
         "cost_chart": _svg(
@@ -120,6 +132,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 title=f"Simulated cost of {scope_name}",
                 axis_label=f"Cost ({currency})",
                 currency=currency,
+                width=width,
             )
         ),
         "finish_tornado": _svg(
@@ -128,6 +141,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 centre=finish.p50,
                 title=f"What drives the finish of {scope_name}",
                 axis_label="Finish date with the driver at its low and high end",
+                width=width,
             )
         ),
         "cost_tornado": _svg(
@@ -137,6 +151,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 title=f"What drives the cost of {scope_name}",
                 axis_label=f"Cost ({currency}) with the driver at its low and high end",
                 currency=currency,
+                width=width,
             )
         ),
     }
@@ -145,8 +160,8 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
 def _trend_charts(trend: list, currency: str, scope_name: str) -> dict:
     """`trend`: risks.selectors.analysis.TrendPoint (at, p50_finish, p80_finish, p50_cost, p80_cost)."""
 
-    def day(point):
-        return point.at.date()
+    def day(point):  # the moment, so that two runs of one day stand apart
+        return timezone.localtime(point.at)
 
     return {
         "finish_trend": _svg(

@@ -250,10 +250,15 @@ def test_a_failed_newest_run_says_why(client_for, project_manager, project):
     assert 'data-figure="p80-finish"' in text  # the last good run is still shown
 
 
-def test_inputs_link_only_when_the_inputs_page_exists(client_for, project_manager, project, monkeypatch):
+def test_project_page_links_to_where_its_inputs_are_edited(client_for, project_manager, project):
     text = client_for(project_manager).get(page(project)).content.decode()
-    expected = views._inputs_url(project)
-    assert ('data-link="inputs"' in text) == (expected is not None)
+    assert f'href="{reverse("projects:uncertainty", args=[project.pk])}" data-link="inputs"' in text
+
+
+def test_no_inputs_link_while_the_inputs_page_does_not_exist(client_for, project_manager, project, monkeypatch):
+    monkeypatch.setattr(views, "_inputs_url", lambda project: None)
+    text = client_for(project_manager).get(page(project)).content.decode()
+    assert 'data-link="inputs"' not in text
 
 
 def test_two_runs_compared(client_for, project_manager, project):
