@@ -5,29 +5,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notifications_and_preferences'),
+        ("core", "0003_notifications_and_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='core_notification_kind_valid',
+            model_name="notification",
+            name="core_notification_kind_valid",
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('cpi_below', 'CPI below threshold'), ('spi_below', 'SPI below threshold'), ('milestone_slipped', 'Milestone slipped'), ('risk_critical', 'Risk turned critical'), ('exposure_above_reserve', 'Exposure above reserve'), ('overallocation', 'People over-allocated'), ('health_red', 'Health turned red'), ('status_report_due', 'Status report due'), ('status_report_overdue', 'Status report overdue'), ('mentioned', 'Mentioned in a comment')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cpi_below", "CPI below threshold"),
+                    ("spi_below", "SPI below threshold"),
+                    ("milestone_slipped", "Milestone slipped"),
+                    ("risk_critical", "Risk turned critical"),
+                    ("exposure_above_reserve", "Exposure above reserve"),
+                    ("overallocation", "People over-allocated"),
+                    ("health_red", "Health turned red"),
+                    ("status_report_due", "Status report due"),
+                    ("status_report_overdue", "Status report overdue"),
+                    ("mentioned", "Mentioned in a comment"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('cpi_below', 'CPI below threshold'), ('spi_below', 'SPI below threshold'), ('milestone_slipped', 'Milestone slipped'), ('risk_critical', 'Risk turned critical'), ('exposure_above_reserve', 'Exposure above reserve'), ('overallocation', 'People over-allocated'), ('health_red', 'Health turned red'), ('status_report_due', 'Status report due'), ('status_report_overdue', 'Status report overdue'), ('mentioned', 'Mentioned in a comment')], max_length=30),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cpi_below", "CPI below threshold"),
+                    ("spi_below", "SPI below threshold"),
+                    ("milestone_slipped", "Milestone slipped"),
+                    ("risk_critical", "Risk turned critical"),
+                    ("exposure_above_reserve", "Exposure above reserve"),
+                    ("overallocation", "People over-allocated"),
+                    ("health_red", "Health turned red"),
+                    ("status_report_due", "Status report due"),
+                    ("status_report_overdue", "Status report overdue"),
+                    ("mentioned", "Mentioned in a comment"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['cpi_below', 'spi_below', 'milestone_slipped', 'risk_critical', 'exposure_above_reserve', 'overallocation', 'health_red', 'status_report_due', 'status_report_overdue', 'mentioned'])), name='core_notification_kind_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "cpi_below",
+                            "spi_below",
+                            "milestone_slipped",
+                            "risk_critical",
+                            "exposure_above_reserve",
+                            "overallocation",
+                            "health_red",
+                            "status_report_due",
+                            "status_report_overdue",
+                            "mentioned",
+                        ],
+                    )
+                ),
+                name="core_notification_kind_valid",
+            ),
         ),
     ]
