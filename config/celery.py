@@ -35,5 +35,8 @@ app.conf.beat_schedule = {
     "notifications-digest": {"task": "core.notifications_digest", "schedule": crontab(hour=7, minute=30)},
     # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
     # so the table stays small.
+    # Uploaded import files nobody started (and files of finished imports) older than
+    # KEEL_IMPORT_ABANDONED_HOURS: deleted hourly so abandoned uploads cannot fill the disk.
+    "imports-prune": {"task": "budgets.imports_prune", "schedule": crontab(minute=17)},
     "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
 }

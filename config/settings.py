@@ -244,6 +244,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Old TaskRun rows are deleted after this many days (core.taskruns.taskruns_prune).
 KEEL_TASKRUN_KEEP_DAYS = env_int("KEEL_TASKRUN_KEEP_DAYS", 30)
 
+# --- Imports (budgets.imports): what an uploaded file may hold, checked while it is read, and
+# how much a person may leave uploaded but not yet imported. ---
+KEEL_IMPORT_MAX_UPLOAD_BYTES = env_int("KEEL_IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+KEEL_IMPORT_MAX_COLUMNS = env_int("KEEL_IMPORT_MAX_COLUMNS", 200)
+KEEL_IMPORT_MAX_ROWS = env_int("KEEL_IMPORT_MAX_ROWS", 2_000_000)
+KEEL_IMPORT_MAX_CELL_CHARS = env_int("KEEL_IMPORT_MAX_CELL_CHARS", 10_000)
+KEEL_IMPORT_MAX_SHARED_STRINGS = env_int("KEEL_IMPORT_MAX_SHARED_STRINGS", 1_000_000)
+KEEL_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("KEEL_IMPORT_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
+KEEL_IMPORT_MAX_UNZIPPED_BYTES = env_int("KEEL_IMPORT_MAX_UNZIPPED_BYTES", 512 * 1024 * 1024)
+KEEL_IMPORT_MAX_PARSE_SECONDS = env_int("KEEL_IMPORT_MAX_PARSE_SECONDS", 1800)
+KEEL_IMPORT_MAX_PENDING_UPLOADS = env_int("KEEL_IMPORT_MAX_PENDING_UPLOADS", 5)
+KEEL_IMPORT_MAX_PENDING_BYTES = env_int("KEEL_IMPORT_MAX_PENDING_BYTES", 400 * 1024 * 1024)
+KEEL_IMPORT_ABANDONED_HOURS = env_int("KEEL_IMPORT_ABANDONED_HOURS", 24)
+
 # --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
 # on the default is the console backend (messages are printed to the worker's or server's log);
 # with DEBUG off it is SMTP, which takes the EMAIL_HOST… variables (other backends take no
