@@ -7,6 +7,14 @@ app_name = "budgets"
 # A project's money: budget and forecasts, actual costs, reserves (the cost page and its exports
 # are reporting's, added to this namespace in config/urls.py).
 project_urls = [
+    # Cost ranges, on the risk analysis inputs page (projects:uncertainty, by project pk).
+    path("projects/<int:pk>/risk-inputs/cost-ranges/", views.cost_range_add, name="cost-range-add"),
+    path("projects/<int:pk>/risk-inputs/cost-ranges/<int:item>/", views.cost_range_edit, name="cost-range"),
+    path(
+        "projects/<int:pk>/risk-inputs/cost-ranges/<int:item>/delete/",
+        views.cost_range_remove,
+        name="cost-range-delete",
+    ),
     path("projects/<str:code>/costs/plan/", views.project_plan, name="project-plan"),
     path("projects/<str:code>/costs/plan/original/", views.budget_original, name="budget-original"),
     path("projects/<str:code>/costs/plan/lines/new/", views.budget_line_add, name="budget-line-add"),

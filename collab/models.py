@@ -140,20 +140,30 @@ class AttachmentVersion(models.Model):
 
 
 class LastVisit(models.Model):
-    """When a user last opened an object's or a program's activity feed: the "since my last
-    visit" marker. One row per user and object."""
+    """When a user last opened an object's discussion, or an object's or a program's activity
+    feed: the "since my last visit" marker. One row per user, object and scope, so reading a
+    program's discussion does not hide what is new in its activity feed."""
+
+    class Scope(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        FEED = "feed", "Activity feed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.FEED)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "content_type", "object_id"], name="%(app_label)s_%(class)s_one_per_user_object"
+                fields=["user", "content_type", "object_id", "scope"],
+                name="%(app_label)s_%(class)s_one_per_user_object_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["discussion", "feed"]), name="%(app_label)s_%(class)s_scope_valid"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.content_type.model} {self.object_id} · {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user} · {self.content_type.model} {self.object_id} {self.scope} · {self.at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ from budgets.api import (
     ContractViewSet,
     CostCategoryViewSet,
     CostEntryViewSet,
+    CostRangeViewSet,
     CurrencyViewSet,
     ExchangeRateViewSet,
     FiscalCalendarViewSet,
@@ -19,6 +20,8 @@ from budgets.api import (
     ReserveTransactionViewSet,
     VendorViewSet,
 )
+from collab.api.attachments import AttachmentViewSet
+from collab.api.urls import urlpatterns as collab_comment_urls
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
@@ -30,6 +33,7 @@ from projects.api_schedule import (
     DependencyViewSet,
     TaskViewSet,
 )
+from projects.api_uncertainty import CorrelationGroupViewSet, DurationRangeViewSet
 from reporting.api import ROUTES as REPORTING_ROUTES
 from reporting.api import PortfolioViewSet, ProgramViewSet, ProjectViewSet  # the domains' with summaries
 from reporting.api_money import ProgramMoneyViewSet, ProjectMoneyViewSet
@@ -49,6 +53,10 @@ router.register("baselines", BaselineViewSet, basename="baseline")
 router.register("baseline-tasks", BaselineTaskViewSet, basename="baseline-task")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("tokens", ApiTokenViewSet, basename="token")
+# Risk analysis inputs (a task's own three-point estimate is on /tasks/).
+router.register("duration-ranges", DurationRangeViewSet, basename="duration-range")
+router.register("correlation-groups", CorrelationGroupViewSet, basename="correlation-group")
+router.register("cost-ranges", CostRangeViewSet, basename="cost-range")
 # Money (budgets).
 router.register("currencies", CurrencyViewSet, basename="currency")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
@@ -74,9 +82,19 @@ money_reports = SimpleRouter()
 money_reports.register("projects", ProjectMoneyViewSet, basename="project-money")
 money_reports.register("programs", ProgramMoneyViewSet, basename="program-money")
 
+# Attachments, nested under the object they belong to (collab): /collab/{slug}/{target_pk}/attachments/.
+# Their own router: the API root lists resources, and these need an object to be named.
+collab_attachments = SimpleRouter()
+collab_attachments.register(
+    r"collab/(?P<slug>[a-z-]+)/(?P<target_pk>[0-9]+)/attachments", AttachmentViewSet, basename="collab-attachment"
+)
+
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    # Comments and activity nested under the object they are on (collab.api).
+    *collab_comment_urls,
     *money_reports.urls,
+    *collab_attachments.urls,
     *router.urls,
 ]

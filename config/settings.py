@@ -123,8 +123,50 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+# --- Uploaded files (attachments): a local folder by default, any S3-compatible store with
+# KEEL_STORAGE=s3. Files are never served from a public URL: MEDIA_URL is not routed (config/urls.py
+# serves no media) and every download streams through an access-checked view (collab). ---
+MEDIA_ROOT = Path(env_str("KEEL_MEDIA_DIR", str(DATA_DIR / "media")))
+KEEL_STORAGE = env_str("KEEL_STORAGE", "local").strip().lower()
+if KEEL_STORAGE == "local":
+    _default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif KEEL_STORAGE == "s3":
+    _s3_bucket = env_str("KEEL_S3_BUCKET", "")
+    if not _s3_bucket:
+        raise ImproperlyConfigured("KEEL_STORAGE=s3 needs KEEL_S3_BUCKET (the bucket attachments are kept in).")
+    _s3_addressing = env_str("KEEL_S3_ADDRESSING_STYLE", "auto")
+    if _s3_addressing not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(f"KEEL_S3_ADDRESSING_STYLE={_s3_addressing!r} is not one of auto, path, virtual.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            # Empty: AWS itself; set for MinIO, Ceph, Garage, Scaleway, R2 and the like.
+            "endpoint_url": env_str("KEEL_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("KEEL_S3_REGION", "") or None,
+            "location": env_str("KEEL_S3_PREFIX", ""),
+            "addressing_style": None if _s3_addressing == "auto" else _s3_addressing,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment,
+            # ~/.aws, an instance or pod role).
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            # Objects are private; Keel reads them itself and streams them to whoever may see them.
+            # Empty sends no ACL (for buckets with ACLs disabled, which are private already).
+            "default_acl": env_str("KEEL_S3_ACL", "private") or None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"KEEL_STORAGE={KEEL_STORAGE!r} is not one of: local, s3.")
+# Attachments: the largest file accepted, in megabytes.
+KEEL_ATTACHMENT_MAX_MB = env_int("KEEL_ATTACHMENT_MAX_MB", 25)
+if KEEL_ATTACHMENT_MAX_MB < 1:
+    raise ImproperlyConfigured("KEEL_ATTACHMENT_MAX_MB must be at least 1.")
+ATTACHMENT_MAX_BYTES = KEEL_ATTACHMENT_MAX_MB * 1024 * 1024
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         # Hashed, compressed files need `collectstatic` first (the Dockerfile and `make run`
         # with DEBUG off do it); STATIC_MANIFEST=0 serves files as they are (tests, DEBUG).
@@ -135,7 +177,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = DATA_DIR / "media"
 
 # --- Security: strict by default, relaxed only for local HTTP development. ---
 SECURE_SSL = env_bool("SECURE_SSL", not DEBUG)
@@ -184,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectPhaseEnum": "projects.models.Project.Phase",
         "RiskLevelEnum": "budgets.models.Vendor.RiskRating",
         "ComputedHealthEnum": "reporting.models.Health",
+        "AnalysisRunStatusEnum": "risks.models.AnalysisRun.Status",
+        "DistributionEnum": "projects.models.uncertainty.Distribution",
     },
 }
 
@@ -257,6 +300,10 @@ KEEL_IMPORT_MAX_PARSE_SECONDS = env_int("KEEL_IMPORT_MAX_PARSE_SECONDS", 1800)
 KEEL_IMPORT_MAX_PENDING_UPLOADS = env_int("KEEL_IMPORT_MAX_PENDING_UPLOADS", 5)
 KEEL_IMPORT_MAX_PENDING_BYTES = env_int("KEEL_IMPORT_MAX_PENDING_BYTES", 400 * 1024 * 1024)
 KEEL_IMPORT_ABANDONED_HOURS = env_int("KEEL_IMPORT_ABANDONED_HOURS", 24)
+# Minutes during which the author of a comment may still edit it (collab.services.comments).
+KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
+if KEEL_COMMENT_EDIT_MINUTES < 0:
+    raise ImproperlyConfigured("KEEL_COMMENT_EDIT_MINUTES must be 0 or more (0: comments cannot be edited).")
 
 # --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
 # on the default is the console backend (messages are printed to the worker's or server's log);

@@ -200,6 +200,7 @@ class Notification(models.Model):
         HEALTH_RED = "health_red", "Health turned red"
         STATUS_REPORT_DUE = "status_report_due", "Status report due"
         STATUS_REPORT_OVERDUE = "status_report_overdue", "Status report overdue"
+        MENTIONED = "mentioned", "Mentioned in a comment"
 
     class EmailMode(models.TextChoices):
         NONE = "none", "No e-mail"
@@ -241,6 +242,7 @@ class Notification(models.Model):
                         "health_red",
                         "status_report_due",
                         "status_report_overdue",
+                        "mentioned",
                     ]
                 ),
                 name="%(app_label)s_%(class)s_kind_valid",

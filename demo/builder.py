@@ -78,6 +78,7 @@ class DemoBuilder:
         self.build_staffing()
         self.build_risks()
         self.build_governance()
+        self.build_analysis()
 
     # --- schedules and money (schedules.py, money.py) ---------------------------------------
 
@@ -109,6 +110,11 @@ class DemoBuilder:
         from .governance import GovernanceStage
 
         GovernanceStage(self).build()
+
+    def build_analysis(self) -> None:
+        from .analysis import AnalysisStage
+
+        AnalysisStage(self).build()
 
     def load_demo_logins(self) -> None:
         """Set `demo` (username → user) from the database, for stages run on an existing demo."""

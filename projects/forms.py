@@ -18,10 +18,11 @@ from core.forms import (
     present_filter_form,
 )
 
-from .models import Dependency, Project, Rag, StatusReport, Task
+from .models import Dependency, Distribution, Project, Rag, StatusReport, Task
 from .selectors import project_filter_choices
 from .selectors.schedule import DAY_MINUTES, constraint_moment, format_days, plain_decimal
 from .services.schedule import to_local
+from .services.uncertainty import ESTIMATE_BOTH_OR_NEITHER
 
 PROJECT_FIELDS = ["name", "description", "manager", "phase", "status", "priority", "planned_start", "planned_finish"]
 PROJECT_WIDGETS = {
@@ -183,7 +184,12 @@ MILESTONE_HAS_DURATION = "A milestone has zero duration: set the duration to 0."
 LINK_TO_ITSELF = "A task cannot be its own predecessor."
 NO_DATE_CONSTRAINTS = {Task.Constraint.ASAP, Task.Constraint.ALAP}
 # Service errors name model fields; these forms name some of them differently.
-TASK_ERROR_FIELDS = {"duration_minutes": "duration_days", "constraint_date": "constraint_day"}
+TASK_ERROR_FIELDS = {
+    "duration_minutes": "duration_days",
+    "constraint_date": "constraint_day",
+    "optimistic_minutes": "optimistic_days",
+    "pessimistic_minutes": "pessimistic_days",
+}
 LINK_ERROR_FIELDS = {"lag_minutes": "lag_days", "successor": "predecessor"}
 
 
@@ -252,6 +258,26 @@ class TaskForm(KeelFormMixin, forms.Form):
     )
     parent = TaskChoiceField(label="Summary task", required=False, blank_label="— top level —")
     is_milestone = forms.BooleanField(label="Milestone", required=False)
+    # The three-point estimate for the risk analysis, in the table's unit (days); both or neither.
+    optimistic_days = forms.DecimalField(
+        label="Optimistic (days)",
+        required=False,
+        min_value=0,
+        max_value=bounds.DAYS_MAX,
+        max_digits=9,
+        decimal_places=2,
+    )
+    pessimistic_days = forms.DecimalField(
+        label="Pessimistic (days)",
+        required=False,
+        min_value=0,
+        max_value=bounds.DAYS_MAX,
+        max_digits=9,
+        decimal_places=2,
+    )
+    duration_distribution = forms.ChoiceField(
+        label="Distribution", choices=Distribution.choices, initial=Distribution.TRIANGULAR, required=False
+    )
 
     def __init__(self, *args, task: Task | None = None, tasks=(), calendar, zone, **kwargs):
         self.task, self.calendar, self.zone = task, calendar, zone
@@ -267,6 +293,9 @@ class TaskForm(KeelFormMixin, forms.Form):
                     "constraint_day": constraint.date() if constraint else None,
                     "parent": str(task.parent_id or ""),
                     "is_milestone": task.is_milestone,
+                    "optimistic_days": _days_or_none(task.optimistic_minutes),
+                    "pessimistic_days": _days_or_none(task.pessimistic_minutes),
+                    "duration_distribution": task.duration_distribution,
                     "version": task.version,
                 },
             )
@@ -279,6 +308,8 @@ class TaskForm(KeelFormMixin, forms.Form):
         )
         self.fields["percent_complete"].widget.attrs.update({"step": "0.01", "min": 0, "max": 100})
         self.fields["duration_days"].widget.attrs.update({"step": "0.01", "min": 0})
+        for name in ("optimistic_days", "pessimistic_days"):
+            self.fields[name].widget.attrs.update({"step": "0.01", "min": 0})
         if task is not None:
             self.fields["name"].widget.attrs["autofocus"] = True
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -287,6 +318,8 @@ class TaskForm(KeelFormMixin, forms.Form):
                 self.fields["duration_days"].disabled = True
                 self.fields["duration_days"].help_text = "Rolled up from the subtasks."
                 self.fields["is_milestone"].disabled = True
+                for name in ("optimistic_days", "pessimistic_days", "duration_distribution"):
+                    self.fields[name].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -297,6 +330,9 @@ class TaskForm(KeelFormMixin, forms.Form):
             self.add_error("constraint_day", DATE_CONSTRAINTS_NEED_DATE.format(label=label))
         if cleaned.get("is_milestone") and cleaned.get("duration_days"):
             self.add_error("duration_days", MILESTONE_HAS_DURATION)
+        low, high = cleaned.get("optimistic_days"), cleaned.get("pessimistic_days")
+        if (low is None) != (high is None) and not {"optimistic_days", "pessimistic_days"} & set(self.errors):
+            self.add_error("optimistic_days" if low is None else "pessimistic_days", ESTIMATE_BOTH_OR_NEITHER)
         return cleaned
 
     def _constraint_date(self):
@@ -317,11 +353,16 @@ class TaskForm(KeelFormMixin, forms.Form):
             "constraint_date": self._constraint_date(),
             "parent": self.cleaned_data["parent"],
             "is_milestone": self.cleaned_data["is_milestone"],
+            "optimistic_minutes": _minutes_or_none(self.cleaned_data.get("optimistic_days")),
+            "pessimistic_minutes": _minutes_or_none(self.cleaned_data.get("pessimistic_days")),
+            "duration_distribution": self.cleaned_data.get("duration_distribution")
+            or (self.task.duration_distribution if self.task else Distribution.TRIANGULAR),
         }
         if self.task is None:
             return data
         if self.task.is_summary:
             del data["duration_minutes"], data["is_milestone"]
+            del data["optimistic_minutes"], data["pessimistic_minutes"], data["duration_distribution"]
         current = {name: getattr(self.task, name) for name in data if name != "parent"}
         current["parent"] = self.task.parent_id
         changed = {}
@@ -333,6 +374,14 @@ class TaskForm(KeelFormMixin, forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         add_renamed_service_errors(self, error, TASK_ERROR_FIELDS)
+
+
+def _days_or_none(minutes: int | None) -> Decimal | None:
+    return None if minutes is None else Decimal(format_days(minutes))
+
+
+def _minutes_or_none(days: Decimal | None) -> int | None:
+    return None if days is None else days_to_minutes(days)
 
 
 def _subtree(task: Task, tasks) -> set[int]:
@@ -496,4 +545,57 @@ class ScheduleImportConfirmForm(KeelFormMixin, forms.Form):
             f"Yes, delete the {removed} task{'s' if removed != 1 else ''} listed under “Removed”"
             if removed
             else "Yes, replace the plan with the file"
+        )
+
+
+ESTIMATE_FIELDS_BOTH = "Map both the optimistic and the pessimistic duration, or neither."
+NOT_A_FILE_FIELD = "The file has no such custom field."
+
+
+class EstimateMappingForm(KeelFormMixin, forms.Form):
+    """The import preview's mapping step: which custom fields of the file (FieldIDs) hold the
+    tasks' optimistic and pessimistic durations and their distribution. Nothing is mapped
+    unless the user chooses. `fields`: the file's custom fields (custom_fields.CustomField);
+    without them (the confirm step) any FieldID-shaped value is accepted."""
+
+    optimistic_field = forms.CharField(label="Optimistic duration from", required=False, max_length=20)
+    pessimistic_field = forms.CharField(label="Pessimistic duration from", required=False, max_length=20)
+    distribution_field = forms.CharField(label="Distribution from", required=False, max_length=20)
+
+    NAMES = ("optimistic_field", "pessimistic_field", "distribution_field")
+
+    def __init__(self, *args, fields=None, **kwargs):
+        kwargs.setdefault("auto_id", "map_%s")
+        super().__init__(*args, **kwargs)
+        self.file_fields = fields
+        if fields is not None:
+            for name in self.NAMES:
+                offered = [f for f in fields if name != "distribution_field" or f.kind == "text"]
+                self.fields[name] = forms.ChoiceField(
+                    label=self.fields[name].label,
+                    required=False,
+                    choices=[("", "— not mapped —"), *((f.field_id, f.label) for f in offered)],
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.NAMES:
+            value = cleaned.get(name) or ""
+            if value and not value.isdigit():
+                self.add_error(name, NOT_A_FILE_FIELD)
+        if bool(cleaned.get("optimistic_field")) != bool(cleaned.get("pessimistic_field")):
+            self.add_error(
+                "pessimistic_field" if cleaned.get("optimistic_field") else "optimistic_field", ESTIMATE_FIELDS_BOTH
+            )
+        return cleaned
+
+    def mapping(self):
+        from .scheduling.custom_fields import EstimateMapping
+
+        if not self.is_bound or not self.is_valid():
+            return EstimateMapping()
+        return EstimateMapping(
+            optimistic=self.cleaned_data.get("optimistic_field") or None,
+            pessimistic=self.cleaned_data.get("pessimistic_field") or None,
+            distribution=self.cleaned_data.get("distribution_field") or None,
         )

@@ -16,11 +16,12 @@ from rest_framework import serializers
 from core import bounds
 from core.serializers import MoneyModelSerializer, VisiblePrimaryKeyRelatedField, fixed_after_create
 
-from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Distribution, Project, Task
 from .scheduling.calendar import CalendarError, normalize_day
 from .selectors.schedule import minutes_to_days
 from .services.schedule import MANUAL_NEEDS_DATES
 from .services.schedule_io import MAX_UPLOAD_BYTES, TOO_LARGE
+from .services.uncertainty import three_point_errors
 
 # Durations and lags: at most core.bounds.DAYS_MAX working days of 480 minutes.
 MAX_WORK_MINUTES = bounds.DURATION_MINUTES_MAX
@@ -209,6 +210,17 @@ class TaskSerializer(MoneyModelSerializer):
     duration_days = WorkingDaysField(source="duration_minutes", help_text="duration_minutes in 480-minute days.")
     total_float_days = WorkingDaysField(source="total_float_minutes", allow_null=True)
     free_float_days = WorkingDaysField(source="free_float_minutes", allow_null=True)
+    optimistic_minutes = working_minutes(
+        required=False,
+        allow_null=True,
+        help_text="Three-point estimate for the risk analysis: the shortest duration (<= duration_minutes); "
+        "with pessimistic_minutes, or both null for none.",
+    )
+    pessimistic_minutes = working_minutes(
+        required=False,
+        allow_null=True,
+        help_text="Three-point estimate: the longest duration (>= duration_minutes).",
+    )
 
     class Meta:
         model = Task
@@ -224,6 +236,9 @@ class TaskSerializer(MoneyModelSerializer):
             "name",
             "duration_minutes",
             "duration_days",
+            "optimistic_minutes",
+            "pessimistic_minutes",
+            "duration_distribution",
             "is_milestone",
             "is_summary",
             "constraint_type",
@@ -296,6 +311,17 @@ class TaskSerializer(MoneyModelSerializer):
             raise serializers.ValidationError({"manual_start": MANUAL_NEEDS_DATES})
         if manual_start and manual_finish and manual_finish < manual_start:
             raise serializers.ValidationError({"manual_finish": MANUAL_FINISH_BEFORE_START})
+        if {"optimistic_minutes", "pessimistic_minutes", "duration_distribution", "duration_minutes"} & set(attrs):
+            candidate = Task(
+                duration_minutes=value("duration_minutes") or 0,
+                is_summary=bool(getattr(self.instance, "is_summary", False)),
+                optimistic_minutes=value("optimistic_minutes"),
+                pessimistic_minutes=value("pessimistic_minutes"),
+                duration_distribution=value("duration_distribution") or Distribution.TRIANGULAR,
+            )
+            errors = three_point_errors(candidate)
+            if errors:
+                raise serializers.ValidationError(errors)
         ref, project = value("external_ref"), value("project")
         if ref and project is not None and "external_ref" in attrs:
             taken = Task.objects.filter(project=project, external_ref=ref)

@@ -42,6 +42,23 @@ urlpatterns = [
         name="schedule-import-confirm",
     ),
     path("projects/<str:code>/schedule/export.xml", views.schedule_export, name="schedule-export"),
+    # Risk analysis inputs (duration ranges, correlation groups; cost ranges are budgets'). By pk:
+    # the risk-analysis pages link here with reverse("projects:uncertainty", args=[project.pk]).
+    path("projects/<int:pk>/risk-inputs/", views.uncertainty.uncertainty_page, name="uncertainty"),
+    path("projects/<int:pk>/risk-inputs/ranges/", views.uncertainty.range_add, name="uncertainty-range-add"),
+    path("projects/<int:pk>/risk-inputs/ranges/<int:item>/", views.uncertainty.range_save, name="uncertainty-range"),
+    path(
+        "projects/<int:pk>/risk-inputs/ranges/<int:item>/delete/",
+        views.uncertainty.range_remove,
+        name="uncertainty-range-delete",
+    ),
+    path("projects/<int:pk>/risk-inputs/groups/", views.uncertainty.group_add, name="uncertainty-group-add"),
+    path("projects/<int:pk>/risk-inputs/groups/<int:item>/", views.uncertainty.group_save, name="uncertainty-group"),
+    path(
+        "projects/<int:pk>/risk-inputs/groups/<int:item>/delete/",
+        views.uncertainty.group_remove,
+        name="uncertainty-group-delete",
+    ),
     # A project is created from its program's page, so the program is in the path.
     path("programs/<str:program_code>/projects/new/", views.project_create_view, name="project-create"),
 ]

@@ -9,6 +9,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -50,6 +51,8 @@ PROGRAM_COLUMNS = [
     ("FTE requested", "fte"),
     ("FTE allocated", "fte"),
     ("People over-allocated", "int"),
+    ("P80 finish (simulated)", "date"),
+    ("P80 cost (simulated)", "money"),
     ("Note", "text"),
 ]
 
@@ -66,7 +69,7 @@ def _program_values(row: BoardRow) -> list:
         "yes" if state.disagrees else "",
     ]
     if r is None:
-        return [*head, *([None] * 16), row.note or "Not computed yet"]
+        return [*head, *([None] * 18), row.note or "Not computed yet"]
     return [
         *head,
         r.cpi,
@@ -85,6 +88,8 @@ def _program_values(row: BoardRow) -> list:
         r.fte_requested,
         r.fte_allocated,
         r.people_overallocated,
+        r.p80_finish,
+        r.p80_cost,
         "",
     ]
 
@@ -107,8 +112,13 @@ def _sheet(workbook, title: str, columns, rows, currency: str) -> None:
         for value, (_header, kind) in zip(values, columns, strict=True):
             if kind == "figure":  # (value, kind) of a figure sheet's row
                 value, kind = value
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
-            if value is not None and kind in formats:
+            if isinstance(value, str):
+                # openpyxl reads a string starting with "=" as a formula: text is always text here.
+                cell.data_type = "s"
+            elif value is not None and kind in formats:
                 cell.number_format = formats[kind]
             cells.append(cell)
         sheet.append(cells)

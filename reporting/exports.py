@@ -22,6 +22,7 @@ PROJECT_COLUMNS = [
     Column("Start", attr("planned_start"), "date"),
     Column("Finish", attr("planned_finish"), "date"),
     Column("Forecast finish", attr("rollup.forecast_finish"), "date"),
+    Column("P80 finish (simulated)", attr("rollup.p80_finish"), "date"),
 ]
 
 PROGRAM_COLUMNS = [
@@ -39,6 +40,7 @@ PROGRAM_COLUMNS = [
     Column("Green", attr("green_count"), "int"),
     Column("Closed projects", attr("closed_count"), "int"),
     Column("Last report", attr("last_report_date"), "date"),
+    Column("P80 finish (simulated)", attr("rollup.p80_finish"), "date"),
 ]
 
 

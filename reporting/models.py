@@ -87,6 +87,13 @@ class RollupFigures(models.Model):
     risks_critical = models.PositiveIntegerField(default=0)
     reserve_remaining = _money()
     exposure_uncovered = _money()  # risk EMV not covered by the remaining reserves (as the exposure page)
+    # --- quantitative risk analysis: the newest finished Monte Carlo run of this very scope
+    # (risks.AnalysisRun); simulated figures, not the plan's, null when there is none. A program's
+    # come from its own program-wide run, never from its projects' (percentiles do not add up), so
+    # a portfolio has none.
+    p80_finish = models.DateField(null=True, blank=True)
+    p80_cost = _money()
+    simulated_at = models.DateTimeField(null=True, blank=True)  # when that run finished
     # --- staffing
     fte_requested = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     fte_allocated = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)

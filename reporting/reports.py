@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from portfolio.models import Portfolio, Program
 from projects.models import Project, Task, open_projects_q
-from risks.models import Risk
+from risks.models import AnalysisRun, Risk
+from risks.selectors.analysis import Summary, latest_analysis, summarise
 
 from . import narrative as narratives
 from .selectors import (
@@ -57,6 +58,14 @@ class ProgramSection:
         return self.state.rollup
 
 
+@dataclass(frozen=True, slots=True)
+class ProgramAnalysis:
+    """The program's newest finished risk analysis (Monte Carlo), for the program report."""
+
+    run: AnalysisRun
+    summary: Summary
+
+
 @dataclass(slots=True)
 class BoardPack:
     """What a PDF report prints. `portfolio_state` is set only for a portfolio report read by
@@ -81,6 +90,7 @@ class BoardPack:
     as_of_first: dt.datetime | None = None
     as_of_last: dt.datetime | None = None
     stale: bool = False
+    analysis: ProgramAnalysis | None = None  # program report, readers who see the program whole
 
 
 def _bounded(narrative: narratives.Narrative) -> narratives.Narrative:
@@ -193,6 +203,11 @@ def program_pack(*, user, program: Program, today: dt.date | None = None) -> Boa
         more = visible.count() - REPORT_PROJECTS
         projects = projects[:REPORT_PROJECTS]
     projects = projects_with_rollups(projects)
+    analysis = None
+    if sections and sections[0].overseen:  # its cost sums every project: as program money
+        run = latest_analysis(program=program)
+        summary = summarise(run) if run is not None else None
+        analysis = ProgramAnalysis(run=run, summary=summary) if summary is not None else None
     return BoardPack(
         title=f"{program.name}: program report",
         portfolio=program.portfolio,
@@ -202,6 +217,7 @@ def program_pack(*, user, program: Program, today: dt.date | None = None) -> Boa
         sections=sections,
         projects=projects,
         projects_more=more,
+        analysis=analysis,
         overseen_program_ids={s.program.pk for s in sections if s.overseen},
         **_appendix(user=user, program_ids=[program.pk], today=today),
         **_freshness([s.state for s in sections] + [p.rollup_state for p in projects]),

@@ -89,6 +89,13 @@ class RollupFiguresSerializer(serializers.Serializer):
     risks_critical = serializers.IntegerField()
     reserve_remaining = MoneyField(allow_null=True)
     exposure_uncovered = MoneyField(allow_null=True)
+    p80_finish = serializers.DateField(
+        allow_null=True, help_text="Simulated (Monte Carlo), not the plan: the newest risk analysis's P80 finish."
+    )
+    p80_cost = MoneyField(
+        allow_null=True, help_text="Simulated (Monte Carlo), not the plan: the newest risk analysis's P80 cost."
+    )
+    simulated_at = serializers.DateTimeField(allow_null=True, help_text="When that risk analysis finished.")
     fte_requested = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
     fte_allocated = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
     people_overallocated = serializers.IntegerField()

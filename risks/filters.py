@@ -16,7 +16,7 @@ from core.serializers import MAX_ID
 from projects.models import Project
 
 from . import scoring
-from .models import Issue, MitigationAction, Risk, RiskScoreHistory
+from .models import AnalysisRun, Issue, MitigationAction, Risk, RiskScoreHistory
 
 LEVEL_CHOICES = [(level, f"{level} {scoring.PROBABILITY_LABELS[level]}") for level in scoring.LEVELS]
 IMPACT_CHOICES = [(level, f"{level} {scoring.IMPACT_LABELS[level]}") for level in scoring.LEVELS]
@@ -169,4 +169,15 @@ class RiskScoreHistoryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RiskScoreHistory
+        fields = []
+
+
+class AnalysisRunFilterSet(django_filters.FilterSet):
+    project = _id_filter("project")
+    program = _id_filter("program")
+    status = django_filters.ChoiceFilter(choices=AnalysisRun.Status.choices)
+    trigger = django_filters.ChoiceFilter(choices=AnalysisRun.Trigger.choices)
+
+    class Meta:
+        model = AnalysisRun
         fields = []

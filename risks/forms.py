@@ -19,7 +19,8 @@ from core.forms import IdChoicesField, KeelFormMixin
 from projects.models import Task
 
 from . import scoring
-from .models import Issue, MitigationAction, Risk
+from .models import AnalysisRun, Issue, MitigationAction, Risk
+from .models.analysis import ITERATIONS_DEFAULT, ITERATIONS_MAX, ITERATIONS_MIN
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEVEL_CHOICES = [(level, f"{level} — {scoring.PROBABILITY_LABELS[level]}") for level in scoring.LEVELS]
@@ -184,6 +185,36 @@ class RealiseForm(KeelFormMixin, forms.Form):
         max_digits=19, decimal_places=2, min_value=Decimal("0.01"), max_value=bounds.MONEY_MAX, required=False
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="What happened.")
+
+
+class AnalysisRunForm(KeelFormMixin, forms.Form):
+    """Start a Monte Carlo analysis: how many iterations, an optional seed (to repeat a run),
+    residual or inherent risks, and an optional target date to read the chance of."""
+
+    iterations = forms.IntegerField(
+        min_value=ITERATIONS_MIN,
+        max_value=ITERATIONS_MAX,
+        initial=ITERATIONS_DEFAULT,
+        help_text=f"{ITERATIONS_MIN:,} to {ITERATIONS_MAX:,}; more iterations give steadier percentiles.",
+    )
+    seed = forms.IntegerField(
+        min_value=0,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="Leave empty for a new one; reuse one to repeat a run.",
+    )
+    basis = forms.ChoiceField(
+        choices=AnalysisRun.Basis.choices,
+        initial=AnalysisRun.Basis.RESIDUAL,
+        label="Risk events",
+        widget=forms.RadioSelect,
+    )
+    target_date = forms.DateField(
+        required=False,
+        widget=DATE,
+        validators=bounds.DATE_VALIDATORS,
+        help_text="Optional: the analysis gives the chance of finishing by this day.",
+    )
 
 
 def scope_risk_filters(filterset, *, program, user, project=None, with_all: bool = False) -> None:

@@ -531,3 +531,28 @@ def portfolio_admin(portfolio):
     user = UserFactory(username="padmin")
     MembershipFactory(user=user, role=Role.PORTFOLIO_ADMIN, portfolio=portfolio)
     return user
+
+
+# --- Uploaded files (attachments) ------------------------------------------------------------
+
+
+@pytest.fixture
+def media_storage(settings, tmp_path):
+    """Uploaded files go to a fresh folder for this test (the default FileSystemStorage, as in the
+    embedded default); the storage is returned so a test can list what was stored."""
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return default_storage
+
+
+def stored_files(storage, folder: str = "") -> list[str]:
+    """Every file name in `storage` below `folder` (any backend: listdir, recursively)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    found = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        found += stored_files(storage, f"{folder}/{sub}" if folder else sub)
+    return sorted(found)

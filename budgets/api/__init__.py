@@ -5,9 +5,11 @@
 - programs.py: lifecycle cost estimates and lines, vendors, contracts
 (/projects/{id}/ and /programs/{id}/ evm, s-curve, budget-by-period merge staffing's labour
 forecast: reporting.api_money.)
+- cost_ranges.py: three-point cost ranges per category (risk analysis inputs)
 - imports.py: import jobs (actuals and budgets from CSV / XLSX)
 """
 
+from .cost_ranges import CostRangeViewSet
 from .imports import ImportJobViewSet
 from .money import BudgetLineViewSet, CostEntryViewSet, ForecastViewSet, ReserveTransactionViewSet
 from .programs import ContractViewSet, LifecycleCostEstimateViewSet, LifecycleCostLineViewSet, VendorViewSet
@@ -24,6 +26,7 @@ __all__ = [
     "ContractViewSet",
     "CostCategoryViewSet",
     "CostEntryViewSet",
+    "CostRangeViewSet",
     "CurrencyViewSet",
     "ExchangeRateViewSet",
     "FiscalCalendarViewSet",

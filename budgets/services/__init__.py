@@ -6,6 +6,7 @@ object from `<Model>.objects.editable_by(user)` first.
 - money.py: budget lines (original / current), cost entries, forecasts, reserve drawdowns
 - contracts.py: vendors, contracts, security checklists, invoices
 - lifecycle.py: lifecycle cost estimates
+- cost_ranges.py: three-point cost ranges per category (risk analysis inputs)
 """
 
 from ..models.contracts import CONTRACT_DATES_ORDERED, OBLIGATED_ABOVE_CEILING
@@ -30,6 +31,7 @@ from .contracts import (
     vendor_create,
     vendor_update,
 )
+from .cost_ranges import cost_range_create, cost_range_delete, cost_range_update
 from .lifecycle import (
     LCCE_ALREADY_APPROVED,
     LCCE_APPROVED_READ_ONLY,
@@ -110,6 +112,9 @@ __all__ = [
     "cost_entry_create",
     "cost_entry_delete",
     "cost_entry_update",
+    "cost_range_create",
+    "cost_range_delete",
+    "cost_range_update",
     "currency_create",
     "currency_update",
     "exchange_rate_create",

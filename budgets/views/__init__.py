@@ -26,6 +26,7 @@ from .contracts import (
     vendor_edit,
     vendor_list,
 )
+from .cost_ranges import cost_range_add, cost_range_edit, cost_range_remove
 from .entries import cost_entry_add, cost_entry_edit, cost_entry_export, cost_entry_list, cost_entry_remove
 from .lcce import (
     lcce_approve_view,
@@ -66,6 +67,9 @@ __all__ = [
     "cost_entry_export",
     "cost_entry_list",
     "cost_entry_remove",
+    "cost_range_add",
+    "cost_range_edit",
+    "cost_range_remove",
     "currency_add",
     "currency_edit",
     "currency_list",

@@ -37,6 +37,7 @@ from projects.scheduling.mspdi_model import (
     MspdiAssignment,
     MspdiBaseline,
     MspdiCalendar,
+    MspdiCustomField,
     MspdiDocument,
     MspdiException,
     MspdiLink,
@@ -191,7 +192,26 @@ def read_mspdi(source: bytes | str) -> MspdiDocument:
     tasks = tuple(_read_task_at(el, n, source) for n, el in enumerate(_children(root, "Tasks/Task"), 1))
     resources = tuple(_read_resource(el, n) for n, el in enumerate(_children(root, "Resources/Resource"), 1))
     assignments = tuple(_read_assignment(el, n) for n, el in enumerate(_children(root, "Assignments/Assignment"), 1))
-    return MspdiDocument(project, calendars, tasks, resources, assignments)
+    custom_fields = tuple(_read_custom_field(el) for el in _children(root, "ExtendedAttributes/ExtendedAttribute"))
+    return MspdiDocument(project, calendars, tasks, resources, assignments, tuple(f for f in custom_fields if f))
+
+
+def _read_custom_field(element: ET.Element) -> MspdiCustomField | None:
+    f = _Element(element, "ExtendedAttribute")
+    field_id = f.text("FieldID")
+    if not field_id:
+        return None
+    return MspdiCustomField(field_id=field_id, field_name=f.text("FieldName"), alias=f.raw_text("Alias"))
+
+
+def _extended_values(element: ET.Element) -> tuple[tuple[str, str], ...]:
+    values = []
+    for attr_el in _children(element, "ExtendedAttribute"):
+        attr = _Element(attr_el, "ExtendedAttribute")
+        field_id, value = attr.text("FieldID"), attr.raw_text("Value")
+        if field_id and value is not None:
+            values.append((field_id, value))
+    return tuple(values)
 
 
 def _parse_root(source: bytes | str) -> ET.Element:
@@ -401,6 +421,7 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
         notes=f.raw_text("Notes"),
         predecessors=tuple(links),
         baselines=tuple(baselines),
+        extended_attributes=_extended_values(element),
         computed=MspComputed(
             start=f.moment("Start"),
             finish=f.moment("Finish"),

@@ -152,6 +152,8 @@ class MspdiTask:
     baselines: tuple[MspdiBaseline, ...] = ()
     computed: MspComputed = MspComputed()
     guid: str | None = None  # the task's GUID (Keel writes a stable one per task row)
+    # Custom field values (``ExtendedAttribute``): (FieldID, raw Value) pairs, as in the file.
+    extended_attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +215,16 @@ class MspdiProject:
 
 
 @dataclass(frozen=True, slots=True)
+class MspdiCustomField:
+    """A custom field the project defines (``Project/ExtendedAttributes/ExtendedAttribute``):
+    its FieldID, its field name (``Text1``, ``Duration2``, ``Number3``…) and the user's alias."""
+
+    field_id: str
+    field_name: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MspdiDocument:
     """A whole MSPDI file: what :func:`~projects.scheduling.mspdi.read_mspdi` returns."""
 
@@ -221,3 +233,4 @@ class MspdiDocument:
     tasks: tuple[MspdiTask, ...] = ()
     resources: tuple[MspdiResource, ...] = ()
     assignments: tuple[MspdiAssignment, ...] = ()
+    custom_fields: tuple[MspdiCustomField, ...] = ()

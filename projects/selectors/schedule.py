@@ -77,6 +77,18 @@ class ScheduleRow:
     urls: dict = field(default_factory=dict)  # set by the view: where this row's controls post
 
     @property
+    def optimistic_days(self) -> str:
+        return format_days(self.task.optimistic_minutes)
+
+    @property
+    def pessimistic_days(self) -> str:
+        return format_days(self.task.pessimistic_minutes)
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.task.optimistic_minutes is not None
+
+    @property
     def start_variance_days(self) -> str:
         return format_days(self.start_variance_minutes, signed=True) if self.baseline_start else "—"
 

@@ -58,6 +58,7 @@ from projects.scheduling import (
 )
 
 from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from .uncertainty import three_point_errors
 
 log = logging.getLogger(__name__)
 STANDARD_CALENDAR_ID = "standard"
@@ -282,13 +283,20 @@ def link_in(dep: Dependency) -> LinkIn:
     )
 
 
-def load_network(project: Project, *, own_only: bool = False) -> Network:
+def load_network(project: Project, *, own_only: bool = False, project_ids: Iterable[int] | None = None) -> Network:
     """Read the linked group of `project` (a fixed number of queries, whatever its size).
+
+    `project_ids`: read these projects (and `project`, the anchor whose zone and calendar the
+    network uses) instead of the linked group, e.g. every project of a program for its risk
+    analysis; their links to each other are kept, links to projects outside are left out.
 
     `own_only`: read only `project`'s tasks, with each task of another project that precedes
     one of them pinned (manually scheduled) at its current start and finish. Successor projects
     are left out; `Network.tasks` holds only `project`'s rows."""
-    ids = {project.pk} if own_only else linked_project_ids(project)
+    if project_ids is not None:
+        ids = {project.pk, *project_ids}
+    else:
+        ids = {project.pk} if own_only else linked_project_ids(project)
     projects = sorted(Project.objects.filter(pk__in=ids), key=lambda p: p.pk)
     anchor = next(p for p in projects if p.pk == project.pk)
     zone = project_zone(anchor)
@@ -532,6 +540,9 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE})
     if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:
         raise ValidationError({"actual_finish": ACTUAL_FINISH_BEFORE_START})
+    estimate_errors = three_point_errors(task)
+    if estimate_errors:
+        raise ValidationError(estimate_errors)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from core.models import AuditEntry
 from core.services import audit_record
+from projects.scheduling.custom_fields import CustomField, EstimateMapping, custom_fields
 
 from ..models import BaselineTask, Dependency, Project, ScheduleImport, Task
 from .schedule import project_zone, to_aware, to_local
@@ -67,6 +68,9 @@ COMPARED = {
     "deadline": "Deadline",
     "is_manual": "Manually scheduled",
     "cost": "Cost",
+    "optimistic_minutes": "Optimistic",
+    "pessimistic_minutes": "Pessimistic",
+    "duration_distribution": "Distribution",
 }
 DATES = ("start", "finish")
 FINGERPRINTED = (*COMPARED, *DATES, "external_ref", "version", "sort_order", "calendar_id", "notes")
@@ -152,6 +156,11 @@ class SchedulePreview:
     lost: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unchanged_tasks: int = 0
+    # Custom fields of the file that may hold three-point estimates (the mapping step), the
+    # mapping this preview was made with and how many tasks it gives an estimate.
+    custom_fields: list[CustomField] = field(default_factory=list)
+    estimates: EstimateMapping = field(default_factory=EstimateMapping)
+    estimated_tasks: int = 0
 
     @property
     def removed_with_progress(self) -> int:
@@ -218,7 +227,7 @@ def _text(name: str, value) -> str:
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
         return value.strftime("%d %b %Y %H:%M")
-    if name == "duration_minutes":
+    if name in ("duration_minutes", "optimistic_minutes", "pessimistic_minutes"):
         days = Decimal(value) / 480
         return f"{days.normalize():f} d"
     if name == "percent_complete":
@@ -226,9 +235,13 @@ def _text(name: str, value) -> str:
     return str(value)
 
 
-def schedule_import_preview(*, actor, project: Project, data: bytes, filename: str, replace: bool) -> SchedulePreview:
+def schedule_import_preview(
+    *, actor, project: Project, data: bytes, filename: str, replace: bool, estimates: EstimateMapping | None = None
+) -> SchedulePreview:
     """What importing `data` into `project` would do; writes nothing (ScheduleFileError when
-    the file cannot be imported)."""
+    the file cannot be imported). `estimates`: custom fields mapped to the three-point
+    estimates (schedule_io.schedule_import)."""
+    estimates = estimates or EstimateMapping()
     zone = project_zone(project)
     before = _plan(project)
     document = read_schedule_file(data, filename)
@@ -244,6 +257,7 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
                 project_code=project.code,
                 program=project.program,
                 replace=replace,
+                estimates=estimates,
             )
             after = _plan(project)
             raise _RollBackError
@@ -277,7 +291,18 @@ def schedule_import_preview(*, actor, project: Project, data: bytes, filename: s
             has_progress=progress,
         )
 
-    preview = SchedulePreview(filename=filename, replace=replace, fingerprint=before.fingerprint())
+    preview = SchedulePreview(
+        filename=filename,
+        replace=replace,
+        fingerprint=before.fingerprint(),
+        custom_fields=[f for f in custom_fields(document) if f.holds_durations],
+        estimates=estimates,
+        estimated_tasks=sum(
+            1 for row in after.tasks.values() if row["optimistic_minutes"] is not None and row["external_ref"]
+        )
+        if estimates
+        else 0,
+    )
     for pk, row in sorted(after.tasks.items(), key=lambda item: _outline_key(item[1]["outline_number"])):
         old = before.tasks.get(pk)
         if old is None:
@@ -422,15 +447,27 @@ def _data(job: ScheduleImport) -> bytes:
         raise ScheduleFileError(FILE_GONE) from None
 
 
-def schedule_import_job_preview(*, job: ScheduleImport, actor) -> SchedulePreview:
+def schedule_import_job_preview(
+    *, job: ScheduleImport, actor, estimates: EstimateMapping | None = None
+) -> SchedulePreview:
     return schedule_import_preview(
-        actor=actor, project=job.project, data=_data(job), filename=job.filename, replace=job.replace
+        actor=actor,
+        project=job.project,
+        data=_data(job),
+        filename=job.filename,
+        replace=job.replace,
+        estimates=estimates,
     )
 
 
 @transaction.atomic
 def schedule_import_confirm(
-    *, job: ScheduleImport, actor, fingerprint: str, replace_confirmed: bool = False
+    *,
+    job: ScheduleImport,
+    actor,
+    fingerprint: str,
+    replace_confirmed: bool = False,
+    estimates: EstimateMapping | None = None,
 ) -> ImportResult | None:
     """Import the stored file of `job`, all or nothing. None when it was imported already.
 
@@ -453,6 +490,7 @@ def schedule_import_confirm(
             project_code=project.code,
             program=project.program,
             replace=job.replace,
+            estimates=estimates,
         )
     except (IntegrityError, DataError) as error:
         raise ScheduleFileError(DATABASE_REFUSED.format(error=str(error).splitlines()[0])) from None

@@ -42,6 +42,7 @@ from projects.scheduling import (
     write_mspdi,
 )
 from projects.scheduling.calendar import DayPattern
+from projects.scheduling.custom_fields import EstimateMapping, task_estimates
 from projects.scheduling.interop import build_calendars
 from projects.scheduling.mpxj import MPXJ_SUFFIXES, MpxjConversionError, MpxjUnavailableError, convert_with_mpxj
 from projects.scheduling.mspdi_export import _calendar as mspdi_calendar
@@ -60,6 +61,7 @@ from .schedule import (
     to_local,
     work_calendars,
 )
+from .uncertainty import three_point_errors
 
 MSPDI_NAMESPACE = b"http://schemas.microsoft.com/project"
 TASK_GUID_NAMESPACE = uuid.UUID("5f0c6a52-9d1e-4b7a-a3c2-6b1d0e8f4a10")
@@ -232,6 +234,7 @@ def schedule_import(
     project_code: str,
     program: Program | None = None,
     replace: bool = False,
+    estimates: EstimateMapping | None = None,
 ) -> ImportResult:
     """Load a schedule file into project `project_code` (created in `program`, else in the
     "Imported" program, when it does not exist) and reschedule it. All or nothing.
@@ -246,8 +249,16 @@ def schedule_import(
       schedules as soon as possible, with no predecessor, gets "start no earlier than" its file
       start (what Microsoft Project does when a start date is typed in).
     - Replace (`replace=True`): the file becomes the plan: its outline, WBS codes, project start
-      and status date; every task the file does not have is deleted."""
+      and status date; every task the file does not have is deleted.
+
+    `estimates` maps custom fields of the file to the tasks' three-point estimates
+    (projects.scheduling.custom_fields; none unless the user chose them): a task with both
+    ends in the file gets them (and the distribution when mapped); the others keep theirs."""
     document = read_schedule_file(data, filename)
+    try:
+        estimate_values = task_estimates(document, estimates) if estimates else {}
+    except ScheduleImportError as error:
+        raise ScheduleFileError(str(error)) from None
     engine_input = engine_input_from_mspdi(document)
     if not engine_input.tasks:
         raise ScheduleFileError(NO_TASKS)
@@ -281,6 +292,7 @@ def schedule_import(
         "name", "wbs", "sort_order", "duration_minutes", "is_milestone", "constraint_type", "constraint_date",
         "calendar", "percent_complete", "actual_start", "actual_finish", "remaining_minutes", "deadline",
         "is_manual", "manual_start", "manual_finish", "cost", "notes",
+        "optimistic_minutes", "pessimistic_minutes", "duration_distribution",
     ]  # fmt: skip
     for index, spec in enumerate(engine_input.tasks):
         if spec.id == 0:  # the project summary task
@@ -332,6 +344,7 @@ def schedule_import(
         row.manual_finish = to_aware(spec.manual_finish, zone)
         row.cost = source.cost if source.cost is not None else Decimal("0")
         row.notes = source.notes or ""
+        _apply_estimate(row, estimate_values.get(spec.id), is_summary=spec.id in parents.values(), uid=spec.id)
         try:
             row.full_clean(exclude=["project", "parent", "calendar"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -441,6 +454,22 @@ def schedule_import(
         calendars=len(calendars),
         baselines=len(baseline_numbers),
     )
+
+
+def _apply_estimate(row: Task, values: dict | None, *, is_summary: bool, uid: int) -> None:
+    """Give `row` the three-point estimate the file's mapped custom fields hold (a summary's
+    duration rolls up from its tasks: it takes none)."""
+    if not values or is_summary:
+        return
+    low, high = values.get("optimistic_minutes"), values.get("pessimistic_minutes")
+    if low is not None and high is not None:
+        row.optimistic_minutes, row.pessimistic_minutes = low, high
+    if "duration_distribution" in values:
+        row.duration_distribution = values["duration_distribution"]
+    errors = three_point_errors(row)
+    if errors:
+        details = "; ".join(f"{name}: {message}" for name, message in errors.items())
+        raise ScheduleFileError(f"Task UID {uid} ({row.name}): {details}")
 
 
 def _guid_key(guid: str | None) -> str:

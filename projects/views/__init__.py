@@ -28,6 +28,7 @@ from ..services import (
     status_report_correct,
     status_report_submit,
 )
+from . import uncertainty
 from .baselines import baseline_overwrite
 from .schedule import (
     baseline_save,
@@ -200,4 +201,5 @@ __all__ = [
     "task_outdent",
     "task_remove",
     "task_save",
+    "uncertainty",
 ]

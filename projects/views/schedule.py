@@ -187,7 +187,7 @@ def schedule_context(
         "urls": _urls(project, state, schedule, zoom),
         "can_edit": can_edit,
         "editing": editing,
-        "table_columns": 15 + (4 if schedule.baseline else 0) + (1 if can_edit else 0),
+        "table_columns": 18 + (4 if schedule.baseline else 0) + (1 if can_edit else 0),
         "notice": notice,
         "error": error,
     }

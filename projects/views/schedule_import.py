@@ -17,7 +17,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from ..forms import ScheduleImportConfirmForm, ScheduleImportForm
+from ..forms import EstimateMappingForm, ScheduleImportConfirmForm, ScheduleImportForm
 from ..models import Project, ScheduleImport
 from ..services.schedule_import import (
     ALREADY_IMPORTED,
@@ -80,17 +80,41 @@ def schedule_upload(request, code: str):
     return render(request, "projects/schedule_import_upload.html", context, status=status)
 
 
+def _mapping_data(request) -> dict | None:
+    """The custom field mapping the user chose (query string on the preview, the confirm form's
+    hidden fields on a confirm), or None when none was sent."""
+    source = request.POST if request.method == "POST" else request.GET
+    data = {name: source.get(name, "") for name in EstimateMappingForm.NAMES}
+    return data if any(data.values()) else None
+
+
 def _preview_page(request, project, job, *, error: str = "", status: int = 200):
-    """The preview, recomputed now, with a confirm form carrying this preview's fingerprint."""
+    """The preview, recomputed now, with a confirm form carrying this preview's fingerprint
+    and the custom field mapping it was made with."""
+    data = _mapping_data(request)
+    chosen = EstimateMappingForm(data).mapping() if data else None
     try:
-        preview = schedule_import_job_preview(job=job, actor=request.user)
+        try:
+            preview = schedule_import_job_preview(job=job, actor=request.user, estimates=chosen)
+        except ScheduleFileError as problem:
+            if not chosen:
+                raise
+            # The mapped fields do not read as estimates: say so on the mapping, preview without it.
+            preview = schedule_import_job_preview(job=job, actor=request.user)
+            error, status = problem.reason, UNPROCESSABLE
     except ScheduleFileError as problem:
         # The stored file no longer imports against the plan as it is now.
         preview, error, status = None, problem.reason, UNPROCESSABLE
-    form = None
+    form = mapping_form = None
     if preview is not None:
+        mapping_form = EstimateMappingForm(data, fields=preview.custom_fields)
+        if data and not mapping_form.is_valid():
+            status = UNPROCESSABLE
+            if preview.estimates:
+                preview = schedule_import_job_preview(job=job, actor=request.user)
         form = ScheduleImportConfirmForm(initial={"fingerprint": preview.fingerprint}, removed=len(preview.removed))
     context = {
+        "mapping_form": mapping_form,
         "project": project,
         "job": job,
         "preview": preview,
@@ -112,6 +136,16 @@ def schedule_import_preview(request, code: str, pk: int):
     return _preview_page(request, project, job)
 
 
+def _confirmed_mapping(request):
+    data = _mapping_data(request)
+    if data is None:
+        return None
+    form = EstimateMappingForm(data)
+    if not form.is_valid():
+        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    return form.mapping()
+
+
 @login_required
 def schedule_import_confirm_view(request, code: str, pk: int):
     """Import the previewed file, if the plan is still the one previewed."""
@@ -128,6 +162,7 @@ def schedule_import_confirm_view(request, code: str, pk: int):
             actor=request.user,
             fingerprint=form.cleaned_data["fingerprint"],
             replace_confirmed=form.cleaned_data["confirm_replace"],
+            estimates=_confirmed_mapping(request),
         )
     except StalePreviewError as stale:
         return _preview_page(request, project, job, error=" ".join(stale.messages), status=CONFLICT)

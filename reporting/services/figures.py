@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from budgets.models import CostEntry
 from budgets.selectors import MissingExchangeRate, project_evm, reserve_status
@@ -36,6 +37,7 @@ from projects.selectors.schedule_lists import critical_tasks
 from projects.services.schedule import project_zone, to_local
 from risks.models import Risk
 from risks.selectors import project_exposure
+from risks.selectors.analysis import latest_analysis
 from staffing import capacity
 from staffing.models import Allocation, Person
 from staffing.selectors import conflicts, labour_forecasts, staffing_gaps
@@ -286,9 +288,26 @@ def project_figures(project: Project, *, as_of: dt.date) -> dict:
         "day"
     ]
     figures["reported_rag"] = report.overall_rag if report else ""
+    figures.update(analysis_figures(project=project, zone=project_zone(project)))
     policy = health.policy_for(project.program.portfolio)
     figures.update(health.health_fields({**figures, "as_of": as_of}, policy=policy, gates_overdue=gates_overdue))
     return figures
+
+
+def analysis_figures(*, project: Project | None = None, program: Program | None = None, zone=None) -> dict:
+    """The P80 finish (a day in `zone`, default the site's) and P80 cost of the scope's newest
+    succeeded risk analysis run, and when it finished; all None without one. One query."""
+    run = latest_analysis(project=project, program=program)
+    if run is None:
+        return {"p80_finish": None, "p80_cost": None, "simulated_at": None}
+    finish = run.p80_finish
+    return {
+        "p80_finish": None
+        if finish is None
+        else (finish.astimezone(zone) if zone else timezone.localtime(finish)).date(),
+        "p80_cost": clamp_money(run.p80_cost),
+        "simulated_at": run.finished_at,
+    }
 
 
 # -- program and portfolio -----------------------------------------------------------------------
@@ -415,6 +434,7 @@ def program_figures(program: Program, *, as_of: dt.date) -> dict:
     figures.update(project_health_counts(rows))
     # Every open project counts as open, a roll-up row or not (a new one's may not exist yet).
     figures["projects_open"] = open_projects.count()
+    figures.update(analysis_figures(program=program))
     return _finish(figures, open_projects=open_projects, as_of=as_of, portfolio=program.portfolio)
 
 

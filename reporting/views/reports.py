@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
 from portfolio.models import Portfolio, Program
+from risks.charts import analysis as analysis_charts
 
 from .. import reports
 
@@ -39,8 +40,56 @@ def _charts(pack: reports.BoardPack) -> list[tuple]:
     ]
 
 
+def _analysis_charts(pack: reports.BoardPack) -> dict:
+    """The program's risk analysis charts (data: URLs), when the pack has one."""
+    if pack.analysis is None:
+        return {}
+    summary, name = pack.analysis.summary, pack.sections[0].program.name
+    finish, cost = summary.finish, summary.cost
+    return {
+        "analysis_finish_chart": _image(
+            analysis_charts.distribution_chart(
+                histogram=finish.histogram,
+                cdf=finish.cdf,
+                markers=[
+                    ("p50", "P50", finish.p50),
+                    ("p80", "P80", finish.p80),
+                    ("plan", "Plan", finish.deterministic),
+                    ("reference", "Baseline", finish.reference),
+                ],
+                title=f"Simulated finish of {name}",
+                axis_label="Finish date",
+            )
+        ),
+        "analysis_cost_chart": _image(
+            analysis_charts.distribution_chart(
+                histogram=cost.histogram,
+                cdf=cost.cdf,
+                markers=[
+                    ("p50", "P50", cost.p50),
+                    ("p80", "P80", cost.p80),
+                    ("plan", "Plan", cost.deterministic),
+                    ("reference", "Budget", cost.reference),
+                ],
+                title=f"Simulated cost of {name}",
+                axis_label=f"Cost ({pack.currency})",
+                currency=pack.currency,
+            )
+        ),
+        "analysis_tornado": _image(
+            analysis_charts.tornado_chart(
+                summary.finish_drivers,
+                centre=finish.p50,
+                title=f"What drives the finish of {name}",
+                axis_label="Finish date with the driver at its low and high end",
+            )
+        ),
+    }
+
+
 def render_pack_html(*, pack: reports.BoardPack, template: str, request=None) -> str:
-    return render_to_string(template, {"pack": pack, "sections": _charts(pack)}, request=request)
+    context = {"pack": pack, "sections": _charts(pack), **_analysis_charts(pack)}
+    return render_to_string(template, context, request=request)
 
 
 def pack_document(*, pack: reports.BoardPack, template: str, base_url: str, request=None):
