@@ -215,6 +215,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Optimistic locking over the API: off (the default) lets a PUT, PATCH or DELETE without If-Match
+# apply to the current version, for simple clients; on makes If-Match required (428 without it).
+KEEL_REQUIRE_IF_MATCH = env_bool("KEEL_REQUIRE_IF_MATCH", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
     "DESCRIPTION": "Program portfolio management: portfolios, programs, projects, status and more.",
