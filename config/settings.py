@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import email_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("KEEL_DATA_DIR", str(BASE_DIR / "var")))
@@ -315,31 +315,47 @@ KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:
     raise ImproperlyConfigured("KEEL_COMMENT_EDIT_MINUTES must be 0 or more (0: comments cannot be edited).")
 
-# --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
-# on the default is the console backend (messages are printed to the worker's or server's log);
-# with DEBUG off it is SMTP, which takes the EMAIL_HOST… variables (other backends take no
-# options here), so a production install never drops mail silently into a log. ---
+# --- E-mail: notifications, digests and password resets go through Django's default mailer
+# (MAILERS). SMTP is configured by EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://…)
+# or by KEEL_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS, _USE_SSL (each also read under its
+# Django name, EMAIL_HOST…). Without any of them the embedded default (SQLite, no DATABASE_URL)
+# and DEBUG print mail to the log (console backend), so a password reset is visible there;
+# a PostgreSQL install without mail settings still uses SMTP on localhost:25, so production never
+# drops mail silently into a log. ---
 _CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 _SMTP_MAIL = "django.core.mail.backends.smtp.EmailBackend"
-_mail_backend = env_str("EMAIL_BACKEND", _CONSOLE_MAIL if DEBUG else _SMTP_MAIL)
+
+
+def _mail_env(name: str) -> str:
+    return env_str(f"KEEL_{name}", "") or env_str(name, "")
+
+
+_EMAIL_URL = env_str("EMAIL_URL", "")
+_mail_host = _mail_env("EMAIL_HOST")
+_mail_default = _SMTP_MAIL if (_EMAIL_URL or _mail_host or (DATABASE_URL and not DEBUG)) else _CONSOLE_MAIL
+_mail_backend = env_str("EMAIL_BACKEND", _mail_default)
 if "." not in _mail_backend:
     raise ImproperlyConfigured(f"EMAIL_BACKEND={_mail_backend!r} is not a dotted path to an e-mail backend class.")
-_mail_tls, _mail_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
-if _mail_tls and _mail_ssl:
-    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one of them.")
 _mailer: dict = {"BACKEND": _mail_backend}
 if _mail_backend == _SMTP_MAIL:
-    _mailer["OPTIONS"] = {
-        "host": env_str("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 25),
-        "username": env_str("EMAIL_HOST_USER", ""),
-        "password": env_str("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": _mail_tls,
-        "use_ssl": _mail_ssl,
-        "timeout": env_int("EMAIL_TIMEOUT", 10),
-    }
+    if _EMAIL_URL:
+        _mail_options = email_url(_EMAIL_URL)
+    else:
+        _mail_tls = env_bool("KEEL_EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+        _mail_ssl = env_bool("KEEL_EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+        if _mail_tls and _mail_ssl:
+            raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one of them.")
+        _mail_options = {
+            "host": _mail_host or "localhost",
+            "port": env_int("KEEL_EMAIL_PORT", env_int("EMAIL_PORT", 25)),
+            "username": _mail_env("EMAIL_USER") or _mail_env("EMAIL_HOST_USER"),
+            "password": _mail_env("EMAIL_PASSWORD") or _mail_env("EMAIL_HOST_PASSWORD"),
+            "use_tls": _mail_tls,
+            "use_ssl": _mail_ssl,
+        }
+    _mailer["OPTIONS"] = {**_mail_options, "timeout": env_int("EMAIL_TIMEOUT", 10)}
 MAILERS = {"default": _mailer}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
+DEFAULT_FROM_EMAIL = env_str("KEEL_EMAIL_FROM", "") or env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
