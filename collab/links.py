@@ -7,6 +7,8 @@ from django.urls import reverse
 
 # slug -> related fields the link needs (for select_related)
 LINK_RELATED: dict[str, list[str]] = {
+    "risk": ["program"],  # str(risk) is its reference, "MOD-R007"
+    "issue": ["program"],
     "status-report": ["project"],
     "gate": ["project"],
     "gate-criterion": ["gate__project"],

@@ -14,11 +14,13 @@ from html import escape
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+    "ul", "ol", "li", "a", "span", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
+ALLOWED_CLASSES = {"span": {"mention"}}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener noreferrer"
@@ -39,6 +41,43 @@ def _image_as_link(self, tokens, idx, options, env):
 
 _md.add_render_rule("image", _image_as_link)
 
+
+def _mentions(state) -> None:
+    """Core rule: an @mention in plain text becomes a `mention` token (not in code, where
+    markdown-it makes no text tokens)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children = []
+        for token in block.children:
+            if token.type != "text" or "@" not in token.content:
+                children.append(token)
+                continue
+            text, last = token.content, 0
+            for match in MENTION.finditer(text):
+                name = match.group(1).rstrip(".")
+                end = match.start() + 1 + len(name)
+                if match.start() > last:
+                    children.append(_text(state, text[last : match.start()]))
+                mention = Token("mention", "", 0)
+                mention.content = name
+                children.append(mention)
+                last = end
+            if last < len(text):
+                children.append(_text(state, text[last:]))
+        block.children = children
+
+
+def _text(state, content: str):
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _render_mention(self, tokens, idx, options, env):
+    return f'<span class="mention">@{escape(tokens[idx].content)}</span>'
+
+
 # An @mention: a Django username (letters, digits and @.+-_) not preceded by a word character,
 # so "ann@example.com" mentions nobody. A trailing "." ends the sentence, not the name.
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]+)")
@@ -52,6 +91,7 @@ def render(body: str) -> SafeString:
             html,
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
+            allowed_classes=ALLOWED_CLASSES,
             url_schemes=URL_SCHEMES,
             link_rel=LINK_REL,
             strip_comments=True,
@@ -67,3 +107,7 @@ def mentioned_usernames(body: str) -> list[str]:
         if name:
             seen.setdefault(name, None)
     return list(seen)
+
+
+_md.core.ruler.push("mentions", _mentions)
+_md.add_render_rule("mention", _render_mention)

@@ -65,7 +65,7 @@ def program_id_of(obj: models.Model) -> int:
     return type(obj).objects.filter(pk=obj.pk).values_list(target.program_field, flat=True).get()
 
 
-# -- attachments: who may add and remove files, and where the object's page is --------------------
+# -- attachments: who may add and remove files (where an object's page is: collab.links) --------------------
 
 
 def target_editable(obj: models.Model, user) -> bool:
@@ -74,31 +74,3 @@ def target_editable(obj: models.Model, user) -> bool:
     evidence: the project manager, the program manager, a portfolio admin), PROGRAM_EDITORS for
     program items, the finance editors for contracts, the risk editors for risks and issues."""
     return type(obj).objects.editable_by(user).filter(pk=obj.pk).exists()
-
-
-_PAGES = {
-    "program": ("portfolio:program-detail", lambda o: [o.code]),
-    "project": ("projects:project-detail", lambda o: [o.code]),
-    "risk": ("risks:risk-detail", lambda o: [o.pk]),
-    "issue": ("risks:issue-detail", lambda o: [o.pk]),
-    "gate": ("governance:gate-detail", lambda o: [o.project.code, o.pk]),
-    "gate-criterion": ("governance:gate-detail", lambda o: [o.gate.project.code, o.gate_id]),
-    "change-request": ("governance:change-request-detail", lambda o: [o.project.code, o.pk]),
-    "benefit": ("governance:benefit-detail", lambda o: [o.program.code, o.pk]),
-    "contract": ("budgets:contract-detail", lambda o: [o.program.code, o.pk]),
-    "decision": ("governance:decision-list", lambda o: [o.program.code]),
-    "status-report": ("projects:project-detail", lambda o: [o.project.code]),
-}
-
-
-def target_page_url(slug: str, obj: models.Model) -> str | None:
-    """The page that shows `obj` (for a gate criterion: its gate's page), None when it has none."""
-    from django.urls import NoReverseMatch, reverse
-
-    name, args = _PAGES.get(slug, (None, None))
-    if name is None:
-        return None
-    try:
-        return reverse(name, args=args(obj))
-    except NoReverseMatch:
-        return None

@@ -421,6 +421,7 @@ class ProjectScheduleActionsMixin:
                 actor=request.user,
                 fingerprint=serializer.validated_data["fingerprint"],
                 replace_confirmed=serializer.validated_data["confirm_replace"],
+                estimates=serializer.estimates(),
             )
         except StalePreviewError as stale:
             raise Conflict(" ".join(stale.messages)) from None

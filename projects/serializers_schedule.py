@@ -497,6 +497,44 @@ class ScheduleImportConfirmSerializer(serializers.Serializer):
 
     fingerprint = serializers.CharField(max_length=64)
     confirm_replace = serializers.BooleanField(default=False)
+    optimistic_field = serializers.RegexField(
+        r"^\d{1,20}$",
+        required=False,
+        allow_blank=True,
+        help_text="FieldID of the file's custom field holding the optimistic duration (see the preview's "
+        "`custom_fields`); with `pessimistic_field`. Nothing is mapped unless given.",
+    )
+    pessimistic_field = serializers.RegexField(r"^\d{1,20}$", required=False, allow_blank=True)
+    distribution_field = serializers.RegexField(
+        r"^\d{1,20}$", required=False, allow_blank=True, help_text="A text custom field: triangular, PERT or uniform."
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("optimistic_field"), attrs.get("pessimistic_field")
+        if bool(low) != bool(high):
+            raise serializers.ValidationError(
+                {"pessimistic_field" if low else "optimistic_field": "Map both ends of the estimate, or neither."}
+            )
+        return attrs
+
+    def estimates(self):
+        from .scheduling.custom_fields import EstimateMapping
+
+        data = self.validated_data
+        return EstimateMapping(
+            optimistic=data.get("optimistic_field") or None,
+            pessimistic=data.get("pessimistic_field") or None,
+            distribution=data.get("distribution_field") or None,
+        )
+
+
+class _CustomFieldSerializer(serializers.Serializer):
+    field_id = serializers.CharField()
+    name = serializers.CharField(help_text="Duration1, Number2, Text3…")
+    alias = serializers.CharField()
+    kind = serializers.CharField(help_text="duration, number or text")
+    tasks = serializers.IntegerField(help_text="Tasks carrying a value.")
+    sample = serializers.CharField()
 
 
 class _PreviewTaskSerializer(serializers.Serializer):
@@ -556,4 +594,7 @@ class SchedulePreviewSerializer(serializers.Serializer):
     planned_start_before = serializers.DateField(allow_null=True)
     planned_start_after = serializers.DateField(allow_null=True)
     lost = serializers.ListField(child=serializers.CharField(), help_text="What goes with the removed tasks.")
+    custom_fields = _CustomFieldSerializer(
+        many=True, help_text="Custom fields of the file that may hold three-point estimates (map them on confirm)."
+    )
     changes_nothing = serializers.BooleanField()

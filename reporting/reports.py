@@ -22,7 +22,8 @@ from django.utils import timezone
 from portfolio.models import Portfolio, Program
 from projects.models import Project, Task, open_projects_q
 from risks.models import AnalysisRun, Risk
-from risks.selectors.analysis import Summary, latest_analysis, summarise
+from risks.selectors.analysis import latest_analysis
+from risks.selectors.analysis_page import Summary, summarise
 
 from . import narrative as narratives
 from .selectors import (

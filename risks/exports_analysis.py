@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from core.exports import xlsx_cell
 
 from .models import AnalysisRun
-from .selectors.analysis import Summary
+from .selectors.analysis_page import Summary
 
 
 def _probability(value: float | None):

@@ -34,6 +34,13 @@ def cost_ranges_context(*, project, can_edit, edit="", cost_form=None, cost_edit
     currency = project.program.portfolio.base_currency
     for rng in ranges:
         rng.budget = budgets.get(rng.category_id, [])
+        # With no most likely amount the budget is the most likely: say when it lies outside.
+        rng.budget_outside = (
+            rng.likely_amount is None
+            and len(rng.budget) == 1
+            and rng.budget[0][1] == currency
+            and not rng.low_amount <= rng.budget[0][0] <= rng.high_amount
+        )
         if can_edit:
             rng.edit_key = f"cost-{rng.pk}"
             rng.edit_href = reverse("projects:uncertainty", args=[project.pk]) + f"?edit=cost-{rng.pk}#cost-{rng.pk}"

@@ -35,6 +35,8 @@ PARENT_ELSEWHERE = "The comment you reply to is not part of this discussion."
 MENTION_REFUSED = (
     "@{username} cannot be notified: nobody of that name can see this {label}. Remove the mention to post."
 )
+TOO_MANY_MENTIONS = "A comment can mention at most {max} people."
+MAX_MENTIONS = 20
 MENTION_TITLE = "{author} mentioned you on {label} {obj}"
 MENTION_BODY_CHARS = 500
 
@@ -57,6 +59,8 @@ def _mention_recipients(*, author, target, body: str, already: set[str] = frozen
     names = [n for n in mentioned_usernames(body) if n not in already and n != author.get_username()]
     if not names:
         return []
+    if len(names) > MAX_MENTIONS:
+        raise ValidationError({"body": TOO_MANY_MENTIONS.format(max=MAX_MENTIONS)})
     model = type(target)
     users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names, is_active=True)}
     seeing = set()

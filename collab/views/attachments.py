@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.views import refused_status
 
+from ..links import object_url
 from ..selectors.attachments import attachment_get, attachment_list, attachment_version
 from ..services import attachments as services
 from ..services.filecheck import ACCEPT_ATTRIBUTE
-from ..targets import TARGETS, target_editable, target_object, target_page_url
+from ..targets import TARGETS, target_editable, target_object
 
 UPLOADED = {
     "created": "“{name}” attached.",
@@ -84,7 +85,7 @@ def _panel(request, slug: str, obj, *, error: str = "", notice: str = "") -> dic
 def _render(request, slug: str, obj, context: dict, status: int = 200):
     if request.htmx:
         return render(request, "collab/_attachments.html", context, status=status)
-    context["object_url"] = target_page_url(slug, obj)
+    context["object_url"] = object_url(slug, obj) or None
     context.update(_heading(slug, obj))
     return render(request, "collab/attachment_list.html", context, status=status)
 
@@ -148,7 +149,7 @@ def attachment_delete_view(request, slug: str, pk: int, attachment_pk: int):
             "attachment": attachment,
             "back": back,
             "frozen": frozen,
-            "object_url": target_page_url(slug, obj),
+            "object_url": object_url(slug, obj) or None,
             "page_url": page_url,
             **_heading(slug, obj),
         }

@@ -9,10 +9,11 @@ author edits (within the window) or deletes.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 
 from core.views import refused_status
 
@@ -93,8 +94,6 @@ def _own_comment(request, slug: str, pk: int, comment_pk: int) -> tuple:
 
 
 def _comment_fragment(request, slug, obj, comment: Comment, *, status=200):
-    from django.utils import timezone
-
     decorate(comment, user=request.user, last_visit=None, now=timezone.now())
     if comment.parent_id is None:
         comment.thread_replies = []  # the fragment replaces the comment's own article only
@@ -153,7 +152,7 @@ def comment_delete_view(request, slug: str, pk: int, comment_pk: int):
         if request.htmx:
             comment.error = "; ".join(error.messages)
             return _comment_fragment(request, slug, obj, comment, status=refused_status(request))
-        raise Http404 from error  # not the author: nothing of theirs to delete
+        raise PermissionDenied("; ".join(error.messages)) from error
     if request.htmx:
         return _comment_fragment(request, slug, obj, comment_for(obj=obj, pk=comment.pk))
     return redirect(reverse("collab:discussion", args=[slug, obj.pk]) + f"#comment-{comment.pk}")

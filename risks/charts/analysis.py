@@ -178,11 +178,10 @@ def distribution_chart(
     def y_share(probability: float) -> float:
         return bottom_y - probability * plot_h
 
-    median = next((value for key, _, value in markers if key == "p50"), None)
     description = (
         f"{total} iterations in {len(histogram)} intervals; "
         + "; ".join(f"{label} {axis.label(value, short=False)}" for _, label, value in markers)
-        + (f". Half the iterations end by {axis.label(median, short=False)}." if median is not None else ".")
+        + "."
     )
     parts = [svg_open("distribution", width, height, title, description)]
     for share in (0, 0.25, 0.5, 0.75, 1):
@@ -272,10 +271,13 @@ def tornado_chart(
                     f'fill="{COLOURS[side]}"/>'
                 )
         parts.append("</g>")
-    parts.append(
-        f'<line class="axis" x1="{_f(cx)}" y1="{top}" x2="{_f(cx)}" y2="{axis_y}" stroke="{COLOURS["p50"]}" '
-        'stroke-width="1.5"/>'
-    )
+    # The P50 line is drawn through the bars only, so it never crosses a driver's name.
+    for index in range(len(rows)):
+        y0 = top + group * index
+        parts.append(
+            f'<line class="axis tornado-centre" x1="{_f(cx)}" y1="{y0 + 15}" x2="{_f(cx)}" y2="{y0 + group}" '
+            f'stroke="{COLOURS["p50"]}" stroke-width="1.5"/>'
+        )
     parts.append(f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}"/>')
     parts.extend(_axis_ticks(axis, x, axis_y, 0, width))
     parts.append(text(left + plot_w / 2, height - 4, axis_label, size=LABEL_FONT, anchor="middle", cls="axis-label"))

@@ -1,36 +1,40 @@
-"""Reads of quantitative risk analysis runs (Monte Carlo): who may run one, a scope's runs, the
-latest finished one, the trend of their headline figures, two runs compared, and a run's
-results JSON (documented on risks.models.analysis) turned into typed values for pages and
-reports (`summarise`).
+"""Reads of quantitative risk analysis runs (risks.models.AnalysisRun).
 
-The scope (a project or a program) is found by the caller through its visible_to queryset;
-these functions read only that scope's runs. Each issues a fixed number of queries.
+Access: a project's runs are seen by whoever sees the project; a program's runs (figures over
+all its projects) by those who oversee the program (Program.objects.overseen_by, as for the
+exposure); running one needs the right to edit the project or program (`can_run_analysis`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import Q
 
 from portfolio.models import Program
 from projects.models import Project
 
 from ..models import AnalysisRun
 
-TREND_RUNS = 30  # the newest finished runs drawn on the trend chart
-HISTORY_RUNS = 20  # runs listed in the history table
-
-
-def _scope(*, project=None, program=None) -> dict:
-    if (project is None) == (program is None):
-        raise ValueError("Give exactly one of project and program.")
-    return {"project": project} if project is not None else {"program": program}
+TREND_RUNS = 20
+# What `analysis_compare` sets side by side: (results path, label, kind).
+HEADLINES = (
+    (("finish", "p50"), "P50 finish", "date"),
+    (("finish", "p80"), "P80 finish", "date"),
+    (("finish", "deterministic"), "Deterministic finish", "date"),
+    (("finish", "deterministic_percentile"), "Chance of the deterministic finish", "share"),
+    (("cost", "p50"), "P50 cost", "money"),
+    (("cost", "p80"), "P80 cost", "money"),
+    (("cost", "deterministic"), "Deterministic cost", "money"),
+    (("contingency", "needed"), "Contingency needed for P80", "money"),
+    (("contingency", "shortfall"), "Shortfall against the reserves", "money"),
+    (("schedule_margin_days",), "Schedule margin (working days)", "number"),
+)
 
 
 def can_run_analysis(user, obj) -> bool:
-    """Whether `user` may start an analysis of `obj` (a Project or a Program): those who may edit
-    it (its managers and the portfolio's administrators). One query."""
+    """May `user` start an analysis of `obj` (a Project or Program)? The right to edit it."""
     if user is None or not user.is_authenticated:
         return False
     model = Project if isinstance(obj, Project) else Program
@@ -38,19 +42,16 @@ def can_run_analysis(user, obj) -> bool:
 
 
 def analysis_runs_visible_to(user):
-    """Every run `user` may read: a project's runs by whoever sees the project, a program's runs
-    (figures over all its projects) by those who oversee the program, as for the exposure."""
-    from django.db.models import Q
-
+    """Every run `user` may read (see the module docstring)."""
     return AnalysisRun.objects.filter(
         Q(project__in=Project.objects.visible_to(user).values("pk"))
         | Q(program__in=Program.objects.overseen_by(user).values("pk"))
     )
 
 
-def analysis_runs_for(user, *, project=None, program=None):
-    """The runs of `project` or `program` (or every run `user` may read when neither is given),
-    newest first, with who asked for them and their task run loaded (one query)."""
+def analysis_runs_for(user, project=None, program=None):
+    """The runs of `project` or `program` (or every one `user` may read when neither is given),
+    newest first, with what a list shows loaded (one query)."""
     runs = analysis_runs_visible_to(user).select_related("project", "program", "requested_by", "task_run")
     if project is not None:
         runs = runs.filter(project=project)
@@ -59,244 +60,94 @@ def analysis_runs_for(user, *, project=None, program=None):
     return runs.order_by("-requested_at", "-id")
 
 
-def latest_analysis(*, project=None, program=None) -> AnalysisRun | None:
-    """The newest succeeded run of one scope, results included, or None. One query."""
+def _scoped(project=None, program=None):
+    if (project is None) == (program is None):
+        raise TypeError("Pass either a project or a program.")
     return (
-        AnalysisRun.objects.filter(**_scope(project=project, program=program), status=AnalysisRun.Status.SUCCEEDED)
-        .select_related("requested_by")
+        AnalysisRun.objects.filter(project=project)
+        if project is not None
+        else AnalysisRun.objects.filter(program=program)
+    )
+
+
+def latest_analysis(*, project=None, program=None) -> AnalysisRun | None:
+    """The newest succeeded run of `project` or `program` (the caller checked access)."""
+    return _scoped(project, program).filter(status=AnalysisRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    run_id: int
+    at: object  # the run's finish time (aware datetime)
+    p50_finish: object
+    p80_finish: object
+    p50_cost: Decimal | None
+    p80_cost: Decimal | None
+    trigger: str
+
+
+def analysis_trend(*, project=None, program=None, runs: int = TREND_RUNS) -> list[TrendPoint]:
+    """P50/P80 finish and cost of the last `runs` succeeded runs, oldest first (one query)."""
+    rows = (
+        _scoped(project, program)
+        .filter(status=AnalysisRun.Status.SUCCEEDED)
         .order_by("-finished_at", "-id")
-        .first()
+        .values_list("pk", "finished_at", "p50_finish", "p80_finish", "p50_cost", "p80_cost", "trigger")[:runs]
     )
+    return [TrendPoint(*row) for row in reversed(list(rows))]
 
 
-def analysis_trend(*, project=None, program=None, limit: int = TREND_RUNS) -> list[AnalysisRun]:
-    """The newest `limit` succeeded runs of one scope, oldest first, headline columns only. One query."""
-    runs = (
-        AnalysisRun.objects.filter(**_scope(project=project, program=program), status=AnalysisRun.Status.SUCCEEDED)
-        .only("pk", "finished_at", "requested_at", "p50_finish", "p80_finish", "p50_cost", "p80_cost", "basis")
-        .order_by("-finished_at", "-id")[:limit]
-    )
-    return list(reversed(runs))
-
-
-# -- a run's results as typed values -------------------------------------------------------------
-
-
-def _moment(value) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
-def _money(value) -> Decimal | None:
-    return Decimal(str(value)) if value not in (None, "") else None
-
-
-def _float(value) -> float | None:
-    return float(value) if value is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class Driver:
-    """One bar of a tornado: the driver and the finish (datetime) or cost (Decimal) when it sits
-    at its low and its high end."""
-
-    key: str
+@dataclass(frozen=True)
+class Difference:
     label: str
-    kind: str
-    correlation: float
-    low: object
-    high: object
+    kind: str  # "date" | "money" | "share" | "number" | "input"
+    a: object
+    b: object
+    change: object  # days, money or points of difference (None when not comparable)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One side of a run's results (the finish or the cost)."""
-
-    deterministic: object
-    mean: object
-    p10: object
-    p50: object
-    p80: object
-    p90: object
-    deterministic_percentile: float | None
-    histogram: list  # (low, high, count)
-    cdf: list  # (value, probability)
-    reference: object = None  # the baseline finish or the budget
-    p_reference: float | None = None
-    target: object = None
-    p_target: float | None = None
+def _dig(data: dict, path: tuple[str, ...]):
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
-    finish: Outcome
-    cost: Outcome
-    criticality: list
-    finish_drivers: list[Driver]
-    cost_drivers: list[Driver]
-    contingency: dict = field(default_factory=dict)
-    schedule_margin_days: float | None = None
+def _change(kind: str, a, b):
+    import datetime as dt
 
-
-def summarise(run: AnalysisRun) -> Summary | None:
-    """`run.results` with dates as aware datetimes and money as Decimal, or None when the run
-    has no results (queued, running, failed)."""
-    results = run.results or {}
-    if not results.get("finish") or not results.get("cost"):
-        return None
-    finish, cost = results["finish"], results["cost"]
-    contingency = {key: _money(value) for key, value in (results.get("contingency") or {}).items()}
-    return Summary(
-        finish=Outcome(
-            **{k: _moment(finish.get(k)) for k in ("deterministic", "mean", "p10", "p50", "p80", "p90")},
-            deterministic_percentile=_float(finish.get("deterministic_percentile")),
-            histogram=[(_moment(b["start"]), _moment(b["end"]), int(b["count"])) for b in finish.get("histogram", [])],
-            cdf=[(_moment(x), float(p)) for x, p in finish.get("cdf", [])],
-            reference=_moment(finish.get("baseline")),
-            p_reference=_float(finish.get("p_baseline")),
-            target=_moment(finish.get("target")),
-            p_target=_float(finish.get("p_target")),
-        ),
-        cost=Outcome(
-            **{k: _money(cost.get(k)) for k in ("deterministic", "mean", "p10", "p50", "p80", "p90")},
-            deterministic_percentile=_float(cost.get("deterministic_percentile")),
-            histogram=[(_money(b["low"]), _money(b["high"]), int(b["count"])) for b in cost.get("histogram", [])],
-            cdf=[(_money(x), float(p)) for x, p in cost.get("cdf", [])],
-            reference=_money(cost.get("budget")),
-            p_reference=_float(cost.get("p_budget")),
-        ),
-        criticality=list(results.get("criticality") or []),
-        finish_drivers=[
-            Driver(
-                d["key"],
-                d["label"],
-                d.get("kind", ""),
-                float(d.get("correlation") or 0),
-                _moment(d["low"]),
-                _moment(d["high"]),
-            )
-            for d in results.get("finish_drivers") or []
-        ],
-        cost_drivers=[
-            Driver(
-                d["key"],
-                d["label"],
-                d.get("kind", ""),
-                float(d.get("correlation") or 0),
-                _money(d["low"]),
-                _money(d["high"]),
-            )
-            for d in results.get("cost_drivers") or []
-        ],
-        contingency=contingency,
-        schedule_margin_days=_float(results.get("schedule_margin_days")),
-    )
-
-
-# -- two runs compared ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ComparedFigure:
-    label: str
-    kind: str  # "date", "money", "probability" or "text"
-    first: object
-    second: object
-    change: object  # days (int), money (Decimal), percentage points (float) or None
-
-
-def _change(kind: str, first, second):
-    if first is None or second is None:
+    if a is None or b is None:
         return None
     if kind == "date":
-        return (second.date() - first.date()).days
+        return round((dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds() / 86400, 2)
     if kind == "money":
-        return second - first
-    if kind == "probability":
-        return round((second - first) * 100, 1)
-    return None
+        return Decimal(b) - Decimal(a)
+    return round(float(b) - float(a), 4)
 
 
-def analysis_compare(first: AnalysisRun, second: AnalysisRun) -> list[ComparedFigure]:
-    """The headline figures of two runs side by side with the change from `first` to `second`
-    (days, money, percentage points), and what they were run with. No query."""
-    a, b = summarise(first), summarise(second)
-    rows = [
-        ComparedFigure("Iterations", "text", first.iterations, second.iterations, None),
-        ComparedFigure("Seed", "text", first.seed, second.seed, None),
-        ComparedFigure("Basis", "text", first.get_basis_display(), second.get_basis_display(), None),
-        ComparedFigure("Engine version", "text", first.engine_version, second.engine_version, None),
+def analysis_compare(run_a: AnalysisRun, run_b: AnalysisRun) -> list[Difference]:
+    """The headline figures of two runs side by side (b - a: calendar days for dates), then the
+    inputs that differ: settings (iterations, seed, basis, engine), and the three-point
+    durations, cost ranges and risk events added, removed or changed (no queries)."""
+    out = [
+        Difference(label, kind, _dig(run_a.results, path), _dig(run_b.results, path), None)
+        for path, label, kind in HEADLINES
     ]
-    if a is None or b is None:
-        return rows
-    figures = [
-        ("P50 finish", "date", a.finish.p50, b.finish.p50),
-        ("P80 finish", "date", a.finish.p80, b.finish.p80),
-        ("P90 finish", "date", a.finish.p90, b.finish.p90),
-        ("Plan's finish (deterministic)", "date", a.finish.deterministic, b.finish.deterministic),
-        ("Chance of meeting the baseline finish", "probability", a.finish.p_reference, b.finish.p_reference),
-        ("P50 cost", "money", a.cost.p50, b.cost.p50),
-        ("P80 cost", "money", a.cost.p80, b.cost.p80),
-        ("P90 cost", "money", a.cost.p90, b.cost.p90),
-        ("Chance of staying within budget", "probability", a.cost.p_reference, b.cost.p_reference),
-        ("Contingency needed for P80", "money", a.contingency.get("needed"), b.contingency.get("needed")),
-    ]
-    return rows + [ComparedFigure(label, kind, x, y, _change(kind, x, y)) for label, kind, x, y in figures]
+    out = [Difference(d.label, d.kind, d.a, d.b, _change(d.kind, d.a, d.b)) for d in out]
+    for name in ("iterations", "seed", "basis", "engine_version", "target_date"):
+        a, b = getattr(run_a, name), getattr(run_b, name)
+        if a != b:
+            out.append(Difference(name.replace("_", " ").capitalize(), "input", a, b, None))
+    for key, label in (("durations", "Duration estimate"), ("costs", "Cost range"), ("risks", "Risk event")):
+        a_items, b_items = _keyed(run_a.inputs.get(key)), _keyed(run_b.inputs.get(key))
+        for item in sorted(set(a_items) | set(b_items)):
+            if a_items.get(item) != b_items.get(item):
+                out.append(Difference(f"{label} {item}", "input", a_items.get(item), b_items.get(item), None))
+    return out
 
 
-# -- what a run reads ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class InputsSummary:
-    """How much uncertainty the scope's data describes: tasks with their own three-point
-    estimate, percentage ranges on branches, correlation groups, cost ranges, and the active
-    risks with a probability and a schedule or cost impact."""
-
-    tasks: int
-    tasks_estimated: int
-    duration_ranges: int
-    correlation_groups: int
-    cost_ranges: int
-    risks: int
-    risks_with_schedule: int
-    risks_with_cost: int
-
-    @property
-    def empty(self) -> bool:
-        return not (self.tasks_estimated or self.duration_ranges or self.cost_ranges or self.risks)
-
-
-def analysis_inputs_summary(*, project=None, program=None) -> InputsSummary:
-    """The counts behind InputsSummary for a project, or a program's projects and its own
-    risks. Five queries."""
-    from django.db.models import Count, Q
-
-    from budgets.models import CostRange
-    from projects.models import CorrelationGroup, DurationRange, Task
-
-    from ..models import Risk
-
-    projects = {"project": project} if project is not None else {"project__program": program}
-    tasks = Task.objects.filter(**projects, is_summary=False).aggregate(
-        tasks=Count("pk"), estimated=Count("pk", filter=Q(optimistic_minutes__isnull=False))
-    )
-    risk_scope = {"project": project} if project is not None else {"program": program}
-    risks = (
-        Risk.objects.filter(**risk_scope)
-        .active()
-        .aggregate(
-            risks=Count("pk"),
-            schedule=Count("pk", filter=Q(schedule_impact_days__gt=0)),
-            cost=Count("pk", filter=Q(cost_impact__gt=0)),
-        )
-    )
-    return InputsSummary(
-        tasks=tasks["tasks"],
-        tasks_estimated=tasks["estimated"],
-        duration_ranges=DurationRange.objects.filter(**projects).count(),
-        correlation_groups=CorrelationGroup.objects.filter(**projects).count(),
-        cost_ranges=CostRange.objects.filter(**projects).count(),
-        risks=risks["risks"],
-        risks_with_schedule=risks["schedule"],
-        risks_with_cost=risks["cost"],
-    )
+def _keyed(items) -> dict[str, object]:
+    if isinstance(items, dict):  # durations: {task id: three-point}
+        return {f"task {k}": v for k, v in items.items()}
+    return {str(item.get("key")): item for item in items or () if isinstance(item, dict)}

@@ -11,12 +11,14 @@ database for one AnalysisRun, and its JSON form stored in `AnalysisRun.inputs`.
   figure the cost pages show; each CostRange is ranged around its category's current budget (or
   its own most likely amount), and the rest of the BAC is a fixed amount.
 - Risk events: the open and mitigating risks of the projects (and, for a program, its
-  program-level risks). Probability: `probability_percent` (inherent), or the percentage the
-  residual probability level stands for (residual, as the register's residual EMV works it
-  out). Schedule impact (calendar days) becomes working minutes at the calendar's average
-  working time per calendar day, added to each linked task in the network; a risk linked to no
-  task delays its project's last-finishing task (the program's, for a program risk), so that it
-  moves the finish by the impact the register states. Cost impact is added when it occurs.
+  program-level risks); a project run counts the cost impact of its own risks only, as it
+  counts only its own budget, while its linked projects' risks still move its dates.
+  Probability: `probability_percent` (inherent), or the percentage the residual probability
+  level stands for (residual, as the register's residual EMV works it out). Schedule impact
+  (calendar days) becomes working minutes at the calendar's average working time per calendar
+  day, added to each linked task in the network; a risk linked to no task delays its project's
+  last-finishing unfinished work task (the network's, for a program risk), so that it moves the
+  finish by the impact the register states. Cost impact is added when it occurs.
 """
 
 from __future__ import annotations
@@ -169,7 +171,10 @@ def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEven
     # no task): the task whose delay moves the finish by the full impact.
     last_of: dict[int | None, Task] = {}
     for task in net.tasks:
-        if task.pk not in leaves or task.finish is None:
+        # Work still to do, whose duration the engine may stretch (not a milestone, a finished
+        # or a manually scheduled task).
+        movable = not (task.is_milestone or task.is_manual or task.actual_finish is not None)
+        if task.pk not in leaves or task.finish is None or not movable:
             continue
         for key in (task.project_id, None):
             if key not in last_of or task.finish > last_of[key].finish:
@@ -186,7 +191,10 @@ def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEven
                 last = last_of.get(risk.project_id) or last_of.get(None)
                 linked = [last.pk] if last is not None else []
             impacts = dict.fromkeys(linked, minutes)
-        if not impacts and not risk.cost_impact:
+        # A project run schedules its linked group but counts only its own money: the risks of
+        # the other projects in the group move dates, not its cost.
+        cost = risk.cost_impact if run.program_id or risk.project_id == run.project_id else ZERO
+        if not impacts and not cost:
             continue
         out.append(
             RiskEvent(
@@ -194,7 +202,7 @@ def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEven
                 label=f"{risk.reference} {risk.title}",
                 probability=_probability(risk, run.basis),
                 task_impacts=impacts,
-                cost_impact=risk.cost_impact,
+                cost_impact=cost,
             )
         )
     return out

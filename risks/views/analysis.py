@@ -10,7 +10,8 @@ scope; the newest run, while queued or running, shows a progress bar that polls
 shown run's results as a workbook.
 
 Outsiders get 404 (the scope is looked up through visible_to); readers see the page without the
-form, and a POST from them is 403.
+form, and a POST from them is 403. A program's results are shown to those who see the program
+whole (a role on it or its portfolio), as its exposure is.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from core.exports import XLSX_TYPE
+from portfolio.models import Program
+from projects.models import Project
 
 from ..charts import analysis as charts
 from ..exports_analysis import analysis_workbook
 from ..forms import AnalysisRunForm
 from ..models import AnalysisRun
 from ..selectors import analysis as selectors
+from ..selectors import analysis_page
 from ..services import analysis as services
 from ._common import require, visible_program, visible_project
 
@@ -85,7 +89,18 @@ def _compared(request, runs):
     return found[0], found[1], None
 
 
+PHONE_WIDTH = 330  # the charts' narrow drawing, shown instead of the wide one on a phone
+
+
 def _charts(summary, currency: str, scope_name: str) -> dict:
+    """Each chart drawn twice: at its full width and narrow enough for a phone (the stylesheet
+    shows one), since a chart is drawn at 1:1 and would otherwise scroll sideways there."""
+    wide = _drawn(summary, currency, scope_name, width=charts.WIDTH)
+    narrow = _drawn(summary, currency, scope_name, width=PHONE_WIDTH)
+    return {**wide, **{f"{name}_narrow": svg for name, svg in narrow.items()}}
+
+
+def _drawn(summary, currency: str, scope_name: str, *, width: int) -> dict:
     finish, cost = summary.finish, summary.cost
     return {
         "finish_chart": _svg(
@@ -101,6 +116,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 ],
                 title=f"Simulated finish of {scope_name}",
                 axis_label="Finish date",
+                width=width,
             )
         ),
         "cost_chart": _svg(
@@ -116,6 +132,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 title=f"Simulated cost of {scope_name}",
                 axis_label=f"Cost ({currency})",
                 currency=currency,
+                width=width,
             )
         ),
         "finish_tornado": _svg(
@@ -124,6 +141,7 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 centre=finish.p50,
                 title=f"What drives the finish of {scope_name}",
                 axis_label="Finish date with the driver at its low and high end",
+                width=width,
             )
         ),
         "cost_tornado": _svg(
@@ -133,14 +151,17 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
                 title=f"What drives the cost of {scope_name}",
                 axis_label=f"Cost ({currency}) with the driver at its low and high end",
                 currency=currency,
+                width=width,
             )
         ),
     }
 
 
-def _trend_charts(trend: list[AnalysisRun], currency: str, scope_name: str) -> dict:
-    def day(run):
-        return (run.finished_at or run.requested_at).date()
+def _trend_charts(trend: list, currency: str, scope_name: str) -> dict:
+    """`trend`: risks.selectors.analysis.TrendPoint (at, p50_finish, p80_finish, p50_cost, p80_cost)."""
+
+    def day(point):  # the moment, so that two runs of one day stand apart
+        return timezone.localtime(point.at)
 
     return {
         "finish_trend": _svg(
@@ -166,6 +187,9 @@ def _page(request, *, project=None, program=None):
     scope_program = program or project.program
     currency = scope_program.portfolio.base_currency
     scope_name = f"{scope.code} {scope.name}"
+    # A program's runs simulate every project of it: like its exposure, they are shown to people
+    # who see the program whole (risks.selectors.analysis.analysis_runs_visible_to).
+    withheld = program is not None and not Program.objects.overseen_by(request.user).filter(pk=program.pk).exists()
     can_run = selectors.can_run_analysis(request.user, scope)
     runs = selectors.analysis_runs_for(request.user, project=project, program=program)
     page_url = request.path
@@ -196,9 +220,9 @@ def _page(request, *, project=None, program=None):
     shown, error = _run_param(request, runs, "run")
     first, second, error_pick = _compared(request, runs)
     problem = error or error_pick
-    if shown is None:
+    if shown is None and not withheld:
         shown = selectors.latest_analysis(project=project, program=program)
-    summary = selectors.summarise(shown) if shown is not None else None
+    summary = analysis_page.summarise(shown) if shown is not None else None
 
     if request.GET.get("export") is not None:
         if request.GET["export"] != "xlsx":
@@ -217,10 +241,10 @@ def _page(request, *, project=None, program=None):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    history = list(runs[: selectors.HISTORY_RUNS])
+    history = list(runs[: analysis_page.HISTORY_RUNS])
     newest = history[0] if history else None
     in_flight = newest if newest is not None and newest.status not in RUN_FINISHED_STATES else None
-    trend = selectors.analysis_trend(project=project, program=program)
+    trend = [] if withheld else selectors.analysis_trend(project=project, program=program)
     context = {
         "project": project,
         "program": scope_program,
@@ -228,6 +252,7 @@ def _page(request, *, project=None, program=None):
         "scope_kind": "project" if project is not None else "program",
         "currency": currency,
         "can_run": can_run,
+        "withheld": withheld,
         "form": form if form is not None else (AnalysisRunForm() if can_run else None),
         "run": shown,
         "summary": summary,
@@ -235,9 +260,9 @@ def _page(request, *, project=None, program=None):
         "in_flight": in_flight,
         "history": history,
         "trend": trend,
-        "inputs": selectors.analysis_inputs_summary(project=project, program=program),
+        "inputs": analysis_page.analysis_inputs_summary(project=project, program=program),
         "inputs_url": _inputs_url(project),
-        "compare": selectors.analysis_compare(first, second) if first and second else None,
+        "compare": analysis_page.compare_figures(first, second) if first and second else None,
         "compare_runs": (first, second),
         "problem": problem,
         "page_url": page_url,
@@ -263,9 +288,6 @@ def program_analysis(request, code: str):
 def analysis_progress(request, pk: int):
     """A run's progress bar (htmx polls it every 2 s); once the run has finished, the answer
     asks htmx to reload the page, which then shows the results or the error."""
-    from portfolio.models import Program
-    from projects.models import Project
-
     run = get_object_or_404(
         AnalysisRun.objects.select_related("task_run", "project", "program").defer("inputs", "results"),
         pk=pk,
@@ -273,7 +295,7 @@ def analysis_progress(request, pk: int):
     visible = (
         Project.objects.visible_to(request.user).filter(pk=run.project_id)
         if run.project_id
-        else Program.objects.visible_to(request.user).filter(pk=run.program_id)
+        else Program.objects.overseen_by(request.user).filter(pk=run.program_id)
     )
     if not visible.exists():
         raise Http404

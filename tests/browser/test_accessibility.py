@@ -41,6 +41,7 @@ PAGES: list[tuple[str | None, str]] = [
     ("project_manager", "/projects/{project}/schedule/"),
     ("project_manager", "/projects/{project}/status/new/"),
     ("project_manager", "/projects/{project}/edit/"),
+    ("project_manager", "/projects/{project_pk}/risk-inputs/"),
     # Costs
     ("finance_analyst", "/projects/{project}/costs/"),
     ("finance_analyst", "/projects/{project}/costs/plan/"),
@@ -113,6 +114,7 @@ def demo_objects() -> dict[str, object]:
         "portfolio_pk": program.portfolio.pk,
         "program": program.code,
         "project": project.code,
+        "project_pk": project.pk,
         "risk": first(Risk, project__in=projects).pk,
         # The project manager's projects have no issues in the demo: one of the program's.
         "issue_project": issue.project.code,

@@ -43,7 +43,7 @@ def test_program_manager_discusses_a_gate_and_mentions_the_project_manager(demo,
 
     section = page.locator(f"#discussion-gate-{gate.pk}")
     section.get_by_role("button", name="Post comment").wait_for()  # loaded by htmx
-    section.get_by_label("Comment").fill(
+    section.get_by_role("textbox", name="Comment").fill(
         "@project_manager please attach the **signed business case**. <script>window.pwned=1</script>"
     )
     section.get_by_role("button", name="Post comment").click()
@@ -77,7 +77,7 @@ def test_program_activity_page_is_accessible(demo, page_as, axe):
     gate = _gate_both_see()
     page = page_as("program_manager")
     page.goto(f"/collab/gate/{gate.pk}/discussion/")
-    page.get_by_label("Comment").fill("Evidence is in; ready to decide.")
+    page.get_by_role("textbox", name="Comment").fill("Evidence is in; ready to decide.")
     page.get_by_role("button", name="Post comment").click()
     page.locator(".collab-body", has_text="ready to decide").wait_for()
     page.goto(f"/collab/programs/{gate.project.program.code}/activity/")

@@ -40,24 +40,28 @@ def shoot(tmp_path):
 
 
 @pytest.mark.skipif(SERVICE_IS_STUB, reason="needs risks.services.analysis.analysis_run_request (mc-app)")
-def test_program_manager_runs_an_analysis_of_the_demo_program_and_reads_p50_p80_and_the_tornado(demo, page_as, axe):
+def test_program_manager_runs_an_analysis_of_the_demo_program_and_reads_p50_p80_and_the_tornado(
+    demo, page_as, axe, shoot
+):
     program = demo_program()
     page = page_as("program_manager")
     page.goto(f"/programs/{program.code}/")
     page.get_by_role("navigation", name="Program pages").get_by_role("link", name="Risk analysis").click()
     page.wait_for_url(f"**/programs/{program.code}/risk-analysis/")
-    assert page.get_by_role("heading", name="No analysis yet").is_visible()
-    axe.assert_clean(page, where="empty risk analysis page")
+    axe.assert_clean(page, where="risk analysis page before the run")
+    before = set(AnalysisRun.objects.filter(program=program).values_list("pk", flat=True))
 
-    page.get_by_label("Iterations").fill("2000")
-    page.get_by_label("Seed").fill("11")
+    page.get_by_role("spinbutton", name="Iterations").fill("2000")
+    page.get_by_role("spinbutton", name="Seed").fill("11")
     page.get_by_role("button", name="Run analysis").click()
+    page.wait_for_load_state()
+    (run,) = AnalysisRun.objects.filter(program=program).exclude(pk__in=before)
     # Embedded default: the run happens in-process; with a worker, the progress bar polls and
-    # reloads the page when it has finished.
-    page.locator('[data-figure="p80-finish"]').wait_for(timeout=60_000)
-    run = AnalysisRun.objects.get(program=program)
+    # reloads the page when it has finished. Either way the page ends up showing this run.
+    page.locator(f'p[data-run="{run.pk}"]').wait_for(timeout=60_000)
+    run.refresh_from_db()
     assert run.status == AnalysisRun.Status.SUCCEEDED
-    assert run.iterations == 2000
+    assert (run.iterations, run.seed, run.requested_by.username) == (2000, 11, "program_manager")
     p50 = page.locator('[data-figure="p50-finish"]').inner_text()
     p80 = page.locator('[data-figure="p80-finish"]').inner_text()
     assert re.fullmatch(r"\d{1,2} \w{3} \d{4}", p50)
@@ -78,16 +82,27 @@ def test_program_manager_runs_an_analysis_of_the_demo_program_and_reads_p50_p80_
 @pytest.mark.parametrize("width", [1280, 390])
 def test_risk_analysis_page_of_the_demo_program_reads_well_at(demo, page_as, axe, shoot, width):
     """With finished runs made directly (no engine needed): the figures, both charts, the tornados,
-    the trend and a comparison read well and pass axe at a desktop and a phone width."""
+    the trend and a comparison read well and pass axe at a desktop and a phone width; so does
+    the empty state of a project without runs."""
     program = demo_program()
+    project = program.projects.order_by("code").last()
+    AnalysisRun.objects.filter(project=project).delete()
+    empty = page_as("program_manager")
+    empty.set_viewport_size({"width": width, "height": 900})
+    empty.goto(f"/projects/{project.code}/risk-analysis/")
+    assert empty.get_by_role("heading", name="No analysis yet").is_visible()
+    axe.assert_clean(empty, where=f"empty risk analysis page at {width} px")
+    assert no_page_overflow(empty)
+    shoot(empty, f"project-risk-analysis-empty-{width}.png")
+
     first = AnalysisRunFactory(program=program, completed=True, results=analysis_results(p50_days=300, p80_days=330))
     second = AnalysisRunFactory(program=program, completed=True, results=analysis_results(p50_days=306, p80_days=338))
     page = page_as("program_manager")
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"/programs/{program.code}/risk-analysis/")
     assert page.locator('[data-figure="p80-finish"]').is_visible()
-    assert page.locator("svg.chart-distribution").count() == 2
-    assert page.locator("svg.chart-tornado").count() == 2
+    assert page.locator("svg.chart-distribution:visible").count() == 2
+    assert page.locator("svg.chart-tornado:visible").count() == 2
     assert page.locator("svg.chart-run-trend").count() == 2
     axe.assert_clean(page, where=f"risk analysis page at {width} px")
     assert no_page_overflow(page)

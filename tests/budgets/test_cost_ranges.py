@@ -184,3 +184,10 @@ class TestApi:
             )
         with django_assert_max_num_queries(len(first)):
             assert len(client.get(RANGES).json()["results"]) == 6
+
+
+def test_a_budget_outside_an_open_range_is_flagged(project, owner, labour, client_for):
+    BudgetLineFactory(project=project, category=labour, amount=Decimal("500"), currency=CurrencyFactory(code="EUR"))
+    cost_range_create(actor=owner, project=project, category=labour, low_amount=100, high_amount=300)
+    body = client_for(owner).get(page(project)).content.decode()
+    assert "the budget: outside the range" in body

@@ -344,3 +344,28 @@ def test_gate_page_carries_the_discussion_panel(client_for, owner, gate):
     html = client_for(owner).get(reverse("governance:gate-detail", args=[gate.project.code, gate.pk])).content.decode()
     assert reverse("collab:discussion", args=["gate", gate.pk]) in html
     assert reverse("collab:attachments", args=["gate", gate.pk]) in html
+
+
+def test_deleting_someone_elses_comment_through_the_page_is_403(client_for, owner, member, gate):
+    comment = comment_create(user=owner, target=gate, body="Mine")
+    url = reverse("collab:comment-delete", args=["gate", gate.pk, comment.pk])
+    assert client_for(member).post(url).status_code == 403
+    refused = client_for(member).post(url, headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert svc.NOT_AUTHOR in refused.content.decode()
+    assert Comment.objects.get(pk=comment.pk).deleted_at is None
+
+
+def test_demo_reset_removes_demo_users_comments_too(owner, gate):
+    # Comments PROTECT their author; the demo's reset deletes programs (and so their comments)
+    # before it deletes the demo users.
+    from demo.logins import DEMO_EMAIL_DOMAIN
+    from demo.seed import demo_reset
+    from tests.factories.users import UserFactory
+
+    author = UserFactory(username="demo_author", email=f"demo_author@{DEMO_EMAIL_DOMAIN}")
+    root = comment_create(user=author, target=gate, body="Demo chat")
+    comment_edit(user=author, comment=root, body="Demo chat, edited")
+    demo_reset()
+    assert not Comment.objects.exists()
+    assert not CommentRevision.objects.exists()

@@ -133,3 +133,22 @@ def test_member_of_one_project_cannot_be_mentioned_on_another_projects_risk(owne
 )
 def test_mention_parsing(body, names):
     assert mentioned_usernames(body) == names
+
+
+def test_mentions_are_highlighted_but_not_in_code():
+    from collab.markdown import render
+
+    html = str(render("@pm see `@owner` and mail ann@example.com"))
+    assert '<span class="mention">@pm</span>' in html
+    assert "<code>@owner</code>" in html
+    assert "ann@example.com" in html
+    assert html.count("mention") == 1
+
+
+def test_too_many_mentions_are_refused_before_any_lookup(owner, gate, django_assert_max_num_queries):
+    from collab.services.comments import TOO_MANY_MENTIONS
+
+    body = " ".join(f"@user{n}" for n in range(21))
+    with django_assert_max_num_queries(3), pytest.raises(ValidationError) as exc:
+        comment_create(user=owner, target=gate, body=body)
+    assert exc.value.message_dict["body"] == [TOO_MANY_MENTIONS.format(max=20)]

@@ -25,7 +25,7 @@ def test_project_rollup_carries_the_newest_succeeded_runs_p80(project):
     AnalysisRunFactory(project=project, completed=True, results=analysis_results(p80_days=100))
     newest = AnalysisRunFactory(project=project, completed=True, results=analysis_results(p80_days=320))
     AnalysisRunFactory(project=project, status=AnalysisRun.Status.FAILED)
-    AnalysisRunFactory(project=project)  # queued
+    AnalysisRunFactory(project=project, status=AnalysisRun.Status.QUEUED)
     project_rollup_recompute(project_id=project.pk, force=True, propagate=False)
     rollup = ProjectRollup.objects.get(project=project)
     # 5 Jan 2026 17:00 UTC + 320 days = 21 Nov 2026 17:00 UTC, already 22 Nov in Auckland.

@@ -19,6 +19,19 @@ def other_project(program):
     )
 
 
+@pytest.fixture(autouse=True)
+def _close_progress_connection():
+    """A run executed inside a test's transaction reports progress through core.taskruns' side
+    connection; close it after the test so the test database can be dropped."""
+    yield
+    from core import taskruns
+
+    side = getattr(taskruns._local, "side", None)
+    if side is not None:
+        side.close()
+        taskruns._local.side = None
+
+
 @pytest.fixture
 def engine():
     """The analysis tests run the real Monte Carlo engine (projects.scheduling.montecarlo); this

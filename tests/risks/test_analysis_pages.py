@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from risks.models import AnalysisRun
 from risks.selectors import analysis as selectors
+from risks.selectors import analysis_page
 from risks.views import analysis as views
 from tests.factories.risks import AnalysisRunFactory, analysis_results
 
@@ -49,7 +50,13 @@ def requested(monkeypatch):
             }
         )
         return AnalysisRunFactory(
-            project=project, program=program, iterations=iterations, seed=seed or 7, basis=basis, requested_by=user
+            status=AnalysisRun.Status.QUEUED,
+            project=project,
+            program=program,
+            iterations=iterations,
+            seed=seed or 7,
+            basis=basis,
+            requested_by=user,
         )
 
     monkeypatch.setattr(views.services, "analysis_run_request", fake)
@@ -73,7 +80,7 @@ def test_outsider_gets_404_for_a_run_post_and_nothing_is_asked(client_for, outsi
 
 
 def test_outsider_gets_404_for_a_runs_progress(client_for, outsider, project):
-    run = AnalysisRunFactory(project=project)
+    run = AnalysisRunFactory(project=project, status=AnalysisRun.Status.QUEUED)
     assert client_for(outsider).get(reverse("risks:analysis-progress", args=[run.pk])).status_code == 404
 
 
@@ -146,7 +153,7 @@ def test_bad_run_input_is_a_400_naming_the_field(client_for, project_manager, pr
 
 
 def test_a_queued_run_shows_a_progress_bar_that_polls(client_for, project_manager, project):
-    run = AnalysisRunFactory(project=project)
+    run = AnalysisRunFactory(project=project, status=AnalysisRun.Status.QUEUED)
     response = client_for(project_manager).get(page(project))
     assert b'id="analysis-progress"' in response.content
     assert reverse("risks:analysis-progress", args=[run.pk]).encode() in response.content
@@ -243,10 +250,15 @@ def test_a_failed_newest_run_says_why(client_for, project_manager, project):
     assert 'data-figure="p80-finish"' in text  # the last good run is still shown
 
 
-def test_inputs_link_only_when_the_inputs_page_exists(client_for, project_manager, project, monkeypatch):
+def test_project_page_links_to_where_its_inputs_are_edited(client_for, project_manager, project):
     text = client_for(project_manager).get(page(project)).content.decode()
-    expected = views._inputs_url(project)
-    assert ('data-link="inputs"' in text) == (expected is not None)
+    assert f'href="{reverse("projects:uncertainty", args=[project.pk])}" data-link="inputs"' in text
+
+
+def test_no_inputs_link_while_the_inputs_page_does_not_exist(client_for, project_manager, project, monkeypatch):
+    monkeypatch.setattr(views, "_inputs_url", lambda project: None)
+    text = client_for(project_manager).get(page(project)).content.decode()
+    assert 'data-link="inputs"' not in text
 
 
 def test_two_runs_compared(client_for, project_manager, project):
@@ -289,10 +301,10 @@ def test_query_count_does_not_grow_with_the_runs(client_for, project_manager, pr
     with django_assert_max_num_queries(30) as few:
         client.get(page(project))
     AnalysisRunFactory.create_batch(25, project=project, completed=True, requested_by=project_manager)
-    AnalysisRunFactory(project=project)
+    AnalysisRunFactory(project=project, status=AnalysisRun.Status.QUEUED)
     with django_assert_max_num_queries(len(few.captured_queries) + 2):  # + the in-flight run's progress
         response = client.get(page(project))
-    assert len(response.context["history"]) == selectors.HISTORY_RUNS
+    assert len(response.context["history"]) == analysis_page.HISTORY_RUNS
 
 
 # -- Excel -----------------------------------------------------------------------------------------
@@ -344,3 +356,19 @@ def test_project_and_program_pages_link_to_their_risk_analysis(client_for, owner
     assert (
         program_page(program).encode() in client.get(reverse("portfolio:program-detail", args=[program.code])).content
     )
+
+
+def test_program_results_are_for_those_who_see_the_program_whole(client_for, member, executive, program, project):
+    AnalysisRunFactory(program=program, completed=True)
+    withheld = client_for(member).get(program_page(program))
+    assert withheld.status_code == 200
+    assert 'data-state="withheld"' in withheld.content.decode()
+    assert 'data-figure="p80-finish"' not in withheld.content.decode()
+    assert withheld.context["history"] == []
+    shown = client_for(executive).get(program_page(program)).content.decode()
+    assert 'data-figure="p80-finish"' in shown
+
+
+def test_a_program_runs_progress_is_404_for_a_project_member(client_for, member, program, project):
+    run = AnalysisRunFactory(program=program, status=AnalysisRun.Status.QUEUED)
+    assert client_for(member).get(reverse("risks:analysis-progress", args=[run.pk])).status_code == 404

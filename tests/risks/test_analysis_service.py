@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgets.models import ReserveTransaction
 from projects.models import CorrelationGroup, Dependency
+from projects.services.schedule import schedule_recompute
 from risks.models import AnalysisRun
 from risks.selectors.analysis import analysis_compare, analysis_trend, latest_analysis
 from risks.services.analysis import (
@@ -20,7 +21,7 @@ from risks.services.analysis import (
     analysis_run_execute,
     analysis_run_request,
 )
-from tests.factories.projects import ProjectFactory
+from tests.factories.projects import ProjectFactory, TaskFactory
 from tests.factories.risks import RiskFactory
 
 from .analysis_data import DAY, budget, chain
@@ -225,8 +226,8 @@ def test_the_same_seed_reproduces_the_run_and_another_seed_does_not(run_for, own
     assert a.inputs == b.inputs
     assert c.results != a.results
     differences = {d.label: d for d in analysis_compare(a, c)}
-    assert differences["Seed"].first == 42
-    assert differences["Seed"].second == 43
+    assert differences["Seed"].a == 42
+    assert differences["Seed"].b == 43
     assert all(d.change in (None, 0, 0.0, Decimal(0)) for d in analysis_compare(a, b))
 
 
@@ -241,6 +242,8 @@ def test_a_program_run_simulates_every_project_through_their_links(run_for, owne
     other = ProjectFactory(program=program, code="MOD-CRM")
     _, second = chain(other, days=(5, 5, 5))
     Dependency.objects.create(predecessor=first[-1], successor=second[0])
+    upstream = RiskFactory(project=project, schedule_impact_days=5, cost_impact=Decimal("7000"))
+    upstream.tasks.set([first[0]])
     run_project_alone = run_for(owner, project=other, seed=3)  # its linked group: both
     run = run_for(owner, program=program, seed=3)
 
@@ -254,6 +257,11 @@ def test_a_program_run_simulates_every_project_through_their_links(run_for, owne
     assert deterministic > max(t.finish for t in first)
     assert {c["project"] for c in run.results["criticality"]} == {"MOD-ERP", "MOD-CRM"}
     assert run.results["finish"] == run_project_alone.results["finish"]
+    # The other project's risk moves the linked project's dates but not its money.
+    (event,) = run_project_alone.inputs["risks"]
+    assert event["task_impacts"] == {str(first[0].pk): 1714}
+    assert event["cost_impact"] == "0"
+    assert run.inputs["risks"][0]["cost_impact"] == "7000.00"
 
 
 def test_an_unlinked_program_project_still_counts(run_for, owner, program, project, engine):
@@ -337,6 +345,19 @@ def test_latest_and_trend(run_for, owner, project, engine):
     chain(project)
     runs = [run_for(owner, project=project, seed=s) for s in (1, 2, 3)]
     assert latest_analysis(project=project) == runs[-1]
-    trend = analysis_trend(project=project, limit=2)
-    assert [p.pk for p in trend] == [runs[1].pk, runs[2].pk]
+    trend = analysis_trend(project=project, runs=2)
+    assert [p.run_id for p in trend] == [runs[1].pk, runs[2].pk]
     assert trend[-1].p80_finish == runs[-1].p80_finish
+
+
+def test_a_risk_linked_to_no_task_skips_a_closing_milestone(run_for, owner, project, engine):
+    summary, tasks = chain(project, three_point=False)
+    milestone = TaskFactory(project=project, parent=summary, name="Go live", duration_minutes=0, is_milestone=True)
+    Dependency.objects.create(predecessor=tasks[-1], successor=milestone, lag_minutes=DAY)
+    schedule_recompute(project=project)
+    milestone.refresh_from_db()
+    assert milestone.finish > tasks[-1].finish
+    RiskFactory(project=project, probability=5, impact=4, schedule_impact_days=7, cost_impact=Decimal(0))
+    run = run_for(owner, project=project, seed=2, basis=AnalysisRun.Basis.INHERENT)
+    (event,) = run.inputs["risks"]
+    assert event["task_impacts"] == {str(tasks[-1].pk): 2400}
