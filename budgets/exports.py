@@ -8,6 +8,9 @@ through in constant memory.
 Money stays Decimal up to openpyxl, which writes it with 16 significant digits — how Excel
 stores any number — so amounts up to tens of billions keep their cents exactly.
 
+Text is always written as text (a cell typed "s", illegal control characters removed): a
+description, title, vendor or project name starting with "=" never becomes a live formula.
+
 The builders take what the selectors return (no queries of their own, except that
 `cost_entries_workbook` iterates its queryset in chunks).
 """
@@ -22,6 +25,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -45,9 +49,20 @@ class Column:
     width: int | None = None
 
 
+def _text(sheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
+    """A text cell that stays text: openpyxl would take a string starting with "=" as a formula."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
 def _cell(sheet, value, kind: str):
     if value is None:
         value = NOT_DEFINED if kind in UNDEFINED_SHOWN else None
+    if isinstance(value, str):
+        return _text(sheet, value)
     cell = WriteOnlyCell(sheet, value=value)
     if kind in FORMATS and not isinstance(value, str):
         cell.number_format = FORMATS[kind]
@@ -64,12 +79,7 @@ def add_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: I
         sheet.column_dimensions[get_column_letter(index)].width = column.width or max(
             WIDTHS.get(column.kind, 14), len(column.header) + 2
         )
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([_text(sheet, column.header, bold=True) for column in columns])
     for row in rows:
         sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, columns, strict=True)])
 
@@ -189,13 +199,11 @@ def evm_workbook(report, *, title: str, per_project: Sequence[tuple[str, str, ob
     sheet.freeze_panes = "A2"
     for letter, width in (("A", 18), ("B", 46), ("C", 18)):
         sheet.column_dimensions[letter].width = width
-    header = [WriteOnlyCell(sheet, value=v) for v in ("Measure", "Definition", f"Value ({report.currency})")]
-    for cell in header:
-        cell.font = Font(bold=True)
-    sheet.append(header)
-    sheet.append(["As of", "Status date", _cell(sheet, report.as_of, "date")])
+    headers = ("Measure", "Definition", f"Value ({report.currency})")
+    sheet.append([_text(sheet, v, bold=True) for v in headers])
+    sheet.append([_text(sheet, "As of"), _text(sheet, "Status date"), _cell(sheet, report.as_of, "date")])
     for m in evm_measures(report.figures):
-        sheet.append([m.key, m.label, _cell(sheet, m.value, m.kind)])
+        sheet.append([_text(sheet, m.key), _text(sheet, m.label), _cell(sheet, m.value, m.kind)])
     add_sheet(
         workbook,
         "Warnings",

@@ -10,7 +10,7 @@ from celery import shared_task
 from core import taskruns
 from core.tasks import LONG_TASK
 
-from .imports import import_job_run
+from .imports import import_job_run, import_jobs_prune
 from .models import ImportJob
 
 
@@ -24,6 +24,13 @@ def actuals_import_run(job_id: int) -> str:
 def budget_import_run(job_id: int) -> str:
     """Validate and import a budget ImportJob; returns its final status."""
     return import_job_run(job_id=job_id)
+
+
+@shared_task(name="budgets.imports_prune")
+def imports_prune() -> list[int]:
+    """Delete uploads never started for KEEL_IMPORT_ABANDONED_HOURS, and the files of finished
+    jobs that old (an hourly beat job); returns [jobs deleted, files removed]."""
+    return list(import_jobs_prune())
 
 
 def _label(job_id: int) -> str:

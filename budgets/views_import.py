@@ -2,8 +2,9 @@
 confirm, and watch the job (a progress bar the page polls with htmx every second, then the
 counts or the row-level error report).
 
-A job is its uploader's (ImportJob.objects.visible_to): everyone else gets 404. Who may change
-which project's money is checked row by row when the job runs, not here.
+A job is its uploader's (ImportJob.objects.visible_to): everyone else gets 404. Only people who
+may import (a finance role on some project, budgets.imports.may_import) reach the upload page;
+others get 404. Who may change which project's money is checked row by row when the job runs.
 """
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from .imports import (
     import_job_enqueue,
     import_job_headers,
     import_job_preview,
+    may_import,
 )
 from .models import ImportJob
 
@@ -47,13 +49,14 @@ def _job(request, pk: int) -> ImportJob:
 @login_required
 def import_list(request):
     jobs = ImportJob.objects.visible_to(request.user).select_related("user")
-    return render(request, "budgets/import_list.html", {"page": paginate(request, jobs)})
+    context = {"page": paginate(request, jobs), "can_import": may_import(request.user)}
+    return render(request, "budgets/import_list.html", context)
 
 
 @login_required
 def import_new(request, kind: str):
     """Upload a file; the next page maps its columns (prefilled with the proposal)."""
-    if kind not in ImportJob.Kind.values:
+    if kind not in ImportJob.Kind.values or not may_import(request.user):
         raise Http404
     posted = request.method == "POST"
     form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None, kind=kind)

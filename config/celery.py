@@ -33,10 +33,13 @@ app.conf.beat_schedule = {
     # The daily digest for users who asked for one e-mail a day instead of one per notification,
     # after the 07:00 reminders so those are in it.
     "notifications-digest": {"task": "core.notifications_digest", "schedule": crontab(hour=7, minute=30)},
-    # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
-    # so the table stays small.
+    # Uploaded import files nobody started (and files of finished imports) older than
+    # KEEL_IMPORT_ABANDONED_HOURS: deleted hourly so abandoned uploads cannot fill the disk.
+    "imports-prune": {"task": "budgets.imports_prune", "schedule": crontab(minute=17)},
     # Quantitative risk analysis of every active project with uncertainty inputs, after the
     # snapshots, so the risk pages show a P50/P80 trend even when nobody presses "Run".
     "risk-analyses-nightly": {"task": "risks.nightly_analyses", "schedule": crontab(hour=2, minute=15)},
+    # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
+    # so the table stays small.
     "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
 }

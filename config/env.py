@@ -48,3 +48,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def email_url(value: str) -> dict:
+    """SMTP options from an EMAIL_URL: `smtp://user:password@host:587` (STARTTLS with `?tls=1`
+    or the `submission` scheme `smtp+tls://`), `smtps://…:465` (implicit TLS). User and password
+    are percent-decoded. Returns the options of Django's SMTP backend."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtp+tls", "smtps", "smtp+ssl"):
+        raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtp+tls:// or smtps://, not {parts.scheme!r}.")
+    if not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL names no host.")
+    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+    use_ssl = scheme in ("smtps", "smtp+ssl") or query.get("ssl") in _TRUE
+    use_tls = scheme == "smtp+tls" or query.get("tls") in _TRUE
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured("EMAIL_URL asks for both STARTTLS and implicit TLS; choose one.")
+    try:
+        port = parts.port or (465 if use_ssl else 587 if use_tls else 25)
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number.") from None
+    return {
+        "host": parts.hostname,
+        "port": port,
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_tls": use_tls,
+        "use_ssl": use_ssl,
+    }

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import email_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("KEEL_DATA_DIR", str(BASE_DIR / "var")))
@@ -60,12 +60,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ApiJsonErrorsMiddleware",
     "core.middleware.NulInPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -196,6 +198,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",  # a body nested too deeply is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.KnownQueryParamsFilter",  # first: 400 for a parameter the list does not know
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -208,6 +215,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Optimistic locking over the API: off (the default) lets a PUT, PATCH or DELETE without If-Match
+# apply to the current version, for simple clients; on makes If-Match required (428 without it).
+KEEL_REQUIRE_IF_MATCH = env_bool("KEEL_REQUIRE_IF_MATCH", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
     "DESCRIPTION": "Program portfolio management: portfolios, programs, projects, status and more.",
@@ -287,36 +297,65 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Old TaskRun rows are deleted after this many days (core.taskruns.taskruns_prune).
 KEEL_TASKRUN_KEEP_DAYS = env_int("KEEL_TASKRUN_KEEP_DAYS", 30)
 
+# --- Imports (budgets.imports): what an uploaded file may hold, checked while it is read, and
+# how much a person may leave uploaded but not yet imported. ---
+KEEL_IMPORT_MAX_UPLOAD_BYTES = env_int("KEEL_IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+KEEL_IMPORT_MAX_COLUMNS = env_int("KEEL_IMPORT_MAX_COLUMNS", 200)
+KEEL_IMPORT_MAX_ROWS = env_int("KEEL_IMPORT_MAX_ROWS", 2_000_000)
+KEEL_IMPORT_MAX_CELL_CHARS = env_int("KEEL_IMPORT_MAX_CELL_CHARS", 10_000)
+KEEL_IMPORT_MAX_SHARED_STRINGS = env_int("KEEL_IMPORT_MAX_SHARED_STRINGS", 1_000_000)
+KEEL_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("KEEL_IMPORT_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024)
+KEEL_IMPORT_MAX_UNZIPPED_BYTES = env_int("KEEL_IMPORT_MAX_UNZIPPED_BYTES", 512 * 1024 * 1024)
+KEEL_IMPORT_MAX_PARSE_SECONDS = env_int("KEEL_IMPORT_MAX_PARSE_SECONDS", 1800)
+KEEL_IMPORT_MAX_PENDING_UPLOADS = env_int("KEEL_IMPORT_MAX_PENDING_UPLOADS", 5)
+KEEL_IMPORT_MAX_PENDING_BYTES = env_int("KEEL_IMPORT_MAX_PENDING_BYTES", 400 * 1024 * 1024)
+KEEL_IMPORT_ABANDONED_HOURS = env_int("KEEL_IMPORT_ABANDONED_HOURS", 24)
 # Minutes during which the author of a comment may still edit it (collab.services.comments).
 KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:
     raise ImproperlyConfigured("KEEL_COMMENT_EDIT_MINUTES must be 0 or more (0: comments cannot be edited).")
 
-# --- E-mail: notifications and digests go through Django's default mailer (MAILERS). With DEBUG
-# on the default is the console backend (messages are printed to the worker's or server's log);
-# with DEBUG off it is SMTP, which takes the EMAIL_HOST… variables (other backends take no
-# options here), so a production install never drops mail silently into a log. ---
+# --- E-mail: notifications, digests and password resets go through Django's default mailer
+# (MAILERS). SMTP is configured by EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://…)
+# or by KEEL_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS, _USE_SSL (each also read under its
+# Django name, EMAIL_HOST…). Without any of them the embedded default (SQLite, no DATABASE_URL)
+# and DEBUG print mail to the log (console backend), so a password reset is visible there;
+# a PostgreSQL install without mail settings still uses SMTP on localhost:25, so production never
+# drops mail silently into a log. ---
 _CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
 _SMTP_MAIL = "django.core.mail.backends.smtp.EmailBackend"
-_mail_backend = env_str("EMAIL_BACKEND", _CONSOLE_MAIL if DEBUG else _SMTP_MAIL)
+
+
+def _mail_env(name: str) -> str:
+    return env_str(f"KEEL_{name}", "") or env_str(name, "")
+
+
+_EMAIL_URL = env_str("EMAIL_URL", "")
+_mail_host = _mail_env("EMAIL_HOST")
+_mail_default = _SMTP_MAIL if (_EMAIL_URL or _mail_host or (DATABASE_URL and not DEBUG)) else _CONSOLE_MAIL
+_mail_backend = env_str("EMAIL_BACKEND", _mail_default)
 if "." not in _mail_backend:
     raise ImproperlyConfigured(f"EMAIL_BACKEND={_mail_backend!r} is not a dotted path to an e-mail backend class.")
-_mail_tls, _mail_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
-if _mail_tls and _mail_ssl:
-    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one of them.")
 _mailer: dict = {"BACKEND": _mail_backend}
 if _mail_backend == _SMTP_MAIL:
-    _mailer["OPTIONS"] = {
-        "host": env_str("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 25),
-        "username": env_str("EMAIL_HOST_USER", ""),
-        "password": env_str("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": _mail_tls,
-        "use_ssl": _mail_ssl,
-        "timeout": env_int("EMAIL_TIMEOUT", 10),
-    }
+    if _EMAIL_URL:
+        _mail_options = email_url(_EMAIL_URL)
+    else:
+        _mail_tls = env_bool("KEEL_EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+        _mail_ssl = env_bool("KEEL_EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+        if _mail_tls and _mail_ssl:
+            raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive; set one of them.")
+        _mail_options = {
+            "host": _mail_host or "localhost",
+            "port": env_int("KEEL_EMAIL_PORT", env_int("EMAIL_PORT", 25)),
+            "username": _mail_env("EMAIL_USER") or _mail_env("EMAIL_HOST_USER"),
+            "password": _mail_env("EMAIL_PASSWORD") or _mail_env("EMAIL_HOST_PASSWORD"),
+            "use_tls": _mail_tls,
+            "use_ssl": _mail_ssl,
+        }
+    _mailer["OPTIONS"] = {**_mail_options, "timeout": env_int("EMAIL_TIMEOUT", 10)}
 MAILERS = {"default": _mailer}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
+DEFAULT_FROM_EMAIL = env_str("KEEL_EMAIL_FROM", "") or env_str("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {

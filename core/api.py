@@ -6,6 +6,7 @@ object the user cannot see is 404; `get_editable_queryset()` says what the user 
 and `EditableObjectPermission` answers 403 for a write to anything visible but outside it.
 """
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -34,6 +35,18 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource changed since your ETag was issued."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = (
+        "This server requires If-Match on PUT, PATCH and DELETE: send the ETag you last read "
+        '(e.g. If-Match: "3"), so a write never overwrites a change you have not seen.'
+    )
+    default_code = "precondition_required"
+
+
+IF_MATCH_REQUIRED_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
 
 class Conflict(exceptions.APIException):
@@ -104,8 +117,13 @@ def exception_handler(exc, context):
 
 
 def parse_if_match(request) -> int | None:
-    """Return the version named by If-Match, None when absent; 412 when unparseable."""
+    """Return the version named by If-Match, None when absent or `*`; 412 when unparseable.
+
+    With KEEL_REQUIRE_IF_MATCH on, a PUT, PATCH or DELETE without the header is refused with 428
+    Precondition Required (`If-Match: *` still says "whatever the version", explicitly)."""
     header = request.headers.get("If-Match")
+    if not header and settings.KEEL_REQUIRE_IF_MATCH and request.method in IF_MATCH_REQUIRED_METHODS:
+        raise PreconditionRequired()
     if not header or header.strip() == "*":
         return None
     value = header.strip().removeprefix("W/").strip('"')
@@ -146,7 +164,8 @@ IF_MATCH_HEADER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description=(
         "The ETag you last read. The write is refused with 412 when the record changed since; "
-        "without the header the write applies to the current version."
+        "without the header the write applies to the current version, unless the server sets "
+        "KEEL_REQUIRE_IF_MATCH, which answers 428 instead."
     ),
 )
 
@@ -155,15 +174,17 @@ def versioned_schema(serializer):
     """Document a VersionedModelViewSetMixin viewset: ETag out, If-Match in, error bodies."""
     error = ErrorSerializer
     precondition = OpenApiResponse(error, description="Stale or malformed If-Match: reload and retry.")
+    required = OpenApiResponse(error, description="No If-Match, on a server that requires it (KEEL_REQUIRE_IF_MATCH).")
     in_use = OpenApiResponse(error, description="Still referenced by other records.")
-    write = {200: serializer, 400: error, 403: error, 404: error, 412: precondition}
+    write = {200: serializer, 400: error, 403: error, 404: error, 412: precondition, 428: required}
     return extend_schema_view(
         create=extend_schema(parameters=[ETAG_HEADER], responses={201: serializer, 400: error, 403: error}),
         retrieve=extend_schema(parameters=[ETAG_HEADER], responses={200: serializer, 404: error}),
         update=extend_schema(parameters=[IF_MATCH_HEADER, ETAG_HEADER], responses=write),
         partial_update=extend_schema(parameters=[IF_MATCH_HEADER, ETAG_HEADER], responses=write),
         destroy=extend_schema(
-            parameters=[IF_MATCH_HEADER], responses={204: None, 403: error, 404: error, 409: in_use, 412: precondition}
+            parameters=[IF_MATCH_HEADER],
+            responses={204: None, 403: error, 404: error, 409: in_use, 412: precondition, 428: required},
         ),
     )
 

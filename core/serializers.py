@@ -189,6 +189,16 @@ def fixed_after_create(serializer, name: str, value):
     return value
 
 
+def scoped_person(value, people, *, keep=None):
+    """`value` (a user, or None) when it is one of `people` (the members of the scope it is named
+    in) or `keep` (whoever holds the post now); otherwise the error an unknown id gives, so
+    naming someone outside the scope does not tell whether that account exists."""
+    if value is None or value.pk == keep or people.filter(pk=value.pk, is_active=True).exists():
+        return value
+    message = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+    raise serializers.ValidationError(message.format(pk_value=value.pk))
+
+
 def active_users():
     """Who may be named as a manager, sponsor or member."""
     return get_user_model().objects.filter(is_active=True)

@@ -7,7 +7,13 @@ every write goes through projects.services.
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
-from core.serializers import PercentField, VisiblePrimaryKeyRelatedField, active_users, fixed_after_create
+from core.serializers import (
+    PercentField,
+    VisiblePrimaryKeyRelatedField,
+    active_users,
+    fixed_after_create,
+    scoped_person,
+)
 from portfolio.models import Program
 
 from .models import RAG_VALUES, Calendar, Project, Rag, StatusReport
@@ -101,6 +107,17 @@ class ProjectSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
+        program = attrs.get("program") or getattr(self.instance, "program", None)
+        if attrs.get("manager") is not None and program is not None:
+            # Only people with a role in the program's scope qualify (portfolio.selectors.program_people),
+            # as in the HTML form: an API client cannot probe which usernames exist.
+            from portfolio.selectors import program_people
+
+            keep = getattr(self.instance, "manager_id", None)
+            try:
+                scoped_person(attrs["manager"], program_people(program=program), keep=keep)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"manager": error.detail}) from None
         start = attrs.get("planned_start", getattr(self.instance, "planned_start", None))
         finish = attrs.get("planned_finish", getattr(self.instance, "planned_finish", None))
         if start and finish and finish < start:

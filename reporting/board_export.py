@@ -104,6 +104,7 @@ def _sheet(workbook, title: str, columns, rows, currency: str) -> None:
     header_cells = []
     for header, _kind in columns:
         cell = WriteOnlyCell(sheet, value=header)
+        cell.data_type = "s"
         cell.font = Font(bold=True)
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -21,6 +21,7 @@ from core.serializers import (
     VisiblePrimaryKeyRelatedField,
     active_users,
     fixed_after_create,
+    scoped_person,
 )
 from portfolio.models import Program
 from projects.models import Project, Task
@@ -48,6 +49,21 @@ class _ScopedSerializer(MoneyModelSerializer):
 
     def validate_project(self, value):
         return fixed_after_create(self, "project", value)
+
+    def check_owner(self, attrs) -> None:
+        """The owner must have a role in the scope (the program's people, as the HTML form offers)."""
+        project = attrs.get("project") or getattr(self.instance, "project", None)
+        program = attrs.get("program") or getattr(self.instance, "program", None) or getattr(project, "program", None)
+        if attrs.get("owner") is None or program is None:
+            return
+        from portfolio.selectors import program_people
+
+        try:
+            scoped_person(
+                attrs["owner"], program_people(program=program), keep=getattr(self.instance, "owner_id", None)
+            )
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"owner": error.detail}) from None
 
 
 class RiskSerializer(_ScopedSerializer):
@@ -133,6 +149,7 @@ class RiskSerializer(_ScopedSerializer):
             raise serializers.ValidationError({"program": "Give the project, or the program for a program risk."})
         if self.instance is None and "probability" not in attrs and "probability_percent" not in attrs:
             raise serializers.ValidationError({"probability": "Give the probability level or percentage."})
+        self.check_owner(attrs)
         return attrs
 
 
@@ -218,6 +235,7 @@ class IssueSerializer(_ScopedSerializer):
     def validate(self, attrs):
         if self.instance is None and attrs.get("project") is None and attrs.get("program") is None:
             raise serializers.ValidationError({"program": "Give the project, or the program for a program issue."})
+        self.check_owner(attrs)
         return attrs
 
 

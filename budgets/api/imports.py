@@ -20,9 +20,19 @@ from core.api import ServiceCreateMixin
 from core.serializers import ErrorSerializer
 
 from ..filters import ImportJobFilterSet
-from ..imports import FIELDS_BY_KIND, import_job_create, import_job_enqueue, importer_for, open_table, propose_mapping
+from ..imports import (
+    FIELDS_BY_KIND,
+    import_job_create,
+    import_job_enqueue,
+    importer_for,
+    may_import,
+    open_table,
+    propose_mapping,
+)
+from ..imports.jobs import IMPORT_DENIED
 from ..models import ImportJob
 from ..serializers import ImportJobSerializer, ImportPreviewSerializer, ImportUploadSerializer
+from ._common import require
 
 PREVIEW_ROWS = 20
 
@@ -42,8 +52,11 @@ def _upload_options(data: dict) -> dict:
         responses={
             201: OpenApiResponse(ImportJobSerializer, description="The job, queued (or already finished)."),
             400: OpenApiResponse(
-                ErrorSerializer, description="The file cannot be read (`file`) or the mapping is wrong (`mapping`)."
+                ErrorSerializer,
+                description="The file cannot be read or breaks a limit, the upload quota is used up (`file`), or the "
+                "mapping is wrong (`mapping`).",
             ),
+            403: OpenApiResponse(ErrorSerializer, description="You hold no finance role on any project."),
         },
         description="Upload a file and queue its import: all or nothing, and idempotent (rows already imported "
         "are skipped). Follow the job at /imports/{id}/.",
@@ -67,6 +80,10 @@ class ImportJobViewSet(ServiceCreateMixin, mixins.ListModelMixin, mixins.Retriev
             return ImportUploadSerializer
         return ImportJobSerializer
 
+    def create(self, request, *args, **kwargs):
+        require(may_import(request.user), IMPORT_DENIED)
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         job = import_job_create(user=self.request.user, upload=data["file"], **_upload_options(data))
@@ -79,12 +96,13 @@ class ImportJobViewSet(ServiceCreateMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportPreviewSerializer, 400: ErrorSerializer},
+        responses={200: ImportPreviewSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
         description="Read a file without importing it: its headers, the proposed (or given) mapping and the first "
         f"{PREVIEW_ROWS} rows as they would import, each with its errors. Nothing is stored.",
     )
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def preview(self, request):
+        require(may_import(request.user), IMPORT_DENIED)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

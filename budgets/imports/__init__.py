@@ -11,16 +11,19 @@ budgets (XLSX or CSV). All or nothing, idempotent, streamed in chunks.
 from .actuals import ActualsImporter
 from .budget import BudgetImporter
 from .engine import IMPORTING, VALIDATING, ImportReport, Preview, RowError
-from .files import ImportFileError, TabularFile
+from .files import ImportFileError, ImportLimits, TabularFile
 from .jobs import (
     MAX_UPLOAD_BYTES,
+    check_upload_quota,
     import_job_configure,
     import_job_create,
     import_job_enqueue,
     import_job_headers,
     import_job_preview,
     import_job_run,
+    import_jobs_prune,
     importer_for,
+    may_import,
     open_table,
 )
 from .mapping import ACTUALS_FIELDS, BUDGET_FIELDS, FIELDS_BY_KIND, ImportField, check_mapping, propose_mapping
@@ -38,18 +41,22 @@ __all__ = [
     "BudgetImporter",
     "ImportField",
     "ImportFileError",
+    "ImportLimits",
     "ImportReport",
     "Preview",
     "RowError",
     "TabularFile",
     "check_mapping",
+    "check_upload_quota",
     "import_job_configure",
     "import_job_create",
     "import_job_enqueue",
     "import_job_headers",
     "import_job_preview",
     "import_job_run",
+    "import_jobs_prune",
     "importer_for",
+    "may_import",
     "open_table",
     "propose_mapping",
 ]

@@ -16,7 +16,8 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from core.models import AuditEntry
 from core.services import audit_record
 
 from ..models import ImportJob
+from ..querysets import finance_projects
 from .actuals import ActualsImporter, check_default_source
 from .budget import BudgetImporter
 from .engine import ImportReport, Preview
@@ -35,8 +37,19 @@ from .values import DATE_FORMATS
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-TOO_LARGE = "The file is larger than 200 MB; import it with manage.py import_actuals instead."
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # the default of settings.KEEL_IMPORT_MAX_UPLOAD_BYTES
+TOO_LARGE = "The file is larger than {size}; import it with manage.py import_actuals instead."
+IMPORT_DENIED = (
+    "Importing needs a finance role on some project (finance analyst, project manager, or a manager role above it)."
+)
+QUOTA_COUNT = (
+    "You already have {count} uploaded files that were never imported (at most {limit}): start those imports, "
+    "or wait — unstarted uploads are deleted after {hours} hours."
+)
+QUOTA_BYTES = (
+    "Your uploaded files that were never imported already take {used}; with this one they would pass {limit}. "
+    "Start those imports, or wait — unstarted uploads are deleted after {hours} hours."
+)
 ALREADY_QUEUED = "This import has already started; its mapping can no longer change."
 UNKNOWN_DATE_FORMAT = "Choose one of the date formats offered."
 UNEXPECTED = "The import stopped on an unexpected error ({error}); nothing was imported."
@@ -53,6 +66,44 @@ IMPORTERS = {ImportJob.Kind.ACTUALS: ActualsImporter, ImportJob.Kind.BUDGET: Bud
 def open_table(path: str | Path, *, filename: str | None = None) -> TabularFile:
     """The file as a table (ImportFileError, on `file`, when it cannot be read)."""
     return TabularFile(path, filename=filename)
+
+
+def may_import(user) -> bool:
+    """Whether `user` may upload an import at all: a finance role on some project (which rows
+    they may write is checked row by row when the job runs)."""
+    return bool(getattr(user, "is_authenticated", False)) and finance_projects(user).exists()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+def _pending_uploads(user) -> list[ImportJob]:
+    """`user`'s jobs whose file is stored but was never queued."""
+    return list(ImportJob.objects.filter(user=user, queued_at__isnull=True).exclude(file=""))
+
+
+def _stored_size(job: ImportJob) -> int:
+    try:
+        return job.file.size
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def check_upload_quota(*, user, size: int) -> None:
+    """ValidationError on `file` when `user` already left too many (or too large) uploads
+    unstarted (KEEL_IMPORT_MAX_PENDING_UPLOADS / _BYTES)."""
+    pending = _pending_uploads(user)
+    hours = settings.KEEL_IMPORT_ABANDONED_HOURS
+    limit = settings.KEEL_IMPORT_MAX_PENDING_UPLOADS
+    if len(pending) >= limit:
+        raise ValidationError({"file": QUOTA_COUNT.format(count=len(pending), limit=limit, hours=hours)})
+    used = sum(_stored_size(job) for job in pending)
+    byte_limit = settings.KEEL_IMPORT_MAX_PENDING_BYTES
+    if used + size > byte_limit:
+        raise ValidationError(
+            {"file": QUOTA_BYTES.format(used=_megabytes(used), limit=_megabytes(byte_limit), hours=hours)}
+        )
 
 
 def importer_for(
@@ -79,17 +130,21 @@ def import_job_create(
 ) -> ImportJob:
     """Store `upload` and make a PENDING job for it. Without `mapping`, the proposed one is
     used; a given mapping is checked against the file's headers (ValidationError on
-    `mapping`). A file that cannot be read is a ValidationError on `file`."""
+    `mapping`). A file that cannot be read is a ValidationError on `file`, and so is an upload
+    past the user's quota of unstarted uploads. PermissionDenied when `user` may not import."""
+    if not may_import(user):
+        raise PermissionDenied(IMPORT_DENIED)
     if kind not in ImportJob.Kind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(ImportJob.Kind.values)}."})
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": TOO_LARGE})
+    if upload.size > settings.KEEL_IMPORT_MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": TOO_LARGE.format(size=_megabytes(settings.KEEL_IMPORT_MAX_UPLOAD_BYTES))})
+    check_upload_quota(user=user, size=upload.size)
     if date_format not in DATE_FORMATS:
         raise ValidationError({"date_format": UNKNOWN_DATE_FORMAT})
     if kind == ImportJob.Kind.ACTUALS:
         default_source = check_default_source(default_source)
     job = ImportJob(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
         kind=kind,
         filename=Path(upload.name or "upload").name[:255],
         default_source=default_source,
@@ -159,6 +214,29 @@ def import_job_enqueue(*, job: ImportJob) -> ImportJob:
         transaction.on_commit(lambda: task.delay(job.pk))
     job.refresh_from_db()
     return job
+
+
+def import_jobs_prune(*, hours: int | None = None) -> tuple[int, int]:
+    """Housekeeping (a beat job and manage.py prune_imports): uploads never started for `hours`
+    (KEEL_IMPORT_ABANDONED_HOURS by default) are deleted with their job; finished jobs older than
+    that keep their row and report but lose the stored file. Returns (jobs deleted, files removed)."""
+    hours = settings.KEEL_IMPORT_ABANDONED_HOURS if hours is None else hours
+    cutoff = timezone.now() - dt.timedelta(hours=hours)
+    deleted = files = 0
+    for job in ImportJob.objects.filter(queued_at__isnull=True, created_at__lt=cutoff).iterator():
+        if job.file:
+            job.file.delete(save=False)
+            files += 1
+        job.delete()
+        deleted += 1
+    finished = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=cutoff
+    ).exclude(file="")
+    for job in finished.iterator():
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        files += 1
+    return deleted, files
 
 
 # -- running -----------------------------------------------------------------------------------

@@ -365,9 +365,9 @@ class TestCommands:
 
 
 @pytest.mark.django_db
-def test_the_import_list_shows_only_your_jobs(client_for, project, ref, owner, member):
+def test_the_import_list_shows_only_your_jobs(client_for, project, ref, owner, project_manager):
     mine = import_job_create(user=owner, kind="actuals", upload=csv_upload(good_rows(1), name="mine.csv"))
-    import_job_create(user=member, kind="actuals", upload=csv_upload(good_rows(1), name="theirs.csv"))
+    import_job_create(user=project_manager, kind="actuals", upload=csv_upload(good_rows(1), name="theirs.csv"))
     page = client_for(owner).get("/imports/")
     assert page.status_code == 200
     assert [job.pk for job in page.context["page"].object_list] == [mine.pk]
