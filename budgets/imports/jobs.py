@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -66,6 +69,25 @@ IMPORTERS = {ImportJob.Kind.ACTUALS: ActualsImporter, ImportJob.Kind.BUDGET: Bud
 def open_table(path: str | Path, *, filename: str | None = None) -> TabularFile:
     """The file as a table (ImportFileError, on `file`, when it cannot be read)."""
     return TabularFile(path, filename=filename)
+
+
+def local_file(field_file) -> Path:
+    """A path on this machine to a job's stored file: the file itself with the local storage,
+    else a copy fetched once into the temp folder (S3 and other remote storages have no path)."""
+    try:
+        path = Path(field_file.path)
+        if path.is_file():
+            return path
+    except NotImplementedError:
+        pass
+    copy = Path(tempfile.gettempdir()) / "keel-imports" / field_file.name
+    if not copy.exists():
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        part = copy.with_name(copy.name + ".part")
+        with field_file.open("rb") as source, open(part, "wb") as out:
+            shutil.copyfileobj(source, out)
+        os.replace(part, copy)
+    return copy
 
 
 def may_import(user) -> bool:
@@ -152,7 +174,7 @@ def import_job_create(
     )
     job.file.save(job.filename, upload, save=False)
     try:
-        table = open_table(job.file.path, filename=job.filename)
+        table = open_table(local_file(job.file), filename=job.filename)
         fields = FIELDS_BY_KIND[kind]
         job.mapping = (
             propose_mapping(table.headers, fields) if mapping is None else check_mapping(mapping, table.headers, fields)
@@ -171,7 +193,7 @@ def import_job_create(
 
 
 def import_job_headers(*, job: ImportJob) -> list[str]:
-    return open_table(job.file.path, filename=job.filename).headers
+    return open_table(local_file(job.file), filename=job.filename).headers
 
 
 @transaction.atomic
@@ -182,7 +204,7 @@ def import_job_configure(
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.queued_at is not None:
         raise ValidationError({"mapping": ALREADY_QUEUED})
-    table = open_table(job.file.path, filename=job.filename)
+    table = open_table(local_file(job.file), filename=job.filename)
     job.mapping = check_mapping(mapping, table.headers, FIELDS_BY_KIND[job.kind])
     if default_source is not None and job.kind == ImportJob.Kind.ACTUALS:
         job.default_source = check_default_source(default_source)
@@ -196,7 +218,7 @@ def import_job_configure(
 
 def import_job_preview(*, job: ImportJob, limit: int = 20) -> Preview:
     """The first `limit` rows as the job's mapping reads them, each with its errors; writes nothing."""
-    table = open_table(job.file.path, filename=job.filename)
+    table = open_table(local_file(job.file), filename=job.filename)
     importer = importer_for(
         job.kind, table, job.mapping, actor=job.user, default_source=job.default_source, date_format=job.date_format
     )
@@ -326,7 +348,7 @@ def import_job_run(*, job_id: int) -> str:
         return "skipped"
     progress = _ProgressWriter(job.pk)
     try:
-        table = open_table(job.file.path, filename=job.filename)
+        table = open_table(local_file(job.file), filename=job.filename)
         importer = importer_for(
             job.kind,
             table,

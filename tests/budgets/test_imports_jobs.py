@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.db import connection
 
 from budgets import tasks
 from budgets.imports import import_job_create, import_job_enqueue, import_job_run
-from budgets.imports.jobs import _ProgressWriter
+from budgets.imports.jobs import _ProgressWriter, import_job_preview
 from budgets.models import BudgetLine, CostEntry, ImportJob
 from tests.factories.projects import ProjectFactory
 
@@ -372,3 +373,12 @@ def test_the_import_list_shows_only_your_jobs(client_for, project, ref, owner, p
     assert page.status_code == 200
     assert [job.pk for job in page.context["page"].object_list] == [mine.pk]
     assert "theirs.csv" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_import_works_on_a_storage_without_local_paths(project, ref, owner, settings):
+    """With KEEL_STORAGE=s3 the stored upload has no path on this machine: the job reads a copy."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    job = import_job_create(user=owner, kind="actuals", upload=csv_upload(good_rows(3)))
+    assert not Path(job.file.path).exists()  # the premise: nothing of it on this machine's disk
+    assert len(import_job_preview(job=job).rows) == 3
