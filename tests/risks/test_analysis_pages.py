@@ -365,6 +365,9 @@ def test_program_results_are_for_those_who_see_the_program_whole(client_for, mem
     assert 'data-state="withheld"' in withheld.content.decode()
     assert 'data-figure="p80-finish"' not in withheld.content.decode()
     assert withheld.context["history"] == []
+    # Neither "no runs yet" (there is one) nor the program-wide input counts.
+    assert "No runs yet" not in withheld.content.decode()
+    assert 'id="inputs-heading"' not in withheld.content.decode()
     shown = client_for(executive).get(program_page(program)).content.decode()
     assert 'data-figure="p80-finish"' in shown
 
