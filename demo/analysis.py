@@ -154,21 +154,12 @@ class AnalysisStage:
 
     def _run(self, program) -> None:
         """One analysis of the program, run after the seed commits (in-process in the embedded
-        default), when the engine is there."""
-        from projects.scheduling import montecarlo
+        default)."""
         from risks.services.analysis import analysis_run_request
 
-        if not engine_ready(montecarlo):
-            log.info("The Monte Carlo engine is not built yet: no demo analysis run.")
-            return
         analysis_run_request(
             user=program.manager, program=program, iterations=DEMO_ITERATIONS, seed=self.rng.randrange(1, 10**9)
         )
-
-
-def engine_ready(montecarlo) -> bool:
-    """Whether montecarlo.simulate is more than the contract's stub."""
-    return "NotImplementedError" not in montecarlo.simulate.__code__.co_names
 
 
 def reset() -> None:

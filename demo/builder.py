@@ -79,6 +79,7 @@ class DemoBuilder:
         self.build_risks()
         self.build_governance()
         self.build_analysis()
+        self.build_collab()
 
     # --- schedules and money (schedules.py, money.py) ---------------------------------------
 
@@ -115,6 +116,11 @@ class DemoBuilder:
         from .analysis import AnalysisStage
 
         AnalysisStage(self).build()
+
+    def build_collab(self) -> None:
+        from .collab import CollabStage
+
+        CollabStage(self).build()
 
     def load_demo_logins(self) -> None:
         """Set `demo` (username → user) from the database, for stages run on an existing demo."""

@@ -42,7 +42,7 @@ from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
 from reporting.services import rollups, snapshots
 
-from . import analysis, governance, risks, staffing
+from . import analysis, collab, governance, risks, staffing
 from .builder import DemoBuilder
 from .logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 
@@ -104,7 +104,7 @@ def demo_reset() -> None:
     money), every calendar, the finance reference data (rates, cost categories, vendors, fiscal
     calendars) and every demo user. Meant for demo databases only: real data in them goes too."""
     # Governance, risks and staffing first: they point at projects, programs, users and money.
-    for stage in (analysis, governance, risks, staffing):
+    for stage in (collab, analysis, governance, risks, staffing):
         stage.reset()
     Project.objects.update(latest_status_report=None)
     # Money and schedules first, leaves before what they point at (several links PROTECT).
@@ -130,13 +130,13 @@ def demo_reset() -> None:
 
 
 # The stages that can be added to a demo seeded before they existed (`seed_demo --stages`).
-LATE_STAGES = ("staffing", "risks", "governance", "analysis")
+LATE_STAGES = ("staffing", "risks", "governance", "analysis", "collab")
 UNKNOWN_STAGE = "Unknown stage {stage!r}; choose from: {choices}."
 NO_DEMO = "There is no demo data to add to; run seed_demo first."
 
 
 def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None, progress: bool = False) -> SeedResult:
-    """Add the late `stages` (staffing, risks, governance, analysis) to an existing demo, in one
+    """Add the late `stages` (staffing, risks, governance, analysis, collab) to an existing demo, in one
     transaction: each stage's rows are deleted first, then built from the programs, projects
     and users in the database. The rows differ from a full seed with the same seed (the
     generator starts afresh here), but follow the same rules."""
@@ -156,7 +156,13 @@ def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None,
             scale_name=_scale_of_existing(),
         )
         builder.load_demo_logins()
-        modules = {"staffing": staffing, "risks": risks, "governance": governance, "analysis": analysis}
+        modules = {
+            "staffing": staffing,
+            "risks": risks,
+            "governance": governance,
+            "analysis": analysis,
+            "collab": collab,
+        }
         for stage in reversed(LATE_STAGES):  # dependants first
             if stage in stages:
                 modules[stage].reset()
@@ -246,6 +252,7 @@ def demo_seed(
         **risks.counts(),
         **governance.counts(),
         **analysis.counts(),
+        **collab.counts(),
         "users": get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count(),
     }
     return result

@@ -38,6 +38,7 @@ def _gate_both_see():
 
 def test_program_manager_discusses_a_gate_and_mentions_the_project_manager(demo, page_as, axe):
     gate = _gate_both_see()
+    mentions = Notification.objects.filter(user__username="project_manager", kind="mentioned").count()
     page = page_as("program_manager")
     page.goto(f"/projects/{gate.project.code}/gates/{gate.pk}/")
 
@@ -47,18 +48,19 @@ def test_program_manager_discusses_a_gate_and_mentions_the_project_manager(demo,
         "@project_manager please attach the **signed business case**. <script>window.pwned=1</script>"
     )
     section.get_by_role("button", name="Post comment").click()
-    first = section.locator(".collab-thread .collab-comment").first
+    first = section.locator(".collab-thread .collab-comment", has_text="please attach").first
     first.locator("strong", has_text="signed business case").wait_for()
     assert "<script>" in first.inner_text()  # shown as text, never run
     assert page.evaluate("() => window.pwned") is None
 
-    root = Comment.objects.get(parent__isnull=True)
-    assert Notification.objects.filter(user__username="project_manager", kind="mentioned").count() == 1
+    # (The demo holds a conversation of its own: this test's comment is found by its words.)
+    root = Comment.objects.get(parent__isnull=True, body__startswith="@project_manager please attach")
+    assert Notification.objects.filter(user__username="project_manager", kind="mentioned").count() == mentions + 1
 
-    section.locator("summary", has_text="Reply").first.click()
+    section.locator(".collab-thread", has_text="please attach").locator("summary", has_text="Reply").first.click()
     section.get_by_label(f"Reply to {root.author.get_full_name() or root.author.username}").fill("Will do _today_.")
     section.get_by_role("button", name="Post reply").click()
-    reply = section.locator(".collab-replies .collab-comment").first
+    reply = section.locator(".collab-replies .collab-comment", has_text="Will do").first
     reply.locator("em", has_text="today").wait_for()
     assert Comment.objects.get(parent=root).body == "Will do _today_."
 

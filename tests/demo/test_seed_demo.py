@@ -375,3 +375,32 @@ def test_seed_without_history_still_computes_the_rollups():
 
     assert ProjectRollup.objects.filter(computed_at__isnull=False).count() == Project.objects.count()
     assert not MetricSnapshot.objects.exists()
+
+
+def test_small_seed_holds_a_conversation_and_evidence_on_the_demo_programs_pending_gate(settings, tmp_path):
+    from django.contrib.contenttypes.models import ContentType
+
+    from collab.models import Attachment, Comment
+    from core.models import Notification
+    from governance.models import GateCriterion, StageGate
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_seed(scale="small", seed=1, today=TODAY, history=False)
+    program = Program.objects.get(manager__username="program_manager")
+    gates = StageGate.objects.filter(project__program=program, decision="pending")
+    criteria = GateCriterion.objects.filter(gate__in=gates)
+    on_criteria = {
+        "content_type": ContentType.objects.get_for_model(GateCriterion),
+        "object_id__in": criteria.values("pk"),
+    }
+    evidence = Attachment.objects.get(**on_criteria, name="signed-business-case.pdf")
+    assert evidence.versions.get().content_type == "application/pdf"
+    on_gates = {"content_type": ContentType.objects.get_for_model(StageGate), "object_id__in": gates.values("pk")}
+    question = Comment.objects.get(**on_gates, parent__isnull=True)
+    assert question.author == gates.get(pk=question.object_id).project.manager
+    assert question.replies.get().author.username == "program_manager"
+    assert Notification.objects.filter(user__username="program_manager", kind="mentioned").exists()
+    # Seeding again from scratch removes them with their files.
+    demo_seed(scale="small", seed=1, today=TODAY, history=False, reset=True)
+    assert Attachment.objects.count() == 1
+    assert len(list((tmp_path / "media").rglob("*.pdf"))) == 1
