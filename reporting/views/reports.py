@@ -41,49 +41,16 @@ def _charts(pack: reports.BoardPack) -> list[tuple]:
 
 
 def _analysis_charts(pack: reports.BoardPack) -> dict:
-    """The program's risk analysis charts (data: URLs), when the pack has one."""
+    """The program's risk analysis charts (data: URLs), when the pack has one: the page's own."""
     if pack.analysis is None:
         return {}
-    summary, name = pack.analysis.summary, pack.sections[0].program.name
-    finish, cost = summary.finish, summary.cost
+    drawn = analysis_charts.analysis_charts(
+        pack.analysis.summary, currency=pack.currency, scope_name=pack.sections[0].program.name
+    )
     return {
-        "analysis_finish_chart": _image(
-            analysis_charts.distribution_chart(
-                histogram=finish.histogram,
-                cdf=finish.cdf,
-                markers=[
-                    ("p50", "P50", finish.p50),
-                    ("p80", "P80", finish.p80),
-                    ("plan", "Plan", finish.deterministic),
-                    ("reference", "Baseline", finish.reference),
-                ],
-                title=f"Simulated finish of {name}",
-                axis_label="Finish date",
-            )
-        ),
-        "analysis_cost_chart": _image(
-            analysis_charts.distribution_chart(
-                histogram=cost.histogram,
-                cdf=cost.cdf,
-                markers=[
-                    ("p50", "P50", cost.p50),
-                    ("p80", "P80", cost.p80),
-                    ("plan", "Plan", cost.deterministic),
-                    ("reference", "Budget", cost.reference),
-                ],
-                title=f"Simulated cost of {name}",
-                axis_label=f"Cost ({pack.currency})",
-                currency=pack.currency,
-            )
-        ),
-        "analysis_tornado": _image(
-            analysis_charts.tornado_chart(
-                summary.finish_drivers,
-                centre=finish.p50,
-                title=f"What drives the finish of {name}",
-                axis_label="Finish date with the driver at its low and high end",
-            )
-        ),
+        "analysis_finish_chart": _image(drawn["finish_chart"]),
+        "analysis_cost_chart": _image(drawn["cost_chart"]),
+        "analysis_tornado": _image(drawn["finish_tornado"]),
     }
 
 

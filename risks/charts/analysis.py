@@ -349,3 +349,55 @@ def run_trend_chart(
     parts.append(text(left + plot_w / 2, height - 6, axis_label, size=LABEL_FONT, anchor="middle", cls="axis-label"))
     parts.append(STYLE + "</svg>")
     return "".join(parts)
+
+
+def analysis_charts(summary, *, currency: str, scope_name: str, width: int = WIDTH) -> dict[str, str]:
+    """The four charts of one run's results (risks.selectors.analysis_page.Summary) as SVG, the
+    same on the risk-analysis page and in the PDF report: `finish_chart`, `cost_chart`,
+    `finish_tornado`, `cost_tornado`."""
+    finish, cost = summary.finish, summary.cost
+    return {
+        "finish_chart": distribution_chart(
+            histogram=finish.histogram,
+            cdf=finish.cdf,
+            markers=[
+                ("p50", "P50", finish.p50),
+                ("p80", "P80", finish.p80),
+                ("plan", "Plan", finish.deterministic),
+                ("reference", "Baseline", finish.reference),
+                ("target", "Target", finish.target),
+            ],
+            title=f"Simulated finish of {scope_name}",
+            axis_label="Finish date",
+            width=width,
+        ),
+        "cost_chart": distribution_chart(
+            histogram=cost.histogram,
+            cdf=cost.cdf,
+            markers=[
+                ("p50", "P50", cost.p50),
+                ("p80", "P80", cost.p80),
+                ("plan", "Plan", cost.deterministic),
+                ("reference", "Budget", cost.reference),
+            ],
+            title=f"Simulated cost of {scope_name}",
+            axis_label=f"Cost ({currency})",
+            currency=currency,
+            width=width,
+        ),
+        "finish_tornado": tornado_chart(
+            summary.finish_drivers,
+            centre=finish.p50,
+            title=f"What drives the finish of {scope_name}",
+            axis_label="Finish date with the driver at its low and high end",
+            width=width,
+        ),
+        "cost_tornado": tornado_chart(
+            summary.cost_drivers,
+            centre=cost.p50,
+            title=f"What drives the cost of {scope_name}",
+            axis_label=f"Cost ({currency}) with the driver at its low and high end",
+            currency=currency,
+            width=width,
+        ),
+    }

@@ -101,59 +101,9 @@ def _charts(summary, currency: str, scope_name: str) -> dict:
 
 
 def _drawn(summary, currency: str, scope_name: str, *, width: int) -> dict:
-    finish, cost = summary.finish, summary.cost
     return {
-        "finish_chart": _svg(
-            charts.distribution_chart(
-                histogram=finish.histogram,
-                cdf=finish.cdf,
-                markers=[
-                    ("p50", "P50", finish.p50),
-                    ("p80", "P80", finish.p80),
-                    ("plan", "Plan", finish.deterministic),
-                    ("reference", "Baseline", finish.reference),
-                    ("target", "Target", finish.target),
-                ],
-                title=f"Simulated finish of {scope_name}",
-                axis_label="Finish date",
-                width=width,
-            )
-        ),
-        "cost_chart": _svg(
-            charts.distribution_chart(
-                histogram=cost.histogram,
-                cdf=cost.cdf,
-                markers=[
-                    ("p50", "P50", cost.p50),
-                    ("p80", "P80", cost.p80),
-                    ("plan", "Plan", cost.deterministic),
-                    ("reference", "Budget", cost.reference),
-                ],
-                title=f"Simulated cost of {scope_name}",
-                axis_label=f"Cost ({currency})",
-                currency=currency,
-                width=width,
-            )
-        ),
-        "finish_tornado": _svg(
-            charts.tornado_chart(
-                summary.finish_drivers,
-                centre=finish.p50,
-                title=f"What drives the finish of {scope_name}",
-                axis_label="Finish date with the driver at its low and high end",
-                width=width,
-            )
-        ),
-        "cost_tornado": _svg(
-            charts.tornado_chart(
-                summary.cost_drivers,
-                centre=cost.p50,
-                title=f"What drives the cost of {scope_name}",
-                axis_label=f"Cost ({currency}) with the driver at its low and high end",
-                currency=currency,
-                width=width,
-            )
-        ),
+        name: _svg(svg)
+        for name, svg in charts.analysis_charts(summary, currency=currency, scope_name=scope_name, width=width).items()
     }
 
 
