@@ -377,14 +377,14 @@ def test_seed_without_history_still_computes_the_rollups():
     assert not MetricSnapshot.objects.exists()
 
 
-def test_small_seed_holds_a_conversation_and_evidence_on_the_demo_programs_pending_gate(settings, tmp_path):
+def test_small_seed_holds_a_conversation_and_evidence_on_the_demo_programs_pending_gate(media_storage):
     from django.contrib.contenttypes.models import ContentType
 
-    from collab.models import Attachment, Comment
+    from collab.models import Attachment, AttachmentVersion, Comment
     from core.models import Notification
     from governance.models import GateCriterion, StageGate
+    from tests.conftest import stored_files
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     demo_seed(scale="small", seed=1, today=TODAY, history=False)
     program = Program.objects.get(manager__username="program_manager")
     gates = StageGate.objects.filter(project__program=program, decision="pending")
@@ -401,6 +401,7 @@ def test_small_seed_holds_a_conversation_and_evidence_on_the_demo_programs_pendi
     assert question.replies.get().author.username == "program_manager"
     assert Notification.objects.filter(user__username="program_manager", kind="mentioned").exists()
     # Seeding again from scratch removes them with their files.
+    assert stored_files(media_storage) == [evidence.versions.get().file.name]
     demo_seed(scale="small", seed=1, today=TODAY, history=False, reset=True)
     assert Attachment.objects.count() == 1
-    assert len(list((tmp_path / "media").rglob("*.pdf"))) == 1
+    assert stored_files(media_storage) == [AttachmentVersion.objects.get().file.name]
