@@ -33,10 +33,11 @@ API_ERROR_DETAILS = {
 
 
 class ApiJsonErrorsMiddleware:
-    """Under /api/ every error is JSON in the API's shape (`{"status", "detail", "errors"}`),
-    also the ones no viewset produced: an address the router does not know (Django's 404 page),
-    a body past DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 400 page for RequestDataTooBig), a 500.
-    Outermost but for SecurityMiddleware, so it sees the response Django made of an exception."""
+    """Under /api/ every error is JSON in the API's shape (`{"status", "detail", "errors"}`) or in
+    the format the client asked for, also the ones Django itself answers with an HTML page: an
+    address the router does not know (its 404 page), a body past DATA_UPLOAD_MAX_MEMORY_SIZE (its
+    400 page for RequestDataTooBig), a 500. Outermost but for SecurityMiddleware, so it sees the
+    response Django made of an exception."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,7 +47,9 @@ class ApiJsonErrorsMiddleware:
         if (
             request.path.startswith(API_PREFIX)
             and response.status_code >= 400
-            and "json" not in response.get("Content-Type", "")
+            # Django's own error pages are HTML; a view that answered in the format the client
+            # asked for (JSON, or XML for a schedule export) keeps its answer.
+            and response.get("Content-Type", "").startswith("text/html")
             and not getattr(response, "streaming", False)
         ):
             return self._as_json(request, response)
