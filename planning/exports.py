@@ -107,7 +107,9 @@ def comparison_workbook(comparison):
     for role_index, role in enumerate(comparison.roles):
         for month_index, month in enumerate(comparison.months):
             cells = [heat.cells[role_index][month_index] for heat in comparison.heat_maps]
-            capacity_rows.append((role, month, *[v for cell in cells for v in (cell.demand, cell.supply, cell.percent)]))
+            capacity_rows.append(
+                (role, month, *[v for cell in cells for v in (cell.demand, cell.supply, cell.percent)])
+            )
     add_sheet(workbook, "Capacity", capacity_columns, capacity_rows)
     objective_columns = [Column("Objective"), Column("Title", width=32)]
     for s in comparison.scenarios:

@@ -160,6 +160,8 @@ class PairwiseForm(KeelFormMixin, forms.Form):
 
 
 class CriterionValueForm(KeelFormMixin, forms.Form):
+    project = forms.ModelChoiceField(queryset=None)
+    criterion = forms.ModelChoiceField(queryset=None)
     value = forms.DecimalField(
         required=False,
         max_digits=16,
@@ -168,6 +170,12 @@ class CriterionValueForm(KeelFormMixin, forms.Form):
         max_value=Decimal("999999999999.9999"),
         help_text="Empty: read from the portfolio's data.",
     )
+
+    def __init__(self, *args, criteria, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = criteria
+        self.fields["project"].queryset = projects
+        self.fields["project"].label_from_instance = lambda p: f"{p.code} {p.name}"
 
 
 class CommitConfirmForm(KeelFormMixin, forms.Form):
@@ -196,4 +204,3 @@ class ApplyPlanForm(KeelFormMixin, forms.Form):
         label="Apply the plan's inclusions and starts to this scenario (the live portfolio does not change).",
         error_messages={"required": "Tick the box to apply the plan."},
     )
-

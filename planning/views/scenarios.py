@@ -70,8 +70,8 @@ def planning_home(request):
 
 
 def _list_context(request, portfolio, *, form=None, copy_forms=None) -> dict:
-    from ._common import planning_portfolios
     from ..querysets import PLANNING_EDITORS
+    from ._common import planning_portfolios
 
     editor = planning_portfolios(request.user, PLANNING_EDITORS).filter(pk=portfolio.pk).exists()
     return {
@@ -257,7 +257,9 @@ def scenario_detail(request, pk: int):
 
 def _written(request, scenario, notice: str) -> HttpResponse:
     if request.htmx:
-        return _render_detail(request, Scenario.objects.select_related("portfolio").get(pk=scenario.pk), partial=True, notice=notice)
+        return _render_detail(
+            request, Scenario.objects.select_related("portfolio").get(pk=scenario.pk), partial=True, notice=notice
+        )
     messages.success(request, notice)
     return redirect("planning:scenario-detail", scenario.pk)
 
