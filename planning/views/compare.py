@@ -58,7 +58,9 @@ def _comparison(request, pk: int):
 @login_required
 def compare(request, pk: int):
     portfolio, chosen, error, comparison = _comparison(request, pk)
-    all_scenarios = list(Scenario.objects.visible_to(request.user).filter(portfolio=portfolio).order_by("created_at", "pk"))
+    all_scenarios = list(
+        Scenario.objects.visible_to(request.user).filter(portfolio=portfolio).order_by("created_at", "pk")
+    )
     context = {
         "portfolio": portfolio,
         "scenarios": all_scenarios,
