@@ -60,6 +60,8 @@ class Limits:
     capacity: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
     month_labels: tuple[str, ...] = ()
     """Optional display label per month index ("2027-03"); month indexes are shown when empty."""
+    currency: str = "€"
+    """The symbol the explanations put before money amounts."""
 
 
 @dataclass(frozen=True)
