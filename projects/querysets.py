@@ -81,6 +81,16 @@ class DependencyQuerySet(models.QuerySet):
 
         return self.filter(successor__project__in=Project.objects.editable_by(user).values("pk"))
 
+    def touching(self, project):
+        """Links into or out of `project`'s tasks. Filtered by the UNION of the links by successor
+        and by predecessor (each an index lookup from the project's tasks):
+        `Q(successor__project=p) | Q(predecessor__project=p)` joins every link in the database
+        with both its tasks before the OR can be tested (170 ms at the large demo's 96,000
+        links, against 2 ms at small)."""
+        by_successor = self.model.objects.filter(successor__project=project).values("pk")
+        by_predecessor = self.model.objects.filter(predecessor__project=project).values("pk")
+        return self.filter(pk__in=by_successor.union(by_predecessor))
+
 
 class CalendarQuerySet(models.QuerySet):
     """Shared calendars (no project) are readable by every signed-in user."""
