@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.KnownQueryParamsFilter",  # first: 400 for a parameter the list does not know
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",  # django-filter's, skipped when no filter parameter is sent
         "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
