@@ -63,13 +63,15 @@ ENDPOINTS: list[tuple[str, object]] = [
     ("forecasts", lambda ids: Q(project__in=ids["projects"])),
     (
         "risks",
-        lambda ids: Q(project__isnull=False, project__in=ids["projects"])
-        | Q(project__isnull=True, program__in=ids["programs"]),
+        lambda ids: (
+            Q(project__isnull=False, project__in=ids["projects"]) | Q(project__isnull=True, program__in=ids["programs"])
+        ),
     ),
     (
         "issues",
-        lambda ids: Q(project__isnull=False, project__in=ids["projects"])
-        | Q(project__isnull=True, program__in=ids["programs"]),
+        lambda ids: (
+            Q(project__isnull=False, project__in=ids["projects"]) | Q(project__isnull=True, program__in=ids["programs"])
+        ),
     ),
     ("allocations", lambda ids: Q(project__in=ids["projects"])),
 ]

@@ -177,7 +177,8 @@ class ReserveTransactionQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         return self.filter(
-            Q(project__in_array=finance_projects(user).values("pk")) | Q(program__in_array=finance_programs(user).values("pk"))
+            Q(project__in_array=finance_projects(user).values("pk"))
+            | Q(program__in_array=finance_programs(user).values("pk"))
         )
 
 
