@@ -42,4 +42,7 @@ app.conf.beat_schedule = {
     # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
     # so the table stays small.
     "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
+    # Answers of bulk API requests kept for Idempotency-Key replay: deleted hourly once past
+    # KEEL_IDEMPOTENCY_HOURS (a key that old applies afresh anyway; this keeps the table small).
+    "idempotency-prune": {"task": "core.idempotency_prune", "schedule": crontab(minute=41)},
 }

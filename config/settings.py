@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.KnownQueryParamsFilter",  # first: 400 for a parameter the list does not know
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",  # django-filter's, skipped when no filter parameter is sent
         "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -310,6 +310,17 @@ KEEL_IMPORT_MAX_PARSE_SECONDS = env_int("KEEL_IMPORT_MAX_PARSE_SECONDS", 1800)
 KEEL_IMPORT_MAX_PENDING_UPLOADS = env_int("KEEL_IMPORT_MAX_PENDING_UPLOADS", 5)
 KEEL_IMPORT_MAX_PENDING_BYTES = env_int("KEEL_IMPORT_MAX_PENDING_BYTES", 400 * 1024 * 1024)
 KEEL_IMPORT_ABANDONED_HOURS = env_int("KEEL_IMPORT_ABANDONED_HOURS", 24)
+# --- Bulk API (core.bulk): the most rows and bytes one POST to a /bulk/ endpoint may carry
+# (a bigger body answers 413 before it is read), and how long an Idempotency-Key's answer is
+# kept for replay (the beat job core.idempotency_prune deletes older ones). ---
+KEEL_BULK_MAX_ROWS = env_int("KEEL_BULK_MAX_ROWS", 1000)
+KEEL_BULK_MAX_BYTES = env_int("KEEL_BULK_MAX_BYTES", 2 * 1024 * 1024)
+KEEL_IDEMPOTENCY_HOURS = env_int("KEEL_IDEMPOTENCY_HOURS", 24)
+if KEEL_BULK_MAX_ROWS < 1 or KEEL_BULK_MAX_BYTES < 1 or KEEL_IDEMPOTENCY_HOURS < 1:
+    raise ImproperlyConfigured("KEEL_BULK_MAX_ROWS, KEEL_BULK_MAX_BYTES and KEEL_IDEMPOTENCY_HOURS must be 1 or more.")
+# Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE before the bulk endpoint can answer.
+if globals().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440) < KEEL_BULK_MAX_BYTES:
+    raise ImproperlyConfigured("KEEL_BULK_MAX_BYTES must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).")
 # Minutes during which the author of a comment may still edit it (collab.services.comments).
 KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:

@@ -287,3 +287,28 @@ class NotificationPreference(models.Model):
         if not self.email:
             return Notification.EmailMode.NONE
         return Notification.EmailMode.DIGEST if self.digest else Notification.EmailMode.IMMEDIATE
+
+
+class IdempotencyKey(models.Model):
+    """The answer to one bulk write sent with an `Idempotency-Key` header (core.bulk), kept
+    KEEL_IDEMPOTENCY_HOURS so a client that retries gets the same answer instead of a second
+    write. One row per user, endpoint and key: the unique constraint is what makes two
+    concurrent requests with the same key apply once (the second waits for the first's
+    transaction, then replays its answer)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys")
+    endpoint = models.CharField(max_length=200)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the content type and body.")
+    status_code = models.PositiveSmallIntegerField(default=0, help_text="0 while the request is being applied.")
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="%(app_label)s_%(class)s_one_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.endpoint} · {self.key}"
