@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +11,11 @@ class CoreConfig(AppConfig):
         from . import taskruns
 
         taskruns.connect()
+
+
+class KeelAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with Keel's site (core.admin_site): audited, versioned rows are read-only
+    there unless their ModelAdmin routes saves through the services."""
+
+    default = False  # AdminConfig's True would compete with CoreConfig for the "core" entry
+    default_site = "core.admin_site.KeelAdminSite"
