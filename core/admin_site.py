@@ -14,7 +14,7 @@ from django.contrib import admin
 
 from .models import VersionedModel
 
-# Apps whose rows are written by services with an audit entry (DESIGN.md §2, plus the layers
+# Apps whose rows are written by services with an audit entry (the domain apps, plus the layers
 # above the domains). Labels, not imports: core knows no domain.
 AUDITED_APPS = frozenset({"portfolio", "projects", "budgets", "risks", "staffing", "governance", "collab", "reporting"})
 
