@@ -7,6 +7,7 @@ real workers. A bad value stops start-up with a message naming the variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.KeelAdminConfig",  # Django's admin; audited rows read-only (core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Login throttling and lock-out (failed attempts kept in the database: AccessAttempt).
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     "core",
     "portfolio",
     "projects",
@@ -71,6 +76,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks every login that passes a request to authenticate() (the login page, the
+# admin's, any session login) before Django's own backend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio:home"
@@ -191,11 +206,108 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy (django-csp) and Permissions-Policy, on every response. Scripts only
+# from Keel itself: no page has an inline script (the API docs use drf-spectacular's split view,
+# whose start-up script is a URL); a nonce is added where a template asks for one ({{ request.csp_nonce }}).
+# Styles allow 'unsafe-inline': server-drawn SVG charts, htmx's indicator styles and Swagger UI set
+# style attributes, and a style cannot run code. data:/blob: images for Swagger UI's icons and
+# downloads; Redoc's worker runs from a blob:. ---
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+KEEL_CSP_REPORT_URI = env_str("KEEL_CSP_REPORT_URI", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [KEEL_CSP_REPORT_URI]} if KEEL_CSP_REPORT_URI else {}),
+    },
+}
+# Browser features no Keel page uses are switched off for the page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), fullscreen=(self)"
+)
+
+# --- Brute force: login lock-out (django-axes) and API throttles (DRF), both from the environment.
+# A username is locked out from one address after KEEL_LOGIN_MAX_FAILURES wrong passwords in a
+# row, for KEEL_LOGIN_COOLOFF_MINUTES; a successful login clears the count. ---
+KEEL_LOGIN_MAX_FAILURES = env_int("KEEL_LOGIN_MAX_FAILURES", 5)
+KEEL_LOGIN_COOLOFF_MINUTES = env_int("KEEL_LOGIN_COOLOFF_MINUTES", 15)
+if KEEL_LOGIN_MAX_FAILURES < 1:
+    raise ImproperlyConfigured("KEEL_LOGIN_MAX_FAILURES must be at least 1.")
+if KEEL_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("KEEL_LOGIN_COOLOFF_MINUTES must be at least 1 (minutes).")
+AXES_ENABLED = env_bool("KEEL_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = KEEL_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=KEEL_LOGIN_COOLOFF_MINUTES)
+# Username and address together: someone elsewhere cannot lock a colleague out by guessing.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock-out page (templates/registration/locked_out.html), 429 with Retry-After.
+AXES_LOCKOUT_CALLABLE = "core.views.login_locked_out"
+AXES_VERBOSE = False
+# The client's address: X-Forwarded-For only behind a proxy that sets it (BEHIND_PROXY), never
+# a header anybody can send.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("BEHIND_PROXY", False) else ("REMOTE_ADDR",)
+)
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    number, _, period = value.partition("/")
+    if not number.isdigit() or int(number) < 1 or period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 600/minute (per second, minute, hour or day).")
+    return value
+
+
+# Requests per period: per signed-in user (session or token), per token, per client address
+# without credentials, and wrong tokens per client address (then every token from it gets a 429
+# until the period is over). Counted in the cache (CACHES): shared by every worker with Redis.
+KEEL_API_THROTTLE_RATES = {
+    "user": _throttle_rate("KEEL_API_THROTTLE_USER", "1200/minute"),
+    "token": _throttle_rate("KEEL_API_THROTTLE_TOKEN", "600/minute"),
+    "anon": _throttle_rate("KEEL_API_THROTTLE_ANON", "60/minute"),
+    "bad_token": _throttle_rate("KEEL_API_THROTTLE_BAD_TOKENS", "20/hour"),
+}
+
+# API tokens may be given an expiry at most this many days ahead (or none at all).
+KEEL_API_TOKEN_MAX_DAYS = env_int("KEEL_API_TOKEN_MAX_DAYS", 366)
+if not 1 <= KEEL_API_TOKEN_MAX_DAYS <= 3650:
+    raise ImproperlyConfigured("KEEL_API_TOKEN_MAX_DAYS must be between 1 and 3650.")
+
+# --- Cache: the throttles' counters. Redis (KEEL_CACHE_URL, else REDIS_URL) shares them across
+# gunicorn workers; without either, each process counts in its own memory (the embedded default:
+# one process). ---
+_CACHE_URL = env_str("KEEL_CACHE_URL", "") or env_str("REDIS_URL", "")
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("KEEL_CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "keel",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "keel"}}
+
 # --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Last: counts requests that carry no credentials (KEEL_API_THROTTLE_ANON).
+        "core.authentication.AnonymousThrottleAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -214,6 +326,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rates: KEEL_API_THROTTLE_RATES (read when a request is checked, so tests may change them).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttles.UserThrottle",
+        "core.throttles.TokenThrottle",
+    ],
+    # The client address for the throttles: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
 }
 # Optimistic locking over the API: off (the default) lets a PUT, PATCH or DELETE without If-Match
 # apply to the current version, for simple clients; on makes If-Match required (428 without it).
@@ -227,6 +346,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schemes a client can use; the anonymous-throttle step (last authentication class)
+    # authenticates nobody and is not one.
+    "AUTHENTICATION_WHITELIST": [
+        "core.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     # One schema name per choice set shared by several fields (programs and projects share
     # their statuses; gates use the project phases; issue severity and vendor risk rating share
     # their levels).
@@ -237,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "ComputedHealthEnum": "reporting.models.Health",
         "AnalysisRunStatusEnum": "risks.models.AnalysisRun.Status",
         "DistributionEnum": "projects.models.uncertainty.Distribution",
+        "ApiTokenScopeEnum": "core.models.ApiToken.Scope",
     },
 }
 

@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -53,11 +54,37 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Scope(models.TextChoices):
+        READ_WRITE = "read_write", "Read and write"
+        READ = "read", "Read only"
+
+    # Null: never expires. Set: refused (401) from that moment on. At most
+    # KEEL_API_TOKEN_MAX_DAYS after creation (core.services.api_token_create).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # READ: only safe methods (GET, HEAD, OPTIONS); a write answers 403 naming the scope.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ_WRITE)
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("created_at")),
+                name="%(app_label)s_%(class)s_expires_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["read_write", "read"]), name="%(app_label)s_%(class)s_scope_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == self.Scope.READ
 
     @staticmethod
     def new_secret() -> str:
@@ -70,7 +97,7 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired()
 
 
 class AuditEntry(models.Model):
