@@ -48,3 +48,10 @@ def test_budgets_imports_no_staffing():
     """staffing imports budgets (fiscal calendars, rates); budgets takes the labour forecast as a
     parameter from reporting, so the two never import each other in a cycle."""
     assert sorted(f"{f}: {m}" for f, m in imported_modules("budgets") if m == "staffing") == []
+
+
+@pytest.mark.parametrize("app", [*DOMAINS, "core"])
+def test_no_domain_imports_access(app):
+    """access (user administration, single sign-on) grants roles through portfolio.services;
+    no domain imports it."""
+    assert [f for f, module in imported_modules(app) if module == "access"] == []
