@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "collab",
     # Above the domains: user administration (invitations, roles, deactivation) and single sign-on.
     "access",
+    # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
+    "integrations",
+    "history",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages
@@ -499,6 +502,23 @@ if KEEL_BULK_MAX_ROWS < 1 or KEEL_BULK_MAX_BYTES < 1 or KEEL_IDEMPOTENCY_HOURS <
 # Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE before the bulk endpoint can answer.
 if globals().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440) < KEEL_BULK_MAX_BYTES:
     raise ImproperlyConfigured("KEEL_BULK_MAX_BYTES must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).")
+# --- Webhooks (integrations): where they may be sent and how hard delivery tries. ---
+# Allow targets that resolve to loopback, private, link-local or reserved addresses (and plain
+# http without DEBUG): off by default so a subscription cannot probe the internal network (SSRF).
+KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)
+# Attempts per delivery before it is marked failed; the waits between them double from the base.
+KEEL_WEBHOOK_MAX_ATTEMPTS = env_int("KEEL_WEBHOOK_MAX_ATTEMPTS", 6)
+KEEL_WEBHOOK_BACKOFF_SECONDS = env_int("KEEL_WEBHOOK_BACKOFF_SECONDS", 30)
+# Seconds to connect and to wait for the receiver's answer (each).
+KEEL_WEBHOOK_TIMEOUT_SECONDS = env_int("KEEL_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Hours a rotated-out secret still signs deliveries beside the new one.
+KEEL_WEBHOOK_SECRET_GRACE_HOURS = env_int("KEEL_WEBHOOK_SECRET_GRACE_HOURS", 24)
+for _name in ("KEEL_WEBHOOK_MAX_ATTEMPTS", "KEEL_WEBHOOK_BACKOFF_SECONDS", "KEEL_WEBHOOK_TIMEOUT_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+if KEEL_WEBHOOK_SECRET_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("KEEL_WEBHOOK_SECRET_GRACE_HOURS must be 0 or more (0: no grace period).")
+
 # Minutes during which the author of a comment may still edit it (collab.services.comments).
 KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:

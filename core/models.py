@@ -102,7 +102,13 @@ class ApiToken(models.Model):
 
 class AuditEntry(models.Model):
     """Who changed what, when: written by services for every change to plans, money,
-    status and risks. `changes` maps a field name to `[old, new]` (as strings)."""
+    status and risks. `changes` maps a field name to `[old, new]` (as strings).
+
+    `portfolio_id`, `program_id` and `project_id` say where the object sits (filled by
+    core.services.audit_record from the object; null where it has no such scope, e.g. an API
+    token), so a scope's history is one indexed query and visibility follows the scope.
+    `attachment` keeps the file of a bulk import on the entry that records it.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
@@ -118,10 +124,17 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=40)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, blank=True)
+    portfolio_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    program_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    project_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    attachment = models.FileField(upload_to="audit/%Y/%m/", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx"),
+            models.Index(fields=["actor", "-at"], name="core_audit_actor_idx"),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
