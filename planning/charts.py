@@ -424,8 +424,9 @@ def capacity_heat_map(
     top = 24 + 18 * (max(row for _, row in places) + 1) + 30
     height = top + CELL_H * len(roles) + 12
     over = sum(1 for row in cells for cell in row if cell.over)
+    roles_text = f"{len(roles)} role{'s' if len(roles) != 1 else ''}"
     description = (
-        f"{len(roles)} roles over {len(months)} months from {months[0]:%b %Y} to {months[-1]:%b %Y}. "
+        f"{roles_text} over {len(months)} months from {months[0]:%b %Y} to {months[-1]:%b %Y}. "
         f"Each cell is demand as a percentage of supply. {over} role-month{'s' if over != 1 else ''} over capacity."
     )
     parts = [svg_open("capacity-heat", width, height, title, description)]
