@@ -24,6 +24,7 @@ from collab.api.attachments import AttachmentViewSet
 from collab.api.urls import urlpatterns as collab_comment_urls
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
+from planning.api import ROUTES as PLANNING_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
 from projects.api import StatusReportViewSet
 from projects.api_schedule import (
@@ -72,8 +73,9 @@ router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="life
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
-# Risks, staffing, governance and reporting list their own (prefix, viewset, basename) routes.
-for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES, *REPORTING_ROUTES):
+# Risks, staffing, governance, reporting and planning list their own (prefix, viewset, basename) routes.
+ROUTES = (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES, *REPORTING_ROUTES, *PLANNING_ROUTES)
+for prefix, viewset, basename in ROUTES:
     router.register(prefix, viewset, basename=basename)
 
 # Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and
