@@ -98,4 +98,8 @@ class Plan:
     infeasible_reason: str | None = None
     solve_seconds: float = 0.0
     bound: Decimal | None = None
-    """The solver's upper bound on the value (equal to `value` when optimal)."""
+    """An upper bound on the best value: the lower of CP-SAT's bound and the LP relaxation's
+    (equal to `value` when optimal; None when neither is known)."""
+    solver_status: str = ""
+    """CP-SAT's own status name (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN): UNKNOWN with status
+    "feasible" means the time ran out before CP-SAT improved on the greedy plan returned."""

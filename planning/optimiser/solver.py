@@ -25,6 +25,7 @@ from decimal import Decimal
 from ortools.sat.python import cp_model
 
 from planning.optimiser.explain import binding_constraints, excluded_reasons, infeasible_reason
+from planning.optimiser.greedy import fill_plan, greedy_plan
 from planning.optimiser.model import (
     STATUS_FEASIBLE,
     STATUS_INFEASIBLE,
@@ -35,6 +36,7 @@ from planning.optimiser.model import (
     Plan,
 )
 from planning.optimiser.prepared import Prepared, prepare
+from planning.optimiser.relaxation import lp_relaxation
 
 
 def _reduced(terms: list[tuple[cp_model.IntVar, int]], cap: int) -> tuple[list, list[int], int]:
@@ -109,14 +111,24 @@ def build_model(
         model.add(cp_model.LinearExpr.weighted_sum(variables, coefficients) <= cap)
 
     if objective:
+        # Lexicographic: value first, then (worth less than one value unit in total) the number
+        # of projects kept at today's start, so no project is shifted without a gain in value.
+        weight = stay_weight(prep)
         variables, coefficients = [], []
         for i in members:
-            if prep.values[i]:
-                for var in x[i].values():
+            current = prep.candidates[i].current_start
+            for s, var in x[i].items():
+                coefficient = prep.values[i] * weight + (1 if s == current else 0)
+                if coefficient:
                     variables.append(var)
-                    coefficients.append(prep.values[i])
+                    coefficients.append(coefficient)
         model.maximize(cp_model.LinearExpr.weighted_sum(variables, coefficients))
     return model, x
+
+
+def stay_weight(prep: Prepared) -> int:
+    """What one value unit weighs in the objective: more than every project kept at its start."""
+    return 1 + sum(1 for c in prep.candidates if c.current_start in c.starts)
 
 
 def default_workers() -> int:
@@ -155,7 +167,19 @@ def optimise(
     prep = prepare(candidates, limits)
     workers = workers or default_workers()
     model, x = build_model(prep)
-    solver, status = solve_model(model, time_limit_s=time_limit_s, seed=seed, workers=workers)
+    # Seed CP-SAT with the better of two greedy plans: by density, and rounding the LP relaxation
+    # (GLOP, up to a quarter of the time). Both respect every constraint but may leave a
+    # mandatory project out, in which case CP-SAT repairs the hint.
+    relaxation = lp_relaxation(prep, time_limit_s=time_limit_s / 4)
+    hints = [greedy_plan(prep)] + ([greedy_plan(prep, relaxation[1])] if relaxation else [])
+    hint = max(hints, key=lambda plan: sum(prep.values[prep.index[k]] for k in plan))
+    hint_valid = all(c.key in hint for c in prep.candidates if c.mandatory)
+    for i, by_start in x.items():
+        for s, var in by_start.items():
+            model.add_hint(var, hint.get(prep.candidates[i].key) == s)
+    # Keep a tenth of the time (at most 10 s) for filling a time-limited plan and the explanations.
+    remaining = time_limit_s - (time.perf_counter() - started) - min(time_limit_s / 10, 10.0)
+    solver, status = solve_model(model, time_limit_s=max(remaining, 1.0), seed=seed, workers=workers)
 
     if status == cp_model.MODEL_INVALID:  # a bug in build_model, never the caller's input
         raise RuntimeError(f"CP-SAT rejected the model: {model.validate()}")
@@ -163,24 +187,34 @@ def optimise(
         reason = infeasible_reason(prep, build_model=build_model, solve_model=solve_model, workers=workers)
         return Plan(
             status=STATUS_INFEASIBLE,
+            solver_status=solver.status_name(status),
             value=Decimal(0),
             excluded={c.key: "not planned: the limits cannot all be met (see the reason)" for c in candidates},
             infeasible_reason=reason,
             solve_seconds=time.perf_counter() - started,
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and not hint_valid:
         return Plan(
             status=STATUS_NO_SOLUTION,
+            solver_status=solver.status_name(status),
             value=Decimal(0),
             excluded={c.key: "not planned: no plan was found within the time limit" for c in candidates},
             solve_seconds=time.perf_counter() - started,
         )
 
     starts: dict[str, int] = {}
-    for i, by_start in x.items():
-        for s, var in by_start.items():
-            if solver.boolean_value(var):
-                starts[prep.candidates[i].key] = s
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for i, by_start in x.items():
+            for s, var in by_start.items():
+                if solver.boolean_value(var):
+                    starts[prep.candidates[i].key] = s
+    if status != cp_model.OPTIMAL:
+        # Stopped by the time limit: add whatever still fits, and keep the greedy plan if better.
+        starts = fill_plan(prep, starts) if starts else {}
+        if hint_valid and sum(prep.values[prep.index[k]] for k in hint) > sum(
+            prep.values[prep.index[k]] for k in starts
+        ):
+            starts = hint
     value = sum((Decimal(prep.candidates[prep.index[k]].value) for k in starts), Decimal(0))
     shifted = {
         key: (prep.candidates[prep.index[key]].current_start, start)
@@ -188,13 +222,20 @@ def optimise(
         if prep.candidates[prep.index[key]].current_start not in (None, start)
     }
     plan_status = STATUS_OPTIMAL if status == cp_model.OPTIMAL else STATUS_FEASIBLE
-    bound = Decimal(round(solver.best_objective_bound)) / prep.value_scale
+    bounds = []
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.best_objective_bound):
+        bounds.append(math.floor(solver.best_objective_bound / stay_weight(prep) + 1e-9))
+    if relaxation is not None:
+        # GLOP works in floating point: allow a relative 1e-6 before trusting its bound.
+        bounds.append(math.ceil(relaxation[0] * (1 + 1e-6) + 1e-6))
+    bound = Decimal(min(bounds)) / prep.value_scale if bounds else None
     plan = Plan(
         status=plan_status,
         value=value,
         starts=starts,
         shifted=shifted,
-        bound=max(bound, value),
+        bound=max(bound, value) if bound is not None else None,
+        solver_status=solver.status_name(status),
     )
     if explain:
         plan.excluded = excluded_reasons(prep, starts, optimal=plan_status == STATUS_OPTIMAL)
