@@ -9,8 +9,8 @@ compare and commit a scenario on the demo portfolio (the demo program manager's)
   value (NPV) for every open project of the portfolio.
 - One draft scenario, "Next year's plan", over 24 months from next month: the proposed projects
   included, the security uplift mandatory, the portal requiring the data platform, the two
-  warehouse options mutually exclusive, and a budget cap per fiscal year a little under what
-  the projects would cost — so the optimiser has real choices to make.
+  warehouse options mutually exclusive, and a budget cap per fiscal year that affords the running
+  projects and about 60 % of the proposals — so the optimiser has real choices to make.
 
 Reads what it needs from the database (it also runs on an existing demo through
 `seed_demo --stages planning`) and draws from its own generator seeded from the builder's.
@@ -64,7 +64,7 @@ CRITERIA = [
 JUDGEMENTS = {(0, 1): "2", (0, 2): "3", (0, 3): "2", (0, 4): "3", (1, 2): "2", (1, 3): "1", (1, 4): "2"}
 JUDGEMENTS |= {(2, 3): "1", (2, 4): "1", (3, 4): "1"}
 SCENARIO_NAME = "Next year's plan"
-CAP_SHARE = Decimal("0.9")  # of what the scenario's projects would cost in each capped year
+CAP_SHARE = Decimal("0.6")  # of what the proposals would cost in a capped year, on top of the live projects
 
 
 class PlanningStage:
@@ -195,15 +195,18 @@ class PlanningStage:
                 exclusive_group="Warehouse" if code in ("WH1", "WH2") else "",
                 requires=[projects["DATA"]] if code == "PORTAL" else [],
             )
+        # The next two fiscal years are capped; each affords what runs today and part of what is proposed.
         view = scenario_view(scenario)
-        for label in view.fiscal_years[:2]:
-            cost = view.cost_by_fy.get(label, Decimal(0))
-            if cost:
+        this_year = f"FY{fiscal_calendar_for(portfolio=portfolio).fiscal_year_of(self.b.today)}"
+        for label in [fy for fy in view.fiscal_years if fy != this_year][:2]:
+            live = sum((r.cost_by_fy.get(label, Decimal(0)) for r in view.rows if r.live_included), Decimal(0))
+            proposed = view.cost_by_fy.get(label, Decimal(0)) - live
+            if proposed > 0:
                 budget_cap_set(
                     actor=actor,
                     scenario=scenario,
                     fiscal_year=int(label[2:]),
-                    amount=(cost * CAP_SHARE).quantize(Decimal(1000)),
+                    amount=(live + proposed * CAP_SHARE).quantize(Decimal(1000)),
                 )
 
 
