@@ -12,6 +12,7 @@ from .scenarios import (
     scenario_delete,
     scenario_demand_set,
     scenario_project_clear,
+    scenario_project_reset,
     scenario_project_set,
     scenario_update,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "scenario_demand_set",
     "scenario_optimise",
     "scenario_project_clear",
+    "scenario_project_reset",
     "scenario_project_set",
     "scenario_update",
 ]

@@ -10,7 +10,8 @@ Candidates: every open project of the portfolio whose start falls before the hor
 - value = its score (0-100, planning.selectors.scores); 1 each when the portfolio has no
   criteria (the optimiser then keeps as many projects as the limits allow).
 Limits: the scenario's budget caps per fiscal year and, per staffing role with people in the
-pool, its supply per month (FTE).
+pool, its supply per month (FTE) — raised to what the projects under way already need in a
+month where they over-allocate the pool today.
 
 A run is recorded queued and started on Celery after commit (`planning.optimise`), which runs
 in process in the embedded default (no broker), as the risk analysis runs do.
@@ -77,9 +78,11 @@ def candidate_of(view: ScenarioView, row: ScenarioRow, *, use_scores: bool):
         anchor = start.replace(day=1)
         latest = min(current + max(row.delay_max_months, 0), horizon - 1)
         starts = tuple(range(current, latest + 1))
-    cost = {m: v for m, v in row.cost_by_month.items() if m <= last}
+    # What falls before the horizon is spent (or planned outside it) and not constrained; a
+    # project starting inside it carries what it has before its start into its start month.
+    cost = {m: v for m, v in row.cost_by_month.items() if first <= m <= last}
     demand = {
-        role: _series({m: v for m, v in series.items() if m <= last}, anchor, last)
+        role: _series({m: v for m, v in series.items() if first <= m <= last}, anchor, last)
         for role, series in row.demand.items()
     }
     return Candidate(
@@ -108,11 +111,16 @@ def optimisation_inputs(view: ScenarioView):
         c if set(c.requires) <= keys else _replace(c, requires=tuple(k for k in c.requires if k in keys))
         for c in candidates
     ]
-    capacity = {
-        role: tuple(months.get(m, ZERO) for m in view.months)
-        for role, months in view.supply.items()
-        if any(v > 0 for v in months.values())
-    }
+    # An over-allocation the projects under way already have is not the plan's to fix by
+    # stopping one of them: a month's capacity is the pool's supply, or what those projects
+    # need there when that is more (new projects still cannot add to it).
+    running = [r for r in view.rows if r.live_included and r.live_start and r.live_start < view.months[0]]
+    capacity = {}
+    for role, months in view.supply.items():
+        if not any(v > 0 for v in months.values()):
+            continue
+        under_way = [sum((r.demand.get(role, {}).get(m, ZERO) for r in running), ZERO) for m in view.months]
+        capacity[role] = tuple(max(months.get(m, ZERO), need) for m, need in zip(view.months, under_way, strict=True))
     limits = Limits(
         month_fiscal_year=tuple(view.fiscal_year_of_month[m] for m in view.months),
         budget_cap={fy: cap for fy, cap in view.budget_cap_by_fy.items() if cap is not None},

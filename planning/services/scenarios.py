@@ -241,6 +241,15 @@ def _says_nothing(row: ScenarioProject) -> bool:
 
 
 @transaction.atomic
+def scenario_project_reset(*, actor, scenario: Scenario, project) -> None:
+    """Forget how `project`'s row differs from live (its budgets and demands stay)."""
+    scenario = locked_draft(scenario)
+    for row in ScenarioProject.objects.filter(scenario=scenario, project=project):
+        delete_audited(actor=actor, obj=row)
+    touch(scenario)
+
+
+@transaction.atomic
 def scenario_project_clear(*, actor, scenario: Scenario, project) -> None:
     """Forget how `project` differs from live: its row, budgets and demands in the scenario."""
     scenario = locked_draft(scenario)
@@ -324,6 +333,7 @@ __all__ = [
     "scenario_delete",
     "scenario_demand_set",
     "scenario_project_clear",
+    "scenario_project_reset",
     "scenario_project_set",
     "scenario_update",
 ]
