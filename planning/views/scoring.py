@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,8 +21,8 @@ from core.views import refused_status
 
 from .. import charts
 from ..forms import CriterionForm, CriterionValueForm, CriterionWeightForm, PairwiseForm
-from ..models import OptimisationRun, ScoringCriterion
-from ..selectors.pages import run_result, scoring_page
+from ..models import CriterionValue, OptimisationRun, PairwiseJudgement, ScoringCriterion
+from ..selectors.pages import efficient_frontier, run_result, scoring_page
 from ..selectors.scenario import planning_projects, scenario_view
 from ..selectors.scores import project_scores
 from ..services.scoring import criterion_create, criterion_delete, criterion_update, criterion_value_set, pairwise_set
@@ -35,18 +36,15 @@ VALUE_SAVED = "{project}: value on “{name}” saved."
 
 
 def frontier_points(view) -> list[tuple[Decimal, Decimal]]:
-    """The efficient frontier of the scenario's projects (each with its cost in the horizon and
-    its score): planning.optimiser.frontier's points as (cost, value)."""
-    from planning.optimiser import frontier
-
-    items = [(r.key, r.total_cost, r.score or Decimal(0)) for r in view.rows if r.score is not None]
-    return [(p.cost, p.value) for p in frontier.efficient_frontier(items)]
+    """The efficient frontier of the scenario's projects, each with its cost in the horizon and
+    its score."""
+    return efficient_frontier([(r.total_cost, r.score) for r in view.rows if r.score is not None])
 
 
 def _context(request, scenario, *, forms=None, status_notice: str = "") -> dict:
     scores = project_scores(scenario.portfolio)
     view = scenario_view(scenario, scores=scores)
-    page = scoring_page(view, scores, frontier_points(view) if scores.criteria else [])
+    page = scoring_page(view, scores, frontier_points(view))
     marks = [charts.Mark(page.selection[0], page.selection[1], "This scenario")]
     run = (
         OptimisationRun.objects.filter(scenario=scenario, status=OptimisationRun.Status.SUCCEEDED)
@@ -153,10 +151,19 @@ def criterion_weight(request, pk: int, criterion_pk: int):
 
 
 @login_required
-@require_POST
 def criterion_remove(request, pk: int, criterion_pk: int):
+    """GET: what deleting the criterion removes (its judgements and entered values) and a
+    button; POST: delete it."""
     scenario = editable_scenario(request, pk)
     criterion = _criterion(scenario, criterion_pk)
+    if request.method != "POST":
+        context = {
+            "scenario": scenario,
+            "criterion": criterion,
+            "judgements": PairwiseJudgement.objects.filter(Q(criterion_a=criterion) | Q(criterion_b=criterion)).count(),
+            "values": CriterionValue.objects.filter(criterion=criterion).count(),
+        }
+        return render(request, "planning/criterion_delete_confirm.html", context)
     try:
         criterion_delete(actor=request.user, criterion=criterion)
     except (ValidationError, StaleVersionError) as error:
