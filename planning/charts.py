@@ -153,11 +153,10 @@ def frontier_chart(
         tip = f"{mark.label}: cost {_money(mark.cost, currency)}, value {_number(mark.value)}"
         parts.append(f'<g class="mark mark-{escape(mark.kind)}"><title>{escape(tip)}</title>')
         parts.append(_shape(mark.kind, cx, cy))
-        room = WIDTH - cx - 16
-        if room >= 60:
-            parts.append(text(cx + 10, cy - 8, mark.label, size=TICK_FONT, room=room))
-        else:
-            parts.append(text(cx - 10, cy - 8, mark.label, size=TICK_FONT, anchor="end", room=cx - left))
+        if cx + 10 + text_width(mark.label, TICK_FONT) <= WIDTH - 4:
+            parts.append(text(cx + 10, cy - 8, mark.label, size=TICK_FONT))
+        else:  # no room on the right: the label goes left of the mark
+            parts.append(text(cx - 10, cy - 8, mark.label, size=TICK_FONT, anchor="end", room=cx - 14))
         parts.append("</g>")
     for (key, label), (lx, row) in zip(legend, places, strict=True):
         ly = 18 + 18 * row

@@ -25,6 +25,8 @@ SAATY_CHOICES = [
     ("0.1429", "1/7 — very strongly less important"),
     ("0.1111", "1/9 — extremely less important"),
 ]
+# The same scale, short, for the cells of the judgement matrix (the page explains it above).
+SAATY_SHORT_CHOICES = [(value, label.split(" — ")[0]) for value, label in SAATY_CHOICES]
 CONFIRM_REQUIRED = "Tick the box to confirm that these changes go live."
 CONFIRM_NAME = "Type the scenario's name exactly as shown to confirm."
 START_AND_SHIFT = "Give a new start month or a shift in months, not both."

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 
 from ..models import OptimisationRun, Scenario
 from .scenario import add_months
+from .scores import raw_values
 
 
 def scenario_list_rows(portfolio) -> list[Scenario]:
@@ -119,15 +120,20 @@ def run_result(run: OptimisationRun, view) -> RunResult:
     months = view.months
     chosen = []
     starts = plan.get("starts", {})
+    # key → [the start month index the scenario has, the plan's]: only moved starts are listed
+    # (a project under way is fixed at the horizon's first month, its real start earlier).
+    moved = plan.get("shifted", {})
     for key, index in starts.items():
         row = rows.get(key)
         if row is None:
             continue
-        start = months[int(index)] if 0 <= int(index) < len(months) else None
-        current = row.start if row.included else None
         shift = 0
-        if start and current:
-            shift = (start.year - current.year) * 12 + start.month - current.month
+        if key in moved and moved[key][0] is not None:
+            shift = int(moved[key][1]) - int(moved[key][0])
+        if row.start is not None:
+            start = add_months(row.start, shift) if shift else row.start
+        else:
+            start = months[int(index)] if 0 <= int(index) < len(months) else None
         finish = row.finish
         if shift and finish:
             finish = add_months(finish, shift)
@@ -332,10 +338,13 @@ def scoring_page(view, scores, frontier_points) -> ScoringPage:
             cells.append(MatrixCell(a, b, value, j > i, False))
         matrix.append(cells)
     entered = set(CriterionValue.objects.filter(criterion_id__in=ids).values_list("project_id", "criterion_id"))
+    # The raw values straight from the domains (and entered values), so the page shows them
+    # whatever the weights and scores.
+    raw = raw_values(view.scenario.portfolio, [r.project for r in view.rows], criteria) if criteria else {}
     projects = []
     for row in view.rows:
-        score = scores.get(row.project.pk)
-        values = [score.values.get(c.pk) if score else None for c in criteria]
+        found = raw.get(row.project.pk, {})
+        values = [found.get(c.pk) for c in criteria]
         projects.append(ScoredProject(row, values, [(row.project.pk, c.pk) in entered for c in criteria], row.score))
     projects.sort(key=lambda p: (p.score is None, -(p.score or 0), p.row.label))
     ratio = scores.consistency_ratio

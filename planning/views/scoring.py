@@ -20,7 +20,7 @@ from core.services import StaleVersionError
 from core.views import refused_status
 
 from .. import charts
-from ..forms import CriterionForm, CriterionValueForm, CriterionWeightForm, PairwiseForm
+from ..forms import SAATY_SHORT_CHOICES, CriterionForm, CriterionValueForm, CriterionWeightForm, PairwiseForm
 from ..models import CriterionValue, OptimisationRun, PairwiseJudgement, ScoringCriterion
 from ..selectors.pages import efficient_frontier, run_result, scoring_page
 from ..selectors.scenario import planning_projects, scenario_view
@@ -72,7 +72,7 @@ def _context(request, scenario, *, forms=None, status_notice: str = "") -> dict:
         else "",
         "criterion_form": forms.get("criterion")
         or (CriterionForm(kinds=kinds, directions=directions, auto_id="crit_%s") if editable else None),
-        "saaty_choices": PairwiseForm.base_fields["value"].choices,
+        "saaty_choices": SAATY_SHORT_CHOICES,
         "value_form": forms.get("value")
         or (
             CriterionValueForm(

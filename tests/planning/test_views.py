@@ -441,3 +441,36 @@ def test_executive_sees_no_planning_for_a_portfolio_they_do_not_read(client_for,
     client = client_for(user)
     assert client.get(url("scenario-detail", scenario.pk)).status_code == 404
     assert client.get(url("scenario-list", scenario.portfolio_id)).status_code == 404
+
+
+def test_run_result_moves_only_the_starts_the_plan_shifted(world, scenario):
+    """A project under way is fixed at the horizon's first month: the plan does not move it, and
+    the page shows its real start; a shifted proposal moves by the plan's months."""
+    from planning.selectors.pages import run_result
+
+    scenario_project_set(actor=None, scenario=scenario, project=world.proposed, included=True)
+    active, proposed = f"p{world.active.pk}", f"p{world.proposed.pk}"
+    run = OptimisationRun.objects.create(
+        scenario=scenario,
+        status="succeeded",
+        params={"scenario_version": Scenario.objects.get(pk=scenario.pk).version},
+        plan={
+            "status": "optimal",
+            "value": "12.5",
+            "starts": {active: 0, proposed: 4},
+            "shifted": {proposed: [2, 4]},
+            "excluded": {f"p{world.second.pk}": "the FY2027 budget would be exceeded"},
+            "binding": [{"kind": "budget", "key": "FY2027", "used": "90000", "limit": "90000", "slack": "0"}],
+        },
+    )
+    scenario.refresh_from_db()
+    result = run_result(run, scenario_view(scenario))
+    by_code = {p.row.project.code: p for p in result.chosen}
+    assert (by_code["P-ACT"].start, by_code["P-ACT"].shift_months) == (dt.date(2027, 1, 4), 0)
+    assert (by_code["P-NEW"].start, by_code["P-NEW"].shift_months) == (dt.date(2027, 5, 1), 2)
+    assert [e.row.project.code for e in result.excluded] == ["P-TWO"]
+    assert result.excluded[0].in_scenario_now
+    assert result.changes == 2  # the proposal moved, the second project left out
+    assert result.binding[0].money
+    assert result.binding[0].label == "Budget cap"
+    assert not result.stale
