@@ -138,7 +138,11 @@ class ProjectChange:
         if self.status_to == Project.Status.ON_HOLD:
             found.append("Put on hold.")
         if self.start_to is not None:
-            text = f"Start moves from {self.start_from:%-d %b %Y} to {self.start_to:%-d %b %Y}"
+            text = (
+                f"Start moves from {self.start_from:%-d %b %Y} to {self.start_to:%-d %b %Y}"
+                if self.start_from
+                else f"Start set to {self.start_to:%-d %b %Y}"
+            )
             found.append(text + (f" (finish {self.finish_to:%-d %b %Y})." if self.finish_to else "."))
         if self.budget:
             found.append(
@@ -288,7 +292,7 @@ def _changes(view: ScenarioView) -> tuple[list[ProjectChange], list[str]]:
         elif row.change == CHANGE_DROPPED:
             change.status_to = Project.Status.ON_HOLD
         if row.included:
-            if row.start and row.live_start and row.start != row.live_start:
+            if row.start and row.start != row.live_start:
                 change.start_from, change.start_to, change.finish_to = row.live_start, row.start, row.finish
             _budget_moves(view, change, row.shift_months, warnings)
             _demand_moves(view, change, row.shift_months, warnings)
