@@ -306,3 +306,47 @@ class TestCommitDemand:
         assert preview.changes == []
         assert len(preview.warnings) == 1
         assert "P-ACT" in preview.warnings[0]
+
+
+def test_commit_preview_queries_do_not_grow_with_changed_projects(world, portfolio_admin, program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.budgets import BudgetLineFactory
+    from tests.factories.projects import ProjectFactory
+
+    scenario = new_scenario(world, portfolio_admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            scenario_commit_preview(scenario)
+        return len(ctx.captured_queries)
+
+    def change_one(project):
+        scenario_project_set(actor=portfolio_admin, scenario=scenario, project=project, included=True, shift_months=1)
+        scenario_demand_set(
+            actor=portfolio_admin,
+            scenario=scenario,
+            project=project,
+            role=world.role,
+            month=dt.date(2027, 5, 1),
+            fte=D(1),
+        )
+        scenario_budget_set(
+            actor=portfolio_admin, scenario=scenario, project=project, period=world.period(2027, 6), amount=D(5)
+        )
+
+    change_one(world.proposed)
+    few = count()
+    for n in range(5):
+        extra = ProjectFactory(
+            program=program,
+            code=f"N{n}",
+            status=Project.Status.PROPOSED,
+            planned_start=dt.date(2027, 3, 1),
+            planned_finish=dt.date(2027, 9, 30),
+        )
+        BudgetLineFactory(project=extra, category=world.category, period=world.period(2027, 3))
+        change_one(extra)
+    assert len(scenario_commit_preview(scenario).changes) == 6
+    assert count() == few
