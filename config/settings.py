@@ -58,13 +58,13 @@ INSTALLED_APPS = [
     "governance",
     # Above the domains: comments, mentions, attachments and activity feeds on their objects.
     "collab",
-    # Above the domains: scenarios, scoring and the optimiser that decide the portfolio.
-    "planning",
     # Above the domains: user administration (invitations, roles, deactivation) and single sign-on.
     "access",
     # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
     "integrations",
     "history",
+    # Above the domains: scenarios, scoring and the optimiser that decide the portfolio.
+    "planning",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages

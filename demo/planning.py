@@ -38,7 +38,7 @@ from planning.services import (
 from portfolio.models import Program
 from projects.models import Dependency, Project, Task
 from projects.services import project_create
-from projects.services.schedule import dependency_create, task_create
+from projects.services.schedule import outline_renumber, schedule_recompute
 from staffing.models import Role, StaffingRequest
 
 from .builder import _bulk_create
@@ -116,17 +116,28 @@ class PlanningStage:
                 planned_finish=finish,
                 manager=program.manager,
             )
+            # Two chained tasks, written in bulk and scheduled once (task_create would reschedule
+            # after each row).
             working_days = max((finish - start).days * 5 // 7, 10)
-            design = task_create(
-                actor=actor, project=project, name="Design and mobilise", duration_minutes=480 * (working_days // 3)
+            design, build = Task.objects.bulk_create(
+                [
+                    Task(
+                        project=project,
+                        name="Design and mobilise",
+                        duration_minutes=480 * (working_days // 3),
+                        sort_order=10,
+                    ),
+                    Task(
+                        project=project,
+                        name="Build, test and deploy",
+                        duration_minutes=480 * (working_days - working_days // 3),
+                        sort_order=20,
+                    ),
+                ]
             )
-            build = task_create(
-                actor=actor,
-                project=project,
-                name="Build, test and deploy",
-                duration_minutes=480 * (working_days - working_days // 3),
-            )
-            dependency_create(actor=actor, predecessor=design, successor=build)
+            Dependency.objects.create(predecessor=design, successor=build)
+            outline_renumber(project=project)
+            schedule_recompute(project=project)
             amount = Decimal(monthly) * Decimal(self.rng.choice(["0.9", "1.0", "1.1"]))
             for index in range(months):
                 period = periods.get(add_months(first_of_month, offset + index))

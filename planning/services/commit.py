@@ -138,7 +138,11 @@ class ProjectChange:
         if self.status_to == Project.Status.ON_HOLD:
             found.append("Put on hold.")
         if self.start_to is not None:
-            text = f"Start moves from {self.start_from:%-d %b %Y} to {self.start_to:%-d %b %Y}"
+            text = (
+                f"Start moves from {self.start_from:%-d %b %Y} to {self.start_to:%-d %b %Y}"
+                if self.start_from
+                else f"Start set to {self.start_to:%-d %b %Y}"
+            )
             found.append(text + (f" (finish {self.finish_to:%-d %b %Y})." if self.finish_to else "."))
         if self.budget:
             found.append(
@@ -172,21 +176,53 @@ def _q(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _budget_moves(view: ScenarioView, change: ProjectChange, shift_months: int, warnings: list[str]) -> None:
+@dataclass
+class _Inputs:
+    """What the changes are worked out from, read once for every project (a fixed number of
+    queries, whatever the number of projects the scenario changes)."""
+
+    lines: dict[int, list[BudgetLine]]
+    overrides: dict[int, dict[dt.date, Decimal]]
+    demands: dict[int, list[ScenarioDemand]]
+    live_demand: dict[int, dict[str, dict[dt.date, Decimal]]]
+    requests: dict[int, list[StaffingRequest]]
+
+
+def _inputs(view: ScenarioView) -> _Inputs:
+    included = [r for r in view.rows if r.included]
+    overrides: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    for b in view.scenario.budgets.select_related("period").order_by():
+        overrides[b.project_id][month_start(b.period.start)] = b.amount
+    moved = [r.project.pk for r in included if r.shift_months or r.project.pk in overrides]
+    lines: dict[int, list[BudgetLine]] = defaultdict(list)
+    if moved:
+        for line in BudgetLine.objects.filter(
+            project_id__in=moved, budget_version=BudgetLine.Version.CURRENT
+        ).select_related("category", "period"):
+            lines[line.project_id].append(line)
+    demands: dict[int, list[ScenarioDemand]] = defaultdict(list)
+    for row in ScenarioDemand.objects.filter(scenario=view.scenario).select_related("role").order_by("month", "pk"):
+        demands[row.project_id].append(row)
+    ids = [r.project.pk for r in included if r.project.pk in demands]
+    requests: dict[int, list[StaffingRequest]] = defaultdict(list)
+    if ids:
+        for r in (
+            StaffingRequest.objects.filter(project_id__in=ids)
+            .exclude(status=StaffingRequest.Status.CANCELLED)
+            .order_by("-fte_percent", "pk")
+        ):
+            requests[r.project_id].append(r)
+    return _Inputs(lines, overrides, demands, _live_demand(ids) if ids else {}, requests)
+
+
+def _budget_moves(view: ScenarioView, change: ProjectChange, shift_months: int, inputs: _Inputs) -> None:
     """Fill `change.budget`: the CURRENT lines moved by `shift_months`, then the scenario's
     period budgets (base currency) spread over the categories there."""
     project = change.project
-    lines = list(
-        BudgetLine.objects.filter(project=project, budget_version=BudgetLine.Version.CURRENT).select_related(
-            "category", "period"
-        )
-    )
-    overrides = {
-        month_start(b.period.start): b.amount
-        for b in view.scenario.budgets.filter(project=project).select_related("period")
-    }
+    overrides = inputs.overrides.get(project.pk, {})
     if not shift_months and not overrides:
         return
+    lines = inputs.lines.get(project.pk, [])
     currencies = {line.currency_id for line in lines}
     if len(currencies) > 1:
         refuse("budget", MIXED_CURRENCIES.format(project=project.code, currencies=", ".join(sorted(currencies))))
@@ -239,17 +275,13 @@ def _main_category(project, lines, categories) -> CostCategory:
     return found
 
 
-def _demand_moves(view: ScenarioView, change: ProjectChange, shift_months: int, warnings: list[str]) -> None:
+def _demand_moves(change: ProjectChange, shift_months: int, inputs: _Inputs, warnings: list[str]) -> None:
     project = change.project
-    rows = list(ScenarioDemand.objects.filter(scenario=view.scenario, project=project).select_related("role"))
+    rows = inputs.demands.get(project.pk, [])
     if not rows:
         return
-    live = _live_demand([project.pk]).get(project.pk, {})
-    requests = list(
-        StaffingRequest.objects.filter(project=project)
-        .exclude(status=StaffingRequest.Status.CANCELLED)
-        .order_by("-fte_percent", "pk")
-    )
+    live = inputs.live_demand.get(project.pk, {})
+    requests = inputs.requests.get(project.pk, [])
     for row in rows:
         month = month_start(row.month)
         live_month = add_months(month, -shift_months)
@@ -280,6 +312,7 @@ def _demand_moves(view: ScenarioView, change: ProjectChange, shift_months: int, 
 
 def _changes(view: ScenarioView) -> tuple[list[ProjectChange], list[str]]:
     changes, warnings = [], []
+    inputs = _inputs(view)
     for row in view.rows:
         p = row.project
         change = ProjectChange(project=p, label=row.label)
@@ -288,10 +321,10 @@ def _changes(view: ScenarioView) -> tuple[list[ProjectChange], list[str]]:
         elif row.change == CHANGE_DROPPED:
             change.status_to = Project.Status.ON_HOLD
         if row.included:
-            if row.start and row.live_start and row.start != row.live_start:
+            if row.start and row.start != row.live_start:
                 change.start_from, change.start_to, change.finish_to = row.live_start, row.start, row.finish
-            _budget_moves(view, change, row.shift_months, warnings)
-            _demand_moves(view, change, row.shift_months, warnings)
+            _budget_moves(view, change, row.shift_months, inputs)
+            _demand_moves(change, row.shift_months, inputs, warnings)
         if change.kinds:
             changes.append(change)
     return changes, warnings

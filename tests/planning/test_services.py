@@ -251,3 +251,102 @@ class TestCommit:
         scenario_project_set(actor=portfolio_admin, scenario=second, project=world.active, start=dt.date(2027, 1, 4))
         scenario_commit(actor=portfolio_admin, scenario=second, expected_version=None, confirm=True)
         assert live_state(world) == original
+
+
+class TestCommitDemand:
+    def test_more_demand_is_requested_and_less_cancels_requests_inside_the_month(self, world, portfolio_admin):
+        from tests.factories.staffing import StaffingRequestFactory
+
+        inside = StaffingRequestFactory(
+            project=world.second,
+            role=world.role,
+            start=dt.date(2027, 3, 1),
+            end=dt.date(2027, 3, 31),
+            fte_percent=D(50),
+        )
+        scenario = new_scenario(world, portfolio_admin)
+        scenario_demand_set(
+            actor=portfolio_admin,
+            scenario=scenario,
+            project=world.second,
+            role=world.role,
+            month=dt.date(2027, 2, 1),
+            fte=D("2.5"),
+        )
+        scenario_demand_set(
+            actor=portfolio_admin,
+            scenario=scenario,
+            project=world.second,
+            role=world.role,
+            month=dt.date(2027, 3, 1),
+            fte=D(0),
+        )
+        preview = scenario_commit_preview(scenario)
+        assert [c.kinds for c in preview.changes] == [["demand"]]
+        assert preview.warnings == []
+        scenario_commit(actor=portfolio_admin, scenario=scenario, expected_version=preview.version, confirm=True)
+        february = StaffingRequest.objects.filter(project=world.second, start=dt.date(2027, 2, 1))
+        assert sorted(february.values_list("fte_percent", flat=True)) == [D(50), D(100), D(100)]
+        assert set(february.values_list("end", flat=True)) == {dt.date(2027, 2, 28)}
+        inside.refresh_from_db()
+        assert inside.status == StaffingRequest.Status.CANCELLED
+
+    def test_a_reduction_no_request_fits_is_a_warning(self, world, portfolio_admin):
+        scenario = new_scenario(world, portfolio_admin)
+        # The active project's request runs January to March: it does not lie inside February.
+        scenario_demand_set(
+            actor=portfolio_admin,
+            scenario=scenario,
+            project=world.active,
+            role=world.role,
+            month=dt.date(2027, 2, 1),
+            fte=D(0),
+        )
+        preview = scenario_commit_preview(scenario)
+        assert preview.changes == []
+        assert len(preview.warnings) == 1
+        assert "P-ACT" in preview.warnings[0]
+
+
+def test_commit_preview_queries_do_not_grow_with_changed_projects(world, portfolio_admin, program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.budgets import BudgetLineFactory
+    from tests.factories.projects import ProjectFactory
+
+    scenario = new_scenario(world, portfolio_admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            scenario_commit_preview(scenario)
+        return len(ctx.captured_queries)
+
+    def change_one(project):
+        scenario_project_set(actor=portfolio_admin, scenario=scenario, project=project, included=True, shift_months=1)
+        scenario_demand_set(
+            actor=portfolio_admin,
+            scenario=scenario,
+            project=project,
+            role=world.role,
+            month=dt.date(2027, 5, 1),
+            fte=D(1),
+        )
+        scenario_budget_set(
+            actor=portfolio_admin, scenario=scenario, project=project, period=world.period(2027, 6), amount=D(5)
+        )
+
+    change_one(world.proposed)
+    few = count()
+    for n in range(5):
+        extra = ProjectFactory(
+            program=program,
+            code=f"N{n}",
+            status=Project.Status.PROPOSED,
+            planned_start=dt.date(2027, 3, 1),
+            planned_finish=dt.date(2027, 9, 30),
+        )
+        BudgetLineFactory(project=extra, category=world.category, period=world.period(2027, 3))
+        change_one(extra)
+    assert len(scenario_commit_preview(scenario).changes) == 6
+    assert count() == few
