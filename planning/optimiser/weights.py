@@ -45,7 +45,7 @@ def _on_scale(value, pair: tuple[str, str]) -> Fraction:
     except (TypeError, ValueError, ZeroDivisionError) as error:
         raise ValueError(f"judgement {pair[0]!r} vs {pair[1]!r}: {value!r} is not a number") from error
     if judged not in SCALE:
-        raise ValueError(f"judgement {pair[0]!r} vs {pair[1]!r}: {value!r} is not on Saaty's scale (1..9 or 1/2..1/9)")
+        raise ValueError(f"judgement {pair[0]!r} vs {pair[1]!r}: {value} is not on Saaty's scale (1..9 or 1/2..1/9)")
     return judged
 
 
