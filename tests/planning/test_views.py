@@ -474,3 +474,97 @@ def test_run_result_moves_only_the_starts_the_plan_shifted(world, scenario):
     assert result.binding[0].money
     assert result.binding[0].label == "Budget cap"
     assert not result.stale
+
+
+class TestScoring:
+    @pytest.fixture
+    def criteria(self, world):
+        from tests.factories.planning import ScoringCriterionFactory
+
+        return [
+            ScoringCriterionFactory(portfolio=world.portfolio, name=name, kind=kind, weight=D(weight))
+            for name, kind, weight in (
+                ("Alignment", "objective_alignment", 50),
+                ("Urgency", "urgency", 30),
+                ("Cost", "cost", 20),
+            )
+        ]
+
+    def test_direct_weights_values_scores_and_frontier(self, client_for, portfolio_admin, scenario, criteria):
+        page = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "The weights are the direct weights" in body
+        assert "50.0 %" in body  # Alignment's weight in force: 50 of 100
+        assert "chart-frontier" in body
+        assert "This scenario" in body
+        scoring = page.context["page"]
+        assert [line.criterion.name for line in scoring.criteria] == ["Alignment", "Cost", "Urgency"]
+        assert len(scoring.matrix) == 3
+        assert len(scoring.projects) == 3
+
+    def test_inconsistent_judgements_are_flagged(self, client_for, portfolio_admin, scenario, criteria):
+        from planning.services import pairwise_set
+
+        alignment, urgency, cost = criteria
+        # A over U strongly, U over C strongly, yet C over A strongly: a cycle, far above 0.1.
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=urgency, value=D(9))
+        pairwise_set(actor=portfolio_admin, criterion_a=urgency, criterion_b=cost, value=D(9))
+        pairwise_set(actor=portfolio_admin, criterion_a=cost, criterion_b=alignment, value=D(9))
+        page = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk))
+        body = page.content.decode()
+        assert page.context["page"].inconsistent
+        assert "The judgements are inconsistent" in body
+        assert "above 0.1" in body
+
+    def test_consistent_judgements_are_not_flagged(self, client_for, portfolio_admin, scenario, criteria):
+        from planning.services import pairwise_set
+
+        alignment, urgency, cost = criteria
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=urgency, value=D(3))
+        pairwise_set(actor=portfolio_admin, criterion_a=urgency, criterion_b=cost, value=D(1))
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=cost, value=D(3))
+        body = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk)).content.decode()
+        assert "The judgements are inconsistent" not in body
+        assert "Consistent" in body
+
+    def test_admin_sets_weight_judgement_and_value(self, client_for, portfolio_admin, world, scenario, criteria):
+        from planning.models import CriterionValue, PairwiseJudgement
+
+        alignment, urgency, _cost = criteria
+        client = client_for(portfolio_admin)
+        answer = client.post(url("criterion-weight", scenario.pk, urgency.pk), {"weight": "40"})
+        assert answer.status_code == 302
+        urgency.refresh_from_db()
+        assert urgency.weight == D(40)
+        answer = client.post(url("pairwise-set", scenario.pk, alignment.pk, urgency.pk), {"value": "5"})
+        assert answer.status_code == 302
+        assert PairwiseJudgement.objects.get().value in (D(5), D("0.2"))
+        answer = client.post(
+            url("criterion-value-set", scenario.pk),
+            {"project": world.second.pk, "criterion": alignment.pk, "value": "42"},
+        )
+        assert answer.status_code == 302
+        assert CriterionValue.objects.get(project=world.second).value == D(42)
+
+    def test_bad_weight_is_400_naming_it(self, client_for, portfolio_admin, scenario, criteria):
+        answer = client_for(portfolio_admin).post(
+            url("criterion-weight", scenario.pk, criteria[0].pk), {"weight": "140"}
+        )
+        assert answer.status_code == 400
+        assert "Weight of “Alignment”" in answer.content.decode()
+
+    def test_delete_asks_first(self, client_for, portfolio_admin, scenario, criteria):
+        client = client_for(portfolio_admin)
+        confirm = client.get(url("criterion-delete", scenario.pk, criteria[1].pk))
+        assert confirm.status_code == 200
+        assert "Delete the criterion “Urgency”?" in confirm.content.decode()
+        assert client.post(url("criterion-delete", scenario.pk, criteria[1].pk)).status_code == 302
+        assert [c.name for c in type(criteria[0]).objects.filter(portfolio=scenario.portfolio)] == ["Alignment", "Cost"]
+
+    def test_executive_cannot_change_scoring(self, client_for, executive, scenario, criteria):
+        client = client_for(executive)
+        body = client.get(url("scenario-scoring", scenario.pk)).content.decode()
+        assert "Add criterion" not in body
+        assert client.post(url("criterion-weight", scenario.pk, criteria[0].pk), {"weight": "10"}).status_code == 404
+        assert client.get(url("criterion-delete", scenario.pk, criteria[0].pk)).status_code == 404
