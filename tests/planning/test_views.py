@@ -175,6 +175,17 @@ class TestOverlayEdits:
         row = scenario_view(scenario).row(world.second.pk)
         assert (row.start, row.shift_months, row.change, row.mandatory) == (dt.date(2027, 4, 1), 2, "shifted", True)
 
+    def test_optimiser_rules_requires_exclusive_group_and_delay(self, client_for, portfolio_admin, world, scenario):
+        answer = client_for(portfolio_admin).post(
+            url("scenario-project-edit", scenario.pk, world.proposed.pk),
+            {"included": "in", "requires": [world.active.pk], "exclusive_group": "Wave 1", "delay_max_months": "3"},
+            **HTMX,
+        )
+        assert answer.status_code == 200
+        row = scenario_view(scenario).row(world.proposed.pk)
+        assert (row.requires, row.exclusive_group, row.delay_max_months) == ([world.active.pk], "Wave 1", 3)
+        assert "Requires P-ACT" in answer.content.decode()
+
     def test_bad_input_is_422_naming_the_field(self, client_for, portfolio_admin, world, scenario):
         answer = client_for(portfolio_admin).post(
             url("scenario-project-edit", scenario.pk, world.second.pk),
