@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
@@ -142,7 +143,14 @@ def _ratio(value: Decimal, cents: int, unit: int) -> Decimal:
 
 
 def _scarcity_sentence(
-    prep: Prepared, i: int, allowed: list[int], starts: dict[str, int], used: Usage, *, optimal: bool
+    prep: Prepared,
+    i: int,
+    allowed: list[int],
+    starts: dict[str, int],
+    used: Usage,
+    lowest_by_year: dict,
+    *,
+    optimal: bool,
 ) -> str:
     """The sentence for a candidate that fits on its own but not beside the selected projects."""
     candidate = prep.candidates[i]
@@ -154,19 +162,26 @@ def _scarcity_sentence(
         fiscal_year = max(over_budget, key=over_budget.get)
         unit, suffix = _money_unit(prep.cost_by_fy[i][best][fiscal_year])
         per = f"score per {prep.limits.currency}1{suffix}"
-        own = _ratio(candidate.value, prep.cost_by_fy[i][best][fiscal_year], unit)
-        chosen = [
-            (_ratio(prep.candidates[prep.index[k]].value, prep.cost_by_fy[prep.index[k]][s][fiscal_year], unit), k)
-            for k, s in starts.items()
-            if prep.cost_by_fy[prep.index[k]][s].get(fiscal_year)
-        ]
-        if chosen:
-            lowest, lowest_key = min(chosen)
-            if own < lowest:
+        own_cents = prep.cost_by_fy[i][best][fiscal_year]
+        own = _ratio(candidate.value, own_cents, unit)
+        if fiscal_year not in lowest_by_year:  # computed once per year, for every excluded candidate
+            lowest_by_year[fiscal_year] = min(
+                (
+                    (Fraction(prep.values[prep.index[k]], prep.cost_by_fy[prep.index[k]][s][fiscal_year]), k)
+                    for k, s in starts.items()
+                    if prep.cost_by_fy[prep.index[k]][s].get(fiscal_year)
+                ),
+                default=None,
+            )
+        if lowest_by_year[fiscal_year] is not None:
+            lowest_share, lowest_key = lowest_by_year[fiscal_year]
+            other = prep.candidates[prep.index[lowest_key]]
+            lowest = _ratio(other.value, prep.cost_by_fy[prep.index[lowest_key]][starts[lowest_key]][fiscal_year], unit)
+            if Fraction(prep.values[i], own_cents) < lowest_share:
                 return (
                     f"fits on its own, but the {fiscal_year} budget it needs buys more score elsewhere "
                     f"({per} {own} vs {lowest} for the lowest chosen, "
-                    f"{prep.candidates[prep.index[lowest_key]].label})"
+                    f"{other.label})"
                 )
             return (
                 f"fits on its own, but not beside the chosen projects: the {fiscal_year} budget would be "
@@ -190,6 +205,7 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
         prep.candidates[prep.index[k]].exclusive: k for k in starts if prep.candidates[prep.index[k]].exclusive
     }
     reasons: dict[str, str] = {}
+    lowest_by_year: dict = {}
     for i, candidate in enumerate(prep.candidates):
         if candidate.key in starts:
             continue
@@ -243,7 +259,7 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
             else:  # cannot happen in an optimal plan with a positive score; say what is true
                 reasons[candidate.key] = f"fits from {prep.month_label(fitting[0])} but was not selected"
             continue
-        reasons[candidate.key] = _scarcity_sentence(prep, i, allowed, starts, used, optimal=optimal)
+        reasons[candidate.key] = _scarcity_sentence(prep, i, allowed, starts, used, lowest_by_year, optimal=optimal)
     return reasons
 
 
