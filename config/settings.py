@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import email_url, env_bool, env_int, env_list, env_str
+from .env import email_url, env_bool, env_int, env_list, env_str, oidc_role_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("KEEL_DATA_DIR", str(BASE_DIR / "var")))
@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "governance",
     # Above the domains: comments, mentions, attachments and activity feeds on their objects.
     "collab",
+    # Above the domains: user administration (invitations, roles, deactivation) and single sign-on.
+    "access",
+    # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
+    "integrations",
+    "history",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages
@@ -121,12 +126,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in: passwords (Django's ModelBackend) and, when KEEL_OIDC_CLIENT_ID is set, OpenID
+# Connect single sign-on (access.oidc, on mozilla-django-oidc). KEEL_PASSWORD_LOGIN=0 leaves SSO
+# as the only way to sign in to the pages; API tokens keep working either way. ---
+KEEL_PASSWORD_LOGIN = env_bool("KEEL_PASSWORD_LOGIN", True)
+KEEL_OIDC_CLIENT_ID = env_str("KEEL_OIDC_CLIENT_ID", "")
+KEEL_SSO_ENABLED = bool(KEEL_OIDC_CLIENT_ID)
+KEEL_OIDC_ISSUER = env_str("KEEL_OIDC_ISSUER", "").rstrip("/")
+KEEL_OIDC_LABEL = env_str("KEEL_OIDC_LABEL", "Sign in with single sign-on")
+KEEL_OIDC_GROUPS_CLAIM = env_str("KEEL_OIDC_GROUPS_CLAIM", "groups")
+KEEL_OIDC_ROLE_MAP = oidc_role_map(env_str("KEEL_OIDC_ROLE_MAP", ""))
+OIDC_RP_CLIENT_ID = KEEL_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env_str("KEEL_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env_str("KEEL_OIDC_SIGN_ALGO", "RS256")
+# Explicit endpoints; any left empty are read from the issuer's discovery document
+# ({KEEL_OIDC_ISSUER}/.well-known/openid-configuration) at the first sign-in.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("KEEL_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("KEEL_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("KEEL_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("KEEL_OIDC_JWKS_ENDPOINT", "")
+OIDC_TIMEOUT = env_int("KEEL_OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "access:oidc-callback"
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if KEEL_SSO_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("KEEL_OIDC_CLIENT_ID is set but KEEL_OIDC_CLIENT_SECRET is not.")
+    _missing = [
+        name
+        for name, value in (
+            ("KEEL_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("KEEL_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("KEEL_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            ("KEEL_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+        )
+        if not value
+    ]
+    if _missing and not KEEL_OIDC_ISSUER:
+        raise ImproperlyConfigured(f"Single sign-on needs KEEL_OIDC_ISSUER or {', '.join(_missing)}.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured("KEEL_OIDC_SCOPES must include 'openid'.")
+if not KEEL_PASSWORD_LOGIN and not KEEL_SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "KEEL_PASSWORD_LOGIN=0 needs single sign-on (KEEL_OIDC_CLIENT_ID) or nobody could sign in."
+    )
 # django-axes checks every login that passes a request to authenticate() (the login page, the
-# admin's, any session login) before Django's own backend does.
+# admin's, any session login) before the other backends do.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if KEEL_PASSWORD_LOGIN else []),
+    *(["access.oidc.KeelOIDCBackend"] if KEEL_SSO_ENABLED else []),
 ]
+# Invitation links (access.services) work once, for this many hours.
+KEEL_INVITATION_HOURS = env_int("KEEL_INVITATION_HOURS", 72)
+if KEEL_INVITATION_HOURS < 1:
+    raise ImproperlyConfigured("KEEL_INVITATION_HOURS must be at least 1.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -317,7 +372,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.KnownQueryParamsFilter",  # first: 400 for a parameter the list does not know
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",  # django-filter's, skipped when no filter parameter is sent
         "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -436,6 +491,34 @@ KEEL_IMPORT_MAX_PARSE_SECONDS = env_int("KEEL_IMPORT_MAX_PARSE_SECONDS", 1800)
 KEEL_IMPORT_MAX_PENDING_UPLOADS = env_int("KEEL_IMPORT_MAX_PENDING_UPLOADS", 5)
 KEEL_IMPORT_MAX_PENDING_BYTES = env_int("KEEL_IMPORT_MAX_PENDING_BYTES", 400 * 1024 * 1024)
 KEEL_IMPORT_ABANDONED_HOURS = env_int("KEEL_IMPORT_ABANDONED_HOURS", 24)
+# --- Bulk API (core.bulk): the most rows and bytes one POST to a /bulk/ endpoint may carry
+# (a bigger body answers 413 before it is read), and how long an Idempotency-Key's answer is
+# kept for replay (the beat job core.idempotency_prune deletes older ones). ---
+KEEL_BULK_MAX_ROWS = env_int("KEEL_BULK_MAX_ROWS", 1000)
+KEEL_BULK_MAX_BYTES = env_int("KEEL_BULK_MAX_BYTES", 2 * 1024 * 1024)
+KEEL_IDEMPOTENCY_HOURS = env_int("KEEL_IDEMPOTENCY_HOURS", 24)
+if KEEL_BULK_MAX_ROWS < 1 or KEEL_BULK_MAX_BYTES < 1 or KEEL_IDEMPOTENCY_HOURS < 1:
+    raise ImproperlyConfigured("KEEL_BULK_MAX_ROWS, KEEL_BULK_MAX_BYTES and KEEL_IDEMPOTENCY_HOURS must be 1 or more.")
+# Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE before the bulk endpoint can answer.
+if globals().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440) < KEEL_BULK_MAX_BYTES:
+    raise ImproperlyConfigured("KEEL_BULK_MAX_BYTES must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).")
+# --- Webhooks (integrations): where they may be sent and how hard delivery tries. ---
+# Allow targets that resolve to loopback, private, link-local or reserved addresses (and plain
+# http without DEBUG): off by default so a subscription cannot probe the internal network (SSRF).
+KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)
+# Attempts per delivery before it is marked failed; the waits between them double from the base.
+KEEL_WEBHOOK_MAX_ATTEMPTS = env_int("KEEL_WEBHOOK_MAX_ATTEMPTS", 6)
+KEEL_WEBHOOK_BACKOFF_SECONDS = env_int("KEEL_WEBHOOK_BACKOFF_SECONDS", 30)
+# Seconds to connect and to wait for the receiver's answer (each).
+KEEL_WEBHOOK_TIMEOUT_SECONDS = env_int("KEEL_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Hours a rotated-out secret still signs deliveries beside the new one.
+KEEL_WEBHOOK_SECRET_GRACE_HOURS = env_int("KEEL_WEBHOOK_SECRET_GRACE_HOURS", 24)
+for _name in ("KEEL_WEBHOOK_MAX_ATTEMPTS", "KEEL_WEBHOOK_BACKOFF_SECONDS", "KEEL_WEBHOOK_TIMEOUT_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+if KEEL_WEBHOOK_SECRET_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("KEEL_WEBHOOK_SECRET_GRACE_HOURS must be 0 or more (0: no grace period).")
+
 # Minutes during which the author of a comment may still edit it (collab.services.comments).
 KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:

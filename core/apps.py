@@ -8,9 +8,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Every Celery task run is recorded in TaskRun (queued, started, finished, error).
-        from . import taskruns
+        from . import lookups, taskruns
 
         taskruns.connect()
+        # `field__in_array=<subquery>` for the access checks' id sets (core/lookups.py).
+        lookups.register()
 
 
 class KeelAdminConfig(admin_apps.AdminConfig):
