@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from access.api import InvitationViewSet, UserViewSet
 from budgets.api import (
     BudgetLineViewSet,
     ContractViewSet,
@@ -55,6 +56,9 @@ router.register("baselines", BaselineViewSet, basename="baseline")
 router.register("baseline-tasks", BaselineTaskViewSet, basename="baseline-task")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("tokens", ApiTokenViewSet, basename="token")
+# User administration (access): the people in the portfolios you administer, and invitations.
+router.register("users", UserViewSet, basename="user")
+router.register("invitations", InvitationViewSet, basename="invitation")
 # Risk analysis inputs (a task's own three-point estimate is on /tasks/).
 router.register("duration-ranges", DurationRangeViewSet, basename="duration-range")
 router.register("correlation-groups", CorrelationGroupViewSet, basename="correlation-group")

@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -53,11 +54,37 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Scope(models.TextChoices):
+        READ_WRITE = "read_write", "Read and write"
+        READ = "read", "Read only"
+
+    # Null: never expires. Set: refused (401) from that moment on. At most
+    # KEEL_API_TOKEN_MAX_DAYS after creation (core.services.api_token_create).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # READ: only safe methods (GET, HEAD, OPTIONS); a write answers 403 naming the scope.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ_WRITE)
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("created_at")),
+                name="%(app_label)s_%(class)s_expires_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["read_write", "read"]), name="%(app_label)s_%(class)s_scope_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == self.Scope.READ
 
     @staticmethod
     def new_secret() -> str:
@@ -70,7 +97,7 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired()
 
 
 class AuditEntry(models.Model):
@@ -300,3 +327,28 @@ class NotificationPreference(models.Model):
         if not self.email:
             return Notification.EmailMode.NONE
         return Notification.EmailMode.DIGEST if self.digest else Notification.EmailMode.IMMEDIATE
+
+
+class IdempotencyKey(models.Model):
+    """The answer to one bulk write sent with an `Idempotency-Key` header (core.bulk), kept
+    KEEL_IDEMPOTENCY_HOURS so a client that retries gets the same answer instead of a second
+    write. One row per user, endpoint and key: the unique constraint is what makes two
+    concurrent requests with the same key apply once (the second waits for the first's
+    transaction, then replays its answer)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys")
+    endpoint = models.CharField(max_length=200)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the content type and body.")
+    status_code = models.PositiveSmallIntegerField(default=0, help_text="0 while the request is being applied.")
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="%(app_label)s_%(class)s_one_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.endpoint} · {self.key}"

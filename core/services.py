@@ -1,10 +1,12 @@
 """Shared write helpers: optimistic-concurrency updates, audited create/update/delete, audit records
 and API tokens."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -176,16 +178,44 @@ def versioned_delete(*, instance: models.Model, actor, expected_version: int | N
             raise StaleVersionError()
 
 
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is not stored."""
+TOKEN_EXPIRY_PAST = "Choose an expiry in the future."  # noqa: S105 - a message
+TOKEN_EXPIRY_TOO_FAR = "Choose an expiry at most {days} days ahead (KEEL_API_TOKEN_MAX_DAYS)."  # noqa: S105 - a message
+
+
+def api_token_create(
+    *, user, name: str, expires_at: dt.datetime | None = None, scope: str = ApiToken.Scope.READ_WRITE
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is not stored.
+    `expires_at` (aware; None: never) must lie in the future and at most
+    settings.KEEL_API_TOKEN_MAX_DAYS ahead; `scope` is an ApiToken.Scope."""
+    now = timezone.now()
+    if expires_at is not None:
+        if expires_at <= now:
+            raise ValidationError({"expires_at": TOKEN_EXPIRY_PAST})
+        if expires_at > now + dt.timedelta(days=settings.KEEL_API_TOKEN_MAX_DAYS):
+            raise ValidationError({"expires_at": TOKEN_EXPIRY_TOO_FAR.format(days=settings.KEEL_API_TOKEN_MAX_DAYS)})
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": f"Choose one of: {', '.join(ApiToken.Scope.values)}."})
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
         user=user,
         name=name.strip() or "API token",
         prefix=secret[5 : 5 + ApiToken.PREFIX_LENGTH],
         digest=ApiToken.digest_of(secret),
+        created_at=now,
+        expires_at=expires_at,
+        scope=scope,
     )
-    audit_record(actor=user, action=AuditEntry.Action.CREATE, obj=token, changes={"name": [None, token.name]})
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
+        obj=token,
+        changes={
+            "name": [None, token.name],
+            "scope": [None, token.scope],
+            "expires_at": [None, str(expires_at) if expires_at else None],
+        },
+    )
     return token, secret
 
 
