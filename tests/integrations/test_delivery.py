@@ -90,7 +90,7 @@ def test_readme_snippet_verifies_a_delivery(hook, webhook_receiver, owner, djang
     snippet = section[
         section.index("```python") + len("```python") : section.index("```", section.index("```python") + 9)
     ]
-    assert len(snippet.strip().splitlines()) == 5
+    assert len([line for line in snippet.splitlines() if line.strip()]) == 5  # ruff may add blank lines
     namespace: dict = {}
     exec(snippet, namespace)  # noqa: S102 - the README's own code
     with django_capture_on_commit_callbacks(execute=True):
