@@ -72,14 +72,14 @@ class ProjectMoneyQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self.all()
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.visible_to(user).values("pk"))
 
     def editable_by(self, user):
         if not user.is_authenticated:
             return self.none()
         if sees_everything(user):
             return self.all()
-        return self.filter(project__in=finance_projects(user).values("pk"))
+        return self.filter(project__in_array=finance_projects(user).values("pk"))
 
 
 class BudgetLineQuerySet(ProjectMoneyQuerySet):
@@ -140,7 +140,7 @@ class ContractQuerySet(ProgramMoneyQuerySet):
 
         # A contract is seen by the people of each project it serves, not only its program's.
         linked = self.model.projects.through.objects.filter(
-            project__in=Project.objects.visible_to(user).values("pk")
+            project__in_array=Project.objects.visible_to(user).values("pk")
         ).values("contract_id")
         return super()._visible_q(user) | Q(pk__in=linked)
 
@@ -167,8 +167,8 @@ class ReserveTransactionQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         return self.filter(
-            Q(project__in=Project.objects.visible_to(user).values("pk"))
-            | Q(program__in=Program.objects.visible_to(user).values("pk"))
+            Q(project__in_array=Project.objects.visible_to(user).values("pk"))
+            | Q(program__in_array=Program.objects.visible_to(user).values("pk"))
         )
 
     def editable_by(self, user):
@@ -177,7 +177,8 @@ class ReserveTransactionQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         return self.filter(
-            Q(project__in=finance_projects(user).values("pk")) | Q(program__in=finance_programs(user).values("pk"))
+            Q(project__in_array=finance_projects(user).values("pk"))
+            | Q(program__in_array=finance_programs(user).values("pk"))
         )
 
 

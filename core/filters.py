@@ -76,6 +76,19 @@ def known_query_params(view, request, queryset) -> set[str]:
     return known
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the FilterSet's
+    parameters. Building a FilterSet copies every declared filter and builds its form (about a
+    millisecond per filter with choices or a queryset) only to find all of them empty, and an
+    empty filter filters nothing: an unfiltered page (most API reads) no longer pays for it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(request.query_params) & filter_param_names(filterset_class):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class KnownQueryParamsFilter(BaseFilterBackend):
     """Answers 400 for a list request with a query parameter the list does not know.
 

@@ -53,3 +53,11 @@ def notifications_send() -> int:
 def taskruns_prune_task() -> int:
     """Delete task-run records older than KEEL_TASKRUN_KEEP_DAYS (a daily beat job)."""
     return taskruns.taskruns_prune()
+
+
+@shared_task(name="core.idempotency_prune", **RETRY_ON_DB_ERRORS)
+def idempotency_prune() -> int:
+    """Delete bulk answers kept for Idempotency-Key replay past KEEL_IDEMPOTENCY_HOURS."""
+    from .bulk import idempotency_keys_prune
+
+    return idempotency_keys_prune()

@@ -129,7 +129,7 @@ class DecisionQuerySet(_ProgramItemQuerySet):
             return self.all()
         return self.filter(
             Q(program__in=Program.objects.overseen_by(user).values("pk"))
-            | Q(project__in=Project.objects.visible_to(user).values("pk"))
+            | Q(project__in_array=Project.objects.visible_to(user).values("pk"))
         )
 
 

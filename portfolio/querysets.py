@@ -97,7 +97,10 @@ class ProgramQuerySet(models.QuerySet):
         member_programs = Project.objects.filter(pk__in=scope_ids(memberships_of(user), "project_id")).values(
             "program_id"
         )
-        return self.filter(self._scoped(user, None) | Q(pk__in=member_programs))
+        # As an id set (core.lookups): a list's page then filters on the ids before it joins and
+        # groups the programs' projects for its annotations.
+        visible = self.model.objects.filter(self._scoped(user, None) | Q(pk__in=member_programs))
+        return self.filter(pk__in_array=visible.values("pk"))
 
     def editable_by(self, user):
         if not user.is_authenticated:
@@ -131,8 +134,8 @@ class MembershipQuerySet(models.QuerySet):
 
         return self.filter(
             Q(portfolio__in=Portfolio.objects.visible_to(user).values("pk"))
-            | Q(program__in=Program.objects.visible_to(user).values("pk"))
-            | Q(project__in=Project.objects.visible_to(user).values("pk"))
+            | Q(program__in_array=Program.objects.visible_to(user).values("pk"))
+            | Q(project__in_array=Project.objects.visible_to(user).values("pk"))
         )
 
     def editable_by(self, user):
@@ -148,6 +151,6 @@ class MembershipQuerySet(models.QuerySet):
 
         return self.filter(
             Q(portfolio__in=Portfolio.objects.editable_by(user).values("pk"))
-            | Q(program__in=Program.objects.editable_by(user).values("pk"))
+            | Q(program__in_array=Program.objects.editable_by(user).values("pk"))
             | Q(project__in=Project.objects.filter(program__in=Program.objects.editable_by(user)).values("pk"))
         )

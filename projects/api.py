@@ -10,6 +10,7 @@ from core.api import (
     require_editable,
     versioned_schema,
 )
+from core.bulk import BulkActionMixin, bulk_schema
 from core.serializers import ErrorSerializer
 from portfolio.models import Program
 
@@ -85,16 +86,28 @@ class ProjectViewSet(ProjectScheduleActionsMixin, VersionedModelViewSetMixin, vi
         responses={200: StatusReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
         description="Correct a report in place (audited field by field); `project` and `period_end` stay.",
     ),
+    bulk=bulk_schema(
+        name="StatusReport",
+        row_serializer=StatusReportSerializer,
+        result_serializer=StatusReportSerializer,
+        description=(
+            "File many status reports at once (e.g. one per project for the month): a JSON array, or "
+            "CSV with a header row of the same field names (Content-Type: text/csv). All or nothing: "
+            "any bad row (a period already reported, a project you may not change: 403) answers with "
+            "its index and field, and nothing is written. Idempotent under an Idempotency-Key header."
+        ),
+    ),
 )
 class StatusReportViewSet(
+    BulkActionMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """One status report per project and period. POST files one; PUT/PATCH corrects it (audited);
-    DELETE answers 405: a period's report is corrected, never removed."""
+    """One status report per project and period. POST files one (many: POST /status-reports/bulk/);
+    PUT/PATCH corrects it (audited); DELETE answers 405: a period's report is corrected, never removed."""
 
     serializer_class = StatusReportSerializer
     permission_classes = [EditableObjectPermission]
@@ -114,6 +127,12 @@ class StatusReportViewSet(
         data = dict(serializer.validated_data)
         require_editable(Project.objects.editable_by(self.request.user), data["project"], PROJECT_EDIT_DENIED)
         return status_report_submit(actor=self.request.user, **data)
+
+    def bulk_prepare(self, index, row):
+        return self.get_serializer(data=row)
+
+    def bulk_write(self, index, serializer):
+        return self.perform_create(serializer)  # the single create's access check and service
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)

@@ -30,6 +30,7 @@ from core.api import (
     require_editable,
     versioned_schema,
 )
+from core.bulk import ROW_NOT_FOUND, BulkActionMixin, RowError, bulk_schema
 from core.serializers import ErrorSerializer
 from portfolio.querysets import sees_everything
 
@@ -60,6 +61,7 @@ from .serializers_schedule import (
     ScheduleImportResultSerializer,
     ScheduleImportSerializer,
     SchedulePreviewSerializer,
+    TaskBulkUpdateSerializer,
     TaskSerializer,
 )
 from .services.schedule import (
@@ -94,6 +96,20 @@ OVERWRITE_NOT_CONFIRMED = (
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
 
+BULK_ROW_NEEDS_INT = "Required: an integer."
+BULK_ROW_STALE = "Version {expected} is stale: the task is at version {current}; read it again."
+
+
+def _row_int(index: int, field: str, value) -> int:
+    """A bulk row's id or version (a JSON integer or a CSV cell of digits); 400 naming it otherwise."""
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise RowError(index, field, BULK_ROW_NEEDS_INT, "required" if value is None else "invalid")
+    number = int(value)
+    if number >= 2**63:
+        raise RowError(index, field, BULK_ROW_NEEDS_INT, "invalid")
+    return number
+
+
 class VersionedServiceDestroyMixin:
     """DELETE under If-Match through a domain service: `perform_versioned_destroy(instance,
     expected_version=…)` instead of core.services.versioned_delete."""
@@ -110,11 +126,60 @@ class VersionedServiceDestroyMixin:
         raise NotImplementedError("call the domain's delete service")
 
 
+@extend_schema_view(
+    bulk=bulk_schema(
+        name="Task",
+        row_serializer=TaskBulkUpdateSerializer,
+        result_serializer=TaskSerializer,
+        created=False,
+        description=(
+            "Update many tasks at once (progress, actual dates, remaining duration, or any field "
+            "PATCH /tasks/{id}/ takes): a JSON array of objects with `id`, `version` (the ETag you "
+            "read) and the fields to change, or CSV with those column names. One row per task. All "
+            "or nothing: a task you cannot see answers 404, one you may not change 403, a stale "
+            "version 412, a bad value 400, each naming the row, and nothing is written. Each row "
+            "reschedules its project. Idempotent under an Idempotency-Key header."
+        ),
+    )
+)
 @versioned_schema(TaskSerializer)
-class TaskViewSet(VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
+class TaskViewSet(BulkActionMixin, VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
     """Tasks of the projects you can see. Project managers (and managers above them) add,
     change and delete them; every write reschedules the project at once. Durations are
-    working minutes; dates, floats and the critical flag are computed and read-only."""
+    working minutes; dates, floats and the critical flag are computed and read-only. Many
+    updates at once: POST /tasks/bulk/ (a version per row, all or nothing)."""
+
+    bulk_created = False
+
+    def bulk_rows_loaded(self, rows):
+        ids = [row["id"] for row in rows if isinstance(row.get("id"), int) or str(row.get("id", "")).isdigit()]
+        ids = [int(pk) for pk in ids if int(pk) < 2**63]
+        self._bulk_tasks = {task.pk: task for task in self.get_queryset().filter(pk__in=ids)}
+        self._bulk_editable = set(self.get_editable_queryset().filter(pk__in=ids).values_list("pk", flat=True))
+        self._bulk_versions = {}
+
+    def bulk_prepare(self, index, row):
+        data = dict(row)
+        pk, version = data.pop("id", None), data.pop("version", None)
+        pk, version = _row_int(index, "id", pk), _row_int(index, "version", version)
+        task = self._bulk_tasks.get(pk)
+        if task is None:
+            raise RowError(index, "id", ROW_NOT_FOUND, "not_found", status.HTTP_404_NOT_FOUND)
+        if pk not in self._bulk_editable:
+            raise RowError(index, "id", PROJECT_EDIT_DENIED, "permission_denied", status.HTTP_403_FORBIDDEN)
+        if version != task.version:
+            raise RowError(
+                index,
+                "version",
+                BULK_ROW_STALE.format(expected=version, current=task.version),
+                "stale",
+                status.HTTP_412_PRECONDITION_FAILED,
+            )
+        self._bulk_versions[index] = version
+        return self.get_serializer(task, data=data, partial=True)
+
+    def bulk_write(self, index, serializer):
+        return self.perform_versioned_update(serializer, expected_version=self._bulk_versions[index])
 
     serializer_class = TaskSerializer
     permission_classes = [EditableObjectPermission]

@@ -47,24 +47,24 @@ class StatusReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.visible_to(user).values("pk"))
 
     def editable_by(self, user):
         from .models import Project
 
-        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.editable_by(user).values("pk"))
 
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.visible_to(user).values("pk"))
 
     def editable_by(self, user):
         from .models import Project
 
-        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.editable_by(user).values("pk"))
 
 
 class DependencyQuerySet(models.QuerySet):
@@ -74,12 +74,22 @@ class DependencyQuerySet(models.QuerySet):
     def visible_to(self, user):
         from .models import Project
 
-        return self.filter(successor__project__in=Project.objects.visible_to(user).values("pk"))
+        return self.filter(successor__project__in_array=Project.objects.visible_to(user).values("pk"))
 
     def editable_by(self, user):
         from .models import Project
 
-        return self.filter(successor__project__in=Project.objects.editable_by(user).values("pk"))
+        return self.filter(successor__project__in_array=Project.objects.editable_by(user).values("pk"))
+
+    def touching(self, project):
+        """Links into or out of `project`'s tasks. Filtered by the UNION of the links by successor
+        and by predecessor (each an index lookup from the project's tasks):
+        `Q(successor__project=p) | Q(predecessor__project=p)` joins every link in the database
+        with both its tasks before the OR can be tested (170 ms at the large demo's 96,000
+        links, against 2 ms at small)."""
+        by_successor = self.model.objects.filter(successor__project=project).values("pk")
+        by_predecessor = self.model.objects.filter(predecessor__project=project).values("pk")
+        return self.filter(pk__in=by_successor.union(by_predecessor))
 
 
 class CalendarQuerySet(models.QuerySet):
@@ -90,7 +100,7 @@ class CalendarQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(project__isnull=True) | Q(project__in=Project.objects.visible_to(user).values("pk")))
+        return self.filter(Q(project__isnull=True) | Q(project__in_array=Project.objects.visible_to(user).values("pk")))
 
     def editable_by(self, user):
         from .models import Project
@@ -99,4 +109,4 @@ class CalendarQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self.all()
-        return self.filter(project__in=Project.objects.editable_by(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.editable_by(user).values("pk"))

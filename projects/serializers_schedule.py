@@ -190,6 +190,20 @@ class CalendarSerializer(serializers.ModelSerializer):
 # -- tasks and links -----------------------------------------------------------------------------
 
 
+class TaskBulkUpdateSerializer(serializers.Serializer):
+    """One row of POST /tasks/bulk/ (schema only; each row is applied as PATCH /tasks/{id}/
+    with its version as If-Match, so any field PATCH takes may be sent; the usual ones below)."""
+
+    id = serializers.IntegerField(help_text="The task.")
+    version = serializers.IntegerField(help_text="The version you read (the ETag); stale: 412 naming the row.")
+    percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    actual_start = serializers.DateTimeField(required=False, allow_null=True)
+    actual_finish = serializers.DateTimeField(required=False, allow_null=True)
+    remaining_minutes = serializers.IntegerField(required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
 class TaskSerializer(MoneyModelSerializer):
     """A WBS task; a milestone has zero duration. Dates are computed by the scheduler."""
 

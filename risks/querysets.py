@@ -56,8 +56,8 @@ class _ScopedQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         return self.filter(
-            Q(project__isnull=False, project__in=Project.objects.visible_to(user).values("pk"))
-            | Q(project__isnull=True, program__in=Program.objects.visible_to(user).values("pk"))
+            Q(project__isnull=False, project__in_array=Project.objects.visible_to(user).values("pk"))
+            | Q(project__isnull=True, program__in_array=Program.objects.visible_to(user).values("pk"))
         )
 
     def editable_by(self, user):

@@ -131,7 +131,7 @@ class _ProjectStaffingQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self.all()
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return self.filter(project__in_array=Project.objects.visible_to(user).values("pk"))
 
     def editable_by(self, user):
         if not user.is_authenticated:

@@ -18,6 +18,7 @@ from core.api import (
     require_editable,
     versioned_schema,
 )
+from core.bulk import BulkActionMixin, bulk_schema
 from core.serializers import ErrorSerializer
 
 from .. import services
@@ -95,10 +96,35 @@ class BudgetLineViewSet(VersionedServiceDestroyMixin, VersionedModelViewSetMixin
         return Response(BudgetLineSerializer(lines, many=True).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    bulk=bulk_schema(
+        name="CostEntry",
+        row_serializer=CostEntrySerializer,
+        result_serializer=CostEntrySerializer,
+        description=(
+            "Record many actual costs at once: a JSON array of cost entries, or CSV with a header "
+            "row of the same field names (Content-Type: text/csv). All or nothing: any bad row "
+            "answers 400 (403 for a project you may not change) naming its index and field, and "
+            "nothing is written. Up to KEEL_BULK_MAX_ROWS rows and KEEL_BULK_MAX_BYTES bytes (413). "
+            "With an Idempotency-Key header, a retry with the same body replays the first answer "
+            "(Idempotent-Replayed: true) and a different body under the same key answers 422."
+        ),
+    )
+)
 @versioned_schema(CostEntrySerializer)
-class CostEntryViewSet(VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet):
+class CostEntryViewSet(
+    BulkActionMixin, VersionedServiceDestroyMixin, VersionedModelViewSetMixin, viewsets.ModelViewSet
+):
     """Actual costs of the projects you can see. An invoice (source "invoice") is recorded
-    against its contract, which must serve the project. Bulk loads go through /imports/."""
+    against its contract, which must serve the project. Many at once: POST /cost-entries/bulk/
+    (JSON array or CSV, all or nothing, idempotent under Idempotency-Key); ledger files go
+    through /imports/."""
+
+    def bulk_prepare(self, index, row):
+        return self.get_serializer(data=row)
+
+    def bulk_write(self, index, serializer):
+        return self.perform_create(serializer)  # the single create's access check and service
 
     serializer_class = CostEntrySerializer
     permission_classes = [EditableObjectPermission]

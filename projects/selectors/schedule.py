@@ -13,7 +13,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from projects.scheduling import WorkCalendar
@@ -212,7 +211,7 @@ def project_schedule(*, project: Project, baseline: str | int | None = None) -> 
     zone = project_zone(project)
     tasks = list(Task.objects.filter(project=project).order_by("sort_order", "pk"))
     deps = list(
-        Dependency.objects.filter(Q(successor__project=project) | Q(predecessor__project=project))
+        Dependency.objects.touching(project)
         .select_related("predecessor__project")
         .order_by("successor_id", "predecessor__project__code", "predecessor__sort_order", "pk")
     )

@@ -201,11 +201,7 @@ def linked_project_ids(project: Project) -> set[int]:
 
 def has_cross_project_links(project: Project) -> bool:
     """Whether a dependency links a task of `project` with a task of another project (one query)."""
-    return (
-        Dependency.objects.filter(Q(successor__project_id=project.pk) | Q(predecessor__project_id=project.pk))
-        .exclude(successor__project_id=F("predecessor__project_id"))
-        .exists()
-    )
+    return Dependency.objects.touching(project).exclude(successor__project_id=F("predecessor__project_id")).exists()
 
 
 def project_zone(project: Project) -> zoneinfo.ZoneInfo:

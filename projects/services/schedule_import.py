@@ -200,9 +200,9 @@ def _plan(project: Project) -> _Plan:
     tasks = {row["pk"]: row for row in Task.objects.filter(project=project).values("pk", *FINGERPRINTED)}
     links = {
         (pred, succ): (kind, lag, str(percent), elapsed)
-        for pred, succ, kind, lag, percent, elapsed in Dependency.objects.filter(
-            models.Q(successor__project=project) | models.Q(predecessor__project=project)
-        ).values_list("predecessor_id", "successor_id", "type", "lag_minutes", "lag_percent", "lag_elapsed")
+        for pred, succ, kind, lag, percent, elapsed in Dependency.objects.touching(project).values_list(
+            "predecessor_id", "successor_id", "type", "lag_minutes", "lag_percent", "lag_elapsed"
+        )
     }
     fields = Project.objects.filter(pk=project.pk).values("planned_start", "status_date", "calendar_id").get()
     return _Plan(tasks, links, fields)
