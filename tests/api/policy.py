@@ -12,6 +12,9 @@ is a program manager of another portfolio. Rules from the README's "Roles and ac
 from dataclasses import dataclass
 from functools import reduce
 
+from django.db.models import Q
+
+from history.selectors import RATE_TYPES
 from portfolio.roles import Role
 
 PA, EX, PGM, PM, TM, FA = (
@@ -41,6 +44,17 @@ ROLE_OF = {
 }
 
 
+def portfolio_of_roles(user):
+    """A user's place for user administration: the portfolio their first role lies in (None: no
+    role, as the superuser, whose row the matrix skips)."""
+    membership = user.memberships.select_related("program", "project__program").order_by("pk").first()
+    if membership is None:
+        return None
+    if membership.project_id:
+        return membership.project.program.portfolio
+    return membership.program.portfolio if membership.program_id else membership.portfolio
+
+
 @dataclass(frozen=True)
 class Policy:
     scope: tuple[str, ...]  # attribute paths to the row's scope; () for reference data
@@ -48,6 +62,7 @@ class Policy:
     read: frozenset = EVERYONE  # roles that read rows in or under their scope
     read_above: frozenset = EVERYONE  # roles that read rows over their scope
     model: str | None = None  # "app.Model" when the viewset does not name one
+    exclude: tuple = ()  # Q objects: rows the matrix does not sample (another rule decides them)
 
     def readers(self, relation: str) -> frozenset:
         return self.read if relation == "below" else self.read_above
@@ -112,6 +127,25 @@ POLICY = {
     "benefit-measurements": Policy(("benefit.program",), PROGRAM_MANAGERS),
     "operating-level-agreements": Policy(PROGRAM, PROGRAM_MANAGERS),
     "health-policies": Policy((SELF,), frozenset({PA}), model="portfolio.Portfolio"),
+    # User administration (access): portfolio admins see the people with a role in their portfolio
+    # and the invitations to it; nobody else sees either.
+    "users": Policy((portfolio_of_roles,), NOBODY, read=frozenset({PA}), read_above=NOBODY, model="auth.User"),
+    "invitations": Policy(
+        ("project", "program", "portfolio"), frozenset({PA}), read=frozenset({PA}), read_above=NOBODY
+    ),
+    # Integrations: managing is seeing (no read-only access to a webhook's URL or deliveries).
+    "webhooks": Policy(("portfolio", "program"), PROGRAM_MANAGERS, read=PROGRAM_MANAGERS, read_above=NOBODY),
+    "webhook-deliveries": Policy(
+        ("subscription.portfolio", "subscription.program"), NOBODY, read=PROGRAM_MANAGERS, read_above=NOBODY
+    ),
+    # The audit log follows the audited object's scope, seen whole (a program's entries are not
+    # shown to someone who sees it through one project); cost-rate entries follow the rate rule.
+    "audit-entries": Policy(
+        ("project", "program", "portfolio"),
+        NOBODY,
+        read_above=NOBODY,
+        exclude=(Q(object_type__in=RATE_TYPES), Q(project=None, program=None, portfolio=None)),
+    ),
 }
 
 
@@ -120,10 +154,14 @@ def scope_of(row, policy: Policy):
     if not policy.scope:
         return GLOBAL
     for path in policy.scope:
+        if callable(path):
+            return path(row)
         if path == SELF:
             return row
         if path == OWN:
             return row.user
+        if path == SHARED:
+            return GLOBAL
         value = reduce(lambda obj, name: getattr(obj, name, None) if obj is not None else None, path.split("."), row)
         if value is not None:
             return value

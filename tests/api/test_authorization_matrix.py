@@ -82,11 +82,16 @@ class Lines:
 
 def samples(model, policy, lines: Lines) -> dict[str, object]:
     """One row per relation ('below', 'above', 'outside') the role has to this resource."""
-    manager = model._default_manager
+    manager = model._default_manager.all()
+    for rule in policy.exclude:
+        manager = manager.exclude(rule)
     rows = [*manager.order_by("pk")[:SAMPLE_ROWS], *manager.order_by("-pk")[:SAMPLE_ROWS]]
     found = {}
     for row in rows:
-        relation = lines.relation(scope_of(row, policy))
+        scope = scope_of(row, policy)
+        if scope is None:
+            continue
+        relation = lines.relation(scope)
         found.setdefault(relation, row)
     return found
 

@@ -5,14 +5,19 @@ outside it, and the outsider sees only its own corner.
 
 Not fixtures (tests/conftest.py keeps those): functions the two generated suites call."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
 from core.services import api_token_create
+from integrations.models import WebhookDelivery
+from portfolio.models import Program
 from portfolio.roles import Role
 from tests.conftest import seed_small_demo
+from tests.factories.access import InvitationFactory
 from tests.factories.budgets import BudgetLineFactory, ContractFactory, VendorFactory
+from tests.factories.integrations import WebhookSubscriptionFactory
 from tests.factories.portfolio import MembershipFactory, ProgramFactory
 from tests.factories.projects import ProjectFactory, StatusReportFactory, TaskFactory
 from tests.factories.risks import IssueFactory, MitigationActionFactory, RiskFactory
@@ -45,6 +50,13 @@ def build_world() -> World:
     AllocationFactory(person=person, project=project, role=RoleFactory(portfolio=other.portfolio))
     BudgetLineFactory(project=project)
     ContractFactory(program=other, vendor=VendorFactory())
+    # Integrations and user administration: a webhook with a delivery and an invitation on the
+    # demo's portfolio, on its first program and on the outsider's program.
+    first = Program.objects.exclude(pk=other.pk).order_by("pk").first()
+    for scope in ({"portfolio": first.portfolio}, {"program": first}, {"program": other}):
+        hook = WebhookSubscriptionFactory(portfolio=scope.get("portfolio"), program=scope.get("program"))
+        WebhookDelivery.objects.create(subscription=hook, event_id=uuid.uuid4(), event="webhook.test", payload={})
+        InvitationFactory(**scope)
 
     world = World()
     users = get_user_model().objects.filter(username__in=DEMO_ROLES)
