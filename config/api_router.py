@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from access.api import InvitationViewSet, UserViewSet
 from budgets.api import (
     BudgetLineViewSet,
     ContractViewSet,
@@ -24,6 +25,8 @@ from collab.api.attachments import AttachmentViewSet
 from collab.api.urls import urlpatterns as collab_comment_urls
 from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
+from history.api import ROUTES as HISTORY_ROUTES
+from integrations.api import ROUTES as INTEGRATION_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
 from projects.api import StatusReportViewSet
 from projects.api_schedule import (
@@ -53,6 +56,9 @@ router.register("baselines", BaselineViewSet, basename="baseline")
 router.register("baseline-tasks", BaselineTaskViewSet, basename="baseline-task")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("tokens", ApiTokenViewSet, basename="token")
+# User administration (access): the people in the portfolios you administer, and invitations.
+router.register("users", UserViewSet, basename="user")
+router.register("invitations", InvitationViewSet, basename="invitation")
 # Risk analysis inputs (a task's own three-point estimate is on /tasks/).
 router.register("duration-ranges", DurationRangeViewSet, basename="duration-range")
 router.register("correlation-groups", CorrelationGroupViewSet, basename="correlation-group")
@@ -73,7 +79,14 @@ router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
 # Risks, staffing, governance and reporting list their own (prefix, viewset, basename) routes.
-for prefix, viewset, basename in (*RISK_ROUTES, *STAFFING_ROUTES, *GOVERNANCE_ROUTES, *REPORTING_ROUTES):
+for prefix, viewset, basename in (
+    *RISK_ROUTES,
+    *STAFFING_ROUTES,
+    *GOVERNANCE_ROUTES,
+    *REPORTING_ROUTES,
+    *INTEGRATION_ROUTES,
+    *HISTORY_ROUTES,
+):
     router.register(prefix, viewset, basename=basename)
 
 # Computed money at /projects/{id}/evm/ etc.: detail actions on the paths of the project and

@@ -41,6 +41,9 @@ app.conf.beat_schedule = {
     "risk-analyses-nightly": {"task": "risks.nightly_analyses", "schedule": crontab(hour=2, minute=15)},
     # Task-run records are for seeing what ran lately; delete those older than KEEL_TASKRUN_KEEP_DAYS
     # so the table stays small.
+    # Webhook deliveries whose next attempt is overdue (the message was lost with a broker
+    # outage or a killed worker) are sent again; retries themselves are scheduled by the task.
+    "webhooks-sweep": {"task": "integrations.deliveries_sweep", "schedule": crontab(minute="*/5")},
     "taskruns-prune": {"task": "core.taskruns_prune", "schedule": crontab(hour=3, minute=30)},
     # Answers of bulk API requests kept for Idempotency-Key replay: deleted hourly once past
     # KEEL_IDEMPOTENCY_HOURS (a key that old applies afresh anyway; this keeps the table small).

@@ -79,3 +79,34 @@ def email_url(value: str) -> dict:
         "use_tls": use_tls,
         "use_ssl": use_ssl,
     }
+
+
+def oidc_role_map(value: str) -> list[tuple[str, str, str, str]]:
+    """KEEL_OIDC_ROLE_MAP: `group=role@SCOPE` entries separated by `;`. SCOPE is a portfolio code,
+    or `program:CODE` / `project:CODE`. Returns (group, role, scope kind, code) tuples; the codes
+    are looked up at each sign-in (an unknown one is logged and skipped)."""
+    from portfolio.roles import Role
+
+    entries = []
+    for raw in value.split(";"):
+        entry = raw.strip()
+        if not entry:
+            continue
+        group, sep, grant = entry.partition("=")
+        role, at, scope = grant.partition("@")
+        group, role, scope = group.strip(), role.strip(), scope.strip()
+        if not (sep and at and group and role and scope):
+            raise ImproperlyConfigured(f"KEEL_OIDC_ROLE_MAP entry {entry!r} is not group=role@SCOPE.")
+        if role not in Role.values:
+            raise ImproperlyConfigured(
+                f"KEEL_OIDC_ROLE_MAP entry {entry!r}: {role!r} is not one of {', '.join(Role.values)}."
+            )
+        kind, colon, code = scope.partition(":")
+        if not colon:
+            kind, code = "portfolio", scope
+        if kind not in ("portfolio", "program", "project") or not code:
+            raise ImproperlyConfigured(
+                f"KEEL_OIDC_ROLE_MAP entry {entry!r}: scope must be CODE, program:CODE or project:CODE."
+            )
+        entries.append((group, role, kind, code.strip()))
+    return entries

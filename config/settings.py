@@ -7,12 +7,13 @@ real workers. A bad value stops start-up with a message naming the variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import email_url, env_bool, env_int, env_list, env_str
+from .env import email_url, env_bool, env_int, env_list, env_str, oidc_role_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("KEEL_DATA_DIR", str(BASE_DIR / "var")))
@@ -32,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.KeelAdminConfig",  # Django's admin; audited rows read-only (core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # Login throttling and lock-out (failed attempts kept in the database: AccessAttempt).
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     "core",
     "portfolio",
     "projects",
@@ -53,6 +58,11 @@ INSTALLED_APPS = [
     "governance",
     # Above the domains: comments, mentions, attachments and activity feeds on their objects.
     "collab",
+    # Above the domains: user administration (invitations, roles, deactivation) and single sign-on.
+    "access",
+    # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
+    "integrations",
+    "history",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages
@@ -71,6 +81,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +126,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in: passwords (Django's ModelBackend) and, when KEEL_OIDC_CLIENT_ID is set, OpenID
+# Connect single sign-on (access.oidc, on mozilla-django-oidc). KEEL_PASSWORD_LOGIN=0 leaves SSO
+# as the only way to sign in to the pages; API tokens keep working either way. ---
+KEEL_PASSWORD_LOGIN = env_bool("KEEL_PASSWORD_LOGIN", True)
+KEEL_OIDC_CLIENT_ID = env_str("KEEL_OIDC_CLIENT_ID", "")
+KEEL_SSO_ENABLED = bool(KEEL_OIDC_CLIENT_ID)
+KEEL_OIDC_ISSUER = env_str("KEEL_OIDC_ISSUER", "").rstrip("/")
+KEEL_OIDC_LABEL = env_str("KEEL_OIDC_LABEL", "Sign in with single sign-on")
+KEEL_OIDC_GROUPS_CLAIM = env_str("KEEL_OIDC_GROUPS_CLAIM", "groups")
+KEEL_OIDC_ROLE_MAP = oidc_role_map(env_str("KEEL_OIDC_ROLE_MAP", ""))
+OIDC_RP_CLIENT_ID = KEEL_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env_str("KEEL_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env_str("KEEL_OIDC_SIGN_ALGO", "RS256")
+# Explicit endpoints; any left empty are read from the issuer's discovery document
+# ({KEEL_OIDC_ISSUER}/.well-known/openid-configuration) at the first sign-in.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("KEEL_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("KEEL_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("KEEL_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("KEEL_OIDC_JWKS_ENDPOINT", "")
+OIDC_TIMEOUT = env_int("KEEL_OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "access:oidc-callback"
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if KEEL_SSO_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("KEEL_OIDC_CLIENT_ID is set but KEEL_OIDC_CLIENT_SECRET is not.")
+    _missing = [
+        name
+        for name, value in (
+            ("KEEL_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("KEEL_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("KEEL_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            ("KEEL_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+        )
+        if not value
+    ]
+    if _missing and not KEEL_OIDC_ISSUER:
+        raise ImproperlyConfigured(f"Single sign-on needs KEEL_OIDC_ISSUER or {', '.join(_missing)}.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured("KEEL_OIDC_SCOPES must include 'openid'.")
+if not KEEL_PASSWORD_LOGIN and not KEEL_SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "KEEL_PASSWORD_LOGIN=0 needs single sign-on (KEEL_OIDC_CLIENT_ID) or nobody could sign in."
+    )
+# django-axes checks every login that passes a request to authenticate() (the login page, the
+# admin's, any session login) before the other backends do.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if KEEL_PASSWORD_LOGIN else []),
+    *(["access.oidc.KeelOIDCBackend"] if KEEL_SSO_ENABLED else []),
+]
+# Invitation links (access.services) work once, for this many hours.
+KEEL_INVITATION_HOURS = env_int("KEEL_INVITATION_HOURS", 72)
+if KEEL_INVITATION_HOURS < 1:
+    raise ImproperlyConfigured("KEEL_INVITATION_HOURS must be at least 1.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -191,11 +261,108 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy (django-csp) and Permissions-Policy, on every response. Scripts only
+# from Keel itself: no page has an inline script (the API docs use drf-spectacular's split view,
+# whose start-up script is a URL); a nonce is added where a template asks for one ({{ request.csp_nonce }}).
+# Styles allow 'unsafe-inline': server-drawn SVG charts, htmx's indicator styles and Swagger UI set
+# style attributes, and a style cannot run code. data:/blob: images for Swagger UI's icons and
+# downloads; Redoc's worker runs from a blob:. ---
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+KEEL_CSP_REPORT_URI = env_str("KEEL_CSP_REPORT_URI", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [KEEL_CSP_REPORT_URI]} if KEEL_CSP_REPORT_URI else {}),
+    },
+}
+# Browser features no Keel page uses are switched off for the page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), fullscreen=(self)"
+)
+
+# --- Brute force: login lock-out (django-axes) and API throttles (DRF), both from the environment.
+# A username is locked out from one address after KEEL_LOGIN_MAX_FAILURES wrong passwords in a
+# row, for KEEL_LOGIN_COOLOFF_MINUTES; a successful login clears the count. ---
+KEEL_LOGIN_MAX_FAILURES = env_int("KEEL_LOGIN_MAX_FAILURES", 5)
+KEEL_LOGIN_COOLOFF_MINUTES = env_int("KEEL_LOGIN_COOLOFF_MINUTES", 15)
+if KEEL_LOGIN_MAX_FAILURES < 1:
+    raise ImproperlyConfigured("KEEL_LOGIN_MAX_FAILURES must be at least 1.")
+if KEEL_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("KEEL_LOGIN_COOLOFF_MINUTES must be at least 1 (minutes).")
+AXES_ENABLED = env_bool("KEEL_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = KEEL_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=KEEL_LOGIN_COOLOFF_MINUTES)
+# Username and address together: someone elsewhere cannot lock a colleague out by guessing.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock-out page (templates/registration/locked_out.html), 429 with Retry-After.
+AXES_LOCKOUT_CALLABLE = "core.views.login_locked_out"
+AXES_VERBOSE = False
+# The client's address: X-Forwarded-For only behind a proxy that sets it (BEHIND_PROXY), never
+# a header anybody can send.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if env_bool("BEHIND_PROXY", False) else ("REMOTE_ADDR",)
+)
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    number, _, period = value.partition("/")
+    if not number.isdigit() or int(number) < 1 or period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 600/minute (per second, minute, hour or day).")
+    return value
+
+
+# Requests per period: per signed-in user (session or token), per token, per client address
+# without credentials, and wrong tokens per client address (then every token from it gets a 429
+# until the period is over). Counted in the cache (CACHES): shared by every worker with Redis.
+KEEL_API_THROTTLE_RATES = {
+    "user": _throttle_rate("KEEL_API_THROTTLE_USER", "1200/minute"),
+    "token": _throttle_rate("KEEL_API_THROTTLE_TOKEN", "600/minute"),
+    "anon": _throttle_rate("KEEL_API_THROTTLE_ANON", "60/minute"),
+    "bad_token": _throttle_rate("KEEL_API_THROTTLE_BAD_TOKENS", "20/hour"),
+}
+
+# API tokens may be given an expiry at most this many days ahead (or none at all).
+KEEL_API_TOKEN_MAX_DAYS = env_int("KEEL_API_TOKEN_MAX_DAYS", 366)
+if not 1 <= KEEL_API_TOKEN_MAX_DAYS <= 3650:
+    raise ImproperlyConfigured("KEEL_API_TOKEN_MAX_DAYS must be between 1 and 3650.")
+
+# --- Cache: the throttles' counters. Redis (KEEL_CACHE_URL, else REDIS_URL) shares them across
+# gunicorn workers; without either, each process counts in its own memory (the embedded default:
+# one process). ---
+_CACHE_URL = env_str("KEEL_CACHE_URL", "") or env_str("REDIS_URL", "")
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("KEEL_CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "keel",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "keel"}}
+
 # --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Last: counts requests that carry no credentials (KEEL_API_THROTTLE_ANON).
+        "core.authentication.AnonymousThrottleAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -214,6 +381,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rates: KEEL_API_THROTTLE_RATES (read when a request is checked, so tests may change them).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttles.UserThrottle",
+        "core.throttles.TokenThrottle",
+    ],
+    # The client address for the throttles: REMOTE_ADDR, or the proxy's X-Forwarded-For entry.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
 }
 # Optimistic locking over the API: off (the default) lets a PUT, PATCH or DELETE without If-Match
 # apply to the current version, for simple clients; on makes If-Match required (428 without it).
@@ -227,6 +401,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schemes a client can use; the anonymous-throttle step (last authentication class)
+    # authenticates nobody and is not one.
+    "AUTHENTICATION_WHITELIST": [
+        "core.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     # One schema name per choice set shared by several fields (programs and projects share
     # their statuses; gates use the project phases; issue severity and vendor risk rating share
     # their levels).
@@ -237,6 +417,7 @@ SPECTACULAR_SETTINGS = {
         "ComputedHealthEnum": "reporting.models.Health",
         "AnalysisRunStatusEnum": "risks.models.AnalysisRun.Status",
         "DistributionEnum": "projects.models.uncertainty.Distribution",
+        "ApiTokenScopeEnum": "core.models.ApiToken.Scope",
     },
 }
 
@@ -321,6 +502,23 @@ if KEEL_BULK_MAX_ROWS < 1 or KEEL_BULK_MAX_BYTES < 1 or KEEL_IDEMPOTENCY_HOURS <
 # Django refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE before the bulk endpoint can answer.
 if globals().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440) < KEEL_BULK_MAX_BYTES:
     raise ImproperlyConfigured("KEEL_BULK_MAX_BYTES must not exceed DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).")
+# --- Webhooks (integrations): where they may be sent and how hard delivery tries. ---
+# Allow targets that resolve to loopback, private, link-local or reserved addresses (and plain
+# http without DEBUG): off by default so a subscription cannot probe the internal network (SSRF).
+KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)
+# Attempts per delivery before it is marked failed; the waits between them double from the base.
+KEEL_WEBHOOK_MAX_ATTEMPTS = env_int("KEEL_WEBHOOK_MAX_ATTEMPTS", 6)
+KEEL_WEBHOOK_BACKOFF_SECONDS = env_int("KEEL_WEBHOOK_BACKOFF_SECONDS", 30)
+# Seconds to connect and to wait for the receiver's answer (each).
+KEEL_WEBHOOK_TIMEOUT_SECONDS = env_int("KEEL_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Hours a rotated-out secret still signs deliveries beside the new one.
+KEEL_WEBHOOK_SECRET_GRACE_HOURS = env_int("KEEL_WEBHOOK_SECRET_GRACE_HOURS", 24)
+for _name in ("KEEL_WEBHOOK_MAX_ATTEMPTS", "KEEL_WEBHOOK_BACKOFF_SECONDS", "KEEL_WEBHOOK_TIMEOUT_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+if KEEL_WEBHOOK_SECRET_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("KEEL_WEBHOOK_SECRET_GRACE_HOURS must be 0 or more (0: no grace period).")
+
 # Minutes during which the author of a comment may still edit it (collab.services.comments).
 KEEL_COMMENT_EDIT_MINUTES = env_int("KEEL_COMMENT_EDIT_MINUTES", 15)
 if KEEL_COMMENT_EDIT_MINUTES < 0:

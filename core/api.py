@@ -296,7 +296,13 @@ class ApiTokenViewSet(
             raise exceptions.PermissionDenied(MINTING_NEEDS_SESSION)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, secret = api_token_create(user=request.user, name=serializer.validated_data["name"])
+        data = serializer.validated_data
+        token, secret = api_token_create(
+            user=request.user,
+            name=data["name"],
+            expires_at=data.get("expires_at"),
+            scope=data.get("scope", ApiToken.Scope.READ_WRITE),
+        )
         token.secret = secret
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

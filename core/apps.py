@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
@@ -12,3 +13,11 @@ class CoreConfig(AppConfig):
         taskruns.connect()
         # `field__in_array=<subquery>` for the access checks' id sets (core/lookups.py).
         lookups.register()
+
+
+class KeelAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with Keel's site (core.admin_site): audited, versioned rows are read-only
+    there unless their ModelAdmin routes saves through the services."""
+
+    default = False  # AdminConfig's True would compete with CoreConfig for the "core" entry
+    default_site = "core.admin_site.KeelAdminSite"

@@ -5,12 +5,16 @@ unique code, a constraint the form could not see), `add_service_errors` puts its
 ValidationError back on the form so the user sees it next to the field it names.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
+from . import bounds
+from .models import ApiToken
 from .serializers import is_whole_id
 from .services import STALE_VERSION, StaleVersionError
 
@@ -98,6 +102,36 @@ def narrow_filter_choices(filterset, **querysets) -> None:
 
 class ApiTokenForm(KeelFormMixin, forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ledger import”.", label="Token name")
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ_WRITE,
+        required=False,  # a client posting only a name gets what it always got: read and write
+        widget=forms.RadioSelect,
+        label="Access",
+        help_text="A read-only token may only read; any change it attempts is refused.",
+    )
+    expires_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="Expires after",
+        help_text="Optional: the token stops working at the end of this day. Empty: it works until revoked.",
+    )
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or ApiToken.Scope.READ_WRITE
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        if day is not None and not bounds.date_in_range(day):
+            raise forms.ValidationError(bounds.DATE_OUT_OF_RANGE)
+        return day
+
+    def expires_at(self):
+        """The moment the token stops working: the end of `expires_on` in the current time zone."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 FINISH_BEFORE_START = "The finish date must be on or after the start date."

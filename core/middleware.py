@@ -1,5 +1,6 @@
 """Request hygiene that every view relies on."""
 
+from django.conf import settings
 from django.http import Http404
 
 NUL_IN_PATH = "No page has a NUL character in its address."
@@ -87,4 +88,19 @@ class NoStoreForSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends settings.PERMISSIONS_POLICY as the Permissions-Policy header on every response (Django
+    has no setting for it; the Content-Security-Policy comes from django-csp)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
         return response

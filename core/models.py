@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -53,11 +54,37 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Scope(models.TextChoices):
+        READ_WRITE = "read_write", "Read and write"
+        READ = "read", "Read only"
+
+    # Null: never expires. Set: refused (401) from that moment on. At most
+    # KEEL_API_TOKEN_MAX_DAYS after creation (core.services.api_token_create).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # READ: only safe methods (GET, HEAD, OPTIONS); a write answers 403 naming the scope.
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ_WRITE)
+
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("created_at")),
+                name="%(app_label)s_%(class)s_expires_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["read_write", "read"]), name="%(app_label)s_%(class)s_scope_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == self.Scope.READ
 
     @staticmethod
     def new_secret() -> str:
@@ -70,12 +97,18 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired()
 
 
 class AuditEntry(models.Model):
     """Who changed what, when: written by services for every change to plans, money,
-    status and risks. `changes` maps a field name to `[old, new]` (as strings)."""
+    status and risks. `changes` maps a field name to `[old, new]` (as strings).
+
+    `portfolio_id`, `program_id` and `project_id` say where the object sits (filled by
+    core.services.audit_record from the object; null where it has no such scope, e.g. an API
+    token), so a scope's history is one indexed query and visibility follows the scope.
+    `attachment` keeps the file of a bulk import on the entry that records it.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
@@ -91,10 +124,17 @@ class AuditEntry(models.Model):
     object_id = models.CharField(max_length=40)
     object_repr = models.CharField(max_length=200)
     changes = models.JSONField(default=dict, blank=True)
+    portfolio_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    program_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    project_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    attachment = models.FileField(upload_to="audit/%Y/%m/", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx"),
+            models.Index(fields=["actor", "-at"], name="core_audit_actor_idx"),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -236,8 +236,26 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "expires_at",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "is_active",
+        ]
         read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        extra_kwargs = {
+            "scope": {"help_text": "`read`: only GET, HEAD and OPTIONS (a write answers 403); default `read_write`."},
+            "expires_at": {
+                "help_text": "When the token stops working (401 after it); null: never. At most "
+                "KEEL_API_TOKEN_MAX_DAYS ahead, in the future."
+            },
+            "last_used_at": {"help_text": "Updated at most every few minutes, not on every request."},
+        }
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

@@ -1,9 +1,12 @@
 """Shared write helpers: optimistic-concurrency updates, audited create/update/delete, audit records
 and API tokens."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,16 +31,70 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def audit_record(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditEntry:
-    """Append one audit entry for `obj`."""
-    return AuditEntry.objects.create(
+def _related(obj: models.Model, name: str):
+    """`obj.<name>` when `obj` has such a foreign key with a value (cached or one query)."""
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist: no such field on this model
+        return None
+    if not field.is_relation or not field.many_to_one or getattr(obj, field.attname, None) is None:
+        return None
+    return getattr(obj, name)
+
+
+def audit_scope(obj: models.Model) -> tuple[int | None, int | None, int | None]:
+    """(portfolio id, program id, project id) of the object, where derivable: its own
+    `audit_scope()` (portfolios, programs, projects), else its `project`/`program`/`portfolio`
+    foreign keys, else those of the object its first foreign key points to (a mitigation
+    action's risk, a criterion's gate). None for each level that does not apply. core knows no
+    domain: it only follows those names."""
+    own = getattr(obj, "audit_scope", None)
+    if callable(own):
+        return own()
+    for holder in (obj, *_parents(obj)):
+        project = _related(holder, "project")
+        if project is not None:
+            return project.audit_scope() if hasattr(project, "audit_scope") else (None, None, project.pk)
+        program = _related(holder, "program")
+        if program is not None:
+            return program.audit_scope() if hasattr(program, "audit_scope") else (None, program.pk, None)
+        portfolio = _related(holder, "portfolio")
+        if portfolio is not None:
+            return portfolio.pk, None, None
+    return None, None, None
+
+
+def _parents(obj: models.Model):
+    """The object the first non-user foreign key of `obj` points to (one hop), if any."""
+    for field in obj._meta.concrete_fields:
+        if field.many_to_one and field.name not in ("project", "program", "portfolio"):
+            if field.related_model._meta.label_lower == "auth.user":
+                continue
+            if getattr(obj, field.attname, None) is None:
+                continue
+            yield getattr(obj, field.name)
+            return
+
+
+def audit_record(*, actor, action: str, obj: models.Model, changes: dict | None = None, attachment=None) -> AuditEntry:
+    """Append one audit entry for `obj`, with its scope ids; `attachment` (a Django File) is kept
+    with the entry (a bulk import's file)."""
+    portfolio_id, program_id, project_id = audit_scope(obj)
+    entry = AuditEntry(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         changes=changes or {},
+        portfolio_id=portfolio_id,
+        program_id=program_id,
+        project_id=project_id,
     )
+    if attachment is not None:
+        entry.attachment.save(attachment.name.rsplit("/", 1)[-1], attachment, save=False)
+    entry.save()
+    return entry
 
 
 def versioned_update(
@@ -88,16 +145,44 @@ def versioned_delete(*, instance: models.Model, actor, expected_version: int | N
             raise StaleVersionError()
 
 
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns the row and the secret, which is not stored."""
+TOKEN_EXPIRY_PAST = "Choose an expiry in the future."  # noqa: S105 - a message
+TOKEN_EXPIRY_TOO_FAR = "Choose an expiry at most {days} days ahead (KEEL_API_TOKEN_MAX_DAYS)."  # noqa: S105 - a message
+
+
+def api_token_create(
+    *, user, name: str, expires_at: dt.datetime | None = None, scope: str = ApiToken.Scope.READ_WRITE
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the secret, which is not stored.
+    `expires_at` (aware; None: never) must lie in the future and at most
+    settings.KEEL_API_TOKEN_MAX_DAYS ahead; `scope` is an ApiToken.Scope."""
+    now = timezone.now()
+    if expires_at is not None:
+        if expires_at <= now:
+            raise ValidationError({"expires_at": TOKEN_EXPIRY_PAST})
+        if expires_at > now + dt.timedelta(days=settings.KEEL_API_TOKEN_MAX_DAYS):
+            raise ValidationError({"expires_at": TOKEN_EXPIRY_TOO_FAR.format(days=settings.KEEL_API_TOKEN_MAX_DAYS)})
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": f"Choose one of: {', '.join(ApiToken.Scope.values)}."})
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
         user=user,
         name=name.strip() or "API token",
         prefix=secret[5 : 5 + ApiToken.PREFIX_LENGTH],
         digest=ApiToken.digest_of(secret),
+        created_at=now,
+        expires_at=expires_at,
+        scope=scope,
     )
-    audit_record(actor=user, action=AuditEntry.Action.CREATE, obj=token, changes={"name": [None, token.name]})
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
+        obj=token,
+        changes={
+            "name": [None, token.name],
+            "scope": [None, token.scope],
+            "expires_at": [None, str(expires_at) if expires_at else None],
+        },
+    )
     return token, secret
 
 

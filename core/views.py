@@ -4,10 +4,12 @@ app's HTML views share."""
 import functools
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -84,7 +86,18 @@ def api_token_create_view(request):
     if not form.is_valid():
         # 200, not 4xx: htmx swaps only successful responses, and the errors must show.
         return _render_tokens(request, _token_panel(request, form=form))
-    token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    try:
+        token, secret = api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+            scope=form.cleaned_data["scope"],
+        )
+    except ValidationError as error:
+        if "expires_at" in getattr(error, "error_dict", {}):
+            error = ValidationError({"expires_on": error.error_dict["expires_at"]})
+        form.add_service_errors(error)
+        return _render_tokens(request, _token_panel(request, form=form))
     return _render_tokens(request, _token_panel(request, new_secret=secret, new_token=token), status=201)
 
 
@@ -198,3 +211,23 @@ def taskrun_detail(request, task_id: str):
     run = get_object_or_404(TaskRun, task_id=task_id)
     template = "core/_taskrun_progress.html" if request.htmx else "core/taskrun_detail.html"
     return render(request, template, taskruns.describe(run))
+
+
+LOCKED_OUT = (
+    "Too many failed log-ins for this account from your address. Try again in {minutes} minutes, "
+    "or reset your password."
+)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): 429 with Retry-After,
+    the lock-out page for a browser, the API's error body for an API client."""
+    minutes = settings.KEEL_LOGIN_COOLOFF_MINUTES
+    if request.path.startswith("/api/"):
+        detail = LOCKED_OUT.format(minutes=minutes)
+        response = JsonResponse({"status": 429, "detail": detail, "errors": []}, status=429)
+    else:
+        context = {"minutes": minutes, "failure_limit": settings.KEEL_LOGIN_MAX_FAILURES}
+        response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

@@ -171,6 +171,18 @@ class MembershipViewSet(
     def get_editable_queryset(self):
         return Membership.objects.editable_by(self.request.user)
 
+    def create(self, request, *args, **kwargs):
+        # Before validation: someone who manages no memberships anywhere gets 403, not a 400
+        # about the person they named (who is checked against the requester's reach).
+        user = request.user
+        if not (
+            sees_everything(user)
+            or Portfolio.objects.editable_by(user).exists()
+            or Program.objects.editable_by(user).exists()
+        ):
+            raise PermissionDenied(PROGRAM_EDIT_DENIED)
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         user = self.request.user

@@ -43,6 +43,10 @@ class Portfolio(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    def audit_scope(self) -> tuple[int | None, int | None, int | None]:
+        """(portfolio, program, project) ids for the audit log (core.services.audit_record)."""
+        return self.pk, None, None
+
 
 class StrategicObjective(VersionedModel):
     """A goal of the organisation that programs contribute to, with a weight per program."""
@@ -119,6 +123,10 @@ class Program(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def audit_scope(self) -> tuple[int | None, int | None, int | None]:
+        """(portfolio, program, project) ids for the audit log (core.services.audit_record)."""
+        return self.portfolio_id, self.pk, None
 
 
 class ProgramObjective(models.Model):

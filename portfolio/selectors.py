@@ -188,3 +188,29 @@ def program_timeline(*, user, program: Program) -> ProgramTimeline:
     for task in tasks.order_by("project_id", "start", "sort_order", "pk"):
         tasks_of.setdefault(task.project_id, []).append(task)
     return ProgramTimeline(projects=projects, tasks_of=tasks_of, links=links)
+
+
+def membership_candidates(user):
+    """Active people `user` may name in a new membership: those already holding a role in a
+    portfolio where `user` manages memberships (as its admin, or as a program manager in it).
+    Anyone else joins through an invitation (access.services), so the API cannot be used to
+    learn which accounts exist."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import Membership, Portfolio, Program
+    from .querysets import sees_everything
+
+    people = get_user_model().objects.filter(is_active=True)
+    if sees_everything(user):
+        return people
+    portfolios = Portfolio.objects.filter(
+        Q(pk__in=Portfolio.objects.editable_by(user).values("pk"))
+        | Q(pk__in=Program.objects.editable_by(user).values("portfolio_id"))
+    ).values("pk")
+    in_reach = Membership.objects.filter(
+        Q(portfolio__in=portfolios)
+        | Q(program__portfolio__in=portfolios)
+        | Q(project__program__portfolio__in=portfolios)
+    )
+    return people.filter(pk__in=in_reach.values("user_id"))

@@ -14,7 +14,7 @@ from projects.models import Project
 from projects.serializers import RagField
 
 from .models import Membership, Portfolio, Program, ProgramObjective, StrategicObjective
-from .selectors import program_health
+from .selectors import membership_candidates, program_health
 from .services import MEMBERSHIP_NEEDS_ONE_SCOPE
 
 FINISH_BEFORE_START = "Must be on or after the start date."
@@ -185,7 +185,9 @@ class ProgramSerializer(MoneyModelSerializer):
 class MembershipSerializer(serializers.ModelSerializer):
     """A user's role on exactly one of portfolio, program or project."""
 
-    user = serializers.PrimaryKeyRelatedField(queryset=active_users())
+    # Only people already in the requester's portfolios (membership_candidates): an unknown id
+    # and someone else's give the same "does not exist".
+    user = VisiblePrimaryKeyRelatedField(queryset=active_users(), visible=lambda qs, user: membership_candidates(user))
     username = serializers.CharField(source="user.username", read_only=True)
     portfolio = VisiblePrimaryKeyRelatedField(queryset=Portfolio.objects.all(), allow_null=True, required=False)
     program = VisiblePrimaryKeyRelatedField(queryset=Program.objects.all(), allow_null=True, required=False)

@@ -28,6 +28,7 @@ class HealthPolicyAdmin(admin.ModelAdmin):
     thresholds page). Saves and deletes go through reporting.services.health_policy, so they are
     audited and every project of the portfolio recomputes its health."""
 
+    saves_through_services = True  # core.admin_site: keeps add / change / delete
     form = HealthPolicyAdminForm
     list_display = ["portfolio", "cpi_amber", "cpi_red", "spi_amber", "spi_red", "slip_amber_days", "slip_red_days"]
     list_select_related = ["portfolio"]

@@ -22,7 +22,7 @@ from budgets.serializers import BudgetByPeriodSerializer, EvmReportSerializer, S
 from core.serializers import ErrorSerializer
 from portfolio.models import Program
 from projects.models import Project
-from staffing.selectors import labour_forecasts
+from staffing.selectors import labour_forecasts_for
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -63,7 +63,9 @@ class _MoneyReportsMixin:
     @action(detail=True, methods=["get"], url_path="s-curve")
     def s_curve(self, request, pk=None):
         curve = evm_s_curve(
-            **{self.scope: self.get_object()}, as_of=as_of_param(request), labour_forecasts=labour_forecasts
+            **{self.scope: self.get_object()},
+            as_of=as_of_param(request),
+            labour_forecasts=labour_forecasts_for(request.user),
         )
         return Response(SCurveSerializer(curve).data)
 
@@ -73,7 +75,9 @@ class _MoneyReportsMixin:
     )
     @action(detail=True, methods=["get"], url_path="budget-by-period")
     def budget_by_period(self, request, pk=None):
-        report = budget_by_period(**{self.scope: self.get_object()}, labour_forecasts=labour_forecasts)
+        report = budget_by_period(
+            **{self.scope: self.get_object()}, labour_forecasts=labour_forecasts_for(request.user)
+        )
         return Response(BudgetByPeriodSerializer(report).data)
 
 
@@ -86,7 +90,7 @@ class ProjectMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Project.objects.visible_to(self.request.user)
 
     def _evm(self, obj, as_of):
-        return project_evm(project=obj, as_of=as_of, labour_forecasts=labour_forecasts)
+        return project_evm(project=obj, as_of=as_of, labour_forecasts=labour_forecasts_for(self.request.user))
 
 
 class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
@@ -99,4 +103,4 @@ class ProgramMoneyViewSet(_MoneyReportsMixin, viewsets.GenericViewSet):
         return Program.objects.overseen_by(self.request.user)
 
     def _evm(self, obj, as_of):
-        return program_evm(program=obj, as_of=as_of, labour_forecasts=labour_forecasts)
+        return program_evm(program=obj, as_of=as_of, labour_forecasts=labour_forecasts_for(self.request.user))

@@ -92,6 +92,10 @@ LABOUR_FORECAST = inline_serializer(
         "total": MoneyField(read_only=True),
         "total_hours": _hours(),
         "unrated_hours": _hours(help_text="Hours of people without a rate, left out of the cost."),
+        "rates_withheld": serializers.BooleanField(
+            help_text="True when some people are costed at their role's standard rate because you may not "
+            "see their own cost rate."
+        ),
         "periods": inline_serializer(
             "LabourForecastPeriod",
             fields={
@@ -392,7 +396,8 @@ class AllocationViewSet(_StaffingViewSet):
         responses={200: LABOUR_FORECAST, **ERRORS},
         description="The project's labour cost still ahead (from the day after its status date, else today), "
         "by fiscal period, in the portfolio's base currency: allocation hours x the person's rate (else "
-        "the role's standard rate). Periods with a manual labour forecast keep it and are listed in `replaced`.",
+        "the role's standard rate; the role's standard rate for people whose rate you may not see, see "
+        "`rates_withheld`). Periods with a manual labour forecast keep it and are listed in `replaced`.",
     )
     @action(detail=False, methods=["get"], url_path="labour-forecast", filter_backends=[], pagination_class=None)
     def labour_forecast(self, request):
@@ -401,7 +406,10 @@ class AllocationViewSet(_StaffingViewSet):
             Project.objects.visible_to(request.user).select_related("program__portfolio"), pk=scope["project"]
         )
         calendar = fiscal_calendar_for(portfolio=project.program.portfolio)
-        forecast = selectors.labour_forecast(project, calendar)
+        # Money follows the reader's right to see rates (selectors.labour_forecasts_for).
+        forecast = selectors.labour_forecast(
+            project, calendar, rate_portfolios=selectors.rate_portfolios_of(request.user)
+        )
         return Response(
             {
                 "project": project.pk,
@@ -410,6 +418,7 @@ class AllocationViewSet(_StaffingViewSet):
                 "total": money_text(forecast.total),
                 "total_hours": _d(forecast.total_hours),
                 "unrated_hours": _d(forecast.unrated_hours),
+                "rates_withheld": forecast.rates_withheld,
                 "periods": [
                     {
                         "label": p.label,

@@ -407,10 +407,13 @@ class LabourForecast:
     """A project's allocation-derived labour cost still ahead, by fiscal period (the period holding
     the first forecast day is clipped to start on that day), in the portfolio's base currency.
     `replaced` lists the periods left out because a manual labour forecast covers them;
-    `unrated_hours` are hours with neither a person rate nor a role rate (costed at zero)."""
+    `unrated_hours` are hours with neither a person rate nor a role rate (costed at zero).
+    `rates_withheld`: some of the people are costed at their role's standard rate because the
+    reader may not see their own rate (see labour_forecasts_for)."""
 
     currency: str
     from_day: dt.date
+    rates_withheld: bool = False
     amounts: dict[PeriodSpan, Decimal] = field(default_factory=dict)
     hours: dict[PeriodSpan, Decimal] = field(default_factory=dict)
     replaced: list[PeriodSpan] = field(default_factory=list)
@@ -439,9 +442,16 @@ def forecast_start(project: Project, today: dt.date | None = None) -> dt.date:
     return today or timezone.localdate()
 
 
-def labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourForecast]:
+def labour_forecasts(
+    projects, calendar: FiscalCalendar, *, rate_portfolios: set[int] | None = None
+) -> dict[int, LabourForecast]:
     """The labour cost forecast of each of `projects` (Project rows loaded with
     program__portfolio), by fiscal period of `calendar`.
+
+    `rate_portfolios` None: every person's own cost rate is used (the figure as finance sees it;
+    callers show it only to rate viewers). A set of portfolio ids: only the people of those
+    pools are costed at their own rate, everybody else at their role's standard rate, and the
+    forecasts touched say so (`rates_withheld`). See labour_forecasts_for for why.
 
     Σ over allocations of the hours they load on each remaining working day (from
     `forecast_start`; absence days excluded, see staffing.capacity) x the person's hourly cost
@@ -477,10 +487,19 @@ def labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourFore
     allocations = [a for a in allocations if a.end >= result[a.project_id].from_day]
     if not allocations:
         return result
+    if rate_portfolios is not None:
+        for a in allocations:
+            if a.person.portfolio_id not in rate_portfolios:
+                result[a.project_id].rates_withheld = True
     person_ids = {a.person_id for a in allocations}
+    rated_ids = (
+        person_ids
+        if rate_portfolios is None
+        else {a.person_id for a in allocations if a.person.portfolio_id in rate_portfolios}
+    )
     rates = defaultdict(list)
     for person_id, day, rate, currency in (
-        CostRate.objects.filter(person_id__in=person_ids)
+        CostRate.objects.filter(person_id__in=rated_ids)
         .values_list("person_id", "effective_from", "hourly_rate", "currency_id")
         .order_by("person_id", "effective_from")
     ):
@@ -549,9 +568,47 @@ def labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourFore
     return result
 
 
-def labour_forecast(project: Project, calendar: FiscalCalendar) -> LabourForecast:
+def labour_forecast(
+    project: Project, calendar: FiscalCalendar, *, rate_portfolios: set[int] | None = None
+) -> LabourForecast:
     """labour_forecasts for one project (loaded with program__portfolio)."""
-    return labour_forecasts([project], calendar)[project.pk]
+    return labour_forecasts([project], calendar, rate_portfolios=rate_portfolios)[project.pk]
+
+
+def rate_portfolios_of(user) -> set[int]:
+    """The portfolios whose people's cost rates `user` may see (one query)."""
+    from .querysets import rate_pools
+
+    return set(rate_pools(user).values_list("pk", flat=True))
+
+
+def labour_forecasts_for(user):
+    """The labour_forecasts seam (budgets.selectors.LabourForecasts) as `user` may see it: people
+    whose rates `user` may not see are costed at their role's standard rate.
+
+    Why not hide only figures about one person, or show aggregates over N people: anybody who
+    may edit allocations (a project manager) can difference any money figure that moves with
+    hours — read the total, add a one-week allocation of one person, read it again, divide by the
+    hours — however many people the total covers. So no money figure shown to someone who cannot
+    see rates may depend on a hidden rate at all: for them every allocation is costed at its
+    role's standard rate, which everybody who sees the pool may read (the job roles list). The
+    pool's rates are read once, on first use, for every page or export that uses the seam."""
+    pools: set[int] | None = None
+
+    def forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourForecast]:
+        nonlocal pools
+        if pools is None:
+            pools = rate_portfolios_of(user)
+        return labour_forecasts(projects, calendar, rate_portfolios=pools)
+
+    return forecasts
+
+
+def rate_blind_labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int, LabourForecast]:
+    """labour_forecasts with every allocation at its role's standard rate, for figures stored
+    once and shown to everybody who sees the project (the reporting summaries): the same
+    differencing argument as labour_forecasts_for, for a reader who sees no rate at all."""
+    return labour_forecasts(projects, calendar, rate_portfolios=set())
 
 
 # -- the program card ------------------------------------------------------------------------------

@@ -430,7 +430,9 @@ def _project_context(request, project, *, can_edit, forms=None, editing=None, no
     gap_by_request = {g.request.pk: g for g in gaps.requests}
     calendar = fiscal_calendar_for(portfolio=project.program.portfolio)
     try:
-        labour = selectors.labour_forecast(project, calendar)
+        labour = selectors.labour_forecast(
+            project, calendar, rate_portfolios=selectors.rate_portfolios_of(request.user)
+        )
         labour_error = ""
     except MissingExchangeRate as error:
         labour, labour_error = None, error.text

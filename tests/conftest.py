@@ -556,3 +556,57 @@ def stored_files(storage, folder: str = "") -> list[str]:
     for sub in folders:
         found += stored_files(storage, f"{folder}/{sub}" if folder else sub)
     return sorted(found)
+
+
+# --- A local HTTP receiver for outbound webhooks ---------------------------------------------
+
+
+class WebhookReceiver:
+    """A threaded http.server on a free loopback port that records every POST (headers and raw
+    body) and answers with the next status of `statuses` (the last one repeats)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.requests: list[dict] = []
+        self.statuses = [200]
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._lock:
+                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(f"answer {status}".encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "WebhookReceiver":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A running WebhookReceiver; private targets allowed (it is on loopback) for this test."""
+    settings.KEEL_WEBHOOK_ALLOW_PRIVATE = True
+    receiver = WebhookReceiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()

@@ -17,6 +17,7 @@ from budgets.models import BudgetLine, CostCategory, Currency, FiscalPeriod
 from budgets.selectors import fiscal_calendar_for
 from budgets.services import budget_line_create, budget_line_update
 from budgets.services._common import currency_or_base
+from core import events
 from core.services import create_audited, delete_audited, versioned_update
 from portfolio.models import Program
 from projects.models import Baseline, Project
@@ -339,6 +340,7 @@ def change_request_approve(
         change_request=current,
     )
     touch(current)
+    _emit_decided(current)
     return current
 
 
@@ -372,4 +374,29 @@ def change_request_reject(
         change_request=current,
     )
     touch(current)
+    _emit_decided(current)
     return current
+
+
+def _emit_decided(change_request: ChangeRequest) -> None:
+    project = Project.objects.select_related("program").get(pk=change_request.project_id)
+    events.emit(
+        events.CHANGE_REQUEST_DECIDED,
+        portfolio_id=project.program.portfolio_id,
+        program_id=project.program_id,
+        payload={
+            "project": {"id": project.pk, "code": project.code, "name": project.name},
+            "change_request": {
+                "id": change_request.pk,
+                "reference": change_request.reference,
+                "title": change_request.title,
+                "status": change_request.status,
+                "decided_by": getattr(change_request.decided_by, "username", None),
+                "decided_at": change_request.decided_at.isoformat() if change_request.decided_at else None,
+                "decision_notes": change_request.decision_notes,
+                "cost_impact": str(change_request.cost_impact),
+                "currency": change_request.currency_id,
+                "schedule_impact_days": change_request.schedule_impact_days,
+            },
+        },
+    )

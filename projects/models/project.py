@@ -131,6 +131,10 @@ class Project(VersionedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def audit_scope(self) -> tuple[int | None, int | None, int | None]:
+        """(portfolio, program, project) ids for the audit log (core.services.audit_record)."""
+        return self.program.portfolio_id, self.program_id, self.pk
+
     @property
     def forecast_finish_day(self):
         """The CPM schedule's forecast finish as a day in the project's time zone (None before the

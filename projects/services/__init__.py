@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
 from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_update
@@ -208,7 +209,32 @@ def status_report_submit(
         changes=model_changes(report, ["period_end", "overall_rag", "percent_complete"]),
     )
     inputs_changed(projects=[project])  # reported RAG and data freshness
+    _emit_submitted(project, report)
     return report
+
+
+def _emit_submitted(project: Project, report: StatusReport) -> None:
+    program = Program.objects.only("portfolio_id").get(pk=project.program_id)
+    events.emit(
+        events.STATUS_REPORT_SUBMITTED,
+        portfolio_id=program.portfolio_id,
+        program_id=project.program_id,
+        payload={
+            "project": {"id": project.pk, "code": project.code, "name": project.name},
+            "status_report": {
+                "id": report.pk,
+                "period_end": report.period_end.isoformat(),
+                "overall_rag": report.overall_rag,
+                "schedule_rag": report.schedule_rag,
+                "cost_rag": report.cost_rag,
+                "scope_rag": report.scope_rag,
+                "risk_rag": report.risk_rag,
+                "percent_complete": str(report.percent_complete),
+                "summary": report.summary,
+                "submitted_by": getattr(report.submitted_by, "username", None),
+            },
+        },
+    )
 
 
 @transaction.atomic

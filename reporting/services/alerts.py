@@ -34,6 +34,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core import events
 from core.models import Notification
 from core.notifications import Alert, notifications_clear, notifications_raise, notifications_send_immediate
 from portfolio.models import Membership
@@ -168,10 +169,24 @@ def _critical_risks(projects: list[Project]) -> list[Risk]:
     )
 
 
-def _collect(projects: list[Project]) -> list[Alert]:
+# Notification kinds announced as webhook events (core.events) when they start holding; health
+# turning red is announced by the roll-up itself (health.changed), a critical risk by risks.
+EVENT_OF_KIND = {
+    Kind.CPI_BELOW: events.THRESHOLD_BREACHED,
+    Kind.SPI_BELOW: events.THRESHOLD_BREACHED,
+    Kind.EXPOSURE_ABOVE_RESERVE: events.THRESHOLD_BREACHED,
+    Kind.OVERALLOCATION: events.THRESHOLD_BREACHED,
+    Kind.MILESTONE_SLIPPED: events.MILESTONE_SLIPPED,
+}
+
+
+def _collect(projects: list[Project], conditions: dict | None = None) -> list[Alert]:
+    """The alerts of every condition that holds; `conditions`, when given, receives each
+    condition's key → (kind, project, title, body, extra payload) for the event hook."""
     scope = _recipients(projects)
     policies = _policies(projects)
     alerts: list[Alert] = []
+    conditions = {} if conditions is None else conditions
 
     def add(users: set[int], kind: str, key: str, title: str, body: str, url: str) -> None:
         alerts.extend(
@@ -186,7 +201,9 @@ def _collect(projects: list[Project]) -> list[Alert]:
         policy = policies[project.program.portfolio_id]
         url = reverse("projects:project-detail", args=[project.code])
         for kind, title, body in _rollup_conditions(rollup, policy):
-            add(scope.recipients[project.pk], kind, f"{kind}:project:{project.pk}", title, body, url)
+            key = f"{kind}:project:{project.pk}"
+            add(scope.recipients[project.pk], kind, key, title, body, url)
+            conditions[key] = (kind, project, title, body, _threshold_values(kind, rollup, policy))
     for project, value in _slipped_milestones(projects):
         zone = _zone(project)
         finish, baseline = value.task.finish.astimezone(zone).date(), value.finish.astimezone(zone).date()
@@ -196,6 +213,14 @@ def _collect(projects: list[Project]) -> list[Alert]:
         url = reverse("projects:schedule", args=[project.code])
         key = f"{Kind.MILESTONE_SLIPPED}:task:{value.task_id}"
         add(scope.recipients[project.pk], Kind.MILESTONE_SLIPPED, key, title, body, url)
+        milestone = {
+            "id": value.task_id,
+            "name": value.task.name,
+            "baseline_finish": baseline.isoformat(),
+            "forecast_finish": finish.isoformat(),
+            "days_late": days,
+        }
+        conditions[key] = (Kind.MILESTONE_SLIPPED, project, title, body, {"milestone": milestone})
     for risk in _critical_risks(projects):
         users = scope.recipients.get(risk.project_id) if risk.project_id else None
         users = users if users is not None else scope.program_recipients.get(risk.program_id, set())
@@ -203,6 +228,42 @@ def _collect(projects: list[Project]) -> list[Alert]:
         body = RISK_BODY.format(scope=risk.project or f"the program {risk.program}")
         add(users, Kind.RISK_CRITICAL, f"{Kind.RISK_CRITICAL}:risk:{risk.pk}", title, body, _risk_url(risk))
     return alerts
+
+
+def _threshold_values(kind: str, rollup: ProjectRollup, policy: HealthPolicy) -> dict:
+    """What was breached, for the event's payload: the measured value and the threshold."""
+    if kind == Kind.CPI_BELOW:
+        return {"threshold": {"metric": "cpi", "value": str(rollup.cpi), "limit": str(policy.cpi_red)}}
+    if kind == Kind.SPI_BELOW:
+        return {"threshold": {"metric": "spi", "value": str(rollup.spi), "limit": str(policy.spi_red)}}
+    if kind == Kind.EXPOSURE_ABOVE_RESERVE:
+        return {"threshold": {"metric": "exposure_uncovered", "value": str(rollup.exposure_uncovered), "limit": "0"}}
+    if kind == Kind.OVERALLOCATION:
+        value, limit = str(rollup.people_overallocated), str(policy.overallocated_amber)
+        return {"threshold": {"metric": "people_overallocated", "value": value, "limit": limit}}
+    return {}
+
+
+def _emit_events(created, conditions: dict) -> None:
+    """One event per condition that was notified for the first time in this run (a condition
+    still open from an earlier run created nothing, so it is not announced again)."""
+    for key in sorted({n.dedupe_key for n in created}):
+        kind, project, title, body, extra = conditions.get(key, (None, None, "", "", {}))
+        event_kind = EVENT_OF_KIND.get(kind)
+        if event_kind is None:
+            continue
+        events.emit(
+            event_kind,
+            portfolio_id=project.program.portfolio_id,
+            program_id=project.program_id,
+            payload={
+                "project": {"id": project.pk, "code": project.code, "name": project.name},
+                "condition": str(kind),
+                "title": title,
+                "detail": body,
+                **extra,
+            },
+        )
 
 
 def _risk_url(risk: Risk) -> str:
@@ -218,8 +279,10 @@ def alerts_evaluate() -> dict[str, int]:
     ones that stopped; then e-mail the new notifications that want an immediate e-mail.
     Returns {"raised": n, "cleared": n, "emailed": n}."""
     with transaction.atomic():
-        alerts = _collect(_open_projects())
+        conditions: dict = {}
+        alerts = _collect(_open_projects(), conditions)
         created = notifications_raise(alerts=alerts)
+        _emit_events(created, conditions)
         cleared = notifications_clear(kinds=ALERT_KINDS, holding={a.dedupe_key for a in alerts})
     emailed = notifications_send_immediate()
     return {"raised": len(created), "cleared": cleared, "emailed": emailed}

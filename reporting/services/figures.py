@@ -40,7 +40,7 @@ from risks.selectors import project_exposure
 from risks.selectors.analysis import latest_analysis
 from staffing import capacity
 from staffing.models import Allocation, Person
-from staffing.selectors import conflicts, labour_forecasts, staffing_gaps
+from staffing.selectors import conflicts, rate_blind_labour_forecasts, staffing_gaps
 
 from ..models import Health, ProgramRollup, ProjectRollup
 from . import health
@@ -171,9 +171,16 @@ def evm_day(project: Project, as_of: dt.date) -> dt.date:
 
 def cost_figures(project: Project, *, as_of: dt.date) -> dict:
     """EVM through budgets.selectors.project_evm (labour forecast included, as on the cost page).
-    All None when an exchange rate is missing (logged): the summary says "no data", not zero."""
+    All None when an exchange rate is missing (logged): the summary says "no data", not zero.
+
+    The labour forecast is costed at the roles' standard rates, never a person's own rate: the
+    summary is stored once and shown to everybody who sees the project, and a project manager
+    who may not see rates could otherwise difference it (add one allocation, wait for the
+    roll-up, divide the change in EAC by the hours; staffing.selectors.labour_forecasts_for)."""
     try:
-        report = project_evm(project=project, as_of=evm_day(project, as_of), labour_forecasts=labour_forecasts)
+        report = project_evm(
+            project=project, as_of=evm_day(project, as_of), labour_forecasts=rate_blind_labour_forecasts
+        )
     except MissingExchangeRate as error:
         log.warning("roll-up of %s: no cost figures: %s", project.code, error)
         return dict.fromkeys(("bac", "pv", "ev", "ac", "eac", "etc", "vac", "cpi", "spi", "spi_t", "tcpi"))

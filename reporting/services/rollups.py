@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from core import changes
+from core import changes, events
 from portfolio.models import Portfolio, Program
 from projects.models import Project
 
@@ -42,6 +42,7 @@ def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=No
         version = changes.current_versions(kind, [pk])[pk]
         if not force and rollup.input_version == version and rollup.as_of == as_of:
             return CURRENT
+        health_before = getattr(rollup, "health_overall", None) if rollup.computed_at else None
         values = figures(source, as_of=as_of)
         for name, value in values.items():
             setattr(rollup, name, value)
@@ -49,9 +50,38 @@ def _recompute(kind, model, field, source_model, pk, figures, above, *, as_of=No
         rollup.as_of = as_of
         rollup.computed_at = timezone.now()
         rollup.save()
+        health_after = getattr(rollup, "health_overall", None)
+        if health_before and health_after and health_before != health_after:
+            _emit_health_changed(kind, source, health_before, health_after, rollup)
         if propagate:
             above(source)
     return RECOMPUTED
+
+
+def _emit_health_changed(kind: str, source, before: str, after: str, rollup) -> None:
+    """Announce a computed health that moved (green → amber, red → green …); the first
+    computation of a new row is not a change."""
+    if kind == "project":
+        program_id = source.program_id
+        portfolio_id = Program.objects.values_list("portfolio_id", flat=True).get(pk=program_id)
+        subject = {"id": source.pk, "code": source.code, "name": source.name}
+    elif kind == "program":
+        program_id, portfolio_id = source.pk, source.portfolio_id
+        subject = {"id": source.pk, "code": source.code, "name": source.name}
+    else:
+        program_id, portfolio_id = None, source.pk
+        subject = {"id": source.pk, "code": source.code, "name": source.name}
+    events.emit(
+        events.HEALTH_CHANGED,
+        portfolio_id=portfolio_id,
+        program_id=program_id,
+        payload={
+            "level": kind,
+            kind: subject,
+            "health": {"before": before, "after": after},
+            "reasons": getattr(rollup, "health_reasons", {}) or {},
+        },
+    )
 
 
 def project_rollup_recompute(

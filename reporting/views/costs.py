@@ -43,7 +43,7 @@ from budgets.views._common import (
     visible_project,
 )
 from projects.models import Project
-from staffing.selectors import labour_forecasts
+from staffing.selectors import labour_forecasts_for
 
 NEED_TWO_VERSIONS = "Two versions of the lifecycle cost estimate are needed for a comparison."
 PROGRAM_PAGE_CONTRACTS = 12  # contracts drawn on the program page; the contract list has them all
@@ -54,10 +54,10 @@ def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308
 
 
-def budget_section(*, project=None, program=None, calendar) -> dict:
+def budget_section(*, project=None, program=None, calendar, user) -> dict:
     try:
         report = budget_by_period(
-            project=project, program=program, calendar=calendar, labour_forecasts=labour_forecasts
+            project=project, program=program, calendar=calendar, labour_forecasts=labour_forecasts_for(user)
         )
     except MissingExchangeRate as error:
         return {"budget_error": error.text}
@@ -70,10 +70,14 @@ def budget_section(*, project=None, program=None, calendar) -> dict:
     }
 
 
-def evm_section(*, project=None, program=None, as_of, calendar) -> dict:
+def evm_section(*, project=None, program=None, as_of, calendar, user) -> dict:
     try:
         curve = evm_s_curve(
-            project=project, program=program, as_of=as_of, calendar=calendar, labour_forecasts=labour_forecasts
+            project=project,
+            program=program,
+            as_of=as_of,
+            calendar=calendar,
+            labour_forecasts=labour_forecasts_for(user),
         )
     except MissingExchangeRate as error:
         return {"evm_error": error.text}
@@ -149,8 +153,8 @@ def project_costs(request, code: str):
         "can_edit": may_edit_project_money(request.user, project),
         "as_of_value": request.GET.get("as_of", "") if not as_of_error else "",
         "as_of_error": as_of_error,
-        **budget_section(project=project, calendar=calendar),
-        **evm_section(project=project, as_of=as_of, calendar=calendar),
+        **budget_section(project=project, calendar=calendar, user=request.user),
+        **evm_section(project=project, as_of=as_of, calendar=calendar, user=request.user),
         **reserve_section(project=project, currency=currency),
         **contract_section(contracts, program_code=project.program.code),
     }
@@ -213,7 +217,7 @@ def _export_failed(request, error: MissingExchangeRate, url: str):
 def project_budget_export(request, code: str):
     project = visible_project(request, code)
     try:
-        report = budget_by_period(project=project, labour_forecasts=labour_forecasts)
+        report = budget_by_period(project=project, labour_forecasts=labour_forecasts_for(request.user))
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{project.code}-budget-by-period")
@@ -224,7 +228,7 @@ def project_evm_export(request, code: str):
     project = visible_project(request, code)
     as_of, _ = as_of_from(request)
     try:
-        report = project_evm(project=project, as_of=as_of, labour_forecasts=labour_forecasts)
+        report = project_evm(project=project, as_of=as_of, labour_forecasts=labour_forecasts_for(request.user))
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:project-costs", args=[code]))
     workbook = exports.evm_workbook(report, title="Earned value")
@@ -235,7 +239,7 @@ def project_evm_export(request, code: str):
 def program_budget_export(request, code: str):
     program = overseen_program(request, code)
     try:
-        report = budget_by_period(program=program, labour_forecasts=labour_forecasts)
+        report = budget_by_period(program=program, labour_forecasts=labour_forecasts_for(request.user))
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
     return exports.xlsx_response(exports.budget_by_period_workbook(report), f"{program.code}-budget-by-period")
@@ -246,11 +250,10 @@ def program_evm_export(request, code: str):
     program = overseen_program(request, code)
     as_of, _ = as_of_from(request)
     projects = list(Project.objects.visible_to(request.user).filter(program=program).order_by("code"))
+    labour = labour_forecasts_for(request.user)
     try:
-        report = program_evm(program=program, as_of=as_of, labour_forecasts=labour_forecasts)
-        reports = project_evms(
-            program=program, projects=projects, as_of=report.as_of, labour_forecasts=labour_forecasts
-        )
+        report = program_evm(program=program, as_of=as_of, labour_forecasts=labour)
+        reports = project_evms(program=program, projects=projects, as_of=report.as_of, labour_forecasts=labour)
     except MissingExchangeRate as error:
         return _export_failed(request, error, reverse("budgets:program-costs", args=[code]))
     per_project = [(p.code, p.name, reports.get(p.pk)) for p in projects]

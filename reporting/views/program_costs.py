@@ -66,7 +66,7 @@ def program_costs(request, code: str):
             summary_exposure=headline(summary.rollup, EXPOSURE_HEADLINE, currency),
             cost_health=health_of(summary.rollup, "cost"),
             risk_health=health_of(summary.rollup, "risk"),
-            **budget_section(program=program, calendar=calendar),
-            **evm_section(program=program, as_of=as_of, calendar=calendar),
+            **budget_section(program=program, calendar=calendar, user=request.user),
+            **evm_section(program=program, as_of=as_of, calendar=calendar, user=request.user),
         )
     return render(request, "reporting/program_costs.html", context)

@@ -62,7 +62,7 @@ def program_staffing(request, code: str):
     found.sort(key=lambda c: (-c.excess_hours, c.person.name))
     calendar = fiscal_calendar_for(portfolio=program.portfolio)
     try:
-        forecasts = staffing.labour_forecasts(projects, calendar)
+        forecasts = staffing.labour_forecasts_for(request.user)(projects, calendar)
         labour_rows, labour_total = labour_by_period(forecasts)
         labour_error = ""
     except MissingExchangeRate as error:
@@ -94,5 +94,6 @@ def program_staffing(request, code: str):
         "labour_rows": labour_rows,
         "labour_total": labour_total,
         "labour_error": labour_error,
+        "labour_withheld": any(f.rates_withheld for f in forecasts.values()),
     }
     return render(request, "reporting/program_staffing.html", context)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from budgets.models import ReserveTransaction
 from budgets.services import reserve_drawdown
+from core import events
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_delete, versioned_update
 from portfolio.models import Program
@@ -295,6 +296,7 @@ def risk_create(
         risk.tasks.set(tasks)
     _snapshot(risk, actor)
     touch(risk)
+    _emit_if_became_critical(risk, was_critical=False)
     return risk
 
 
@@ -309,13 +311,45 @@ def risk_update(
     tasks = list(tasks) if tasks is not None else None
     _check(data, risk, program=risk.program, project=risk.project, tasks=tasks)
     before = {name: getattr(risk, name) for name in HISTORY_FIELDS}
+    was_critical = _is_critical(risk)
     risk = versioned_update(instance=risk, data=data, actor=actor, expected_version=expected_version)
     if tasks is not None:
         _set_tasks(risk, tasks, actor)
     if any(getattr(risk, name) != value for name, value in before.items()):
         _snapshot(risk, actor)
     touch(risk, program_too=risk.escalated_at is not None)
+    _emit_if_became_critical(risk, was_critical=was_critical)
     return risk
+
+
+def _is_critical(risk: Risk) -> bool:
+    return risk.status in Risk.ACTIVE and scoring.band_for_score(risk.score) == scoring.CRITICAL
+
+
+def _emit_if_became_critical(risk: Risk, *, was_critical: bool) -> None:
+    """Announce a risk that is active and in the critical band now and was not before."""
+    if was_critical or not _is_critical(risk):
+        return
+    program = Program.objects.only("portfolio_id").get(pk=risk.program_id)
+    project = Project.objects.only("code", "name").get(pk=risk.project_id) if risk.project_id else None
+    events.emit(
+        events.RISK_BECAME_CRITICAL,
+        portfolio_id=program.portfolio_id,
+        program_id=risk.program_id,
+        payload={
+            "project": {"id": project.pk, "code": project.code, "name": project.name} if project else None,
+            "risk": {
+                "id": risk.pk,
+                "reference": risk.reference,
+                "title": risk.title,
+                "score": risk.score,
+                "probability": risk.probability,
+                "impact": risk.impact,
+                "status": risk.status,
+                "cost_impact": str(risk.cost_impact) if risk.cost_impact is not None else None,
+            },
+        },
+    )
 
 
 @transaction.atomic

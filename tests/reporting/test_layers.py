@@ -48,3 +48,22 @@ def test_budgets_imports_no_staffing():
     """staffing imports budgets (fiscal calendars, rates); budgets takes the labour forecast as a
     parameter from reporting, so the two never import each other in a cycle."""
     assert sorted(f"{f}: {m}" for f, m in imported_modules("budgets") if m == "staffing") == []
+
+
+@pytest.mark.parametrize("app", [*DOMAINS, "core"])
+def test_no_domain_imports_access(app):
+    """access (user administration, single sign-on) grants roles through portfolio.services;
+    no domain imports it."""
+    assert [f for f, module in imported_modules(app) if module == "access"] == []
+
+
+@pytest.mark.parametrize("app", [*DOMAINS, "core"])
+def test_no_domain_imports_integrations_or_history(app):
+    """integrations (webhooks, listening to core.events) and history (the readable audit log) sit
+    above the domains beside collab: the domains raise events through core and never import them."""
+    assert [f for f, module in imported_modules(app) if module in {"integrations", "history"}] == []
+
+
+@pytest.mark.parametrize("app", ["integrations", "history"])
+def test_integrations_and_history_import_no_reporting(app):
+    assert [f for f, module in imported_modules(app) if module in {"reporting", "demo"}] == []
