@@ -118,7 +118,7 @@ def build_model(
         for i in members:
             current = prep.candidates[i].current_start
             for s, var in x[i].items():
-                coefficient = prep.values[i] * weight + (1 if s == current else 0)
+                coefficient = prep.values[i] * weight + (1 if s == current and weight > 1 else 0)
                 if coefficient:
                     variables.append(var)
                     coefficients.append(coefficient)
@@ -127,8 +127,12 @@ def build_model(
 
 
 def stay_weight(prep: Prepared) -> int:
-    """What one value unit weighs in the objective: more than every project kept at its start."""
-    return 1 + sum(1 for c in prep.candidates if c.current_start in c.starts)
+    """What one value unit weighs in the objective: more than every project kept at its start.
+
+    1 (no preference for today's start) when the weighted objective could pass 2**53, where
+    CP-SAT's floating-point bound stops being exact."""
+    weight = 1 + sum(1 for c in prep.candidates if c.current_start in c.starts)
+    return weight if (sum(prep.values) + 1) * weight < 2**53 else 1
 
 
 def default_workers() -> int:
