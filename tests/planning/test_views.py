@@ -579,3 +579,21 @@ class TestScoring:
         assert "Add criterion" not in body
         assert client.post(url("criterion-weight", scenario.pk, criteria[0].pk), {"weight": "10"}).status_code == 404
         assert client.get(url("criterion-delete", scenario.pk, criteria[0].pk)).status_code == 404
+
+
+def test_a_running_optimisation_polls_until_it_finishes(client_for, executive, scenario):
+    """A queued run's page polls itself (htmx, every 2 s); once finished, the poll reloads the page."""
+    run = OptimisationRun.objects.create(scenario=scenario, status="queued", params={"time_limit_s": 30})
+    client = client_for(executive)
+    path = url("scenario-run", scenario.pk, run.pk)
+    page = client.get(path).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert "Waiting for a worker" in page
+    poll = client.get(path, **HTMX)
+    assert poll.status_code == 200
+    assert poll.content.decode().lstrip().startswith('<section class="card" id="run-progress"')
+    OptimisationRun.objects.filter(pk=run.pk).update(status="failed", error="The model is invalid.")
+    done = client.get(path, **HTMX)
+    assert done.status_code == 204
+    assert done["HX-Refresh"] == "true"
+    assert "The model is invalid." in client.get(path).content.decode()
