@@ -36,7 +36,7 @@ VALUE_SAVED = "{project}: value on “{name}” saved."
 
 
 FRONTIER_LEVELS = 25  # budget levels the frontier is solved at: the chart's resolution
-FRONTIER_TIME_LIMIT_S = 0.5  # per level; a level cut short still gives the best selection found
+FRONTIER_TIME_LIMIT_S = 0.2  # per level; a level cut short still gives the best selection found
 
 
 def frontier_points(view) -> list[tuple[Decimal, Decimal]]:
