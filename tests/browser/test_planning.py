@@ -164,7 +164,9 @@ def test_portfolio_admin_builds_optimises_compares_and_commits(demo, page_as, ax
     check_page(page, axe, "commit")
     page.get_by_role("checkbox").check()
     page.get_by_label("Type the scenario's name").fill(SCENARIO_NAME)
-    page.get_by_role("button", name="Commit to the live portfolio").click()
+    # One transaction through every domain's services: give it longer than a page takes.
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_role("button", name="Commit to the live portfolio").click(no_wait_after=True)
     page.locator(".message-success", has_text="is committed").wait_for()
     assert Scenario.objects.get(pk=scenario.pk).status == Scenario.Status.COMMITTED
     assert page.get_by_role("button", name="Leave out").count() == 0
