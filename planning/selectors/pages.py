@@ -4,6 +4,7 @@ optimisation runs. Each is a fixed number of queries whatever the number of rows
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -77,6 +78,11 @@ class BindingLine:
     near: bool
     money: bool
 
+    @property
+    def numeric(self) -> bool:
+        """Used, limit and slack mean something for a budget cap or a capacity (money or FTE)."""
+        return self.kind in ("budget", "capacity")
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -112,6 +118,14 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
+CANDIDATE_KEY = re.compile(r"\bp(\d+)\b")
+
+
+def _readable(text: str, codes: dict[str, str]) -> str:
+    """The optimiser's texts name projects by candidate key ("p64"): name them by code."""
+    return CANDIDATE_KEY.sub(lambda m: codes.get(m.group(0), m.group(0)), text or "")
+
+
 def run_result(run: OptimisationRun, view) -> RunResult:
     """Read `run.plan` (planning.services.optimise.plan_json) against `view`, the scenario's
     scenario_view now. No query."""
@@ -139,8 +153,9 @@ def run_result(run: OptimisationRun, view) -> RunResult:
             finish = add_months(finish, shift)
         chosen.append(PlannedProject(row, start, shift, finish, row.included))
     chosen.sort(key=lambda p: (p.start or dt.date.max, p.row.label))
+    codes = {key: row.project.code for key, row in rows.items()}
     excluded = [
-        ExcludedProject(rows[key], reason, rows[key].included)
+        ExcludedProject(rows[key], _readable(reason, codes), rows[key].included)
         for key, reason in plan.get("excluded", {}).items()
         if key in rows
     ]
@@ -149,7 +164,7 @@ def run_result(run: OptimisationRun, view) -> RunResult:
         BindingLine(
             kind=b.get("kind", ""),
             label=BINDING_LABELS.get(b.get("kind", ""), b.get("kind", "")),
-            key=b.get("key", ""),
+            key=_readable(b.get("key", ""), codes),
             used=_decimal(b.get("used")) or Decimal(0),
             limit=_decimal(b.get("limit")) or Decimal(0),
             slack=_decimal(b.get("slack")) or Decimal(0),
@@ -169,7 +184,7 @@ def run_result(run: OptimisationRun, view) -> RunResult:
         chosen=chosen,
         excluded=excluded,
         binding=binding,
-        infeasible_reason=plan.get("infeasible_reason") or "",
+        infeasible_reason=_readable(plan.get("infeasible_reason") or "", codes),
         stale=run.params.get("scenario_version") not in (None, view.scenario.version),
         has_plan=status in ("optimal", "feasible"),
     )

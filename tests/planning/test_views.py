@@ -471,8 +471,11 @@ def test_run_result_moves_only_the_starts_the_plan_shifted(world, scenario):
             "value": "12.5",
             "starts": {active: 0, proposed: 4},
             "shifted": {proposed: [2, 4]},
-            "excluded": {f"p{world.second.pk}": "the FY2027 budget would be exceeded"},
-            "binding": [{"kind": "budget", "key": "FY2027", "used": "90000", "limit": "90000", "slack": "0"}],
+            "excluded": {f"p{world.second.pk}": f"needs p{world.active.pk}; the FY2027 budget would be exceeded"},
+            "binding": [
+                {"kind": "budget", "key": "FY2027", "used": "90000", "limit": "90000", "slack": "0"},
+                {"kind": "dependency", "key": f"{proposed} needs {active}", "used": "1", "limit": "1", "slack": "0"},
+            ],
         },
     )
     scenario.refresh_from_db()
@@ -486,6 +489,10 @@ def test_run_result_moves_only_the_starts_the_plan_shifted(world, scenario):
     assert result.binding[0].money
     assert result.binding[0].label == "Budget cap"
     assert not result.stale
+    # The optimiser's candidate keys read as project codes.
+    assert result.excluded[0].reason == "needs P-ACT; the FY2027 budget would be exceeded"
+    assert result.binding[1].key == "P-NEW needs P-ACT"
+    assert not result.binding[1].numeric
 
 
 class TestScoring:
