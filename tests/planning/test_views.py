@@ -92,6 +92,7 @@ class TestAccess:
         assert "Commit…" not in body
         assert url("scenario-cap", scenario.pk) not in body
         assert "hx-post" not in body
+        assert url("scenario-commit", scenario.pk) not in body
 
     def test_executive_cannot_write(self, client_for, executive, world, scenario):
         client = client_for(executive)
