@@ -51,5 +51,11 @@ def can_edit(user, scenario: Scenario) -> bool:
     return scenario.is_editable and may_plan(user, scenario.portfolio)
 
 
+def can_copy(user, scenario: Scenario) -> bool:
+    """Whether the page offers "Copy": a portfolio admin, whatever the scenario's status (a
+    committed scenario is revisited through a copy)."""
+    return may_plan(user, scenario.portfolio)
+
+
 def not_found():
     return Http404(NOT_FOUND)

@@ -19,7 +19,7 @@ from ..models import OptimisationRun
 from ..selectors.pages import run_result
 from ..selectors.scenario import scenario_view
 from ..services.optimise import plan_apply, scenario_optimise
-from ._common import can_edit, editable_scenario, readable_scenario
+from ._common import can_copy, can_edit, editable_scenario, readable_scenario
 
 STARTED = "The optimiser is running on “{name}”."
 APPLIED = (
@@ -51,7 +51,12 @@ def run_list(request, pk: int):
         .select_related("created_by")
         .order_by("-created_at", "-pk")[:50]
     )
-    context = {"scenario": scenario, "runs": runs, "can_edit": can_edit(request.user, scenario)}
+    context = {
+        "scenario": scenario,
+        "runs": runs,
+        "can_edit": can_edit(request.user, scenario),
+        "can_copy": can_copy(request.user, scenario),
+    }
     return render(request, "planning/run_list.html", context)
 
 
@@ -71,6 +76,7 @@ def run_detail(request, pk: int, run_pk: int):
         "result": result,
         "finished": finished,
         "can_edit": can_edit(request.user, scenario),
+        "can_copy": can_copy(request.user, scenario),
         "currency": scenario.portfolio.base_currency,
     }
     if request.htmx and not request.htmx.boosted:

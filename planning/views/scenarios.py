@@ -42,7 +42,7 @@ from ..services.scenarios import (
     scenario_demand_set,
     scenario_project_set,
 )
-from ._common import can_edit, editable_portfolio, editable_scenario, readable_portfolio, readable_scenario
+from ._common import can_copy, can_edit, editable_portfolio, editable_scenario, readable_portfolio, readable_scenario
 
 CREATED = "Scenario “{name}” created."
 COPIED = "Scenario “{name}” copied from “{source}”."
@@ -247,6 +247,7 @@ def scenario_context(request, scenario: Scenario, *, editing: Editing | None = N
         "lines": lines,
         "currency": view.currency,
         "can_edit": editable,
+        "can_copy": can_copy(request.user, scenario),
         "caps": caps,
         "over_cap": over_cap,
         "over_capacity": sum(len(cells) for cells in view.over_capacity().values()),

@@ -26,7 +26,7 @@ from ..selectors.pages import run_result, scoring_page
 from ..selectors.scenario import planning_projects, scenario_view
 from ..selectors.scores import project_scores
 from ..services.scoring import criterion_create, criterion_delete, criterion_update, criterion_value_set, pairwise_set
-from ._common import can_edit, editable_scenario, readable_scenario
+from ._common import can_copy, can_edit, editable_scenario, readable_scenario
 
 CRITERION_ADDED = "Criterion “{name}” added."
 WEIGHT_SAVED = "Weight of “{name}” saved."
@@ -77,6 +77,7 @@ def _context(request, scenario, *, forms=None, status_notice: str = "") -> dict:
         "page": page,
         "currency": view.currency,
         "can_edit": editable,
+        "can_copy": can_copy(request.user, scenario),
         "frontier_chart": charts.frontier_chart(page.frontier, marks=marks, currency=view.currency)
         if page.criteria
         else "",

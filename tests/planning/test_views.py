@@ -93,6 +93,7 @@ class TestAccess:
         assert url("scenario-cap", scenario.pk) not in body
         assert "hx-post" not in body
         assert url("scenario-commit", scenario.pk) not in body
+        assert url("scenario-copy", scenario.pk) not in body
 
     def test_executive_cannot_write(self, client_for, executive, world, scenario):
         client = client_for(executive)
@@ -139,7 +140,7 @@ class TestAccess:
         body = client.get(url("scenario-detail", scenario.pk)).content.decode()
         assert "read-only" in body
         assert "Leave out" not in body
-        assert "Copy" in body
+        assert url("scenario-copy", scenario.pk) in body  # revisited through a copy
         answer = client.post(url("scenario-project-toggle", scenario.pk, world.proposed.pk), {"included": "in"}, **HTMX)
         assert answer.status_code == 409
         assert "can no longer be changed" in answer.content.decode()
