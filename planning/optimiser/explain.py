@@ -157,7 +157,7 @@ def _scarcity_sentence(
     found = {s: violations(prep, i, s, used) for s in allowed}
     best = min(allowed, key=lambda s: (len(found[s][0]) + len(found[s][1]), sum(found[s][0].values())))
     over_budget, over_capacity = found[best]
-    plan = "the optimal plan" if optimal else "the best plan found"
+    unproven = "no plan including it that scores more was found within the time limit"
     if over_budget:
         fiscal_year = max(over_budget, key=over_budget.get)
         unit, suffix = _money_unit(prep.cost_by_fy[i][best][fiscal_year])
@@ -185,16 +185,24 @@ def _scarcity_sentence(
                 )
             return (
                 f"fits on its own, but not beside the chosen projects: the {fiscal_year} budget would be "
-                f"exceeded by {money(prep, over_budget[fiscal_year])}, and in {plan} the chosen projects "
-                f"together score more than any mix including it (its {per}: {own})"
+                f"exceeded by {money(prep, over_budget[fiscal_year])}, and "
+                + (
+                    "in the optimal plan the chosen projects together score more than any mix including it"
+                    if optimal
+                    else unproven
+                )
+                + f" (its {per}: {own})"
             )
     if not over_capacity:  # over a budget year that no chosen project spends in (at its best start)
         return "fits on its own, but beside the chosen projects " + _nowhere_sentence(prep, i, allowed, found)
     role = max(over_capacity, key=lambda r: len(over_capacity[r]))
     months = over_capacity[role]
+    taken = (
+        "by chosen projects that together score more in the optimal plan" if optimal else f"by the chosen; {unproven}"
+    )
     return (
         f"fits on its own, but the {role} capacity it needs in {month_ranges(prep, list(months))} is taken "
-        f"by chosen projects that together score more in {plan} (short by up to {fte(max(months.values()))})"
+        f"{taken} (short by up to {fte(max(months.values()))})"
     )
 
 
@@ -231,7 +239,11 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
             elif other.value == candidate.value:
                 why = f"chosen, same score {other.value}"
             else:
-                why = f"chosen: its score is {other.value} vs {candidate.value}, but the plan with it scores more"
+                why = f"chosen: its score is {other.value} vs {candidate.value}, " + (
+                    "but the plan with it scores more"
+                    if optimal
+                    else "and the time limit ended before a plan with this one instead scored more"
+                )
             reasons[candidate.key] = f"mutually exclusive with {other.label} ({rival}) ({why})"
             continue
         alone = {s: violations(prep, i, s, None) for s in allowed}
