@@ -75,6 +75,7 @@ def _best_within(keys, costs, values, cap: int, time_limit_s: float) -> tuple[li
     model.clear_objective()
     model.add(cp_model.LinearExpr.weighted_sum(x, values) >= best)
     model.minimize(cp_model.LinearExpr.weighted_sum(x, costs))
+    model.clear_hints()
     for var in x:
         model.add_hint(var, solver.boolean_value(var))
     status = solver.solve(model)
