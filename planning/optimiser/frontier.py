@@ -7,7 +7,7 @@ is an exact 0/1 knapsack solved by CP-SAT (money in cents, values scaled to inte
 `prepared`), seeded with the greedy subset by value per cost; when a level's solve finds nothing
 better in its time limit the point is that greedy subset (valid, flagged not optimal).
 Identical portfolios found at several levels appear once. On 2,000 items, 10 levels at 2 s each
-took 17 s on the loaded development machine, none proven optimal: the scoring page should ask
+took 16 s on the loaded development machine, one of them proven optimal: the scoring page should ask
 for few levels, or run it in a task.
 """
 
