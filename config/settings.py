@@ -176,7 +176,7 @@ if not KEEL_PASSWORD_LOGIN and not KEEL_SSO_ENABLED:
 # django-axes checks every login that passes a request to authenticate() (the login page, the
 # admin's, any session login) before the other backends do.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "core.auth_backends.LockoutBackend",  # django-axes: refuses a locked-out log-in
     *(["django.contrib.auth.backends.ModelBackend"] if KEEL_PASSWORD_LOGIN else []),
     *(["access.oidc.KeelOIDCBackend"] if KEEL_SSO_ENABLED else []),
 ]
