@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
     "integrations",
     "history",
+    # Above the domains: scenarios, scoring and the optimiser that decide the portfolio.
+    "planning",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages
@@ -236,6 +238,13 @@ KEEL_ATTACHMENT_MAX_MB = env_int("KEEL_ATTACHMENT_MAX_MB", 25)
 if KEEL_ATTACHMENT_MAX_MB < 1:
     raise ImproperlyConfigured("KEEL_ATTACHMENT_MAX_MB must be at least 1.")
 ATTACHMENT_MAX_BYTES = KEEL_ATTACHMENT_MAX_MB * 1024 * 1024
+
+# Portfolio planning: how long the optimiser may search a scenario by default, in seconds, and
+# the most a user may ask for (a run past the limit returns the best plan found so far).
+KEEL_PLANNING_TIME_LIMIT = env_int("KEEL_PLANNING_TIME_LIMIT", 30)
+KEEL_PLANNING_TIME_LIMIT_MAX = 600
+if not 1 <= KEEL_PLANNING_TIME_LIMIT <= KEEL_PLANNING_TIME_LIMIT_MAX:
+    raise ImproperlyConfigured(f"KEEL_PLANNING_TIME_LIMIT must be 1 to {KEEL_PLANNING_TIME_LIMIT_MAX} seconds.")
 
 STORAGES = {
     "default": _default_storage,
