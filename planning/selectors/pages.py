@@ -292,6 +292,8 @@ class ScoringPage:
     projects: list[ScoredProject]
     frontier: list[tuple[Decimal, Decimal]]  # (total cost, best total score)
     selection: tuple[Decimal, Decimal]  # the scenario's included projects: (cost, score)
+    judged_pairs: int = 0  # pairs of criteria with a judgement
+    pairs: int = 0  # pairs of criteria there are
 
 
 def scoring_page(view, scores, frontier_points) -> ScoringPage:
@@ -341,4 +343,6 @@ def scoring_page(view, scores, frontier_points) -> ScoringPage:
         projects=projects,
         frontier=list(frontier_points),
         selection=(sum((r.total_cost for r in included), Decimal(0)), view.total_score),
+        judged_pairs=len(judged),
+        pairs=len(criteria) * (len(criteria) - 1) // 2,
     )
