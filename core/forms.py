@@ -127,11 +127,12 @@ class ApiTokenForm(KeelFormMixin, forms.Form):
         return day
 
     def expires_at(self):
-        """The moment the token stops working: the end of `expires_on` in the current time zone."""
+        """The moment the token stops working: the last minute of `expires_on` in the current
+        time zone (shown as "31 Mar 2027 23:59", the day the user chose)."""
         day = self.cleaned_data.get("expires_on")
         if day is None:
             return None
-        return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
 
 
 FINISH_BEFORE_START = "The finish date must be on or after the start date."

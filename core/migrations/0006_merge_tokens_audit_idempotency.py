@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_add_token_expiry_and_scope'),
-        ('core', '0005_audit_entry_scope_and_attachment'),
-        ('core', '0005_idempotency_keys'),
+        ("core", "0005_add_token_expiry_and_scope"),
+        ("core", "0005_audit_entry_scope_and_attachment"),
+        ("core", "0005_idempotency_keys"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -125,9 +125,7 @@ class TestTokensPage:
         assert "no-store" in response["Cache-Control"]
         token = ApiToken.objects.get(name="bot")
         assert token.scope == ApiToken.Scope.READ
-        assert timezone.localtime(token.expires_at) == timezone.make_aware(
-            dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
-        )
+        assert timezone.localtime(token.expires_at) == timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
 
     def test_an_expiry_in_the_past_is_refused_on_the_form(self, client_for, owner):
         yesterday = timezone.localdate() - dt.timedelta(days=1)
