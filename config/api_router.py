@@ -27,6 +27,7 @@ from core.api import ApiTokenViewSet, MeView
 from governance.api import ROUTES as GOVERNANCE_ROUTES
 from history.api import ROUTES as HISTORY_ROUTES
 from integrations.api import ROUTES as INTEGRATION_ROUTES
+from planning.api import ROUTES as PLANNING_ROUTES
 from portfolio.api import MembershipViewSet, StrategicObjectiveViewSet
 from projects.api import StatusReportViewSet
 from projects.api_schedule import (
@@ -78,7 +79,8 @@ router.register("lifecycle-cost-lines", LifecycleCostLineViewSet, basename="life
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("imports", ImportJobViewSet, basename="import")
-# Risks, staffing, governance and reporting list their own (prefix, viewset, basename) routes.
+# Risks, staffing, governance, reporting, integrations, history and planning list their own
+# (prefix, viewset, basename) routes.
 for prefix, viewset, basename in (
     *RISK_ROUTES,
     *STAFFING_ROUTES,
@@ -86,6 +88,7 @@ for prefix, viewset, basename in (
     *REPORTING_ROUTES,
     *INTEGRATION_ROUTES,
     *HISTORY_ROUTES,
+    *PLANNING_ROUTES,
 ):
     router.register(prefix, viewset, basename=basename)
 

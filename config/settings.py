@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     # Above the domains: outbound webhooks (listens to core.events) and the readable audit log.
     "integrations",
     "history",
+    # Above the domains: scenarios, scoring and the optimiser that decide the portfolio.
+    "planning",
     # Above every domain: summary tables, recompute tasks, cross-domain pages.
     "reporting",
     "demo",  # on top of everything: seed_demo and its stages
@@ -138,7 +140,7 @@ KEEL_OIDC_GROUPS_CLAIM = env_str("KEEL_OIDC_GROUPS_CLAIM", "groups")
 KEEL_OIDC_ROLE_MAP = oidc_role_map(env_str("KEEL_OIDC_ROLE_MAP", ""))
 OIDC_RP_CLIENT_ID = KEEL_OIDC_CLIENT_ID
 OIDC_RP_CLIENT_SECRET = env_str("KEEL_OIDC_CLIENT_SECRET", "")
-OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = env_str("KEEL_OIDC_SIGN_ALGO", "RS256")
 # Explicit endpoints; any left empty are read from the issuer's discovery document
 # ({KEEL_OIDC_ISSUER}/.well-known/openid-configuration) at the first sign-in.
@@ -236,6 +238,13 @@ KEEL_ATTACHMENT_MAX_MB = env_int("KEEL_ATTACHMENT_MAX_MB", 25)
 if KEEL_ATTACHMENT_MAX_MB < 1:
     raise ImproperlyConfigured("KEEL_ATTACHMENT_MAX_MB must be at least 1.")
 ATTACHMENT_MAX_BYTES = KEEL_ATTACHMENT_MAX_MB * 1024 * 1024
+
+# Portfolio planning: how long the optimiser may search a scenario by default, in seconds, and
+# the most a user may ask for (a run past the limit returns the best plan found so far).
+KEEL_PLANNING_TIME_LIMIT = env_int("KEEL_PLANNING_TIME_LIMIT", 30)
+KEEL_PLANNING_TIME_LIMIT_MAX = 600
+if not 1 <= KEEL_PLANNING_TIME_LIMIT <= KEEL_PLANNING_TIME_LIMIT_MAX:
+    raise ImproperlyConfigured(f"KEEL_PLANNING_TIME_LIMIT must be 1 to {KEEL_PLANNING_TIME_LIMIT_MAX} seconds.")
 
 STORAGES = {
     "default": _default_storage,
@@ -378,7 +387,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.KeelPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.KeelAutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Rates: KEEL_API_THROTTLE_RATES (read when a request is checked, so tests may change them).

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", _with(reporting_urls.staffing_urlpatterns, staffing_urls)),
     path("", _with(reporting_urls.governance_urlpatterns, governance_urls)),
     path("collab/", include("collab.urls")),
+    path("", include("planning.urls")),
     path("", include("integrations.urls")),
     path("", include("history.urls")),
     path("", include("reporting.urls")),

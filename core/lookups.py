@@ -41,8 +41,8 @@ class InArray(Lookup):
 
 
 def materialize_id_sets(queryset: models.QuerySet) -> models.QuerySet:
-    """`queryset` with each `__in_array` subquery replaced by the ids it yields now (one query
-    per distinct subquery), on PostgreSQL; unchanged elsewhere.
+    """`queryset` with each `__in_array` subquery of its WHERE replaced by the ids it yields now,
+    all read in one query (`SELECT ARRAY(…), ARRAY(…)`), on PostgreSQL; unchanged elsewhere.
 
     For a paginated list: its COUNT and its page then both filter on a literal array, which the
     planner sizes exactly — with the subquery's result only known at run time it assumes a few
@@ -51,26 +51,32 @@ def materialize_id_sets(queryset: models.QuerySet) -> models.QuerySet:
     if connection.vendor != "postgresql":
         return queryset
     queryset = queryset._chain()
-    found: dict[str, list] = {}
+    queryset.query.where = queryset.query.where.clone()
+    found: list[tuple[WhereNode, int, InArray]] = []
 
     def walk(node) -> None:
         for index, child in enumerate(node.children):
             if isinstance(child, WhereNode):
+                node.children[index] = child = child.clone()  # a copy of our own to rewrite
                 walk(child)
             elif isinstance(child, InArray) and isinstance(child.rhs, Query):
-                subquery = child.rhs.clone()
-                subquery.subquery = False
-                sql, params = subquery.get_compiler(connection=connection).as_sql()
-                key = sql + repr(params)
-                if key not in found:
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        found[key] = [row[0] for row in cursor.fetchall()]
-                node.children[index] = InArray(child.lhs, found[key])
+                found.append((node, index, child))
 
-    where = queryset.query.where
-    queryset.query.where = where.clone()
     walk(queryset.query.where)
+    if not found:
+        return queryset
+    parts, params = [], []
+    for _node, _index, lookup in found:
+        subquery = lookup.rhs.clone()
+        subquery.subquery = False
+        sql, sub_params = subquery.get_compiler(connection=connection).as_sql()
+        parts.append(f"ARRAY({sql})")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        arrays = cursor.fetchone()
+    for (node, index, lookup), ids in zip(found, arrays, strict=True):
+        node.children[index] = InArray(lookup.lhs, list(ids))
     return queryset
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,15 +31,54 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def _related(obj: models.Model, name: str):
-    """`obj.<name>` when `obj` has such a foreign key with a value (cached or one query)."""
+def _foreign_key(obj: models.Model, name: str):
+    """The many-to-one field `name` of `obj` when it has one with a value, else None."""
     try:
         field = obj._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist: no such field on this model
+    except FieldDoesNotExist:
         return None
     if not field.is_relation or not field.many_to_one or getattr(obj, field.attname, None) is None:
         return None
-    return getattr(obj, name)
+    return field
+
+
+def _scope_of(holder: models.Model) -> tuple[int | None, int | None, int | None] | None:
+    """The scope from `holder`'s own project, program or portfolio key: from related rows already
+    loaded, else one values() query. None when it has none of the three."""
+    field = _foreign_key(holder, "project")
+    if field is not None:
+        project_id = getattr(holder, field.attname)
+        if field.is_cached(holder) and hasattr(holder.project, "audit_scope"):
+            program_field = _foreign_key(holder.project, "program")
+            if program_field is not None and program_field.is_cached(holder.project):
+                return holder.project.audit_scope()
+        try:
+            row = (
+                field.related_model._default_manager.filter(pk=project_id)
+                .values_list("program__portfolio_id", "program_id")
+                .first()
+            )
+        except FieldError:  # a project model without a program: only its own id is known
+            row = None
+        return (row[0], row[1], project_id) if row else (None, None, project_id)
+    field = _foreign_key(holder, "program")
+    if field is not None:
+        program_id = getattr(holder, field.attname)
+        if field.is_cached(holder):
+            return getattr(holder.program, "portfolio_id", None), program_id, None
+        try:
+            portfolio_id = (
+                field.related_model._default_manager.filter(pk=program_id)
+                .values_list("portfolio_id", flat=True)
+                .first()
+            )
+        except FieldError:
+            portfolio_id = None
+        return portfolio_id, program_id, None
+    field = _foreign_key(holder, "portfolio")
+    if field is not None:
+        return getattr(holder, field.attname), None, None
+    return None
 
 
 def audit_scope(obj: models.Model) -> tuple[int | None, int | None, int | None]:
@@ -47,20 +86,14 @@ def audit_scope(obj: models.Model) -> tuple[int | None, int | None, int | None]:
     `audit_scope()` (portfolios, programs, projects), else its `project`/`program`/`portfolio`
     foreign keys, else those of the object its first foreign key points to (a mitigation
     action's risk, a criterion's gate). None for each level that does not apply. core knows no
-    domain: it only follows those names."""
+    domain: it only follows those names. At most two queries, none when the rows are loaded."""
     own = getattr(obj, "audit_scope", None)
     if callable(own):
         return own()
     for holder in (obj, *_parents(obj)):
-        project = _related(holder, "project")
-        if project is not None:
-            return project.audit_scope() if hasattr(project, "audit_scope") else (None, None, project.pk)
-        program = _related(holder, "program")
-        if program is not None:
-            return program.audit_scope() if hasattr(program, "audit_scope") else (None, program.pk, None)
-        portfolio = _related(holder, "portfolio")
-        if portfolio is not None:
-            return portfolio.pk, None, None
+        found = _scope_of(holder)
+        if found is not None:
+            return found
     return None, None, None
 
 

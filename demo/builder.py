@@ -80,6 +80,7 @@ class DemoBuilder:
         self.build_governance()
         self.build_analysis()
         self.build_collab()
+        self.build_planning()
 
     # --- schedules and money (schedules.py, money.py) ---------------------------------------
 
@@ -121,6 +122,11 @@ class DemoBuilder:
         from .collab import CollabStage
 
         CollabStage(self).build()
+
+    def build_planning(self) -> None:
+        from .planning import PlanningStage
+
+        PlanningStage(self).build()
 
     def load_demo_logins(self) -> None:
         """Set `demo` (username → user) from the database, for stages run on an existing demo."""

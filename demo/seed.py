@@ -42,7 +42,7 @@ from portfolio.models import Membership, Portfolio, Program, StrategicObjective
 from projects.models import Baseline, BaselineTask, Calendar, Dependency, Project, StatusReport, Task
 from reporting.services import rollups, snapshots
 
-from . import analysis, collab, governance, risks, staffing
+from . import analysis, collab, governance, planning, risks, staffing
 from .builder import DemoBuilder
 from .logins import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 
@@ -104,7 +104,7 @@ def demo_reset() -> None:
     money), every calendar, the finance reference data (rates, cost categories, vendors, fiscal
     calendars) and every demo user. Meant for demo databases only: real data in them goes too."""
     # Governance, risks and staffing first: they point at projects, programs, users and money.
-    for stage in (collab, analysis, governance, risks, staffing):
+    for stage in (planning, collab, analysis, governance, risks, staffing):
         stage.reset()
     Project.objects.update(latest_status_report=None)
     # Money and schedules first, leaves before what they point at (several links PROTECT).
@@ -130,15 +130,15 @@ def demo_reset() -> None:
 
 
 # The stages that can be added to a demo seeded before they existed (`seed_demo --stages`).
-LATE_STAGES = ("staffing", "risks", "governance", "analysis", "collab")
+LATE_STAGES = ("staffing", "risks", "governance", "analysis", "collab", "planning")
 UNKNOWN_STAGE = "Unknown stage {stage!r}; choose from: {choices}."
 NO_DEMO = "There is no demo data to add to; run seed_demo first."
 
 
 def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None, progress: bool = False) -> SeedResult:
-    """Add the late `stages` (staffing, risks, governance, analysis, collab) to an existing demo, in one
-    transaction: each stage's rows are deleted first, then built from the programs, projects
-    and users in the database. The rows differ from a full seed with the same seed (the
+    """Add the late `stages` (staffing, risks, governance, analysis, collab, planning) to an
+    existing demo, in one transaction: each stage's rows are deleted first, then built from the
+    programs, projects and users in the database. The rows differ from a full seed with the same seed (the
     generator starts afresh here), but follow the same rules."""
     for stage in stages:
         if stage not in LATE_STAGES:
@@ -162,6 +162,7 @@ def demo_seed_stages(*, stages: list[str], seed: int, today: date | None = None,
             "governance": governance,
             "analysis": analysis,
             "collab": collab,
+            "planning": planning,
         }
         for stage in reversed(LATE_STAGES):  # dependants first
             if stage in stages:
@@ -253,6 +254,7 @@ def demo_seed(
         **governance.counts(),
         **analysis.counts(),
         **collab.counts(),
+        **planning.counts(),
         "users": get_user_model().objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).count(),
     }
     return result

@@ -5,8 +5,9 @@ Who sees an entry, in the lists (per user, per scope, the API, CSV):
 - an entry of an object in a project: those who see the project (Project.visible_to);
 - of a program-level object: those who see the program whole (a role on it or its portfolio;
   someone who sees a program only through one project sees that project's history);
-- of a portfolio-level object: those with a role on the portfolio;
-- cost rates and job roles (their rates): additionally only those who may see rates there;
+- of a portfolio-level object (the resource pool, objectives): those who see the portfolio;
+- cost rates and job roles (their rates): only those who may see rates in that portfolio
+  (staffing.querysets.rate_pools), whatever else they see;
 - an entry with no scope (an API token, a webhook's own changes are scoped): its actor only.
 The History panel of a detail page shows every entry of the object the user is looking at: the
 page has already decided the user may see that object (the model's own visible_to).
@@ -34,15 +35,15 @@ def entries_visible_to(user):
         return base
     projects = Project.objects.visible_to(user).values("pk")
     programs = Program.objects.overseen_by(user).values("pk")
-    portfolios = Portfolio.objects.overseen_by(user).values("pk")
+    portfolios = Portfolio.objects.visible_to(user).values("pk")
     scoped = (
         Q(project_id__in=projects)
         | Q(project_id__isnull=True, program_id__in=programs)
         | Q(project_id__isnull=True, program_id__isnull=True, portfolio_id__in=portfolios)
     )
     own_unscoped = Q(project_id__isnull=True, program_id__isnull=True, portfolio_id__isnull=True, actor=user)
-    rates_hidden = Q(object_type__in=RATE_TYPES) & ~Q(portfolio_id__in=rate_pools(user))
-    return base.filter(scoped | own_unscoped).exclude(rates_hidden)
+    rates = Q(object_type__in=RATE_TYPES)
+    return base.filter((scoped & ~rates) | (rates & Q(portfolio_id__in=rate_pools(user))) | own_unscoped)
 
 
 def visible_object(*, object_type: str, object_id, user):

@@ -83,9 +83,11 @@ class RiskSerializer(_ScopedSerializer):
     band = serializers.CharField(
         read_only=True, help_text="low (score 1-4), medium (5-9), high (10-16), critical (20-25)"
     )
+    # Null until residual probability and impact are both given (a generated column).
+    residual_score = serializers.IntegerField(read_only=True, allow_null=True)
     residual_band = serializers.CharField(read_only=True, allow_null=True)
     escalated = serializers.BooleanField(source="is_escalated", read_only=True)
-    escalated_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    escalated_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     issue = serializers.SerializerMethodField()
 
     class Meta:
@@ -202,8 +204,8 @@ class MitigationActionSerializer(MoneyModelSerializer):
 class IssueSerializer(_ScopedSerializer):
     """A problem to resolve; `risk` and `reserve_transaction` are set when realising a risk."""
 
-    risk = serializers.PrimaryKeyRelatedField(read_only=True)
-    reserve_transaction = serializers.PrimaryKeyRelatedField(read_only=True)
+    risk = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    reserve_transaction = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     reserve_amount = MoneyField(source="reserve_transaction.amount", read_only=True, allow_null=True)
 
     class Meta:

@@ -50,6 +50,8 @@ class PersonSerializer(serializers.ModelSerializer):
     hourly cost rate in force today) appear only for readers allowed to see rates."""
 
     RATE_FIELDS = ("current_rate", "current_rate_currency")
+    # Absent (not null) for readers who may not see rates: the schema lists them as optional.
+    omitted_for_some_readers = RATE_FIELDS
 
     portfolio = VisiblePrimaryKeyRelatedField(queryset=Portfolio.objects.all())
     portfolio_code = serializers.CharField(source="portfolio.code", read_only=True)

@@ -238,7 +238,11 @@ class Importer:
         """One audit entry per project the import changed: who, when, how many rows, from where."""
         if not self.touched_projects:
             return
-        projects = Project.objects.filter(pk__in=self.touched_projects).only("pk", "code", "name")
+        projects = (
+            Project.objects.filter(pk__in=self.touched_projects)
+            .select_related("program")
+            .only("pk", "code", "name", "program_id", "program__portfolio_id")
+        )
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
         AuditEntry.objects.bulk_create(
             [
@@ -249,6 +253,9 @@ class Importer:
                     object_id=str(project.pk),
                     object_repr=str(project)[:200],
                     changes={f"{self.kind}_import": [None, f"{self.touched_projects[project.pk]} rows from {label}"]},
+                    portfolio_id=project.program.portfolio_id,
+                    program_id=project.program_id,
+                    project_id=project.pk,
                 )
                 for project in projects
             ],

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
@@ -482,10 +483,11 @@ def schedule_import_confirm(
         raise ValidationError({"confirm_replace": CONFIRM_REPLACE})
     if plan_fingerprint(project=project) != fingerprint:
         raise StalePreviewError(PLAN_CHANGED.format(code=project.code))
+    data = _data(job)
     try:
         result = schedule_import(
             actor=actor,
-            data=_data(job),
+            data=data,
             filename=job.filename,
             project_code=project.code,
             program=project.program,
@@ -508,6 +510,9 @@ def schedule_import_confirm(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
         obj=project,
-        changes={"schedule_import_mode": [None, "replace" if job.replace else "merge"]},
+        changes={"schedule_import_mode": [None, "replace" if job.replace else "merge"], "file": [None, job.filename]},
+        # The imported file itself, kept with the entry (the upload may be cleaned up later): what
+        # the plan was replaced or merged with can be read back; it holds this project only.
+        attachment=ContentFile(data, name=job.filename),
     )
     return result

@@ -412,6 +412,23 @@ class TestConfirm:
         assert "was already imported" in response.content.decode()
         assert (Task.objects.filter(project=project).count(), Dependency.objects.count()) == (count, links)
 
+    def test_the_imported_file_is_kept_with_the_audit_entry(self, client_for, project_manager, plan, project, member):
+        from core.models import AuditEntry
+
+        client = client_for(project_manager)
+        upload(client)
+        job = ScheduleImport.objects.get()
+        fingerprint = client.get(preview_url(job)).context["preview"].fingerprint
+        assert client.post(confirm_url(job), {"fingerprint": fingerprint}).status_code == 302
+
+        entry = AuditEntry.objects.get(object_type="projects.project", changes__has_key="schedule_import_mode")
+        assert entry.project_id == project.pk
+        url = f"/audit/{entry.pk}/attachment/"
+        download = client.get(url)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == sample_bytes()
+        assert client_for(member).get(url).status_code == 200  # the project's own file: its readers
+
     def test_the_confirm_step_reads_the_stored_file_again(self, client_for, project_manager, plan, project):
         client = client_for(project_manager)
         upload(client)

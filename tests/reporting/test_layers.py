@@ -1,5 +1,6 @@
 """Imports run one way: reporting reads the domains, no domain imports reporting, and the
-portfolio app reads no other domain's selectors (the pages combining them are in reporting)."""
+portfolio app reads no other domain's selectors (the pages combining them are in reporting).
+collab and planning sit between the domains and reporting, and do not import each other."""
 
 import ast
 from pathlib import Path
@@ -33,6 +34,18 @@ def test_no_domain_imports_reporting(app):
 def test_no_domain_imports_collab(app):
     """collab reads the domains' objects (comments, attachments on them); no domain imports it."""
     assert [f for f, module in imported_modules(app) if module == "collab"] == []
+
+
+@pytest.mark.parametrize("app", [*DOMAINS, "core", "collab"])
+def test_no_lower_app_imports_planning(app):
+    """planning sits beside collab above the domains: it reads and writes them through their
+    selectors and services; no domain (nor core, nor collab) imports it."""
+    assert [f for f, module in imported_modules(app) if module == "planning"] == []
+
+
+def test_planning_imports_no_reporting_demo_or_collab():
+    found = imported_modules("planning")
+    assert sorted(f"{f}: {m}" for f, m in found if m in {"reporting", "demo", "collab", "config"}) == []
 
 
 def test_collab_imports_no_reporting():

@@ -120,6 +120,10 @@ EXPECTED = {
     "exposure (portfolio)": 7,
 }
 
+# API lists whose base queryset filters on `__in_array` id sets (risks and issues: the projects
+# and programs the user sees; mitigation actions and history follow their risk's subquery).
+READS_ID_SETS = {"risks", "risks filtered", "issues"}
+
 
 @pytest.mark.parametrize("name", list(PAGES) + list(ENDPOINTS))
 def test_query_count_does_not_grow_with_rows(name, setup, executive, portfolio, program, project, client_for):
@@ -135,4 +139,7 @@ def test_query_count_does_not_grow_with_rows(name, setup, executive, portfolio, 
     add_rows(LARGE - SMALL, program=program, project=project, risk=setup["risk"], portfolio=portfolio)
     many = count_queries(client, url)
     assert few == many, name
-    assert many == EXPECTED[name], f"{name}: {many} queries"
+    # On PostgreSQL a list whose access check uses id sets reads them once, in one query, before
+    # its COUNT and page (core.pagination.KeelPagination): one more query, whatever the rows.
+    expected = EXPECTED[name] + (1 if connection.vendor == "postgresql" and name in READS_ID_SETS else 0)
+    assert many == expected, f"{name}: {many} queries"

@@ -1,0 +1,191 @@
+"""The authorization matrix, generated from the router: every resource registered in
+config/api_router.py x every role (tests/api/world.py) x a row in the role's scope and a row
+outside it x list, retrieve, PATCH and DELETE -> the status the declared policy
+(tests/api/policy.py) gives. A resource the router has and the policy does not fails the test,
+so a new endpoint must say who may read and change it.
+
+House rules (README, "Roles and access"): rows outside your scopes are 404 and never listed; a
+row you may read but not change is 403 on a write; a write you may make is 2xx (a DELETE that
+other records still reference is 409, the same answer for every writer). "In scope" means the
+row's project, program or portfolio lies under one of the role's memberships (its own scope or
+below); "above" means it lies over one (a team member's program: read-only); anything else is
+outside. Each write runs in a savepoint that is rolled back, so the rows stay for the next cell.
+
+KEEL_MATRIX_OBSERVE=1 prints the observed table instead of asserting (to write a new policy)."""
+
+import logging
+import os
+from collections import defaultdict
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from config.api_router import router
+from portfolio.models import Membership, Portfolio, Program
+from projects.models import Project
+
+from .policy import GLOBAL, POLICY, ROLE_OF, scope_of
+from .world import ROLES, bearer, build_world
+
+OBSERVE = os.environ.get("KEEL_MATRIX_OBSERVE") == "1"
+SAMPLE_ROWS = 80  # rows looked at per resource, from each end of the id range
+
+
+def model_of(viewset, policy):
+    if policy.model:
+        return apps.get_model(policy.model)
+    model = getattr(viewset, "model", None) or getattr(getattr(viewset, "queryset", None), "model", None)
+    return model or viewset.serializer_class.Meta.model
+
+
+class Lines:
+    """A user's memberships as sets of portfolio, program and project ids."""
+
+    def __init__(self, user):
+        self.user_pk = user.pk
+        rows = Membership.objects.filter(user=user).values_list("portfolio_id", "program_id", "project_id")
+        self.portfolios = {r[0] for r in rows if r[0]}
+        self.programs = {r[1] for r in rows if r[1]}
+        self.projects = {r[2] for r in rows if r[2]}
+        self.program_portfolios = set(
+            Program.objects.filter(pk__in=self.programs).values_list("portfolio_id", flat=True)
+        )
+        self.project_programs = set(Project.objects.filter(pk__in=self.projects).values_list("program_id", flat=True))
+        self.project_portfolios = set(
+            Program.objects.filter(pk__in=self.project_programs).values_list("portfolio_id", flat=True)
+        )
+
+    def relation(self, scope) -> str:
+        """'below' (the row is under a membership), 'above' (over one) or 'outside'."""
+        if scope is GLOBAL:
+            return "below"
+        if isinstance(scope, get_user_model()):
+            return "below" if scope.pk == self.user_pk else "outside"
+        if isinstance(scope, Project):
+            program = scope.program
+            if scope.pk in self.projects or program.pk in self.programs or program.portfolio_id in self.portfolios:
+                return "below"
+            return "outside"
+        if isinstance(scope, Program):
+            if scope.pk in self.programs or scope.portfolio_id in self.portfolios:
+                return "below"
+            return "above" if scope.pk in self.project_programs else "outside"
+        if isinstance(scope, Portfolio):
+            if scope.pk in self.portfolios:
+                return "below"
+            return "above" if scope.pk in self.program_portfolios | self.project_portfolios else "outside"
+        raise TypeError(f"not a scope: {scope!r}")
+
+
+def scoped_rows(model, policy) -> list[tuple[object, object]]:
+    """(row, scope) for rows from both ends of the id range (the demo's first, the outsider's last)."""
+    manager = model._default_manager.all()
+    for rule in policy.exclude:
+        manager = manager.exclude(rule)
+    rows = {row.pk: row for row in [*manager.order_by("pk")[:SAMPLE_ROWS], *manager.order_by("-pk")[:SAMPLE_ROWS]]}
+    pairs = [(row, scope_of(row, policy)) for row in rows.values()]
+    return [(row, scope) for row, scope in pairs if scope is not None]
+
+
+def samples(pairs, lines: Lines) -> dict[str, object]:
+    """One row per relation ('below', 'above', 'outside') the role has to this resource."""
+    found = {}
+    for row, scope in pairs:
+        found.setdefault(lines.relation(scope), row)
+    return found
+
+
+def listed_keys(client, prefix, key) -> tuple[set, bool] | None:
+    """The keys on the list's first page of 500, and whether that page is the whole list."""
+    response = client.get(f"/api/v1/{prefix}/?page_size=500")
+    if response.status_code != 200:
+        return None
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    return {row.get(key) for row in rows}, not (isinstance(body, dict) and body.get("next"))
+
+
+def attempt(client, method, url) -> int:
+    with transaction.atomic():
+        response = getattr(client, method)(url, {}, format="json") if method == "patch" else client.delete(url)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def expected(policy, login, relation, method) -> set[int]:
+    role = ROLE_OF[login]
+    readable = relation != "outside" and role in policy.readers(relation)
+    if method in ("get", "list"):
+        return {200} if readable else {404}
+    if not readable:
+        return {404}
+    if relation != "below" or role not in policy.writers:
+        return {403}
+    return {200} if method == "patch" else {204, 409}
+
+
+@pytest.fixture
+def world(db):
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # hundreds of expected 4xx
+    try:
+        yield build_world()
+    finally:
+        logging.getLogger("django.request").setLevel(logging.NOTSET)
+
+
+def test_every_router_resource_is_in_the_policy_table():
+    missing = sorted(prefix for prefix, _, _ in router.registry if prefix not in POLICY)
+    unknown = sorted(set(POLICY) - {prefix for prefix, _, _ in router.registry})
+    assert not missing, f"declare who may read and change these in tests/api/policy.py: {missing}"
+    assert not unknown, f"the policy names resources the router does not have: {unknown}"
+
+
+def test_every_role_gets_what_the_policy_says_from_every_resource(world):
+    mismatches, observed, cells = [], defaultdict(dict), 0
+    lines = {role: Lines(user) for role, user in world.users.items()}
+    for prefix, viewset, _ in router.registry:
+        policy = POLICY.get(prefix)
+        if policy is None:
+            continue  # the test above names it
+        model = model_of(viewset, policy)
+        pairs = scoped_rows(model, policy)
+        field = viewset.lookup_field
+        key = "id" if field == "pk" else field
+        for role in ROLES:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=bearer(world.tokens[role])["Authorization"])
+            listed = listed_keys(client, prefix, key)
+            methods = ["list", "get"]
+            methods += ["patch"] if hasattr(viewset, "partial_update") else []
+            methods += ["delete"] if hasattr(viewset, "destroy") else []
+            for relation, row in samples(pairs, lines[role]).items():
+                value = getattr(row, field)
+                url = f"/api/v1/{prefix}/{value}/"
+                for method in methods:
+                    if method == "list":
+                        if listed is None:
+                            got = 404
+                        elif value in listed[0]:
+                            got = 200
+                        elif listed[1]:  # the whole list, and the row is not on it
+                            got = 404
+                        else:
+                            continue  # past the first 500 rows: not decided here
+                    elif method == "get":
+                        got = client.get(url).status_code
+                    else:
+                        got = attempt(client, method, url)
+                    cells += 1
+                    observed[prefix][(role, relation, method)] = got
+                    want = expected(policy, role, relation, method)
+                    if got not in want:
+                        cell = f"{prefix} {method} as {role} on a row {relation} ({value})"
+                        mismatches.append(f"{cell}: {got}, want {want}")
+    if OBSERVE:
+        for prefix, table in observed.items():
+            print(prefix, dict(sorted(table.items())))
+    print(f"authorization matrix: {len(router.registry)} resources, {len(ROLES)} roles, {cells} cells")
+    assert not mismatches, f"{len(mismatches)} cells differ from tests/api/policy.py:\n" + "\n".join(mismatches)
