@@ -148,15 +148,13 @@ def frontier_chart(
                 f"<title>Cost {escape(_money(cost, currency))}: best value {_number(value)}</title></circle>"
             )
         parts.append("</g>")
+    placed: list[tuple[float, float, float, float]] = []  # label boxes drawn: left, top, right, bottom
     for mark in marks:
         cx, cy = x(mark.cost), y(mark.value)
         tip = f"{mark.label}: cost {_money(mark.cost, currency)}, value {_number(mark.value)}"
         parts.append(f'<g class="mark mark-{escape(mark.kind)}"><title>{escape(tip)}</title>')
         parts.append(_shape(mark.kind, cx, cy))
-        if cx + 10 + text_width(mark.label, TICK_FONT) <= WIDTH - 4:
-            parts.append(text(cx + 10, cy - 8, mark.label, size=TICK_FONT))
-        else:  # no room on the right: the label goes left of the mark
-            parts.append(text(cx - 10, cy - 8, mark.label, size=TICK_FONT, anchor="end", room=cx - 14))
+        parts.append(_mark_label(mark.label, cx, cy, placed, left=left, top=top, bottom=bottom))
         parts.append("</g>")
     for (key, label), (lx, row) in zip(legend, places, strict=True):
         ly = 18 + 18 * row
@@ -170,6 +168,30 @@ def frontier_chart(
         parts.append(text(lx + 18, ly, label))
     parts.append(STYLE + "</svg>")
     return "".join(parts)
+
+
+def _mark_label(label: str, cx: float, cy: float, placed: list, *, left: float, top: float, bottom: float) -> str:
+    """A mark's label beside it: above right, below right, above left or below left, the first
+    that stays inside the chart and clear of the labels already placed (marks at one point, such
+    as a scenario that took its optimised plan, get their labels one above the other)."""
+    width = text_width(label, TICK_FONT)
+    spots = [
+        (cx + 10, cy - 8, "start"),
+        (cx + 10, cy + 18, "start"),
+        (cx - 10, cy - 8, "end"),
+        (cx - 10, cy + 18, "end"),
+    ]
+    for lx, ly, anchor in spots:
+        box = (
+            (lx, ly - TICK_FONT, lx + width, ly + 3) if anchor == "start" else (lx - width, ly - TICK_FONT, lx, ly + 3)
+        )
+        inside = box[0] >= 2 and box[2] <= WIDTH - 4 and box[1] >= top - 4 and box[3] <= bottom + 14
+        clear = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
+        if inside and clear:
+            placed.append(box)
+            return text(lx, ly, label, size=TICK_FONT, anchor=anchor)
+    lx, ly, anchor = spots[-1]  # crowded: below left, cut to the room there
+    return text(lx, ly, label, size=TICK_FONT, anchor=anchor, room=max(cx - left, 20))
 
 
 def _tick_number(value: Decimal) -> str:

@@ -78,3 +78,16 @@ def test_labels_are_escaped():
     svg = charts.cost_cap_chart(["FY2027"], [charts.CostSeries("<script>", [D(1)], [None])])
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_labels_of_marks_at_one_point_do_not_overlap():
+    svg = charts.frontier_chart(
+        [(D(0), D(0)), (D(250), D(18))],
+        marks=[charts.Mark(D(250), D(18), "This scenario"), charts.Mark(D(250), D(18), "Optimised plan", "plan")],
+    )
+    ys = [
+        float(y)
+        for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" font-size="11"[^>]*>(?:This scenario|Optimised plan)<', svg)
+    ]
+    assert len(ys) == 2
+    assert abs(ys[0] - ys[1]) >= 14
