@@ -180,6 +180,7 @@ def test_every_money_value_in_the_api_is_a_string_with_two_places_and_nothing_is
         "/api/v1/staffing-requests/gaps/": [{"program": program.pk}],
         "/api/v1/people/capacity/": [{"program": program.pk}],
         "/api/v1/allocations/conflicts/": [{"program": program.pk}],
+        "/api/v1/scoring-criteria/scores/": [{"portfolio": program.portfolio_id}],
     }
     visited = set()
     for path, item in schema["paths"].items():
