@@ -11,9 +11,10 @@ number of queries), unless a CriterionValue is entered for the project (an enter
 - urgency: from the project's priority (critical 4, high 3, medium 2, low 1),
 - custom: entered values only.
 
-Weights: the criteria's pairwise judgements through AHP when the portfolio has any (with
-Saaty's consistency ratio), else their direct weights (percent, normalised to sum 1).
-Normalisation and the weighted sum are planning.optimiser.scoring's: 0-100 per project.
+Weights: the criteria's pairwise judgements through AHP when every pair of criteria is judged
+(with Saaty's consistency ratio), else their direct weights (percent, normalised to sum 1; equal
+weights while every direct weight is 0). Normalisation (min-max to 0-100 per criterion) and
+the weighted sum are planning.optimiser.scoring's: 0-100 per project.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from projects.models.project import open_projects_q
 from risks.models import Risk
 
 from ..models import CriterionValue, PairwiseJudgement, ScoringCriterion
+from ..optimiser.scoring import score_projects
+from ..optimiser.weights import CONSISTENCY_LIMIT, MAX_CRITERIA, ahp_weights, direct_weights
 
 ZERO = Decimal(0)
 URGENCY = {1: Decimal(4), 2: Decimal(3), 3: Decimal(2), 4: Decimal(1)}
@@ -43,21 +46,8 @@ class ProjectScore:
     project_id: int
     score: Decimal  # 0-100
     values: dict[int, Decimal] = field(default_factory=dict)  # criterion id → raw value
-    normalised: dict[int, Decimal] = field(default_factory=dict)  # criterion id → 0-1
+    normalised: dict[int, Decimal | None] = field(default_factory=dict)  # criterion id → 0-100
     benefits: Decimal | None = None
-
-
-class Scores(dict):
-    """project id → ProjectScore, with how the weights were found."""
-
-    method: str = METHOD_DIRECT
-    consistency_ratio: Decimal | None = None
-    weights: dict[int, Decimal]
-    criteria: list[ScoringCriterion]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.weights, self.criteria = {}, []
 
 
 @dataclass
@@ -65,20 +55,48 @@ class CriterionWeights:
     method: str
     weights: dict[int, Decimal]  # criterion id → weight, summing to 1 (empty: no criteria)
     consistency_ratio: Decimal | None = None
+    judged_pairs: int = 0  # pairs with a judgement
+    pairs: int = 0  # pairs there are
+
+    @property
+    def consistent(self) -> bool | None:
+        """Saaty's rule (ratio at most 0.10); None with direct weights."""
+        return None if self.consistency_ratio is None else self.consistency_ratio <= CONSISTENCY_LIMIT
+
+
+class Scores(dict):
+    """project id → ProjectScore, with how the weights were found (`weighting`)."""
+
+    method: str = METHOD_DIRECT
+    consistency_ratio: Decimal | None = None
+    weights: dict[int, Decimal]
+    criteria: list[ScoringCriterion]
+    weighting: CriterionWeights | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weights, self.criteria = {}, []
 
 
 def criterion_weights(criteria: list[ScoringCriterion], judgements: list[PairwiseJudgement]) -> CriterionWeights:
-    """AHP weights from the judgements when there are any, else the direct weights."""
-    from planning.optimiser import weights as solver_weights
-
+    """AHP weights when every pair of `criteria` is judged, else the direct weights."""
     ids = [c.pk for c in criteria]
+    pairs = len(ids) * (len(ids) - 1) // 2
+    known = set(ids)
+    pairwise = {
+        (j.criterion_a_id, j.criterion_b_id): j.value
+        for j in judgements
+        if j.criterion_a_id in known and j.criterion_b_id in known
+    }
     if not ids:
         return CriterionWeights(METHOD_DIRECT, {})
-    if judgements:
-        pairs = {(j.criterion_a_id, j.criterion_b_id): j.value for j in judgements}
-        found, ratio = solver_weights.ahp_weights(ids, pairs)
-        return CriterionWeights(METHOD_PAIRWISE, dict(found), ratio)
-    return CriterionWeights(METHOD_DIRECT, dict(solver_weights.direct_weights({c.pk: c.weight for c in criteria})))
+    if pairs and len(pairwise) == pairs and len(ids) <= MAX_CRITERIA:
+        found, ratio = ahp_weights(ids, pairwise)
+        return CriterionWeights(METHOD_PAIRWISE, dict(found), ratio, len(pairwise), pairs)
+    given = {c.pk: c.weight for c in criteria}
+    if not any(given.values()):
+        given = dict.fromkeys(ids, Decimal(1))
+    return CriterionWeights(METHOD_DIRECT, direct_weights(given), None, len(pairwise), pairs)
 
 
 def raw_values(portfolio, projects: list[Project], criteria: list[ScoringCriterion]) -> dict[int, dict[int, Decimal]]:
@@ -158,11 +176,6 @@ def project_benefits(projects: list[Project]) -> dict[int, Decimal]:
 def project_scores(portfolio, projects: list[Project] | None = None) -> Scores:
     """Every open project's score (0-100) in `portfolio` under its criteria; an empty Scores
     when the portfolio has no criteria. A fixed number of queries."""
-    try:
-        from planning.optimiser import scoring
-    except ImportError:  # until the solver branch's scoring lands: no scores yet
-        return Scores()
-
     criteria = list(ScoringCriterion.objects.filter(portfolio=portfolio).order_by("name", "pk"))
     scores = Scores()
     scores.criteria = criteria
@@ -172,14 +185,15 @@ def project_scores(portfolio, projects: list[Project] | None = None) -> Scores:
         projects = list(Project.objects.filter(program__portfolio=portfolio).filter(open_projects_q()))
     judgements = list(PairwiseJudgement.objects.filter(criterion_a__portfolio=portfolio))
     weighting = criterion_weights(criteria, judgements)
-    scores.method, scores.consistency_ratio, scores.weights = (
+    scores.method, scores.consistency_ratio, scores.weights, scores.weighting = (
         weighting.method,
         weighting.consistency_ratio,
         weighting.weights,
+        weighting,
     )
     values = raw_values(portfolio, projects, criteria)
     directions = {c.pk: c.direction == ScoringCriterion.Direction.HIGHER_BETTER for c in criteria}
-    result = scoring.score_projects(values, weighting.weights, higher_is_better=directions)
+    result = score_projects(values, weighting.weights, higher_is_better=directions)
     benefit_ids = [c.pk for c in criteria if c.kind == ScoringCriterion.Kind.BENEFITS]
     for p in projects:
         scored = result[p.pk]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -10,12 +11,13 @@ from django.db import transaction
 from core.services import create_audited, versioned_delete, versioned_update
 
 from ..models import SAATY_MAX, SAATY_MIN, CriterionValue, PairwiseJudgement, ScoringCriterion
+from ..optimiser.weights import SCALE as SAATY_STEPS
 from ._common import check_may_plan, refuse
 
 CRITERION_NAME_TAKEN = "This portfolio already has a criterion named {name!r}."
 PAIR_SAME = "Compare two different criteria."
 PAIR_OTHER_PORTFOLIO = "Both criteria must belong to the same portfolio."
-SAATY_RANGE = "Use Saaty's scale: 1/9 to 9 (1 = equally important)."
+SAATY_RANGE = "Use Saaty's scale: 1 to 9, or 1/2 to 1/9 (1 = equally important)."
 VALUE_OTHER_PORTFOLIO = "The project belongs to another portfolio than the criterion."
 # The default direction of each kind: less risk and less cost are better.
 LOWER_BETTER_KINDS = (ScoringCriterion.Kind.RISK_EXPOSURE, ScoringCriterion.Kind.COST)
@@ -69,6 +71,19 @@ def criterion_delete(*, actor, criterion: ScoringCriterion, expected_version: in
     versioned_delete(instance=criterion, actor=actor, expected_version=expected_version)
 
 
+def on_saaty_scale(value) -> Fraction:
+    """`value` as the step of Saaty's scale it names (1…9 or 1/2…1/9; a decimal within 0.0001 of
+    a step, such as 0.3333, names it), else ValidationError on `value`."""
+    try:
+        given = Fraction(Decimal(value))
+    except (TypeError, ValueError, ArithmeticError):
+        refuse("value", SAATY_RANGE)
+    nearest = min(SAATY_STEPS, key=lambda step: abs(step - given))
+    if abs(nearest - given) > Fraction(1, 10_000):
+        refuse("value", SAATY_RANGE)
+    return nearest
+
+
 @transaction.atomic
 def pairwise_set(
     *, actor, criterion_a: ScoringCriterion, criterion_b: ScoringCriterion, value: Decimal | None
@@ -80,18 +95,17 @@ def pairwise_set(
     if criterion_a.portfolio_id != criterion_b.portfolio_id:
         refuse("criterion_b", PAIR_OTHER_PORTFOLIO)
     if value is not None:
-        value = Decimal(value)
-        if not Decimal(1) / Decimal(9) - Decimal("0.0001") <= value <= SAATY_MAX:
-            refuse("value", SAATY_RANGE)
+        value = on_saaty_scale(value)
     if criterion_a.pk > criterion_b.pk:
         criterion_a, criterion_b = criterion_b, criterion_a
-        value = None if value is None else Decimal(1) / value
+        value = None if value is None else 1 / value
     row = PairwiseJudgement.objects.filter(criterion_a=criterion_a, criterion_b=criterion_b).first()
     if value is None:
         if row is not None:
             versioned_delete(instance=row, actor=actor)
         return None
-    value = max(SAATY_MIN, min(SAATY_MAX, value.quantize(Decimal("0.0001"))))
+    value = max(SAATY_MIN, min(SAATY_MAX, Decimal(value.numerator) / Decimal(value.denominator)))
+    value = value.quantize(Decimal("0.0001"))
     if row is None:
         row = PairwiseJudgement(criterion_a=criterion_a, criterion_b=criterion_b, value=value)
         return create_audited(actor=actor, obj=row, fields=["criterion_a", "criterion_b", "value"])

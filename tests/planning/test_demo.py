@@ -1,5 +1,6 @@
 """The demo's planning stage: a portfolio admin can build, optimise and commit on the demo data."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -35,6 +36,10 @@ def test_demo_portfolio_has_proposals_criteria_and_a_draft_scenario(seeded):
     assert all(r.cost_by_fy for r in added)
     assert all(r.demand for r in added)
     assert view.over_cap()  # the caps are set under what the scenario would cost
+    # Every project is scored, with the pairwise weights of the five criteria.
+    assert view.weights_method == "pairwise"
+    assert all(r.score is not None for r in view.rows)
+    assert view.consistency_ratio <= Decimal("0.1")
 
 
 def test_portfolio_admin_optimises_and_commits_the_demo_scenario(seeded, django_capture_on_commit_callbacks):
