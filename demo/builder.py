@@ -225,7 +225,7 @@ class DemoBuilder:
                 start_date=start,
                 finish_date=finish,
                 status=Program.Status.ACTIVE,
-                contingency_reserve=Decimal(self.rng.randrange(4, 80) * 125_000),
+                contingency_reserve=Decimal(self.rng.randrange(4, 80) * 125_000).quantize(Decimal("0.01")),
                 objectives=[(objective, Decimal(w)) for objective, w in zip(linked, weights, strict=True)],
             )
             self.programs.append(program)

@@ -64,6 +64,7 @@ CRITERIA = [
 JUDGEMENTS = {(0, 1): "2", (0, 2): "3", (0, 3): "2", (0, 4): "3", (1, 2): "2", (1, 3): "1", (1, 4): "2"}
 JUDGEMENTS |= {(2, 3): "1", (2, 4): "1", (3, 4): "1"}
 SCENARIO_NAME = "Next year's plan"
+CENT = Decimal("0.01")
 CAP_SHARE = Decimal("0.6")  # of what the proposals would cost in a capped year, on top of the live projects
 
 
@@ -217,7 +218,7 @@ class PlanningStage:
                     actor=actor,
                     scenario=scenario,
                     fiscal_year=int(label[2:]),
-                    amount=(live + proposed * CAP_SHARE).quantize(Decimal(1000)),
+                    amount=(round((live + proposed * CAP_SHARE) / 1000) * Decimal(1000)).quantize(CENT),
                 )
 
 

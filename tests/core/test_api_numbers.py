@@ -74,6 +74,13 @@ NOT_MONEY = {
     ("/api/v1/lifecycle-cost-estimates/{id}/compare/", "right"),
     ("/api/v1/benefit-measurements/", "value"),
     ("/api/v1/benefit-measurements/{id}/", "value"),
+    # Planning: a pairwise judgement's Saaty value and an entered criterion value (4 places).
+    ("/api/v1/pairwise-judgements/", "value"),
+    ("/api/v1/pairwise-judgements/{id}/", "value"),
+    ("/api/v1/criterion-values/", "value"),
+    ("/api/v1/criterion-values/{id}/", "value"),
+    # The audit log records any field named `value` (a judgement, a benefit's KPI) as it was.
+    ("/api/v1/audit-entries/", "value"),
 }
 # Money under a name that is money only there.
 MONEY_KEYS_AT = {"/api/v1/allocations/labour-forecast/": {"total"}}
