@@ -134,6 +134,7 @@ def main() -> None:
         f"status: {plan.status}   optimise(): {total:.1f} s wall, {cpu:.1f} s CPU of this process "
         f"(time limit {args.time_limit:g} s)"
     )
+    print("phases (wall s): " + ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in plan.timings.items()))
     print(f"objective: {plan.value}   bound: {plan.bound}   gap: {gap:.3f} %   CP-SAT: {plan.solver_status}")
     print(
         f"chosen: {len(plan.starts)} of {len(candidates)}; shifted: {len(plan.shifted)}; "

@@ -140,7 +140,7 @@ KEEL_OIDC_GROUPS_CLAIM = env_str("KEEL_OIDC_GROUPS_CLAIM", "groups")
 KEEL_OIDC_ROLE_MAP = oidc_role_map(env_str("KEEL_OIDC_ROLE_MAP", ""))
 OIDC_RP_CLIENT_ID = KEEL_OIDC_CLIENT_ID
 OIDC_RP_CLIENT_SECRET = env_str("KEEL_OIDC_CLIENT_SECRET", "")
-OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SCOPES = env_str("KEEL_OIDC_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = env_str("KEEL_OIDC_SIGN_ALGO", "RS256")
 # Explicit endpoints; any left empty are read from the issuer's discovery document
 # ({KEEL_OIDC_ISSUER}/.well-known/openid-configuration) at the first sign-in.
@@ -176,7 +176,7 @@ if not KEEL_PASSWORD_LOGIN and not KEEL_SSO_ENABLED:
 # django-axes checks every login that passes a request to authenticate() (the login page, the
 # admin's, any session login) before the other backends do.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "core.auth_backends.LockoutBackend",  # django-axes: refuses a locked-out log-in
     *(["django.contrib.auth.backends.ModelBackend"] if KEEL_PASSWORD_LOGIN else []),
     *(["access.oidc.KeelOIDCBackend"] if KEEL_SSO_ENABLED else []),
 ]

@@ -461,10 +461,14 @@ def capacity_heat_map(
                     f'<rect x="{_f(cx + 1)}" y="{_f(ry + 1)}" width="{CELL_W - 2}" height="{CELL_H - 2}" rx="3" '
                     f'fill="url(#{hatch})"/>'
                 )
-                shown = f'<tspan font-weight="bold">{escape(cell.shown)}</tspan>'
+                # The number sits on a white chip over the hatching, so it reads in print too
+                # (WeasyPrint draws no paint-order halo).
+                chip = text_width(cell.shown, TICK_FONT) + 8
                 parts.append(
+                    f'<rect x="{_f(cx + (CELL_W - chip) / 2)}" y="{_f(ry + CELL_H / 2 - 7)}" width="{_f(chip)}" '
+                    f'height="14" rx="3" fill="#fff" fill-opacity="0.9"/>'
                     f'<text x="{_f(cx + CELL_W / 2)}" y="{_f(ry + CELL_H / 2 + 4)}" font-size="{TICK_FONT}" '
-                    f'text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="3">{shown}</text>'
+                    f'text-anchor="middle" font-weight="bold">{escape(cell.shown)}</text>'
                 )
             else:
                 parts.append(text(cx + CELL_W / 2, ry + CELL_H / 2 + 4, cell.shown, size=TICK_FONT, anchor="middle"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from core import bounds
-from core.forms import KeelFormMixin
+from core.forms import IdChoicesField, KeelFormMixin
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 INCLUDED_CHOICES = [("", "As live"), ("in", "Include"), ("out", "Leave out")]
@@ -82,7 +82,26 @@ class ScenarioProjectForm(KeelFormMixin, forms.Form):
     exclusive_group = forms.CharField(
         label="Exclusive group", max_length=60, required=False, help_text="At most one project of a group."
     )
+    requires = IdChoicesField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Requires",
+        help_text="Projects that must be included, and start no later, for this one to be.",
+    )
+    delay_max_months = forms.IntegerField(
+        label="Latest delay (months)",
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text="How much later the optimiser may start it. Empty: the scenario's.",
+    )
     notes = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requires"].queryset = others
+        self.fields["requires"].label_from_instance = lambda p: f"{p.code} {p.name}"
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
@@ -142,44 +143,66 @@ def _ratio(value: Decimal, cents: int, unit: int) -> Decimal:
 
 
 def _scarcity_sentence(
-    prep: Prepared, i: int, allowed: list[int], starts: dict[str, int], used: Usage, *, optimal: bool
+    prep: Prepared,
+    i: int,
+    allowed: list[int],
+    starts: dict[str, int],
+    used: Usage,
+    lowest_by_year: dict,
+    *,
+    optimal: bool,
 ) -> str:
     """The sentence for a candidate that fits on its own but not beside the selected projects."""
     candidate = prep.candidates[i]
     found = {s: violations(prep, i, s, used) for s in allowed}
     best = min(allowed, key=lambda s: (len(found[s][0]) + len(found[s][1]), sum(found[s][0].values())))
     over_budget, over_capacity = found[best]
-    plan = "the optimal plan" if optimal else "the best plan found"
+    unproven = "no plan including it that scores more was found within the time limit"
     if over_budget:
         fiscal_year = max(over_budget, key=over_budget.get)
         unit, suffix = _money_unit(prep.cost_by_fy[i][best][fiscal_year])
         per = f"score per {prep.limits.currency}1{suffix}"
-        own = _ratio(candidate.value, prep.cost_by_fy[i][best][fiscal_year], unit)
-        chosen = [
-            (_ratio(prep.candidates[prep.index[k]].value, prep.cost_by_fy[prep.index[k]][s][fiscal_year], unit), k)
-            for k, s in starts.items()
-            if prep.cost_by_fy[prep.index[k]][s].get(fiscal_year)
-        ]
-        if chosen:
-            lowest, lowest_key = min(chosen)
-            if own < lowest:
+        own_cents = prep.cost_by_fy[i][best][fiscal_year]
+        own = _ratio(candidate.value, own_cents, unit)
+        if fiscal_year not in lowest_by_year:  # computed once per year, for every excluded candidate
+            lowest_by_year[fiscal_year] = min(
+                (
+                    (Fraction(prep.values[prep.index[k]], prep.cost_by_fy[prep.index[k]][s][fiscal_year]), k)
+                    for k, s in starts.items()
+                    if prep.cost_by_fy[prep.index[k]][s].get(fiscal_year)
+                ),
+                default=None,
+            )
+        if lowest_by_year[fiscal_year] is not None:
+            lowest_share, lowest_key = lowest_by_year[fiscal_year]
+            other = prep.candidates[prep.index[lowest_key]]
+            lowest = _ratio(other.value, prep.cost_by_fy[prep.index[lowest_key]][starts[lowest_key]][fiscal_year], unit)
+            if Fraction(prep.values[i], own_cents) < lowest_share:
                 return (
                     f"fits on its own, but the {fiscal_year} budget it needs buys more score elsewhere "
                     f"({per} {own} vs {lowest} for the lowest chosen, "
-                    f"{prep.candidates[prep.index[lowest_key]].label})"
+                    f"{other.label})"
                 )
             return (
                 f"fits on its own, but not beside the chosen projects: the {fiscal_year} budget would be "
-                f"exceeded by {money(prep, over_budget[fiscal_year])}, and in {plan} the chosen projects "
-                f"together score more than any mix including it (its {per}: {own})"
+                f"exceeded by {money(prep, over_budget[fiscal_year])}, and "
+                + (
+                    "in the optimal plan the chosen projects together score more than any mix including it"
+                    if optimal
+                    else unproven
+                )
+                + f" (its {per}: {own})"
             )
     if not over_capacity:  # over a budget year that no chosen project spends in (at its best start)
         return "fits on its own, but beside the chosen projects " + _nowhere_sentence(prep, i, allowed, found)
     role = max(over_capacity, key=lambda r: len(over_capacity[r]))
     months = over_capacity[role]
+    taken = (
+        "by chosen projects that together score more in the optimal plan" if optimal else f"by the chosen; {unproven}"
+    )
     return (
         f"fits on its own, but the {role} capacity it needs in {month_ranges(prep, list(months))} is taken "
-        f"by chosen projects that together score more in {plan} (short by up to {fte(max(months.values()))})"
+        f"{taken} (short by up to {fte(max(months.values()))})"
     )
 
 
@@ -190,6 +213,7 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
         prep.candidates[prep.index[k]].exclusive: k for k in starts if prep.candidates[prep.index[k]].exclusive
     }
     reasons: dict[str, str] = {}
+    lowest_by_year: dict = {}
     for i, candidate in enumerate(prep.candidates):
         if candidate.key in starts:
             continue
@@ -215,7 +239,11 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
             elif other.value == candidate.value:
                 why = f"chosen, same score {other.value}"
             else:
-                why = f"chosen: its score is {other.value} vs {candidate.value}, but the plan with it scores more"
+                why = f"chosen: its score is {other.value} vs {candidate.value}, " + (
+                    "but the plan with it scores more"
+                    if optimal
+                    else "and the time limit ended before a plan with this one instead scored more"
+                )
             reasons[candidate.key] = f"mutually exclusive with {other.label} ({rival}) ({why})"
             continue
         alone = {s: violations(prep, i, s, None) for s in allowed}
@@ -243,7 +271,7 @@ def excluded_reasons(prep: Prepared, starts: dict[str, int], *, optimal: bool) -
             else:  # cannot happen in an optimal plan with a positive score; say what is true
                 reasons[candidate.key] = f"fits from {prep.month_label(fitting[0])} but was not selected"
             continue
-        reasons[candidate.key] = _scarcity_sentence(prep, i, allowed, starts, used, optimal=optimal)
+        reasons[candidate.key] = _scarcity_sentence(prep, i, allowed, starts, used, lowest_by_year, optimal=optimal)
     return reasons
 
 

@@ -4,7 +4,11 @@ For budget levels from 0 to the cost of every project, each point is the portfol
 total value whose cost is within the level, and the cheapest among those (so no other portfolio
 has as much value for less, or more value for the same cost: it is Pareto-efficient). Each level
 is an exact 0/1 knapsack solved by CP-SAT (money in cents, values scaled to integers as in
-`prepared`); identical portfolios found at several levels appear once.
+`prepared`), seeded with the greedy subset by value per cost; when a level's solve finds nothing
+better in its time limit the point is that greedy subset (valid, flagged not optimal).
+Identical portfolios found at several levels appear once. On 2,000 items, 10 levels at 2 s each
+took 16 s on the loaded development machine, one of them proven optimal: the scoring page should ask
+for few levels, or run it in a task.
 """
 
 from __future__ import annotations
@@ -44,32 +48,41 @@ def _value_scale(values: Sequence[Decimal]) -> int:
 
 def _best_within(keys, costs, values, cap: int, time_limit_s: float) -> tuple[list[int], bool]:
     """Indexes of the most valuable, then cheapest, subset with cost <= cap."""
-    chosen_flags: list[int] = []
     optimal = True
+    # A greedy subset by value per cost: the hint, and the answer if CP-SAT finds none in time.
+    greedy, spent = [], 0
+    for i in sorted(range(len(keys)), key=lambda i: -values[i] / costs[i] if costs[i] else -float("inf")):
+        if values[i] > 0 and spent + costs[i] <= cap:
+            greedy.append(i)
+            spent += costs[i]
     # First the most value, then with that value fixed, the least cost.
     model = cp_model.CpModel()
     x = [model.new_bool_var(k) for k in keys]
     model.add(cp_model.LinearExpr.weighted_sum(x, costs) <= cap)
     model.maximize(cp_model.LinearExpr.weighted_sum(x, values))
+    chosen = set(greedy)
+    for i, var in enumerate(x):
+        model.add_hint(var, i in chosen)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], False
+        return sorted(greedy), False
     optimal &= status == cp_model.OPTIMAL
+    chosen_flags = [i for i, var in enumerate(x) if solver.boolean_value(var)]
     best = round(solver.objective_value)
     model.clear_objective()
     model.add(cp_model.LinearExpr.weighted_sum(x, values) >= best)
     model.minimize(cp_model.LinearExpr.weighted_sum(x, costs))
+    model.clear_hints()
     for var in x:
         model.add_hint(var, solver.boolean_value(var))
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], False
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # keep the first solve's subset
+        return chosen_flags, False
     optimal &= status == cp_model.OPTIMAL
-    chosen_flags = [i for i, var in enumerate(x) if solver.boolean_value(var)]
-    return chosen_flags, optimal
+    return [i for i, var in enumerate(x) if solver.boolean_value(var)], optimal
 
 
 def efficient_frontier(

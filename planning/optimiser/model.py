@@ -100,6 +100,8 @@ class Plan:
     bound: Decimal | None = None
     """An upper bound on the best value: the lower of CP-SAT's bound and the LP relaxation's
     (equal to `value` when optimal; None when neither is known)."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per phase (build, relaxation, greedy, cp-sat, fill, explain), for benchmarks."""
     solver_status: str = ""
     """CP-SAT's own status name (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN): UNKNOWN with status
     "feasible" means the time ran out before CP-SAT improved on the greedy plan returned."""

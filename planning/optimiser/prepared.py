@@ -149,6 +149,13 @@ def prepare(candidates: Sequence[Candidate], limits: Limits) -> Prepared:
     decimals = _value_decimals([c.value for c in candidates])
     value_scale = 10**decimals
     values = [int((Decimal(c.value) * value_scale).to_integral_value(ROUND_HALF_EVEN)) for c in candidates]
+    if sum(values) >= 2**53:
+        largest = max(range(len(candidates)), key=values.__getitem__)
+        raise _fail(
+            candidates[largest],
+            "value",
+            "the scores are too large (or too finely divided) to add up exactly; scale them down",
+        )
     budget_cap = {
         fy: to_units(cap, MONEY_UNIT, up=False)
         for fy, cap in limits.budget_cap.items()

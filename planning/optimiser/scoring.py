@@ -66,15 +66,21 @@ def normalise(values: Mapping[str, Decimal | None], *, higher_is_better: bool) -
 
 def score_projects(
     values: Mapping[str, Mapping[str, Decimal | None]],
-    criteria: Sequence[Criterion],
+    criteria: Sequence[Criterion] | Mapping[str, Decimal],
     *,
+    higher_is_better: Mapping[str, bool] | None = None,
     missing: str = MISSING_WORST,
 ) -> dict[str, ProjectScore]:
     """Scores per project key; `values[project][criterion]` is the raw value (None: missing).
 
-    Raises ValueError for an unknown `missing` policy, a value for an unknown criterion, or a
-    weight that is negative (naming the criterion) or all weights zero.
+    `criteria` is a list of `Criterion`, or a mapping criterion -> weight with the directions in
+    `higher_is_better` (criterion -> bool; absent: higher is better). Raises ValueError for an
+    unknown `missing` policy, a value for an unknown criterion, or a weight that is negative
+    (naming the criterion) or all weights zero.
     """
+    if isinstance(criteria, Mapping):
+        directions = higher_is_better or {}
+        criteria = [Criterion(key, weight, directions.get(key, True)) for key, weight in criteria.items()]
     if missing not in (MISSING_WORST, MISSING_REWEIGHT):
         raise ValueError(f"missing: must be {MISSING_WORST!r} or {MISSING_REWEIGHT!r}, got {missing!r}")
     known = {c.key for c in criteria}

@@ -40,10 +40,16 @@ class AhpResult:
 
 
 def _on_scale(value, pair: tuple[str, str]) -> Fraction:
+    """The scale value `value` stands for; a float or Decimal counts as the nearest scale value
+    when within 0.0001 of it (1/3 stored to four places is 0.3333)."""
     try:
-        judged = Fraction(value).limit_denominator(9) if isinstance(value, float) else Fraction(value)
+        judged = Fraction(value)
     except (TypeError, ValueError, ZeroDivisionError) as error:
         raise ValueError(f"judgement {pair[0]!r} vs {pair[1]!r}: {value!r} is not a number") from error
+    if isinstance(value, float | Decimal):
+        nearest = min(SCALE, key=lambda step: abs(step - judged))
+        if abs(nearest - judged) <= Fraction(1, 10_000):
+            judged = nearest
     if judged not in SCALE:
         raise ValueError(f"judgement {pair[0]!r} vs {pair[1]!r}: {value} is not on Saaty's scale (1..9 or 1/2..1/9)")
     return judged
@@ -83,6 +89,13 @@ def pairwise_weights(criteria: Sequence[str], judgements: Mapping[tuple[str, str
             if (i, j) not in seen:
                 raise ValueError(f"judgement {criteria[i]!r} vs {criteria[j]!r}: missing")
     return _principal(criteria, np.array([[float(v) for v in row] for row in matrix]))
+
+
+def ahp_weights(criteria: Sequence, judgements: Mapping[tuple, object]) -> tuple[dict, Decimal]:
+    """`pairwise_weights` as (weights, consistency ratio to four places), for callers that need
+    only those two."""
+    result = pairwise_weights(criteria, judgements)
+    return result.weights, Decimal(str(round(result.consistency_ratio, 4)))
 
 
 def _principal(criteria: list[str], matrix: np.ndarray) -> AhpResult:

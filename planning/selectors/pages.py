@@ -279,38 +279,6 @@ class ScoringPage:
     selection: tuple[Decimal, Decimal]  # the scenario's included projects: (cost, score)
 
 
-FRONTIER_MAX_POINTS = 200
-
-
-def efficient_frontier(items, *, max_points: int = FRONTIER_MAX_POINTS) -> list[tuple[Decimal, Decimal]]:
-    """The efficient frontier of a set of projects, `items` being (cost, value) pairs: for each
-    total cost a selection can spend, the best total value, as the (cost, value) points where
-    the value steps up, cheapest first (0, 0 included). Exact while the frontier has at most
-    `max_points` points; beyond, points closer in cost than the range / `max_points` are merged
-    into the better of them, so a frontier of thousands of projects stays a curve of a few
-    hundred points (the chart's resolution). No query."""
-    points = [(Decimal(0), Decimal(0))]
-    for cost, value in items:
-        cost, value = Decimal(cost), Decimal(value)
-        if value <= 0:
-            continue  # never on the frontier: it adds cost and no value
-        merged = sorted(points + [(c + cost, v + value) for c, v in points], key=lambda p: (p[0], -p[1]))
-        points = []
-        for c, v in merged:
-            if not points or v > points[-1][1]:
-                points.append((c, v))
-        if len(points) > max_points:
-            step = (points[-1][0] - points[0][0]) / max_points
-            thinned = [points[0]]
-            for c, v in points[1:]:
-                if c - thinned[-1][0] < step and len(thinned) > 1:
-                    thinned[-1] = (thinned[-1][0], max(thinned[-1][1], v))
-                else:
-                    thinned.append((c, v))
-            points = thinned
-    return points
-
-
 def scoring_page(view, scores, frontier_points) -> ScoringPage:
     """The scoring page of a scenario: `view` its scenario_view made with `scores`
     (planning.selectors.scores.project_scores), `frontier_points` the efficient frontier as

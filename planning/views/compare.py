@@ -58,6 +58,11 @@ def _comparison(request, pk: int):
 @login_required
 def compare(request, pk: int):
     portfolio, chosen, error, comparison = _comparison(request, pk)
+    raw = request.GET.getlist(PARAM)
+    # One scenario chosen (the scenario pages link here so): ask for another, it is no error.
+    prompt = len(set(raw)) == 1 and all(is_whole_id(v) for v in raw)
+    if prompt:
+        error = ""
     all_scenarios = list(
         Scenario.objects.visible_to(request.user).filter(portfolio=portfolio).order_by("created_at", "pk")
     )
@@ -66,6 +71,7 @@ def compare(request, pk: int):
         "scenarios": all_scenarios,
         "chosen_ids": [s.pk for s in chosen] if chosen else [int(v) for v in request.GET.getlist(PARAM) if v.isdigit()],
         "error": error,
+        "prompt": prompt,
         "comparison": comparison,
         "charts": comparison_charts(comparison) if comparison else None,
         "query": request.GET.urlencode(),

@@ -138,6 +138,14 @@ def scenario_copy(request, pk: int):
 
 
 @dataclass(frozen=True)
+class ProjectLine:
+    """A row of the projects table: the scenario's row and the codes of the projects it requires."""
+
+    row: object
+    requires: list[str]
+
+
+@dataclass(frozen=True)
 class Editing:
     """The row editor open on the page: which project, which editor ("row", "budget",
     "demand") and its form(s)."""
@@ -180,7 +188,11 @@ def _demand_extra(scenario: Scenario, project_id: int) -> dict:
     }
 
 
-def _row_form(row) -> ScenarioProjectForm:
+def _others(scenario: Scenario, project_pk: int):
+    return planning_projects(scenario.portfolio).exclude(pk=project_pk)
+
+
+def _row_form(scenario: Scenario, row) -> ScenarioProjectForm:
     overlay = row.overlay
     included = "" if overlay is None or overlay.included is None else ("in" if overlay.included else "out")
     return ScenarioProjectForm(
@@ -189,8 +201,11 @@ def _row_form(row) -> ScenarioProjectForm:
             "start": overlay.start if overlay else None,
             "mandatory": overlay.mandatory if overlay else False,
             "exclusive_group": overlay.exclusive_group if overlay else "",
+            "requires": list(row.requires),
+            "delay_max_months": overlay.delay_max_months if overlay else None,
             "notes": overlay.notes if overlay else "",
         },
+        others=_others(scenario, row.project.pk),
         auto_id=f"sp_{row.project.pk}_%s",
     )
 
@@ -222,11 +237,14 @@ def scenario_context(request, scenario: Scenario, *, editing: Editing | None = N
     roles.sort()
     heat = charts.heat_cells(roles, view.months, view.demand, view.supply)
     runs = list(OptimisationRun.objects.filter(scenario=scenario).order_by("-created_at", "-pk")[:5])
+    codes = {r.project.pk: r.project.code for r in view.rows}
+    lines = [ProjectLine(r, [codes.get(pk, "?") for pk in r.requires]) for r in view.rows]
     return {
         "scenario": scenario,
         "portfolio": scenario.portfolio,
         "view": view,
         "rows": view.rows,
+        "lines": lines,
         "currency": view.currency,
         "can_edit": editable,
         "caps": caps,
@@ -288,7 +306,7 @@ def scenario_project_edit(request, pk: int, project_pk: int):
     project = _scenario_project(scenario, project_pk)
     if request.method == "GET":
         view_row = next(r for r in scenario_view(scenario).rows if r.project.pk == project.pk)
-        form = _row_form(view_row)
+        form = _row_form(scenario, view_row)
         editing = Editing(project.pk, "row", form, {})
         if request.htmx:
             return render(
@@ -297,7 +315,7 @@ def scenario_project_edit(request, pk: int, project_pk: int):
                 {"scenario": scenario, "row": view_row, "editing": editing, "can_edit": True},
             )
         return _render_detail(request, scenario, editing=editing)
-    form = ScenarioProjectForm(request.POST, auto_id=f"sp_{project.pk}_%s")
+    form = ScenarioProjectForm(request.POST, others=_others(scenario, project.pk), auto_id=f"sp_{project.pk}_%s")
     editing = Editing(project.pk, "row", form, {})
     if not form.is_valid():
         return _render_detail(request, scenario, status=refused_status(request), partial=True, editing=editing)

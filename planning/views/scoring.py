@@ -22,7 +22,7 @@ from core.views import refused_status
 from .. import charts
 from ..forms import SAATY_SHORT_CHOICES, CriterionForm, CriterionValueForm, CriterionWeightForm, PairwiseForm
 from ..models import CriterionValue, OptimisationRun, PairwiseJudgement, ScoringCriterion
-from ..selectors.pages import efficient_frontier, run_result, scoring_page
+from ..selectors.pages import run_result, scoring_page
 from ..selectors.scenario import planning_projects, scenario_view
 from ..selectors.scores import project_scores
 from ..services.scoring import criterion_create, criterion_delete, criterion_update, criterion_value_set, pairwise_set
@@ -35,10 +35,20 @@ JUDGEMENT_SAVED = "Judgement “{a}” against “{b}” saved."
 VALUE_SAVED = "{project}: value on “{name}” saved."
 
 
+FRONTIER_LEVELS = 25  # budget levels the frontier is solved at: the chart's resolution
+FRONTIER_TIME_LIMIT_S = 0.2  # per level; a level cut short still gives the best selection found
+
+
 def frontier_points(view) -> list[tuple[Decimal, Decimal]]:
-    """The efficient frontier of the scenario's projects, each with its cost in the horizon and
-    its score."""
-    return efficient_frontier([(r.total_cost, r.score) for r in view.rows if r.score is not None])
+    """The efficient frontier (planning.optimiser.frontier) of the scenario's projects, each with
+    its cost in the horizon and its score, as (cost, value) points from (0, 0)."""
+    from planning.optimiser.frontier import efficient_frontier
+
+    items = [(r.key, max(r.total_cost, Decimal(0)), r.score) for r in view.rows if r.score is not None and r.score > 0]
+    if not items:
+        return []
+    found = efficient_frontier(items, levels=FRONTIER_LEVELS, time_limit_s=FRONTIER_TIME_LIMIT_S)
+    return [(Decimal(0), Decimal(0)), *((p.cost, p.value) for p in found)]
 
 
 def _context(request, scenario, *, forms=None, status_notice: str = "") -> dict:

@@ -172,7 +172,9 @@ class TestDeactivate:
         assert ApiToken.objects.get(pk=token.pk).revoked_at is None  # kept for a reactivation
         from tests.factories.users import PASSWORD
 
-        assert not client.login(username="member", password=PASSWORD)
+        signed = client.post(reverse("login"), {"username": "member", "password": PASSWORD})
+        assert signed.status_code == 200  # the form again, with an error
+        assert client.get("/api/v1/me/").status_code in (401, 403)
 
     def test_reactivate_restores_sign_in(self, client_for, admin, member, client):
         services.user_deactivate(actor=admin, person=member)

@@ -45,9 +45,12 @@ def _sso_settings(provider, *, password_login=True, **extra):
         OIDC_OP_TOKEN_ENDPOINT="",
         OIDC_OP_USER_ENDPOINT="",
         OIDC_OP_JWKS_ENDPOINT="",
-        AUTHENTICATION_BACKENDS=(
-            ["django.contrib.auth.backends.ModelBackend", OIDC_BACKEND] if password_login else [OIDC_BACKEND]
-        ),
+        # As config/settings.py builds it: django-axes first, the password backend only when on.
+        AUTHENTICATION_BACKENDS=[
+            "axes.backends.AxesStandaloneBackend",
+            *(["django.contrib.auth.backends.ModelBackend"] if password_login else []),
+            OIDC_BACKEND,
+        ],
         **extra,
     )
 
@@ -217,7 +220,11 @@ class TestLoginPage:
             assert response.status_code == 403
             assert "switched off" in response.content.decode()
             assert signed_in_user(client) is None
-            assert not client.login(username="pat", password=PASSWORD)
+            from django.contrib.auth import authenticate
+            from django.test import RequestFactory
+
+            # No backend takes a password any more, whatever the view.
+            assert authenticate(RequestFactory().post("/"), username="pat", password=PASSWORD) is None
             # API tokens keep working.
             assert client.get("/api/v1/me/", headers={"authorization": f"Bearer {secret}"}).status_code == 200
             # SSO still signs in.

@@ -87,6 +87,12 @@ PAGES: list[tuple[str | None, str]] = [
     ("finance_analyst", "/vendors/"),
     ("finance_analyst", "/currencies/"),
     ("admin", "/admin-tools/jobs/"),
+    # User administration (access)
+    ("portfolio_admin", "/access/"),
+    ("portfolio_admin", "/access/project/{project}/"),
+    ("portfolio_admin", "/access/people/{project_manager_user}/"),
+    ("portfolio_admin", "/access/people/{project_manager_user}/deactivate/"),
+    ("portfolio_admin", "/access/invite/"),
     # The user's own pages
     ("project_manager", "/notifications/"),
     ("project_manager", "/notifications/preferences/"),
@@ -115,6 +121,7 @@ def demo_objects() -> dict[str, object]:
         "program": program.code,
         "project": project.code,
         "project_pk": project.pk,
+        "project_manager_user": project.manager_id,
         "risk": first(Risk, project__in=projects).pk,
         # The project manager's projects have no issues in the demo: one of the program's.
         "issue_project": issue.project.code,

@@ -88,6 +88,27 @@ def test_portfolio_admin_builds_optimises_compares_and_commits(demo, page_as, ax
     assert scenario_view(scenario).row(dropped.project.pk).change in ("dropped", "unchanged")
     assert not scenario_view(scenario).row(dropped.project.pk).included
 
+    # Change its budget in one fiscal period and its staffing demand in one month, in place.
+    row = page.locator(f"#project-{shifted.project.pk}")
+    row.get_by_role("link", name=f"Budget of {shifted.project.code}").click()
+    editor = page.locator(f"tr.edit-row#project-{shifted.project.pk}")
+    editor.get_by_label("Fiscal period").select_option(index=3)
+    editor.get_by_label("Amount").fill("12345")
+    check_page(page, axe, "budget-editor")
+    editor.get_by_role("button", name="Save budget").click()
+    page.locator("#scenario-body .inline-notice", has_text="budget for").wait_for()
+    assert scenario_view(scenario).row(shifted.project.pk).budget_changed
+    page.locator(f"#project-{shifted.project.pk}").get_by_role(
+        "link", name=f"Staffing of {shifted.project.code}"
+    ).click()
+    editor = page.locator(f"tr.edit-row#project-{shifted.project.pk}")
+    editor.get_by_label("Role").select_option(index=1)
+    editor.get_by_label("Month").fill(f"{view.months[3]:%Y-%m}")
+    editor.get_by_label("FTE").fill("1.5")
+    editor.get_by_role("button", name="Save demand").click()
+    page.locator("#scenario-body .inline-notice", has_text="demand for").wait_for()
+    assert scenario_view(scenario).row(shifted.project.pk).demand_changed
+
     # Run the optimiser (in process: the run is solved when the POST's transaction commits).
     page.get_by_role("button", name="Run the optimiser").click()
     page.get_by_role("heading", name="The plan").wait_for(timeout=60_000)

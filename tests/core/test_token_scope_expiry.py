@@ -138,3 +138,28 @@ class TestTokensPage:
         past = timezone.now() - dt.timedelta(minutes=1)
         ApiToken.objects.filter(pk=token.pk).update(created_at=past - dt.timedelta(days=2), expires_at=past)
         assert "Expired" in client_for(owner).get(reverse("core:profile")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_command_creates_a_read_only_expiring_token(owner):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "create_api_token",
+        "owner",
+        "--name",
+        "bot",
+        "--read-only",
+        "--expires-days",
+        "30",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    token = ApiToken.objects.get(digest=ApiToken.digest_of(out.getvalue().strip()))
+    assert token.scope == ApiToken.Scope.READ
+    assert dt.timedelta(days=29) < token.expires_at - timezone.now() <= dt.timedelta(days=30)
+    with pytest.raises(CommandError, match="at most"):
+        call_command("create_api_token", "owner", "--name", "x", "--expires-days", "5000", stdout=StringIO())

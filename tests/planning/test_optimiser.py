@@ -286,6 +286,11 @@ def test_invalid_candidate_raises_naming_candidate_and_field(candidate, message)
         optimise([candidate], limits())
 
 
+def test_scores_too_large_to_add_exactly_raise():
+    with pytest.raises(ValueError, match="candidate 'B': value: the scores are too large"):
+        optimise([project("A", 1), project("B", D("1e15") + D("0.000001"))], limits())
+
+
 def test_cyclic_requires_raise_naming_the_cycle():
     candidates = [
         project("A", 1, requires=("B",)),

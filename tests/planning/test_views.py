@@ -175,6 +175,17 @@ class TestOverlayEdits:
         row = scenario_view(scenario).row(world.second.pk)
         assert (row.start, row.shift_months, row.change, row.mandatory) == (dt.date(2027, 4, 1), 2, "shifted", True)
 
+    def test_optimiser_rules_requires_exclusive_group_and_delay(self, client_for, portfolio_admin, world, scenario):
+        answer = client_for(portfolio_admin).post(
+            url("scenario-project-edit", scenario.pk, world.proposed.pk),
+            {"included": "in", "requires": [world.active.pk], "exclusive_group": "Wave 1", "delay_max_months": "3"},
+            **HTMX,
+        )
+        assert answer.status_code == 200
+        row = scenario_view(scenario).row(world.proposed.pk)
+        assert (row.requires, row.exclusive_group, row.delay_max_months) == ([world.active.pk], "Wave 1", 3)
+        assert "Requires P-ACT" in answer.content.decode()
+
     def test_bad_input_is_422_naming_the_field(self, client_for, portfolio_admin, world, scenario):
         answer = client_for(portfolio_admin).post(
             url("scenario-project-edit", scenario.pk, world.second.pk),
@@ -364,11 +375,12 @@ class TestCompare:
         assert comparison.unchanged_projects == 1
         assert [len(s.added) for s in comparison.scenarios] == [0, 1]
 
-    @pytest.mark.parametrize("query", ["", "?s=1", "?s=abc&s=2", "?s=99999&s=99998"])
+    @pytest.mark.parametrize("query", ["", "?s=1", "?s=abc&s=2", "?s=99999&s=99998", "?s=1&s=2&s=3&s=4&s=5"])
     def test_bad_choice_is_400_not_500(self, client_for, portfolio_admin, scenario, query):
         client = client_for(portfolio_admin)
         page = client.get(url("compare", scenario.portfolio_id) + query)
-        assert page.status_code == (200 if query == "" else 400)
+        # None or one chosen: the page asks for scenarios (a scenario's page links with its own).
+        assert page.status_code == (200 if query in ("", "?s=1") else 400)
         if query:
             assert client.get(url("compare-xlsx", scenario.portfolio_id) + query).status_code == 400
 
@@ -474,3 +486,115 @@ def test_run_result_moves_only_the_starts_the_plan_shifted(world, scenario):
     assert result.binding[0].money
     assert result.binding[0].label == "Budget cap"
     assert not result.stale
+
+
+class TestScoring:
+    @pytest.fixture
+    def criteria(self, world):
+        from tests.factories.planning import ScoringCriterionFactory
+
+        return [
+            ScoringCriterionFactory(portfolio=world.portfolio, name=name, kind=kind, weight=D(weight))
+            for name, kind, weight in (
+                ("Alignment", "objective_alignment", 50),
+                ("Urgency", "urgency", 30),
+                ("Cost", "cost", 20),
+            )
+        ]
+
+    def test_direct_weights_values_scores_and_frontier(self, client_for, portfolio_admin, scenario, criteria):
+        page = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "The weights are the direct weights" in body
+        assert "50.0 %" in body  # Alignment's weight in force: 50 of 100
+        assert "chart-frontier" in body
+        assert "This scenario" in body
+        scoring = page.context["page"]
+        assert [line.criterion.name for line in scoring.criteria] == ["Alignment", "Cost", "Urgency"]
+        assert len(scoring.matrix) == 3
+        assert len(scoring.projects) == 3
+
+    def test_inconsistent_judgements_are_flagged(self, client_for, portfolio_admin, scenario, criteria):
+        from planning.services import pairwise_set
+
+        alignment, urgency, cost = criteria
+        # A over U strongly, U over C strongly, yet C over A strongly: a cycle, far above 0.1.
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=urgency, value=D(9))
+        pairwise_set(actor=portfolio_admin, criterion_a=urgency, criterion_b=cost, value=D(9))
+        pairwise_set(actor=portfolio_admin, criterion_a=cost, criterion_b=alignment, value=D(9))
+        page = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk))
+        body = page.content.decode()
+        assert page.context["page"].inconsistent
+        assert "The judgements are inconsistent" in body
+        assert "above 0.1" in body
+
+    def test_consistent_judgements_are_not_flagged(self, client_for, portfolio_admin, scenario, criteria):
+        from planning.services import pairwise_set
+
+        alignment, urgency, cost = criteria
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=urgency, value=D(3))
+        pairwise_set(actor=portfolio_admin, criterion_a=urgency, criterion_b=cost, value=D(1))
+        pairwise_set(actor=portfolio_admin, criterion_a=alignment, criterion_b=cost, value=D(3))
+        body = client_for(portfolio_admin).get(url("scenario-scoring", scenario.pk)).content.decode()
+        assert "The judgements are inconsistent" not in body
+        assert "Consistent" in body
+
+    def test_admin_sets_weight_judgement_and_value(self, client_for, portfolio_admin, world, scenario, criteria):
+        from planning.models import CriterionValue, PairwiseJudgement
+
+        alignment, urgency, _cost = criteria
+        client = client_for(portfolio_admin)
+        answer = client.post(url("criterion-weight", scenario.pk, urgency.pk), {"weight": "40"})
+        assert answer.status_code == 302
+        urgency.refresh_from_db()
+        assert urgency.weight == D(40)
+        answer = client.post(url("pairwise-set", scenario.pk, alignment.pk, urgency.pk), {"value": "5"})
+        assert answer.status_code == 302
+        assert PairwiseJudgement.objects.get().value in (D(5), D("0.2"))
+        answer = client.post(
+            url("criterion-value-set", scenario.pk),
+            {"project": world.second.pk, "criterion": alignment.pk, "value": "42"},
+        )
+        assert answer.status_code == 302
+        assert CriterionValue.objects.get(project=world.second).value == D(42)
+
+    def test_bad_weight_is_400_naming_it(self, client_for, portfolio_admin, scenario, criteria):
+        answer = client_for(portfolio_admin).post(
+            url("criterion-weight", scenario.pk, criteria[0].pk), {"weight": "140"}
+        )
+        assert answer.status_code == 400
+        assert "Weight of “Alignment”" in answer.content.decode()
+
+    def test_delete_asks_first(self, client_for, portfolio_admin, scenario, criteria):
+        client = client_for(portfolio_admin)
+        confirm = client.get(url("criterion-delete", scenario.pk, criteria[1].pk))
+        assert confirm.status_code == 200
+        assert "Delete the criterion “Urgency”?" in confirm.content.decode()
+        assert client.post(url("criterion-delete", scenario.pk, criteria[1].pk)).status_code == 302
+        assert [c.name for c in type(criteria[0]).objects.filter(portfolio=scenario.portfolio)] == ["Alignment", "Cost"]
+
+    def test_executive_cannot_change_scoring(self, client_for, executive, scenario, criteria):
+        client = client_for(executive)
+        body = client.get(url("scenario-scoring", scenario.pk)).content.decode()
+        assert "Add criterion" not in body
+        assert client.post(url("criterion-weight", scenario.pk, criteria[0].pk), {"weight": "10"}).status_code == 404
+        assert client.get(url("criterion-delete", scenario.pk, criteria[0].pk)).status_code == 404
+
+
+def test_a_running_optimisation_polls_until_it_finishes(client_for, executive, scenario):
+    """A queued run's page polls itself (htmx, every 2 s); once finished, the poll reloads the page."""
+    run = OptimisationRun.objects.create(scenario=scenario, status="queued", params={"time_limit_s": 30})
+    client = client_for(executive)
+    path = url("scenario-run", scenario.pk, run.pk)
+    page = client.get(path).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert "Waiting for a worker" in page
+    poll = client.get(path, **HTMX)
+    assert poll.status_code == 200
+    assert poll.content.decode().lstrip().startswith('<section class="card" id="run-progress"')
+    OptimisationRun.objects.filter(pk=run.pk).update(status="failed", error="The model is invalid.")
+    done = client.get(path, **HTMX)
+    assert done.status_code == 204
+    assert done["HX-Refresh"] == "true"
+    assert "The model is invalid." in client.get(path).content.decode()

@@ -9,7 +9,7 @@ import pytest
 
 from planning.optimiser.frontier import efficient_frontier
 from planning.optimiser.scoring import Criterion, score_projects
-from planning.optimiser.weights import direct_weights, pairwise_weights
+from planning.optimiser.weights import ahp_weights, direct_weights, pairwise_weights
 
 D = Decimal
 NATIONS = ["US", "USSR", "China", "France", "UK", "Japan", "W. Germany"]
@@ -58,6 +58,15 @@ def test_ahp_accepts_either_order_and_float_reciprocals():
     one = pairwise_weights(["a", "b"], {("a", "b"): 3})
     other = pairwise_weights(["a", "b"], {("b", "a"): 1 / 3})
     assert one.weights == other.weights == {"a": D("0.75"), "b": D("0.25")}
+
+
+def test_ahp_reads_four_place_decimals_as_scale_values():
+    """1/3 stored to four places (0.3333) is 1/3; 0.35 is no scale value."""
+    weights, ratio = ahp_weights([1, 2], {(1, 2): D("0.3333")})
+    assert weights == {1: D("0.25"), 2: D("0.75")}
+    assert ratio == 0
+    with pytest.raises(ValueError, match=r"judgement 1 vs 2: 0\.35 is not on Saaty's scale"):
+        ahp_weights([1, 2], {(1, 2): D("0.35")})
 
 
 @pytest.mark.parametrize(
@@ -113,6 +122,12 @@ def test_missing_values_count_as_worst_or_reweight():
     assert worst["P2"].score == D("75.00")  # 0.75 * 100 + 0.25 * 0
     assert reweighted["P2"].score == D("100.00")  # benefit alone
     assert worst["P1"].normalised["cost"] == 100  # the only cost present is the best
+
+
+def test_scores_from_a_weight_mapping_and_directions():
+    values = {1: {10: D(10), 11: D(100)}, 2: {10: D(30), 11: D(300)}}
+    scores = score_projects(values, {10: D("0.75"), 11: D("0.25")}, higher_is_better={10: True, 11: False})
+    assert (scores[1].score, scores[2].score) == (D("25.00"), D("75.00"))
 
 
 def test_equal_values_do_not_discriminate():

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Min
 
 from budgets.selectors import reserve_status
 from demo import risks as risk_stage
+from demo.planning import CODE_PREFIX as PROPOSAL
 from demo.seed import demo_seed, demo_seed_stages
 from portfolio.models import Program
 from projects.models import Project
@@ -26,7 +27,8 @@ def demo():
 
 def test_every_project_gets_3_to_12_risks_and_every_program_some(demo):
     per_project = Risk.objects.filter(project__isnull=False).values("project").annotate(n=Count("pk"))
-    assert len(per_project) == Project.objects.count()
+    # Every project the project stages built (the planning stage's proposals have no register yet).
+    assert len(per_project) == Project.objects.exclude(code__startswith=PROPOSAL).count()
     assert all(3 <= row["n"] <= 12 for row in per_project)
     assert all(
         Program.objects.get(pk=p).risks.filter(project__isnull=True).exists()
