@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import DateTimeFilter
+
 from .models import Baseline, BaselineTask, Calendar, Dependency, Project, Rag, StatusReport, Task
 
 # Computed health as the summary tables hold it ("" is "no data"); `none` asks for projects
@@ -65,8 +67,8 @@ class TaskFilterSet(django_filters.FilterSet):
     top_level = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="Top level only")
     calendar = django_filters.NumberFilter(field_name="calendar")
     constraint_type = django_filters.MultipleChoiceFilter(choices=Task.Constraint.choices)
-    starts_after = django_filters.DateTimeFilter(field_name="start", lookup_expr="gte")
-    finishes_before = django_filters.DateTimeFilter(field_name="finish", lookup_expr="lte")
+    starts_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    finishes_before = DateTimeFilter(field_name="finish", lookup_expr="lte")
 
     class Meta:
         model = Task

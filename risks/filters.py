@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.filters import DateTimeFilter
 from core.serializers import MAX_ID
 from projects.models import Project
 
@@ -164,8 +165,8 @@ class RiskScoreHistoryFilterSet(django_filters.FilterSet):
     risk = _id_filter("risk")
     project = _id_filter("risk__project")
     program = _id_filter("risk__program")
-    after = django_filters.DateTimeFilter(field_name="at", lookup_expr="gte")
-    before = django_filters.DateTimeFilter(field_name="at", lookup_expr="lte")
+    after = DateTimeFilter(field_name="at", lookup_expr="gte")
+    before = DateTimeFilter(field_name="at", lookup_expr="lte")
 
     class Meta:
         model = RiskScoreHistory

@@ -96,8 +96,8 @@ POLICY = {
     "currencies": Policy((), NOBODY),
     "exchange-rates": Policy((), NOBODY),
     "cost-categories": Policy((), NOBODY),
-    "fiscal-calendars": Policy(PORTFOLIO, MONEY),
-    "fiscal-periods": Policy(("calendar.portfolio",), NOBODY),
+    "fiscal-calendars": Policy(("portfolio", SHARED), MONEY),
+    "fiscal-periods": Policy(("calendar.portfolio", SHARED), NOBODY),
     "budget-lines": Policy(PROJECT, MONEY),
     "cost-entries": Policy(PROJECT, MONEY),
     "forecasts": Policy(PROJECT, MONEY),
@@ -138,6 +138,23 @@ POLICY = {
     "webhook-deliveries": Policy(
         ("subscription.portfolio", "subscription.program"), NOBODY, read=PROGRAM_MANAGERS, read_above=NOBODY
     ),
+    # Portfolio planning: read by portfolio admins and executives holding their role on the
+    # portfolio (not through a program or project: scenarios carry every project's money), changed
+    # by portfolio admins.
+    **{
+        prefix: Policy(scope, frozenset({PA}), read=frozenset({PA, EX}), read_above=NOBODY)
+        for prefix, scope in (
+            ("scenarios", PORTFOLIO),
+            ("scenario-projects", ("scenario.portfolio",)),
+            ("scenario-budgets", ("scenario.portfolio",)),
+            ("scenario-demands", ("scenario.portfolio",)),
+            ("budget-caps", ("scenario.portfolio",)),
+            ("optimisation-runs", ("scenario.portfolio",)),
+            ("scoring-criteria", PORTFOLIO),
+            ("pairwise-judgements", ("criterion_a.portfolio",)),
+            ("criterion-values", ("criterion.portfolio",)),
+        )
+    },
     # The audit log follows the audited object's scope, seen whole (a program's entries are not
     # shown to someone who sees it through one project); cost-rate entries follow the rate rule.
     "audit-entries": Policy(
