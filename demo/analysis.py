@@ -53,7 +53,9 @@ class AnalysisStage:
         if program is None:
             return
         rng = self.rng
-        projects = list(Project.objects.filter(program=program).order_by("pk"))
+        # The program's running projects: the planning stage's proposals (added later, also in this
+        # program) are decided in scenarios, not analysed, so a re-run finds the same projects.
+        projects = list(Project.objects.filter(program=program).exclude(status=Project.Status.PROPOSED).order_by("pk"))
         tasks = defaultdict(list)
         for task in Task.objects.filter(project__in=projects).order_by("project_id", "sort_order", "pk"):
             tasks[task.project_id].append(task)

@@ -136,7 +136,7 @@ def _count(client, path) -> int:
 
 # Measured on SQLite: session, user, the issue (with risk, drawdown, actor, owner, portfolio),
 # the audit history, and the editable_by check.
-ISSUE_PAGE_QUERIES = 6  # with the notification bell's unread count
+ISSUE_PAGE_QUERIES = 7  # with the notification bell's unread count and the Planning entry's check
 
 
 @pytest.mark.parametrize("viewer", ["executive", "owner"])

@@ -135,7 +135,7 @@ def _count(client, path) -> int:
 
 # Measured on SQLite: the portfolio page's 10 (heat map, top risks, exposure, programs, session,
 # user, portfolio) plus the cell list's count and page.
-CELL_PAGE_QUERIES = 13  # with the notification bell's unread count
+CELL_PAGE_QUERIES = 14  # with the notification bell's unread count and the Planning entry's check
 
 
 @pytest.mark.parametrize("viewer", ["executive", "owner"])
