@@ -113,10 +113,17 @@ def test_embedded_default_serves_seeded_demo_to_a_logged_in_user(server):
             "SELECT p.id, p.code, p.name FROM portfolio_program p JOIN auth_user u ON u.id = p.manager_id "
             "WHERE u.username = 'program_manager'"
         ).fetchone()
-        project_codes = {
-            code for (code,) in db.execute("SELECT code FROM projects_project WHERE program_id = ?", [program_id])
-        }
-    assert len(project_codes) == 4
+        statuses = dict(db.execute("SELECT code, status FROM projects_project WHERE program_id = ?", [program_id]))
+    project_codes = set(statuses)
+    # The demo program's four projects, and the planning stage's five proposals beside them.
+    assert len([code for code, status in statuses.items() if status != "proposed"]) == 4
+    assert sorted(code for code, status in statuses.items() if status == "proposed") == [
+        "PLAN-DATA",
+        "PLAN-PORTAL",
+        "PLAN-SEC",
+        "PLAN-WH1",
+        "PLAN-WH2",
+    ]
 
     opener = log_in(base, "program_manager")
 
