@@ -24,7 +24,6 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from budgets.models import BudgetLine, CostRange
-from portfolio.models import Program
 from projects.models import CorrelationGroup, Distribution, DurationRange, Project, Task
 from risks.models import AnalysisRun, Risk
 
@@ -41,15 +40,8 @@ class AnalysisStage:
         self.b = builder
         self.rng = random.Random(builder.rng.random())
 
-    def _program(self) -> Program | None:
-        demo_pm = self.b.demo.get("program_manager") if getattr(self.b, "demo", None) else None
-        programs = list(Program.objects.order_by("pk"))
-        if not programs:
-            return None
-        return next((p for p in programs if demo_pm and p.manager_id == demo_pm.pk), programs[0])
-
     def build(self) -> None:
-        program = self._program()
+        program = self.b.demo_program()
         if program is None:
             return
         rng = self.rng

@@ -128,6 +128,15 @@ class DemoBuilder:
 
         PlanningStage(self).build()
 
+    def demo_program(self) -> Program | None:
+        """The demo program manager's program (the first program when the demo logins are not
+        loaded): where the analysis and planning stages put their data. None without programs."""
+        demo_pm = self.demo.get("program_manager") if getattr(self, "demo", None) else None
+        programs = list(Program.objects.order_by("pk"))
+        if not programs:
+            return None
+        return next((p for p in programs if demo_pm and p.manager_id == demo_pm.pk), programs[0])
+
     def load_demo_logins(self) -> None:
         """Set `demo` (username → user) from the database, for stages run on an existing demo."""
         by_username = self.user_model.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).in_bulk(

@@ -35,7 +35,6 @@ from planning.services import (
     scenario_create,
     scenario_project_set,
 )
-from portfolio.models import Program
 from projects.models import Dependency, Project, Task
 from projects.services import project_create
 from projects.services.schedule import outline_renumber, schedule_recompute
@@ -73,15 +72,8 @@ class PlanningStage:
         self.b = builder
         self.rng = random.Random(builder.rng.random())
 
-    def _program(self) -> Program | None:
-        demo_pm = self.b.demo.get("program_manager") if getattr(self.b, "demo", None) else None
-        programs = list(Program.objects.order_by("pk"))
-        if not programs:
-            return None
-        return next((p for p in programs if demo_pm and p.manager_id == demo_pm.pk), programs[0])
-
     def build(self) -> None:
-        program = self._program()
+        program = self.b.demo_program()
         if program is None:
             return
         portfolio = program.portfolio

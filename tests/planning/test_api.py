@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from planning.models import OptimisationRun, Scenario, ScenarioProject
-from planning.services import scenario_create, scenario_project_set
+from planning.services import scenario_project_set
 from projects.models import Project
 from tests.factories.planning import (
     BudgetCapFactory,
@@ -17,7 +17,6 @@ from tests.factories.planning import (
     PairwiseJudgementFactory,
     ScenarioFactory,
     ScoringCriterionFactory,
-    planning_world,
 )
 
 D = Decimal
@@ -26,22 +25,6 @@ API = "/api/v1"
 
 def field_errors(response) -> list:
     return [e["field"] for e in response.json()["errors"]]
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
-
-
-@pytest.fixture
-def scenario(world, portfolio_admin):
-    return scenario_create(
-        actor=portfolio_admin,
-        portfolio=world.portfolio,
-        name="Plan 2027",
-        horizon_start=dt.date(2027, 1, 1),
-        horizon_months=12,
-    )
 
 
 class TestAccess:

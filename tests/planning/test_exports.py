@@ -13,14 +13,8 @@ from planning.exports import comparison_html, comparison_workbook
 from planning.selectors.compare import compare_scenarios
 from planning.selectors.scenario import scenario_view
 from planning.services import budget_cap_set, scenario_create, scenario_project_set
-from tests.factories.planning import planning_world
 
 D = Decimal
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
 
 
 @pytest.fixture

@@ -8,27 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from planning.models import OptimisationRun
 from planning.selectors.scenario import scenario_view
-from planning.services import budget_cap_set, plan_apply, scenario_create, scenario_optimise, scenario_project_set
+from planning.services import budget_cap_set, plan_apply, scenario_optimise, scenario_project_set
 from planning.services.optimise import optimisation_inputs
-from tests.factories.planning import planning_world
 
 D = Decimal
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
-
-
-@pytest.fixture
-def scenario(world, portfolio_admin):
-    return scenario_create(
-        actor=portfolio_admin,
-        portfolio=world.portfolio,
-        name="Plan 2027",
-        horizon_start=dt.date(2027, 1, 1),
-        horizon_months=12,
-    )
 
 
 @pytest.fixture

@@ -11,16 +11,10 @@ from planning.models import PairwiseJudgement, ScoringCriterion
 from planning.selectors.scenario import scenario_view
 from planning.selectors.scores import METHOD_DIRECT, METHOD_PAIRWISE, project_scores
 from planning.services import criterion_create, criterion_value_set, pairwise_set, scenario_create
-from tests.factories.planning import planning_world
 from tests.factories.portfolio import ProgramObjectiveFactory
 from tests.factories.risks import RiskFactory
 
 D = Decimal
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
 
 
 def criterion(world, actor, name, kind, weight):

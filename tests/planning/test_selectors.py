@@ -3,7 +3,6 @@
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,14 +11,12 @@ from planning.selectors.scenario import scenario_view
 from planning.services import (
     budget_cap_set,
     scenario_budget_set,
-    scenario_create,
     scenario_demand_set,
     scenario_project_set,
 )
 from projects.models import Project, Task
 from tests.factories.budgets import BudgetLineFactory
 from tests.factories.governance import BenefitFactory
-from tests.factories.planning import planning_world
 from tests.factories.projects import ProjectFactory, TaskFactory
 from tests.factories.risks import RiskFactory
 from tests.factories.staffing import StaffingRequestFactory
@@ -29,18 +26,6 @@ D = Decimal
 
 def jan(day=1):
     return dt.date(2027, 1, day)
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
-
-
-@pytest.fixture
-def scenario(world, portfolio_admin):
-    return scenario_create(
-        actor=portfolio_admin, portfolio=world.portfolio, name="Plan 2027", horizon_start=jan(), horizon_months=12
-    )
 
 
 class TestLiveFigures:

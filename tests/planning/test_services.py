@@ -25,15 +25,9 @@ from planning.services import (
 from planning.services import commit as commit_module
 from projects.models import Project, Task
 from staffing.models import Allocation, StaffingRequest
-from tests.factories.planning import planning_world
 from tests.factories.staffing import AllocationFactory
 
 D = Decimal
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
 
 
 def new_scenario(world, actor, name="Plan 2027", **kwargs):

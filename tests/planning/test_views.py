@@ -14,29 +14,12 @@ from planning.selectors.compare import compare_scenarios
 from planning.selectors.scenario import scenario_view
 from planning.services import budget_cap_set, scenario_create, scenario_project_set
 from projects.models import Project
-from tests.factories.planning import planning_world
 from tests.factories.portfolio import MembershipFactory
 from tests.factories.projects import ProjectFactory
 from tests.factories.users import UserFactory
 
 D = Decimal
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def world(program, portfolio_admin):
-    return planning_world(program, actor=portfolio_admin)
-
-
-@pytest.fixture
-def scenario(world, portfolio_admin):
-    return scenario_create(
-        actor=portfolio_admin,
-        portfolio=world.portfolio,
-        name="Plan 2027",
-        horizon_start=dt.date(2027, 1, 1),
-        horizon_months=12,
-    )
 
 
 @pytest.fixture
