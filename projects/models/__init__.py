@@ -1,23 +1,40 @@
 """The projects app's models: projects and status (project.py), schedules (schedule.py),
 pending schedule imports (schedule_import.py), schedule uncertainty (uncertainty.py)."""
 
-from .project import RAG_VALUES, Project, Rag, StatusReport, open_projects_q
-from .schedule import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
+from .project import (
+    RAG_VALUES,
+    CriticalMode,
+    FloatMode,
+    LagCalendar,
+    ProgressMode,
+    Project,
+    Rag,
+    ScheduleDialect,
+    StatusReport,
+    open_projects_q,
+)
+from .schedule import ActivityType, Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
 from .schedule_import import ScheduleImport
 from .uncertainty import CorrelationGroup, Distribution, DurationRange
 
 __all__ = [
     "RAG_VALUES",
+    "ActivityType",
     "Baseline",
     "BaselineTask",
     "Calendar",
     "CalendarException",
     "CorrelationGroup",
+    "CriticalMode",
     "Dependency",
     "Distribution",
     "DurationRange",
+    "FloatMode",
+    "LagCalendar",
+    "ProgressMode",
     "Project",
     "Rag",
+    "ScheduleDialect",
     "ScheduleImport",
     "StatusReport",
     "Task",

@@ -43,6 +43,41 @@ def open_projects_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": Project.OPEN_STATUSES, f"{prefix}phase__in": Project.OPEN_PHASES})
 
 
+class ScheduleDialect(models.TextChoices):
+    MSPROJECT = "msproject", "Microsoft Project"
+    P6 = "p6", "Primavera P6"
+
+
+class ProgressMode(models.TextChoices):
+    """How P6 schedules an activity that has started out of sequence."""
+
+    RETAINED_LOGIC = "retained_logic", "Retained logic"
+    PROGRESS_OVERRIDE = "progress_override", "Progress override"
+    ACTUAL_DATES = "actual_dates", "Actual dates"
+
+
+class LagCalendar(models.TextChoices):
+    """The calendar P6 measures a relationship's lag in."""
+
+    PREDECESSOR = "predecessor", "Predecessor activity calendar"
+    SUCCESSOR = "successor", "Successor activity calendar"
+    HOURS_24 = "24h", "24-hour calendar"
+    PROJECT = "project", "Project default calendar"
+
+
+class FloatMode(models.TextChoices):
+    """How P6 computes total float."""
+
+    START = "start", "Start float (late start − early start)"
+    FINISH = "finish", "Finish float (late finish − early finish)"
+    SMALLEST = "smallest", "Smallest of start and finish float"
+
+
+class CriticalMode(models.TextChoices):
+    TOTAL_FLOAT = "total_float", "Total float at or below the threshold"
+    LONGEST_PATH = "longest_path", "Longest path"
+
+
 class Project(VersionedModel):
     """A project inside one program."""
 
@@ -91,6 +126,25 @@ class Project(VersionedModel):
         "projects.Calendar", null=True, blank=True, on_delete=models.SET_NULL, related_name="default_for"
     )
     status_date = bounds.BoundedDateField(null=True, blank=True)
+    # Which scheduling rules the engine applies (projects.scheduling): Microsoft Project's, or
+    # Primavera P6's. Chosen on import from the file's origin and switchable on the schedule page.
+    schedule_dialect = models.CharField(
+        max_length=12, choices=ScheduleDialect.choices, default=ScheduleDialect.MSPROJECT
+    )
+    # P6's data date: an instant (remaining work never starts before it). Used by the P6 dialect;
+    # the Microsoft Project dialect reads `status_date` (a day) as it always has.
+    data_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    # P6 scheduling options (Schedule Options dialog), read from the file on import.
+    progress_mode = models.CharField(max_length=20, choices=ProgressMode.choices, default=ProgressMode.RETAINED_LOGIC)
+    lag_calendar = models.CharField(max_length=12, choices=LagCalendar.choices, default=LagCalendar.PREDECESSOR)
+    float_mode = models.CharField(max_length=10, choices=FloatMode.choices, default=FloatMode.FINISH)
+    critical_mode = models.CharField(max_length=14, choices=CriticalMode.choices, default=CriticalMode.TOTAL_FLOAT)
+    # A task is critical when its total float is at most this many working minutes (P6: "total
+    # float less than or equal to"; Microsoft Project: CriticalSlackLimit).
+    critical_float_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators(signed=True))
+    # The project must finish by this instant (P6's "Must Finish By"): late dates count back from
+    # it, so a late project shows negative float.
+    must_finish_by = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     # Reserves in the portfolio's base currency; drawdowns are logged in budgets.ReserveTransaction
     # and what remains is computed from that log (budgets.selectors.reserve_status).
     contingency_reserve = MoneyField(default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
@@ -110,6 +164,7 @@ class Project(VersionedModel):
             *bounds.checks(
                 money=("contingency_reserve", "management_reserve"),
                 dates=("planned_start", "planned_finish", "status_date"),
+                signed_minutes=("critical_float_minutes",),
             ),
             models.CheckConstraint(condition=~Q(code=""), name="%(app_label)s_%(class)s_code_not_empty"),
             models.CheckConstraint(

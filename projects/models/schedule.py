@@ -81,6 +81,12 @@ class CalendarException(models.Model):
         return f"{self.calendar}: {self.name or 'exception'} {self.start_date}–{self.end_date}"
 
 
+class ActivityType(models.TextChoices):
+    TASK = "task", "Task"
+    LEVEL_OF_EFFORT = "loe", "Level of effort"
+    WBS_SUMMARY = "wbs_summary", "WBS summary"
+
+
 class Task(VersionedModel):
     """A WBS element. A milestone is a zero-duration task; a summary task's dates roll up
     from its children. Working-time units: see the module docstring."""
@@ -104,6 +110,9 @@ class Task(VersionedModel):
     duration_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators())
     is_milestone = models.BooleanField(default=False)
     is_summary = models.BooleanField(default=False, editable=False)
+    # P6's activity types beyond a plain task: level of effort spans its links' dates; a WBS
+    # summary spans the activities of its WBS branch. Scheduled by the P6 dialect.
+    activity_type = models.CharField(max_length=12, choices=ActivityType.choices, default=ActivityType.TASK)
     constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
     constraint_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
@@ -222,7 +231,10 @@ class Dependency(TimeStampedModel):
         verbose_name_plural = "dependencies"
         constraints = [
             *bounds.checks(signed_minutes=("lag_minutes",)),
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="%(app_label)s_%(class)s_unique"),
+            # P6 allows several relationships between one pair (SS and FF together is common), one of each type.
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "type"], name="%(app_label)s_%(class)s_unique_type"
+            ),
             models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="%(app_label)s_%(class)s_not_self"),
             models.CheckConstraint(
                 condition=Q(type__in=["FS", "SS", "FF", "SF"]), name="%(app_label)s_%(class)s_type_valid"
