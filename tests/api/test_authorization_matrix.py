@@ -36,6 +36,7 @@ from rest_framework.test import APIClient
 
 from config.api_router import router
 from portfolio.models import Membership, Portfolio, Program
+from portfolio.roles import Role
 from projects.models import Project
 
 from .policy import GLOBAL, OWN, POLICY, ROLE_OF, SELF, SHARED, scope_of
@@ -204,6 +205,16 @@ def test_every_router_resource_is_in_the_policy_table():
     unknown = sorted(set(POLICY) - {prefix for prefix, _, _ in router.registry})
     assert not missing, f"declare who may read and change these in tests/api/policy.py: {missing}"
     assert not unknown, f"the policy names resources the router does not have: {unknown}"
+
+
+def test_read_only_roles_are_declared_to_change_nothing():
+    """Executives and team members read; no row of the table may let them write (so the
+    matrix cannot be made to pass by declaring a read-only role a writer)."""
+    read_only = {Role.EXECUTIVE, Role.TEAM_MEMBER}
+    for prefix, policy in POLICY.items():
+        for relation in ("below", "above", "above-portfolio", "shared"):
+            for method in ("patch", "delete"):
+                assert not read_only & policy.changers(relation, method), (prefix, relation, method)
 
 
 def test_every_role_gets_what_the_policy_says_from_every_resource(world):
