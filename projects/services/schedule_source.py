@@ -14,7 +14,6 @@ applies it with the helpers here:
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 
 from projects.scheduling.model import LinkIn
@@ -23,7 +22,7 @@ from projects.scheduling.p6 import MSPROJECT, P6, SourceOptions
 from projects.scheduling.repairs import RepairLine, RepairLog
 
 from ..models import Project, ScheduleDialect
-from .schedule import to_aware
+from .schedule import project_zone, to_aware
 
 MERGED_LINK = "the same predecessor, successor and type twice, merged into the first"
 TO_MISSING_TASK = "to a task that is not in the file (or is blank or inactive), left out"
@@ -88,7 +87,7 @@ def apply_source_options(project: Project, source: ScheduleSource, *, from_file:
     `from_file`: the file becomes the plan (a new project, a replace, or a first import into an
     empty project): the dialect and every option the file states are taken. Otherwise (a merge
     into a plan) the project keeps its own, and takes only a data date it does not have yet."""
-    zone = zoneinfo.ZoneInfo(project.time_zone or "UTC")
+    zone = project_zone(project)
     options = source.options or SourceOptions()
     changed: list[str] = []
 

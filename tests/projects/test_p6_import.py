@@ -30,7 +30,7 @@ from tests.factories.projects import ProjectFactory
 
 MSPDI = Path(__file__).parent / "data" / "mspdi"
 P6 = Path(__file__).parent / "data" / "p6"
-SAMPLE = "mspdirelations.xml"  # Task 3 follows Task 2 SS +10 d; Task 4 follows Task 3 FF
+SAMPLE = "mspdirelations.xml"  # Task 3 follows Task 2 SS +1 d; Task 4 follows Task 3 FF
 CODE = "MOD-ERP"
 
 
@@ -189,9 +189,9 @@ def test_a_value_keel_uses_and_cannot_read_still_refuses_the_file_with_nothing_w
 
 @pytest.mark.django_db
 def test_links_of_different_types_between_one_pair_are_all_stored():
-    # Task 3 already follows Task 2 start-to-start +10 d; add finish-to-finish +2 d.
+    # Task 3 already follows Task 2 start-to-start +1 d; add finish-to-finish +2 d.
     result = load(with_links(sample(), 3, (2, 0, 2 * 4800)))
-    assert links_by_pair(result.project)[("Task 2", "Task 3")] == [("FF", 960), ("SS", 4800)]
+    assert links_by_pair(result.project)[("Task 2", "Task 3")] == [("FF", 960), ("SS", 480)]
     assert result.links == 5
     assert result.repairs == ()
 
@@ -200,7 +200,7 @@ def test_links_of_different_types_between_one_pair_are_all_stored():
 def test_the_same_type_twice_between_one_pair_is_merged_into_the_first_and_reported():
     xml = with_links(sample(), 3, (2, 3, 9600), (2, 0, 0), (2, 0, 600))
     result = load(xml)
-    assert links_by_pair(result.project)[("Task 2", "Task 3")] == [("FF", 0), ("SS", 4800)]
+    assert links_by_pair(result.project)[("Task 2", "Task 3")] == [("FF", 0), ("SS", 480)]
     assert repair_texts(result) == ["2 links: the same predecessor, successor and type twice, merged into the first"]
     assert result.repairs[0].examples == ("Task UID 3 ← UID 2 (SS)", "Task UID 3 ← UID 2 (FF)")
 
@@ -217,7 +217,7 @@ def test_an_export_writes_every_link_of_a_pair():
     exported = read_mspdi(schedule_export_mspdi(project=result.project))
     by_name = {t.name: t for t in exported.tasks}
     into_3 = sorted((link.type, link.lag_tenths) for link in by_name["Task 3"].predecessors)
-    assert into_3 == [(0, 9600), (3, 48000)]  # FF +2 d and SS +10 d, both from Task 2
+    assert into_3 == [(0, 9600), (3, 4800)]  # FF +2 d and SS +1 d, both from Task 2
     assert {link.predecessor_uid for link in by_name["Task 3"].predecessors} == {by_name["Task 2"].uid}
     again = load(schedule_export_mspdi(project=result.project), code="BACK")
     assert links_by_pair(again.project) == links_by_pair(result.project)
