@@ -289,9 +289,9 @@ def test_a_p6_file_becomes_a_p6_project_with_the_files_options(name):
     assert types["Site supervision"] == "loe"
     assert types["Civil summary"] == "wbs_summary"
     assert types["Excavate"] == "task"
-    progress = Task.objects.get(project=project, name="Excavate")
-    assert progress.percent_complete == 60
-    assert progress.actual_start is not None
+    progress = Task.objects.get(project=project, name="Excavate")  # in progress at the data date
+    assert progress.actual_start == dt.datetime(2021, 11, 8, 8, 0, tzinfo=zone)
+    assert progress.remaining_minutes == 32 * 60
 
 
 @pytest.mark.mpxj
@@ -300,9 +300,10 @@ def test_the_xer_refused_before_imports_with_both_links_of_a_pair_and_says_what_
     result = load(p6_bytes("p6-sample.xer"), code="P6", filename="p6-sample.xer")
     pairs = links_by_pair(result.project)
     assert [kind for kind, _lag in pairs[("Excavate", "Foundations")]] == ["FF", "SS"]
-    assert [kind for kind, _lag in pairs[("Foundations", "Backfill")]] == ["FS"]  # repeated in the file
+    # Repeated (same pair, same type) in the file: MPXJ's reader keeps one already, so Keel never
+    # sees the repeat of an .xer (it notes those of an MSPDI file: see above).
+    assert [kind for kind, _lag in pairs[("Foundations", "Backfill")]] == ["FS"]
     texts = repair_texts(result)
-    assert "1 link: the same predecessor, successor and type twice, merged into the first" in texts
     assert "1 assignment: negative remaining work set to 0" in texts
     assert any("PT0H0M-5S" in example for line in result.repairs for example in line.examples)
 

@@ -42,6 +42,7 @@ import org.mpxj.SchedulingProgressedActivities;
 import org.mpxj.Task;
 import org.mpxj.TimeUnit;
 import org.mpxj.TotalSlackCalculationType;
+import org.mpxj.cpm.PrimaveraScheduler;
 import org.mpxj.primavera.PrimaveraPMFileWriter;
 import org.mpxj.primavera.PrimaveraXERFileWriter;
 
@@ -51,6 +52,9 @@ public class GenerateP6Samples
    {
       Path folder = Path.of(args.length > 0 ? args[0] : ".");
       ProjectFile file = build();
+      // P6 files carry computed dates (P6 XML cannot be read back without them): MPXJ's own
+      // Primavera scheduler computes them, as P6 would on "Schedule" (F9).
+      new PrimaveraScheduler().schedule(file, file.getProjectProperties().getStartDate());
       Path xer = folder.resolve("p6-sample.xer");
       new PrimaveraXERFileWriter().write(file, xer.toString());
       Files.writeString(xer, repeatFirstLinkOf(Files.readString(xer, StandardCharsets.UTF_8), "A1030"), StandardCharsets.UTF_8);
@@ -137,9 +141,11 @@ public class GenerateP6Samples
    private static Task activity(Task parent, String id, String name, double duration)
    {
       Task task = parent.addTask();
+      task.setCalendar(parent.getParentFile().getDefaultCalendar());
       task.setActivityID(id);
       task.setName(name);
       task.setDuration(days(duration));
+      task.setRemainingDuration(days(duration));
       task.setActivityType(ActivityType.TASK_DEPENDENT);
       return task;
    }
