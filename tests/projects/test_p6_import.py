@@ -357,3 +357,25 @@ def test_a_merge_into_a_plan_keeps_its_dialect_but_a_first_import_takes_the_file
     assert json.dumps([list(o) for o in first.options])  # plain strings, as the API returns them
     empty.refresh_from_db()
     assert empty.schedule_dialect == "msproject"  # a preview writes nothing
+
+
+@pytest.mark.django_db
+def test_confirming_says_how_many_items_were_repaired(client_for, project, project_manager):
+    xml = with_remaining_work(sample(), (1, 2), "PT0H0M-5S")
+    client = client_for(project_manager)
+    upload = client.post(
+        reverse("projects:schedule-import", args=[CODE]),
+        {"file": SimpleUploadedFile("plan.xml", xml.encode()), "mode": "merge"},
+    )
+    job = ScheduleImport.objects.get()
+    assert upload.status_code == 302
+    preview = schedule_import_preview(
+        actor=project_manager, project=project, data=xml.encode(), filename="plan.xml", replace=False
+    )
+    done = client.post(
+        reverse("projects:schedule-import-confirm", args=[CODE, job.pk]),
+        {"fingerprint": preview.fingerprint},
+        follow=True,
+    )
+    assert "2 items of the file were dropped or repaired, as the preview listed." in done.content.decode()
+    assert Task.objects.filter(project=project).count() == 5
