@@ -441,10 +441,12 @@ def schedule_lock(projects: Iterable[Project | int]) -> None:
     default order (code) — the order dependency_create and schedule_propagate lock a program's or
     a network's — and before any task row: two edits of one project then queue instead of each
     holding one task and waiting for the other's in the reschedule's bulk update (a deadlock, seen
-    under load as a 500 on concurrent task PATCHes)."""
+    under load as a 500 on concurrent task PATCHes). FOR NO KEY UPDATE, not FOR UPDATE: rows that
+    only point at the project (a cost entry's insert takes FOR KEY SHARE for its foreign key) are
+    not held up, so they cannot close a cycle with a schedule edit either."""
     ids = {p if isinstance(p, int) else p.pk for p in projects}
     if ids:
-        list(Project.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+        list(Project.objects.select_for_update(no_key=True).filter(pk__in=ids).values_list("pk"))
 
 
 def schedule_reschedule(*, project: Project, whole_network: bool = False) -> ScheduleOutcome:
@@ -487,7 +489,7 @@ def schedule_propagate(*, project_id: int) -> tuple[int, ...]:
     # One propagation per network at a time: lock its projects, in the order dependency_create
     # locks a program's (Project's default ordering), so the two never deadlock.
     ids = linked_project_ids(project)
-    list(Project.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+    list(Project.objects.select_for_update(no_key=True).filter(pk__in=ids).values_list("pk"))
     try:
         outcome = schedule_recompute(project=project)
     except ValidationError:
@@ -633,7 +635,9 @@ def dependency_create(
     is written."""
     # Serialise link changes per program: two links created at once could otherwise close a
     # cycle that neither saw.
-    list(Project.objects.select_for_update().filter(program_id=successor.project.program_id).values_list("pk"))
+    list(
+        Project.objects.select_for_update(no_key=True).filter(program_id=successor.project.program_id).values_list("pk")
+    )
     if Dependency.objects.filter(predecessor=predecessor, successor=successor, type=type).exists():
         raise ValidationError({"predecessor": DUPLICATE_LINK})
     dep = Dependency(
