@@ -379,3 +379,21 @@ def test_confirming_says_how_many_items_were_repaired(client_for, project, proje
     )
     assert "2 items of the file were dropped or repaired, as the preview listed." in done.content.decode()
     assert Task.objects.filter(project=project).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_api_preview_carries_the_repairs_and_the_dialect(api_for, project, project_manager):
+    xml = with_links(with_remaining_work(sample(), (1, 2), "PT0H0M-5S"), 3, (2, 3, 0))
+    response = api_for(project_manager).post(
+        f"/api/v1/projects/{project.pk}/schedule-import/",
+        {"file": SimpleUploadedFile("plan.xml", xml.encode(), content_type="application/xml")},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert [(r["text"], r["count"]) for r in body["repairs"]] == [
+        ("2 assignments: negative remaining work set to 0", 2),
+        ("1 link: the same predecessor, successor and type twice, merged into the first", 1),
+    ]
+    assert body["repairs"][0]["examples"] == ["Assignment UID 1 ('PT0H0M-5S')", "Assignment UID 2 ('PT0H0M-5S')"]
+    assert (body["dialect"], body["dialect_after"], body["options"]) == ("msproject", "Microsoft Project", [])
