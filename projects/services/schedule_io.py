@@ -6,6 +6,13 @@ writes nothing) and idempotent by external reference: a task's MSPDI UID is its
 importing a revised file updates the tasks it names. `replace=True` clears the project's
 schedule first (tasks the file no longer has disappear).
 
+Tolerant and honest (projects.scheduling.repairs): a value Keel does not use never refuses a
+file; what is dropped or repaired (an unreadable computed date, a negative remaining work, the
+same link twice, links to tasks not in the file) is returned in `ImportResult.repairs` for the
+preview. Several links between one pair are kept, one per type (P6's SS + FF). A file read
+through MPXJ also gives its dialect and P6's scheduling options (projects.scheduling.p6), stored
+on the project when the file becomes the plan (services/schedule_source.py).
+
 What is not kept: resources and assignments (the staffing issue owns people), so a task that
 Microsoft Project laid out in its resources' working time is laid out in its own calendar here;
 splits; and cross-project links inside the file.
