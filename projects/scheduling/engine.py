@@ -248,7 +248,7 @@ class _Run:
                     else:
                         a, w = (ls_a[p], ls_w[p]) if late else (es_a[p], es_w[p])
                     if p6 is not None:
-                        x = c.w(self._p6_lag_forward(p, i, a, lag, elapsed))
+                        x = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
                     elif elapsed:
                         x = c.w(a + lag)
                     elif lag and tc is not c:  # the lag is working time of the task calendar
@@ -329,6 +329,14 @@ class _Run:
             return self.project_cal
         return None
 
+    def _p6_lag_left(self, p: int, code: int, lag: int) -> int:
+        """The lag still to run on a link from ``p``: from a progressed predecessor's start (SS,
+        SF), the working time it has already done counts against the lag, which then runs from
+        where its remaining work resumes."""
+        if code in (SS, SF) and lag > 0 and self.started[p] and not self.finished[p]:
+            return max(0, lag - (self.span[p] - self.remaining[p]))
+        return lag
+
     def _p6_lag_forward(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
         """Absolute minute ``lag`` after absolute minute ``a`` on link ``p -> q``."""
         if not lag:
@@ -374,7 +382,7 @@ class _Run:
                 if self.finished[p] and code in (SS, SF):
                     continue  # a finished predecessor's start drives nothing any more
                 a = self.ef_a[p] if code in (FS, FF) else self.es_a[p]
-                y = c.w(self._p6_lag_forward(p, i, a, lag, elapsed))
+                y = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
                 if code >= FF:
                     y -= rem
                 candidates.append((p, y))
@@ -570,7 +578,7 @@ class _Run:
         else:
             w = self.lf_w[q]
         a = qc.start_of(w) if code in (FS, SS) else qc.finish_of(w)
-        y = c.w(self._p6_lag_back(i, q, a, lag, elapsed))
+        y = c.w(self._p6_lag_back(i, q, a, self._p6_lag_left(i, code, lag), elapsed))
         if code in (SS, SF):  # the link bounds i's (remaining) start: add what is left of it
             y += self.remaining[i] if self.started[i] else self.span[i]
         return y
@@ -734,7 +742,11 @@ class _Run:
             for q, code, lag, elapsed in links:
                 if finished[q] or (skip is not None and skip[q]):
                     continue
-                if not elapsed and not alap[p] and not alap[q] and c is cal[p] and c is cal[q]:
+                if self.p6 is not None:  # P6: the lag in its lag calendar, slack in p's calendar
+                    mine_a, theirs_a = self._dates(p)[0 if code in (SS, SF) else 1], self._dates(q)[code in (FF, SF)]
+                    lagged = self._p6_lag_forward(p, q, mine_a, self._p6_lag_left(p, code, lag), elapsed)
+                    slack = c.w(theirs_a) - c.w(lagged)
+                elif not elapsed and not alap[p] and not alap[q] and c is cal[p] and c is cal[q]:
                     # Common case: one calendar, so the stored positions can be subtracted.
                     mine = ef_w[p] if code in (FS, FF) else es_w[p]
                     theirs = es_w[q] if code in (FS, SS) else ef_w[q]

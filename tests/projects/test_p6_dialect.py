@@ -192,6 +192,19 @@ def test_completed_activity_keeps_its_actual_dates_and_drives_its_successor() ->
     assert not result.tasks["A"].is_critical
 
 
+def test_start_to_start_lag_from_a_progressed_activity_counts_the_work_already_done() -> None:
+    """A started Monday and has done 2 of its 5 days by the data date (Wednesday 00:00); B
+    follows it SS + 3 days: one day of lag is left, from where A resumes, so B starts Thursday."""
+    tasks = [
+        TaskIn("A", duration_minutes=5 * DAY, actual_start=at(8), remaining_minutes=3 * DAY),
+        TaskIn("B", duration_minutes=DAY),
+    ]
+    result = p6(tasks, [fs("A", "B", 3 * DAY, LinkType.SS)], data_date=at(10, 0))
+    assert result.tasks["A"].early_start == at(10)
+    assert dates(result, "B") == (at(11), at(11, 17))
+    assert result.tasks["A"].free_float_minutes == 0
+
+
 # -- lag calendars -------------------------------------------------------------------------------
 
 # A (1 day, seven-day calendar) finishes Friday 12th 17:00; A -> B FS with a lag of 2,880 minutes;
