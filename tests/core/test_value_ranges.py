@@ -91,7 +91,7 @@ def expected_range(field, kind) -> tuple:
     signed = field.model._meta.label in ("budgets.CostEntry", "governance.ChangeRequestLine", "projects.Dependency")
     signed = signed or (field.model._meta.label, field.name) in (
         ("governance.ChangeRequest", "schedule_impact_days"),
-        ("projects.Project", "critical_float_minutes"),  # a critical threshold may be negative float
+        ("projects.Project", "critical_float_minutes"),  # P6: "critical if total float <= x", x may be < 0
     )
     return {
         "money": (bounds.MONEY_MIN_SIGNED if signed else bounds.MONEY_MIN, bounds.MONEY_MAX),
