@@ -9,7 +9,7 @@ float and critical flag must agree.
 
 Where Keel deliberately follows P6 over MPXJ, :data:`P6_OVER_MPXJ` holds the value P6 gives and
 why; docs/scheduling-p6.md lists the same cases. Completed activities are compared on their
-(actual) early dates only: P6 shows no late dates or float for them.
+start and finish (the actual dates) only: P6 shows no late dates or float for them.
 """
 
 from __future__ import annotations
@@ -69,13 +69,12 @@ def differences(name: str, report: dict) -> list[str]:
         theirs = report["mpxj"][str(uid)]
         ours = result.tasks[uid]
         completed = next(t for t in report["tasks"] if t["uid"] == uid)["actual_finish"] is not None
-        expected: dict[str, object] = {f: theirs[f] for f in DATE_FIELDS}
-        actual: dict[str, object] = {f: _text(getattr(ours, f)) for f in DATE_FIELDS}
-        if completed:
-            for f in ("late_start", "late_finish"):
-                expected.pop(f)
-                actual.pop(f)
+        if completed:  # P6 shows only the actual dates of a completed activity
+            expected: dict[str, object] = {f: theirs[f] for f in ("start", "finish")}
+            actual: dict[str, object] = {f: _text(getattr(ours, f)) for f in ("start", "finish")}
         else:
+            expected = {f: theirs[f] for f in DATE_FIELDS}
+            actual = {f: _text(getattr(ours, f)) for f in DATE_FIELDS}
             expected["total_float"] = theirs["total_float_minutes"]
             actual["total_float"] = ours.total_float_minutes
             expected["critical"] = bool(theirs["longest_path"] if critical_by_path else theirs["critical"])

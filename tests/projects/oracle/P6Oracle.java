@@ -86,6 +86,7 @@ public class P6Oracle
                ProjectFile file = new UniversalProjectReader().read(args[index]);
                Map<String, Object> report = describe(file);
                report.put("file_dates", dates(file));
+               report.put("p6_rules_applied", applyP6ProgressRule(file));
                long nanos = schedule(file);
                report.put("mpxj", dates(file));
                report.put("mpxj_nanos", nanos);
@@ -132,6 +133,35 @@ public class P6Oracle
       long began = System.nanoTime();
       new PrimaveraScheduler().schedule(file, start);
       return System.nanoTime() - began;
+   }
+
+   /**
+    * MPXJ's PrimaveraScheduler implements P6's default "retained logic" only; it ignores the
+    * project's "when scheduling progressed activities use" option. Under progress override (and
+    * actual dates, which also override the logic) P6 disregards a relationship from an unfinished
+    * predecessor to an activity already in progress: the activity's remaining work resumes at the
+    * data date and the relationship no longer constrains either side. Apply that documented rule
+    * here, by removing those relationships before MPXJ schedules, and say what was removed.
+    */
+   private static List<String> applyP6ProgressRule(ProjectFile file)
+   {
+      List<String> applied = new ArrayList<>();
+      SchedulingProgressedActivities mode = file.getProjectProperties().getSchedulingProgressedActivities();
+      if (mode != SchedulingProgressedActivities.PROGRESS_OVERRIDE && mode != SchedulingProgressedActivities.ACTUAL_DATES)
+      {
+         return applied;
+      }
+      for (Relation relation : new ArrayList<>(file.getRelations()))
+      {
+         Task predecessor = relation.getPredecessorTask();
+         Task successor = relation.getSuccessorTask();
+         if (successor.getActualStart() != null && successor.getActualFinish() == null && predecessor.getActualFinish() == null)
+         {
+            successor.removePredecessor(predecessor, relation.getType(), relation.getLag());
+            applied.add(mode + ": ignored " + relation.getType() + " " + predecessor.getActivityID() + " -> " + successor.getActivityID());
+         }
+      }
+      return applied;
    }
 
    // -- building a ProjectFile from a spec ------------------------------------------------------

@@ -228,3 +228,97 @@ def p6_options(case: EngineCase) -> ScheduleOptions:
         must_finish_by=case.must_finish_by,
     )
     return ScheduleOptions(critical_slack_minutes=case.critical_float_minutes, p6=p6)
+
+
+# -- a spec without the JVM ---------------------------------------------------------------------
+
+_SPEC_TYPES = {
+    "task": "TASK_DEPENDENT",
+    "start_milestone": "START_MILESTONE",
+    "finish_milestone": "FINISH_MILESTONE",
+    "loe": "LEVEL_OF_EFFORT",
+    "wbs_summary": "WBS_SUMMARY",
+}
+_SPEC_CONSTRAINTS = {short.value: long for long, short in CONSTRAINTS.items()}
+_SPEC_LINKS = {short.value: long for long, short in LINK_TYPES.items()}
+
+
+def report_from_spec(spec: dict) -> dict:
+    """What P6Oracle's ``schedule`` would report MPXJ read from a file built from ``spec``
+    (project options, calendars, activities, relationships; no dates): the same unique ids (WBS
+    entries first, then activities, in spec order), so :func:`engine_case` works without Java."""
+
+    def option(table: dict[str, str], value: str) -> str:
+        return next(k for k, v in table.items() if v == value)
+
+    wbs_uid = {node["id"]: number for number, node in enumerate(spec["wbs"], start=1)}
+    tasks: list[dict] = [
+        {
+            "uid": wbs_uid[node["id"]],
+            "activity_id": None,
+            "name": node["name"],
+            "summary": True,
+            "parent_uid": wbs_uid.get(node.get("parent")),
+            "type": "TASK_DEPENDENT",
+        }
+        for node in spec["wbs"]
+    ]
+    uid_of: dict[str, int] = {}
+    for number, node in enumerate(spec["activities"], start=len(tasks) + 1):
+        uid_of[node["id"]] = number
+        hours = node.get("duration_h", 0)
+        remaining = node.get("remaining_h", hours)
+        percent = (100.0 if node.get("actual_finish") else 0.0) if not hours else 100.0 * (hours - remaining) / hours
+        tasks.append(
+            {
+                "uid": number,
+                "activity_id": node["id"],
+                "name": node.get("name", node["id"]),
+                "summary": False,
+                "parent_uid": wbs_uid[node["wbs"]],
+                "type": _SPEC_TYPES[node.get("type", "task")],
+                "calendar": node.get("calendar") or spec["default_calendar"],
+                "duration_minutes": round(hours * 60),
+                "remaining_minutes": round(remaining * 60),
+                "actual_start": node.get("actual_start"),
+                "actual_finish": node.get("actual_finish"),
+                "percent_complete": node.get("percent", percent),
+                "constraint": _SPEC_CONSTRAINTS.get(node.get("constraint"), "AS_SOON_AS_POSSIBLE"),
+                "constraint_date": node.get("constraint_date"),
+            }
+        )
+    calendars = [
+        {
+            "id": node["id"],
+            "name": node["name"],
+            "week": {str(day): node["week"].get(str(day), []) for day in range(1, 8)},
+            "exceptions": [{"from": day, "to": day, "hours": []} for day in node.get("holidays", [])],
+        }
+        for node in spec["calendars"]
+    ]
+    return {
+        "project": {
+            "name": spec["name"],
+            "planned_start": spec["start"],
+            "start": spec["start"],
+            "data_date": spec.get("data_date"),
+            "must_finish_by": spec.get("must_finish_by"),
+            "lag_calendar": option(LAG_CALENDARS, spec.get("lag_calendar", "predecessor")),
+            "float_mode": option(FLOAT_MODES, spec.get("float_mode", "finish")),
+            "critical_mode": option(CRITICAL_MODES, spec.get("critical_mode", "total_float")),
+            "critical_float_minutes": round(spec.get("critical_float_hours", 0) * 60),
+            "progress_mode": option(PROGRESS_MODES, spec.get("progress_mode", "retained_logic")),
+            "default_calendar": spec["default_calendar"],
+        },
+        "calendars": calendars,
+        "tasks": tasks,
+        "relations": [
+            {
+                "pred": uid_of[link["pred"]],
+                "succ": uid_of[link["succ"]],
+                "type": _SPEC_LINKS[link.get("type", "FS")],
+                "lag_minutes": round(link.get("lag_h", 0) * 60),
+            }
+            for link in spec["links"]
+        ],
+    }
