@@ -68,6 +68,88 @@ class ProjectForm(_ProjectFieldsMixin, VersionedFormMixin, forms.ModelForm):
         field_classes = {"manager": PersonChoiceField}
 
 
+SCHEDULE_SETTING_FIELDS = [
+    "schedule_dialect",
+    "data_date",
+    "progress_mode",
+    "lag_calendar",
+    "float_mode",
+    "critical_mode",
+    "critical_float_minutes",
+    "must_finish_by",
+]
+
+
+def datetime_input() -> forms.DateTimeInput:
+    """A native date-and-time picker (type="datetime-local", ISO format, minute precision)."""
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ScheduleSettingsForm(VersionedFormMixin, forms.ModelForm):
+    """A project's scheduling dialect and Primavera P6's options (the schedule page's settings).
+
+    The data date and the must-finish-by are typed in the project's time zone (the view
+    activates it); the critical threshold is typed in working days of 8 hours and stored in
+    minutes. The P6 options (data date and must-finish-by included) are kept when the dialect is
+    Microsoft Project, which ignores them, so a switch back to P6 finds them."""
+
+    critical_float_days = forms.DecimalField(
+        label="Critical when total float is at most (days)",
+        min_value=-bounds.DAYS_MAX,
+        max_value=bounds.DAYS_MAX,
+        max_digits=9,
+        decimal_places=2,
+        initial=Decimal("0"),
+        help_text="Working days of 8 hours; may be negative. Both dialects use it.",
+    )
+    field_order = [
+        "schedule_dialect",
+        "data_date",
+        "progress_mode",
+        "lag_calendar",
+        "float_mode",
+        "critical_mode",
+        "critical_float_days",
+        "must_finish_by",
+    ]
+
+    class Meta:
+        model = Project
+        fields = [name for name in SCHEDULE_SETTING_FIELDS if name != "critical_float_minutes"]
+        widgets = {
+            "schedule_dialect": forms.RadioSelect,
+            "data_date": datetime_input(),
+            "must_finish_by": datetime_input(),
+        }
+        labels = {
+            "schedule_dialect": "Scheduling rules",
+            "data_date": "Data date",
+            "progress_mode": "Progressed activities",
+            "lag_calendar": "Lag calendar",
+            "float_mode": "Total float",
+            "critical_mode": "Critical activities",
+            "must_finish_by": "Must finish by",
+        }
+        help_texts = {
+            "data_date": "P6: remaining work never starts before this moment (00:00 is the start of that day).",
+            "progress_mode": "P6: how the remaining work of an activity started out of sequence is scheduled.",
+            "lag_calendar": "P6: the calendar a link's lag is counted in.",
+            "must_finish_by": "P6: late dates count back from here, so a late project shows negative float.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("critical_float_days", Decimal(format_days(self.instance.critical_float_minutes or 0)))
+        for name in ("data_date", "must_finish_by"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+
+    def service_data(self) -> dict:
+        """The model fields, for project_update."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data["critical_float_minutes"] = days_to_minutes(self.cleaned_data["critical_float_days"])
+        return data
+
+
 RAG_FIELDS = ["overall_rag", "schedule_rag", "cost_rag", "scope_rag", "risk_rag"]
 
 

@@ -43,7 +43,13 @@ class RagFieldSchema(OpenApiSerializerFieldExtension):
 
 class ProjectSerializer(serializers.ModelSerializer):
     """A project; `health` and `percent_complete` come from its latest status report.
-    `forecast_finish` is computed by the schedule; `calendar` is its default working time."""
+    `forecast_finish` is computed by the schedule; `calendar` is its default working time.
+
+    Scheduling rules: `schedule_dialect` is `msproject` (Microsoft Project's) or `p6`
+    (Primavera P6's). `data_date`, `progress_mode`, `lag_calendar`, `float_mode`,
+    `critical_mode` and `must_finish_by` are P6's options (kept, and ignored, under
+    `msproject`); `critical_float_minutes` (working minutes, may be negative) is the critical
+    threshold in both. Changing any of them reschedules the project."""
 
     calendar = VisiblePrimaryKeyRelatedField(queryset=Calendar.objects.all(), required=False, allow_null=True)
 
@@ -83,6 +89,14 @@ class ProjectSerializer(serializers.ModelSerializer):
             "time_zone",
             "calendar",
             "status_date",
+            "schedule_dialect",
+            "data_date",
+            "progress_mode",
+            "lag_calendar",
+            "float_mode",
+            "critical_mode",
+            "critical_float_minutes",
+            "must_finish_by",
             "forecast_finish",
             "latest_status_report",
             "health",

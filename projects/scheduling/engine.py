@@ -51,6 +51,12 @@ here on purpose:
 * ``status_date`` is optional. Microsoft Project's default calculation ignores it, and so does
   the engine when it is ``None``. When given, work not yet done is never scheduled before it
   (Project's "reschedule uncompleted work to start after the status date").
+
+**Dialects.** The above is the Microsoft Project dialect (``options.p6 is None``). Passing
+``ScheduleOptions(p6=P6Options(...))`` makes the same passes apply Primavera P6's rules instead
+at a few named hooks (``_p6_*`` methods: data date, progressed activities, lag calendars,
+constraints, float and critical modes, must-finish-by, level-of-effort and WBS-summary
+activities); :mod:`projects.scheduling.dialects` lists the rules and how a caller selects them.
 """
 
 from __future__ import annotations
@@ -60,6 +66,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from projects.scheduling.calendar import WorkCalendar, from_abs_minute, to_abs_minute
+from projects.scheduling.dialects import ActivityType, CriticalMode, LagCalendar, P6Options, ProgressMode
+from projects.scheduling.dialects import longest_path as _longest_path
+from projects.scheduling.dialects import total_float as _total_float
 from projects.scheduling.model import (
     ConstraintType,
     LinkIn,
@@ -71,7 +80,7 @@ from projects.scheduling.model import (
 )
 from projects.scheduling.network import FF, FS, SF, SS, Network, build_network, leaves_of
 
-ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO = range(8)
+ASAP, ALAP, SNET, SNLT, FNET, FNLT, MSO, MFO, SO, FO = range(10)
 _CONSTRAINT_CODES = {ct: code for code, ct in enumerate(ConstraintType)}
 
 
@@ -88,7 +97,8 @@ def schedule(
     """Schedule ``tasks`` and return every task's dates, slack and critical flag.
 
     ``calendars`` maps calendar ids to calendars; ``default_calendar_id`` is used by tasks
-    without a ``calendar_id`` and by summaries. Raises
+    without a ``calendar_id`` and by summaries. ``options.p6`` selects the Primavera P6 dialect
+    (``status_date`` is then ignored: P6's data date is ``options.p6.data_date``). Raises
     :class:`~projects.scheduling.model.ScheduleInputError` for inconsistent input and
     :class:`~projects.scheduling.model.ScheduleCycleError` (naming the tasks) for a cycle.
     """
@@ -106,6 +116,8 @@ def schedule(
         run.backward()
         if any(run.alap):
             run.forward(alap_pass=True)
+        if run.p6 is not None:
+            run.p6_spans()
         run.rollup()
         return run.result()
     finally:
@@ -163,6 +175,33 @@ class _Run:
         self.es_w, self.ef_w, self.ls_w, self.lf_w = [0] * n, [0] * n, [0] * n, [0] * n
         self.cls_w = [0] * n  # late start the links use: late finish - remaining duration
         self.pf_a = self.ps_a
+        # Dialect: the edges the passes follow, and P6's state (see _init_p6).
+        self.pred_edges, self.succ_edges = net.pred_edges, net.succ_edges
+        self.p6: P6Options | None = options.p6
+        self.skip: list[bool] | None = None  # P6: LOE / WBS summary, laid out after the passes
+        if self.p6 is not None:
+            self._init_p6(self.p6, calendars[default_calendar_id])
+
+    def _init_p6(self, p6: P6Options, project_calendar: WorkCalendar) -> None:
+        """P6 dialect: data date (an instant, never before it; the project start moves up to
+        it), must-finish-by, activity kinds and the edges that drive (none to or from a
+        level-of-effort or WBS-summary activity)."""
+        net, n = self.net, len(self.net.tasks)
+        for value in (p6.data_date, p6.must_finish_by):
+            if value is not None and value.tzinfo is not None:
+                raise ScheduleInputError("data_date and must_finish_by must be naive local datetimes")
+        self.status_a = self.ps_a if p6.data_date is None else to_abs_minute(p6.data_date)
+        self.ps_a = max(self.ps_a, self.status_a)
+        self.mfb_a = None if p6.must_finish_by is None else to_abs_minute(p6.must_finish_by)
+        self.kind = [
+            ActivityType.TASK if net.is_summary[i] else ActivityType(t.activity_type) for i, t in enumerate(net.tasks)
+        ]
+        skip = self.skip = [k != ActivityType.TASK for k in self.kind]
+        self.pred_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.pred_edges)]
+        self.succ_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.succ_edges)]
+        self.project_cal = project_calendar
+        self.drivers: list[list[int]] = [[] for _ in range(n)]
+        self.planned: dict[int, tuple[int, int]] = {}  # WBS summaries' (start, finish)
 
     def _remaining(self, i: int) -> int:
         task = self.net.tasks[i]
@@ -180,29 +219,37 @@ class _Run:
         es_a, ef_a, es_w, ef_w = self.es_a, self.ef_a, self.es_w, self.ef_w
         ls_a, lf_a, ls_w, lf_w = self.ls_a, self.lf_a, self.ls_w, self.lf_w
         alap, ctype, cd_w, cd_a = self.alap, self.ctype, self.cd_w, self.cd_a
+        p6, skip, pred_edges = self.p6, self.skip, self.pred_edges
         for i in net.order:
             if net.is_summary[i]:
                 self._rollup_early(i, late_for_alap=alap_pass)
+                continue
+            if skip is not None and skip[i]:
                 continue
             c, sp, task = cal[i], span[i], net.tasks[i]
             if self.manual[i]:
                 es_a[i], ef_a[i] = to_abs_minute(task.manual_start), to_abs_minute(task.manual_finish)  # type: ignore[arg-type]
                 es_w[i], ef_w[i] = c.w(es_a[i]), c.w(ef_a[i])
                 continue
-            if task.actual_start is not None:
+            if p6 is not None and self.started[i] and not self.finished[i]:
+                self._p6_resume(i, c, p6)
+            elif task.actual_start is not None:
                 es_a[i] = to_abs_minute(task.actual_start)
                 es_w[i] = x = c.w(es_a[i])
             else:
                 psw = c.w(self.ps_a)
                 best = None
                 tc = self.tcal[i]
-                for p, code, lag, elapsed in net.pred_edges[i]:
+                candidates = []
+                for p, code, lag, elapsed in pred_edges[i]:
                     late = alap_pass and alap[p] and not alap[i]
                     if code in (FS, FF):
                         a, w = (lf_a[p], lf_w[p]) if late else (ef_a[p], ef_w[p])
                     else:
                         a, w = (ls_a[p], ls_w[p]) if late else (es_a[p], es_w[p])
-                    if elapsed:
+                    if p6 is not None:
+                        x = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
+                    elif elapsed:
                         x = c.w(a + lag)
                     elif lag and tc is not c:  # the lag is working time of the task calendar
                         x = c.w(tc.finish_of(tc.w(a) + lag))
@@ -214,25 +261,32 @@ class _Run:
                         x -= sp
                     if x < psw:  # no link pulls a task before the project start
                         x = psw
+                    if p6 is not None:
+                        candidates.append((p, x))
                     if best is None or x > best:
                         best = x
-                ct, cdw = ctype[i], cd_w[i]
-                if best is not None:
-                    x = best
-                elif ct == SNET:
-                    x = cdw
-                elif ct == FNET:
-                    x = cdw - sp
+                cdw = cd_w[i]
+                if p6 is not None:
+                    x = self._p6_early_constraints(i, c, psw if best is None else best)
+                    self.drivers[i] = [p for p, y in candidates if y == x]
                 else:
-                    x = psw
-                if self.status_a is not None and not self.started[i]:
-                    x = max(x, c.w(self.status_a))  # no new work before the status date
-                if ct in (SNET, FNET):
-                    x = max(x, cdw if ct == SNET else cdw - sp)
-                elif ct in (SNLT, FNLT):
-                    x = min(x, cdw if ct == SNLT else cdw - sp)
-                elif ct in (MSO, MFO):
-                    x = cdw if ct == MSO else cdw - sp
+                    ct = ctype[i]
+                    if best is not None:
+                        x = best
+                    elif ct == SNET:
+                        x = cdw
+                    elif ct == FNET:
+                        x = cdw - sp
+                    else:
+                        x = psw
+                    if self.status_a is not None and not self.started[i]:
+                        x = max(x, c.w(self.status_a))  # no new work before the status date
+                    if ct in (SNET, FNET):
+                        x = max(x, cdw if ct == SNET else cdw - sp)
+                    elif ct in (SNLT, FNLT):
+                        x = min(x, cdw if ct == SNLT else cdw - sp)
+                    elif ct in (MSO, MFO):
+                        x = cdw if ct == MSO else cdw - sp
                 es_w[i] = x
                 if sp:
                     es_a[i] = c.start_of(x)
@@ -251,7 +305,10 @@ class _Run:
             self.ef_w[i] = c.w(self.ef_a[i])
             return
         x = es_w + sp
-        if self.started[i] and not self.finished[i]:
+        if self.p6 is not None:  # a progressed activity's early start is where its remaining work resumes
+            if self.started[i] and not self.finished[i]:
+                x = es_w + self.remaining[i]
+        elif self.started[i] and not self.finished[i]:
             if self.ctype[i] == FNET:
                 x = max(x, self.cd_w[i])
             if self.status_a is not None:
@@ -259,8 +316,184 @@ class _Run:
         self.ef_w[i] = x
         self.ef_a[i] = c.finish_of(x) if x > es_w else self.es_a[i]
 
+    # -- P6 dialect hooks (see projects.scheduling.dialects) --------------------------------
+
+    def _p6_lag_calendar(self, p: int, q: int) -> WorkCalendar | None:
+        """The calendar a link ``p -> q`` counts its lag in (``None``: 24 hours, wall clock)."""
+        mode = self.p6.lag_calendar  # type: ignore[union-attr]
+        if mode == LagCalendar.PREDECESSOR:
+            return self.tcal[p]
+        if mode == LagCalendar.SUCCESSOR:
+            return self.tcal[q]
+        if mode == LagCalendar.PROJECT:
+            return self.project_cal
+        return None
+
+    def _p6_lag_left(self, p: int, code: int, lag: int) -> int:
+        """The lag still to run on a link from ``p``: from a progressed predecessor's start (SS,
+        SF), the working time it has already done counts against the lag, which then runs from
+        where its remaining work resumes."""
+        if code in (SS, SF) and lag > 0 and self.started[p] and not self.finished[p]:
+            return max(0, lag - (self.span[p] - self.remaining[p]))
+        return lag
+
+    def _p6_lag_forward(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
+        """Absolute minute ``lag`` after absolute minute ``a`` on link ``p -> q``."""
+        if not lag:
+            return a
+        lc = None if elapsed else self._p6_lag_calendar(p, q)
+        if lc is None:
+            return a + lag
+        return lc.finish_of(lc.w(a) + lag)
+
+    def _p6_lag_back(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
+        """Absolute minute ``lag`` before absolute minute ``a`` on link ``p -> q``."""
+        if not lag:
+            return a
+        lc = None if elapsed else self._p6_lag_calendar(p, q)
+        if lc is None:
+            return a - lag
+        return lc.start_of(lc.w(a) - lag)
+
+    def _p6_early_constraints(self, i: int, c: WorkCalendar, x: int) -> int:
+        """Early start ``W`` of a not-started activity from its logic ``x``: never before the
+        data date; SNET/SO and FNET/FO push it later, MSO/MFO set it; SNLT/FNLT do not act."""
+        x = max(x, c.w(self.status_a))  # type: ignore[arg-type]
+        ct, cdw, sp = self.ctype[i], self.cd_w[i], self.span[i]
+        if ct in (SNET, SO):
+            x = max(x, cdw)
+        elif ct in (FNET, FO):
+            x = max(x, cdw - sp)
+        elif ct == MSO:
+            x = cdw
+        elif ct == MFO:
+            x = cdw - sp
+        return x
+
+    def _p6_resume(self, i: int, c: WorkCalendar, p6: P6Options) -> None:
+        """Where a progressed activity's remaining work resumes (its remaining early start),
+        under the project's progress mode (see :class:`~projects.scheduling.dialects.ProgressMode`)."""
+        x = c.w(self.status_a)  # type: ignore[arg-type]
+        rem = self.remaining[i]
+        task = self.net.tasks[i]
+        if p6.progress_mode == ProgressMode.RETAINED_LOGIC:
+            candidates = []
+            for p, code, lag, elapsed in self.pred_edges[i]:
+                if self.finished[p] and code in (SS, SF):
+                    continue  # a finished predecessor's start drives nothing any more
+                a = self.ef_a[p] if code in (FS, FF) else self.es_a[p]
+                y = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
+                if code >= FF:
+                    y -= rem
+                candidates.append((p, y))
+                x = max(x, y)
+            self.drivers[i] = [p for p, y in candidates if y == x]
+        elif p6.progress_mode == ProgressMode.ACTUAL_DATES and task.actual_start is not None:
+            x = max(x, c.w(to_abs_minute(task.actual_start)) + self.span[i] - rem)
+        self.es_w[i] = x
+        self.es_a[i] = c.start_of(x)
+
+    def _p6_late_constraints(self, i: int, lf: int) -> int:
+        """Late finish ``W`` after P6's constraints: SNLT/SO and FNLT/FO cap it, MSO/MFO set it."""
+        ct, cdw, sp, started = self.ctype[i], self.cd_w[i], self.span[i], self.started[i]
+        if ct == MSO and not started:
+            lf = cdw + sp
+        elif ct == MFO:
+            lf = cdw
+        elif ct == SNLT or (ct == SO and not started):
+            lf = min(lf, cdw + sp)
+        elif ct in (FNLT, FO):
+            lf = min(lf, cdw)
+        deadline = self.net.tasks[i].deadline
+        if deadline is not None:
+            lf = min(lf, self.cal[i].w(to_abs_minute(deadline)))
+        return lf
+
+    def p6_spans(self) -> None:
+        """Lay out level-of-effort activities from their links and WBS summaries over their
+        branch, once every other activity has its dates (they drive nothing)."""
+        net, kind = self.net, self.kind
+        leaves = [i for i in range(len(net.tasks)) if not net.is_summary[i] and not self.skip[i]]  # type: ignore[index]
+        normal_finish = max((self.ef_a[i] for i in leaves), default=self.ps_a)
+        for i in net.order:
+            if kind[i] == ActivityType.LOE:
+                self._p6_level_of_effort(i, normal_finish)
+        for i in net.order:
+            if kind[i] == ActivityType.WBS_SUMMARY:
+                parent = net.parent[i]
+                branch = leaves_of(net, parent) if parent != -1 else leaves
+                self._p6_wbs_summary(i, [k for k in branch if not self.skip[k]])  # type: ignore[index]
+
+    def _p6_level_of_effort(self, i: int, normal_finish: int) -> None:
+        task, c = self.net.tasks[i], self.cal[i]
+        if self.finished[i] and task.actual_start is not None and task.actual_finish is not None:
+            start = late_start = to_abs_minute(task.actual_start)
+            finish = late_finish = to_abs_minute(task.actual_finish)
+        else:
+            early_starts, late_starts, early_finishes, late_finishes = [], [], [], []
+            for p, code, lag, elapsed in self.net.pred_edges[i]:
+                if self.skip[p]:  # type: ignore[index]
+                    continue
+                from_finish = code in (FS, FF)
+                early = self.ef_a[p] if from_finish else self.es_a[p]
+                late = self.lf_a[p] if from_finish else self.ls_a[p]
+                early_starts.append(self._p6_lag_forward(p, i, early, lag, elapsed))
+                late_starts.append(self._p6_lag_forward(p, i, late, lag, elapsed))
+            for q, code, lag, elapsed in self.net.out_links[i]:
+                if self.skip[q]:  # type: ignore[index]
+                    continue
+                to_finish = code in (FF, SF)
+                early = self.ef_a[q] if to_finish else self.es_a[q]
+                late = self.lf_a[q] if to_finish else self.ls_a[q]
+                early_finishes.append(self._p6_lag_back(i, q, early, lag, elapsed))
+                late_finishes.append(self._p6_lag_back(i, q, late, lag, elapsed))
+            floor = self.status_a if not self.started[i] else self.ps_a
+            start = max(min(early_starts, default=self.ps_a), floor)  # type: ignore[type-var]
+            late_start = max(min(late_starts, default=self.ps_a), floor)  # type: ignore[type-var]
+            finish = max(max(early_finishes, default=normal_finish), start)
+            late_finish = max(max(late_finishes, default=self.pf_a), late_start)
+        self._p6_set(i, c, start, finish, late_start, late_finish)
+
+    def _p6_wbs_summary(self, i: int, members: list[int]) -> None:
+        c = self.cal[i]
+        if not members:
+            self._p6_set(i, c, self.ps_a, self.ps_a, self.ps_a, self.ps_a)
+            return
+        self._p6_set(
+            i,
+            c,
+            min(self.es_a[k] for k in members),
+            max(self.ef_a[k] for k in members),
+            min(self.ls_a[k] for k in members),
+            max(self.lf_a[k] for k in members),
+        )
+        self.planned[i] = (min(self._planned(k)[0] for k in members), max(self._planned(k)[1] for k in members))
+
+    def _planned(self, k: int) -> tuple[int, int]:
+        """Planned (start, finish) of activity ``k`` before the roll-up: actual start if any."""
+        start, finish = self._dates(k)
+        actual = self.net.tasks[k].actual_start
+        if self.started[k] and actual is not None:
+            start = to_abs_minute(actual)
+        return start, finish
+
+    def _p6_set(self, i: int, c: WorkCalendar, es: int, ef: int, ls: int, lf: int) -> None:
+        """Store dates of an activity laid out from others' (snapped to its working time)."""
+        self.es_w[i], self.ef_w[i], self.ls_w[i], self.lf_w[i] = c.w(es), c.w(ef), c.w(ls), c.w(lf)
+        self.cls_w[i] = self.ls_w[i]
+        self.es_a[i] = c.start_of(self.es_w[i]) if self.ef_w[i] > self.es_w[i] else es
+        self.ef_a[i] = c.finish_of(self.ef_w[i]) if self.ef_w[i] > self.es_w[i] else self.es_a[i]
+        self.ls_a[i] = c.start_of(self.ls_w[i]) if self.lf_w[i] > self.ls_w[i] else ls
+        self.lf_a[i] = c.finish_of(self.lf_w[i]) if self.lf_w[i] > self.ls_w[i] else self.ls_a[i]
+
     def _rollup_early(self, s: int, *, late_for_alap: bool) -> None:
         kids = self.net.children[s]
+        if self.skip is not None:  # P6: LOE / WBS summaries have no dates yet
+            kids = [k for k in kids if not self.skip[k]] or [s]
+            if kids == [s]:
+                self.es_a[s] = self.ef_a[s] = self.ps_a
+                self.es_w[s] = self.ef_w[s] = self.cal[s].w(self.ps_a)
+                return
         starts = [self.ls_a[k] if late_for_alap and self.alap[k] else self.es_a[k] for k in kids]
         finishes = [self.lf_a[k] if late_for_alap and self.alap[k] else self.ef_a[k] for k in kids]
         c = self.cal[s]
@@ -272,15 +505,21 @@ class _Run:
     def backward(self) -> None:
         """Late dates, in reverse topological order (successors and summaries first)."""
         net, cal, span = self.net, self.cal, self.span
-        leaves = [i for i in range(len(net.tasks)) if not net.is_summary[i]]
+        skip, p6 = self.skip, self.p6
+        leaves = [i for i in range(len(net.tasks)) if not net.is_summary[i] and not (skip and skip[i])]
         self.pf_a = max((self.ef_a[i] for i in leaves), default=self.ps_a)
+        if p6 is not None and self.mfb_a is not None:
+            self.pf_a = self.mfb_a  # P6's must-finish-by: open ends finish there, early or late
         es_w, ef_w, ls_w, lf_w, cls_w = self.es_w, self.ef_w, self.ls_w, self.lf_w, self.cls_w
         started, finished, manual = self.started, self.finished, self.manual
         finish_limit: list[int | None] = [None] * len(net.tasks)  # from links of enclosing summaries
         start_limit: dict[int, int] = {}  # SS/SF from a summary, on its earliest subtask
+        retained = p6 is not None and p6.progress_mode == ProgressMode.RETAINED_LOGIC
         for i in reversed(net.order):
             if net.is_summary[i]:
                 self._summary_limits(i, finish_limit, start_limit)
+                continue
+            if skip is not None and skip[i]:
                 continue
             c, sp = cal[i], span[i]
             if finished[i]:
@@ -289,10 +528,14 @@ class _Run:
                 continue
             pfw = c.w(self.pf_a)
             best = None
-            for q, code, lag, elapsed in net.succ_edges[i]:
+            for q, code, lag, elapsed in self.succ_edges[i]:
                 if finished[q]:
                     continue
-                if code in (SS, SF):
+                if p6 is not None:
+                    if started[q] and not retained:
+                        continue  # progress overrides the logic into a progressed activity
+                    y = self._p6_back(i, q, code, lag, elapsed)
+                elif code in (SS, SF):
                     if started[i] or started[q]:
                         y = pfw
                     elif manual[i]:  # Microsoft Project's rule for manually scheduled predecessors
@@ -315,15 +558,30 @@ class _Run:
                 best = y if best is None else min(best, y)
             if best is None:
                 best = ef_w[i] if self.options.multiple_critical_paths else pfw
-            best = self._late_constraints(i, best)
+            best = self._late_constraints(i, best) if p6 is None else self._p6_late_constraints(i, best)
             rem = self.remaining[i] if started[i] else sp
             lf_w[i], cls_w[i] = best, best - rem
             self.lf_a[i] = c.finish_of(best)
-            if started[i]:  # a started task's late start is its actual start
+            if started[i] and p6 is None:  # a started task's late start is its actual start
                 self.ls_a[i], ls_w[i] = self.es_a[i], es_w[i]
             else:
                 ls_w[i] = best - rem
                 self.ls_a[i] = c.start_of(ls_w[i]) if rem else self.lf_a[i]
+
+    def _p6_back(self, i: int, q: int, code: int, lag: int, elapsed: bool) -> int:
+        """P6: the late finish ``W`` (in ``i``'s calendar) that link ``i -> q`` allows ``i``."""
+        c, qc = self.cal[i], self.cal[q]
+        if code == FS:
+            w = self.cls_w[q]
+        elif code == SS:
+            w = self.ls_w[q]
+        else:
+            w = self.lf_w[q]
+        a = qc.start_of(w) if code in (FS, SS) else qc.finish_of(w)
+        y = c.w(self._p6_lag_back(i, q, a, self._p6_lag_left(i, code, lag), elapsed))
+        if code in (SS, SF):  # the link bounds i's (remaining) start: add what is left of it
+            y += self.remaining[i] if self.started[i] else self.span[i]
+        return y
 
     def _back(self, c: WorkCalendar, q: int, w: int, lag: int, elapsed: bool) -> int:
         """Position ``w`` of successor ``q`` minus the link lag, as a ``W`` of calendar ``c``."""
@@ -359,6 +617,8 @@ class _Run:
         for q, code, lag, elapsed in self.net.succ_edges[s]:
             if self.finished[q] or (code in (SS, SF) and self.started[q]):
                 continue
+            if self.skip is not None and self.skip[q]:
+                continue
             qc = self.cal[q]
             w = self.cls_w[q] if code == FS else self.ls_w[q] if code == SS else self.lf_w[q]
             bound = qc.start_of(w) - lag if elapsed else qc.start_of(w - lag)
@@ -391,6 +651,8 @@ class _Run:
                     self.start_a[i], self.finish_a[i] = self.es_a[i], self.ef_a[i]
                 else:
                     self.start_a[i], self.finish_a[i] = self.ls_a[i], self.lf_a[i]
+                if self.p6 is not None:  # a progressed activity started at its actual start
+                    self.start_a[i], self.finish_a[i] = self.planned.get(i) or self._planned(i)
                 self.dur[i] = c.w(self.finish_a[i]) - c.w(self.start_a[i])
                 continue
             kids = net.children[i]
@@ -418,6 +680,8 @@ class _Run:
                 self.pct[i] = sum(self.pct[k] for k in kids) / len(kids)
 
     def _total_slack(self, i: int) -> int:
+        if self.p6 is not None:
+            return self._p6_total_float(i)
         if self.finished[i] or (self.alap[i] and not self.net.is_summary[i]):
             return 0
         t = self.tcal[i]
@@ -428,6 +692,31 @@ class _Run:
         if self.started[i]:
             return lf - ef
         return min(ls - es, lf - ef)
+
+    def _p6_total_float(self, i: int) -> int:
+        """P6: start, finish or smallest float in the activity's calendar (0 once finished)."""
+        if self.finished[i]:
+            return 0
+        t = self.tcal[i]
+        es, ef, ls, lf = t.w(self.es_a[i]), t.w(self.ef_a[i]), t.w(self.ls_a[i]), t.w(self.lf_a[i])
+        return _total_float(self.p6.float_mode, ls - es, lf - ef)  # type: ignore[union-attr]
+
+    def _p6_critical(self, total: list[int]) -> list[bool]:
+        """P6: total float at or below the threshold, or on the longest path."""
+        net, skip, finished = self.net, self.skip, self.finished
+        eligible = [not (finished[i] or skip[i] or net.is_summary[i]) for i in range(len(net.tasks))]  # type: ignore[index]
+        if self.p6.critical_mode == CriticalMode.LONGEST_PATH:  # type: ignore[union-attr]
+            finish = max((self.ef_a[i] for i, ok in enumerate(eligible) if ok), default=None)
+            ends = [i for i, ok in enumerate(eligible) if ok and self.ef_a[i] == finish]
+            path = _longest_path(ends, self.drivers, eligible)
+            critical = [i in path for i in range(len(net.tasks))]
+        else:
+            limit = self.options.critical_slack_minutes
+            critical = [ok and total[i] <= limit for i, ok in enumerate(eligible)]
+        for i in net.order:  # a summary is critical when one of its activities is
+            if net.is_summary[i]:
+                critical[i] = any(critical[k] for k in net.children[i])
+        return critical
 
     def _link_slack(self, c: WorkCalendar, q: int, code: int, lag: int, elapsed: bool, p_dates: tuple[int, int]) -> int:
         """Free slack of a link to ``q`` from a task with ``p_dates`` (start, finish), in ``c``."""
@@ -445,14 +734,19 @@ class _Run:
         net, finished, alap, parent = self.net, self.finished, self.alap, self.net.parent
         cal, tcal, es_w, ef_w = self.cal, self.tcal, self.es_w, self.ef_w
         free: list[int | None] = [None] * len(net.tasks)
+        skip = self.skip
         for p, links in enumerate(net.out_links):
-            if not links:
+            if not links or (skip is not None and skip[p]):
                 continue
             c = tcal[p]
             for q, code, lag, elapsed in links:
-                if finished[q]:
+                if finished[q] or (skip is not None and skip[q]):
                     continue
-                if not elapsed and not alap[p] and not alap[q] and c is cal[p] and c is cal[q]:
+                if self.p6 is not None:  # P6: the lag in its lag calendar, slack in p's calendar
+                    mine_a, theirs_a = self._dates(p)[0 if code in (SS, SF) else 1], self._dates(q)[code in (FF, SF)]
+                    lagged = self._p6_lag_forward(p, q, mine_a, self._p6_lag_left(p, code, lag), elapsed)
+                    slack = c.w(theirs_a) - c.w(lagged)
+                elif not elapsed and not alap[p] and not alap[q] and c is cal[p] and c is cal[q]:
                     # Common case: one calendar, so the stored positions can be subtracted.
                     mine = ef_w[p] if code in (FS, FF) else es_w[p]
                     theirs = es_w[q] if code in (FS, SS) else ef_w[q]
@@ -480,6 +774,7 @@ class _Run:
         total = [self._total_slack(i) for i in range(len(net.tasks))]
         free = self._free_slack()
         limit = self.options.critical_slack_minutes
+        p6_critical = self._p6_critical(total) if self.p6 is not None else None
         memo: dict[int, datetime] = {}
         get = memo.get
 
@@ -511,7 +806,11 @@ class _Run:
                 get(finish_a[i]) or moment(finish_a[i]),
                 slack,
                 0 if finished[i] or floor < 0 else floor,  # type: ignore[operator]
-                not finished[i] and slack <= limit and not (manual[i] and not has_link[i]),
+                (
+                    p6_critical[i]
+                    if p6_critical is not None
+                    else not finished[i] and slack <= limit and not (manual[i] and not has_link[i])
+                ),
                 is_summary[i],
                 self.dur[i],
                 self.pct[i],

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from projects.scheduling.dialects import ActivityType, P6Options
+
 TaskId = int | str
 
 
@@ -36,6 +38,10 @@ class ConstraintType(StrEnum):
     finish no earlier/later than. MSO/MFO: must start/finish on. All but ASAP/ALAP need a date.
     As in Microsoft Project's default ("tasks will always honor their constraint dates"), a
     constraint wins over links, which can produce negative float.
+
+    SO/FO are Primavera P6's "start on" / "finish on" (no Microsoft Project equivalent): on or
+    after the date forward, on or before it backward. The P6 dialect reads the others with P6's
+    meaning (see :mod:`projects.scheduling.dialects`).
     """
 
     ASAP = "ASAP"
@@ -46,6 +52,8 @@ class ConstraintType(StrEnum):
     FNLT = "FNLT"
     MSO = "MSO"
     MFO = "MFO"
+    SO = "SO"
+    FO = "FO"
 
 
 class ScheduleError(Exception):
@@ -82,6 +90,8 @@ class TaskIn:
     manually scheduled task (Microsoft Project) whose dates links do not move.
     ``split_minutes``: working time inside the task's span on which no work is done (a split);
     the task spans ``duration + split`` working minutes. ``deadline`` only tightens late dates.
+    ``activity_type``: P6's level-of-effort and WBS-summary activities (the P6 dialect only; see
+    :mod:`projects.scheduling.dialects`).
     """
 
     id: TaskId
@@ -103,16 +113,19 @@ class TaskIn:
     manual_start: datetime | None = None
     manual_finish: datetime | None = None
     split_minutes: int = 0
+    activity_type: ActivityType = ActivityType.TASK
 
 
 @dataclass(frozen=True, slots=True)
 class LinkIn:
     """A dependency ``predecessor -> successor``.
 
-    ``lag_minutes`` may be negative (a lead). It is working time in the successor's calendar, or
-    wall-clock minutes if ``lag_elapsed``. If ``lag_percent`` is set the lag is that percentage
-    of the predecessor's duration instead and ``lag_minutes`` is ignored. Links to or from a
-    summary task apply to its subtasks, as in Microsoft Project.
+    ``lag_minutes`` may be negative (a lead). It is working time in the successor's calendar (P6
+    dialect: in the calendar ``P6Options.lag_calendar`` names), or wall-clock minutes if
+    ``lag_elapsed``. Several links may join the same pair (e.g. SS and FF); each constrains. If
+    ``lag_percent`` is set the lag is that percentage of the predecessor's duration instead and
+    ``lag_minutes`` is ignored. Links to or from a summary task apply to its subtasks, as in
+    Microsoft Project.
     """
 
     predecessor_id: TaskId
@@ -131,10 +144,15 @@ class ScheduleOptions:
     [CriticalSlackLimit, in minutes]. ``multiple_critical_paths``: a task without successors
     gets its own early finish as late finish instead of the project finish
     [MultipleCriticalPaths].
+
+    ``p6``: ``None`` schedules with Microsoft Project's rules; :class:`P6Options` selects the
+    Primavera P6 dialect and carries its options (data date, progress mode, lag calendar, float
+    and critical modes, must-finish-by). See :mod:`projects.scheduling.dialects`.
     """
 
     critical_slack_minutes: int = 0
     multiple_critical_paths: bool = False
+    p6: P6Options | None = None
 
 
 @dataclass(frozen=True, slots=True)

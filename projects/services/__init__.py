@@ -17,7 +17,21 @@ from portfolio.models import Program
 
 from ..models import Project, StatusReport
 
-SCHEDULE_INPUTS = {"planned_start", "calendar", "time_zone", "status_date"}
+SCHEDULE_INPUTS = {
+    "planned_start",
+    "calendar",
+    "time_zone",
+    "status_date",
+    # the scheduling dialect and P6's options
+    "schedule_dialect",
+    "data_date",
+    "progress_mode",
+    "lag_calendar",
+    "float_mode",
+    "critical_mode",
+    "critical_float_minutes",
+    "must_finish_by",
+}
 PHASE_NEEDS_GATE = "Moving to {phase} needs an approved stage gate for each phase entered; missing: {missing}."
 
 
@@ -42,7 +56,8 @@ def project_create(*, actor, program: Program, code: str, name: str, **fields: A
 
 def project_update(*, actor, project: Project, data: dict[str, Any], expected_version: int | None = None) -> Project:
     """Update a project under optimistic concurrency (StaleVersionError when stale). A change to
-    what its schedule hangs on (start, calendar, time zone, status date) reschedules it.
+    what its schedule hangs on (start, calendar, time zone, status date, the scheduling dialect and
+    its options) reschedules it.
 
     Moving `phase` forward needs an approved stage gate (governance.StageGate) into each phase
     entered — skipping a phase needs its gate too; otherwise ValidationError on `phase` naming the

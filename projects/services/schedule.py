@@ -45,19 +45,26 @@ from core.changes import inputs_changed
 from core.models import AuditEntry
 from core.services import audit_record, model_changes, versioned_delete, versioned_update
 from projects.scheduling import (
+    ActivityType,
     CalendarError,
     ConstraintType,
+    CriticalMode,
+    FloatMode,
+    LagCalendar,
     LinkIn,
     LinkType,
+    P6Options,
+    ProgressMode,
     ScheduleCycleError,
     ScheduleInputError,
+    ScheduleOptions,
     TaskIn,
     WorkCalendar,
     WorkWeek,
     schedule,
 )
 
-from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, ScheduleDialect, Task
 from .uncertainty import three_point_errors
 
 log = logging.getLogger(__name__)
@@ -219,6 +226,26 @@ def to_aware(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime 
     return None if value is None else value.replace(tzinfo=zone)
 
 
+def schedule_options(project: Project, zone: zoneinfo.ZoneInfo | None = None) -> ScheduleOptions:
+    """The engine options for `project`: its dialect and, for Primavera P6, its P6 options (data
+    date and must-finish-by as naive local datetimes in `zone`, the project's by default).
+    `critical_float_minutes` is the critical threshold in both dialects."""
+    zone = zone or project_zone(project)
+    if project.schedule_dialect != ScheduleDialect.P6:
+        return ScheduleOptions(critical_slack_minutes=project.critical_float_minutes)
+    return ScheduleOptions(
+        critical_slack_minutes=project.critical_float_minutes,
+        p6=P6Options(
+            data_date=to_local(project.data_date, zone),
+            progress_mode=ProgressMode(project.progress_mode),
+            lag_calendar=LagCalendar(project.lag_calendar),
+            float_mode=FloatMode(project.float_mode),
+            critical_mode=CriticalMode(project.critical_mode),
+            must_finish_by=to_local(project.must_finish_by, zone),
+        ),
+    )
+
+
 def _project_start(project: Project, calendar: WorkCalendar) -> dt.datetime:
     day = project.planned_start or timezone.localdate()
     return calendar.next_work_start(dt.datetime.combine(day, dt.time()))
@@ -238,6 +265,7 @@ class Network:
     start: dt.datetime
     status_date: dt.datetime | None
     zone: zoneinfo.ZoneInfo
+    options: ScheduleOptions = dataclasses.field(default_factory=ScheduleOptions)  # the anchor's dialect
 
 
 def task_in(
@@ -265,6 +293,7 @@ def task_in(
         is_manual=task.is_manual,
         manual_start=to_local(task.manual_start, zone),
         manual_finish=to_local(task.manual_finish, zone),
+        activity_type=ActivityType(task.activity_type),
     )
 
 
@@ -363,6 +392,7 @@ def load_network(project: Project, *, own_only: bool = False, project_ids: Itera
         start=network_start,
         status_date=dt.datetime.combine(status, dt.time(17)) if status else None,
         zone=zone,
+        options=schedule_options(anchor, zone),
     )
 
 
@@ -387,6 +417,7 @@ def schedule_recompute(*, project: Project, own_only: bool = False) -> ScheduleO
             default_calendar_id=net.default_calendar_id,
             project_start=net.start,
             status_date=net.status_date,
+            options=net.options,
         )
     except ScheduleCycleError as cycle:
         raise ScheduleCycleValidationError(cycle) from None
@@ -620,7 +651,8 @@ def dependency_create(
     # Serialise link changes per program: two links created at once could otherwise close a
     # cycle that neither saw.
     list(Project.objects.select_for_update().filter(program_id=successor.project.program_id).values_list("pk"))
-    if Dependency.objects.filter(predecessor=predecessor, successor=successor).exists():
+    # Several links may join one pair (P6 planners pair SS with FF), one of each type.
+    if Dependency.objects.filter(predecessor=predecessor, successor=successor, type=type).exists():
         raise ValidationError({"predecessor": DUPLICATE_LINK})
     dep = Dependency(
         predecessor=predecessor,

@@ -33,7 +33,6 @@ from core.services import audit_record
 from portfolio.models import Portfolio, Program
 from projects.scheduling import (
     ScheduleImportError,
-    ScheduleOptions,
     WorkCalendar,
     document_from_schedule,
     engine_input_from_mspdi,
@@ -55,6 +54,7 @@ from .schedule import (
     link_in,
     outline_renumber,
     project_zone,
+    schedule_options,
     schedule_reschedule,
     task_in,
     to_aware,
@@ -528,7 +528,7 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
         default_calendar_id=default_id,
         project_start=start,
         status_date=status,
-        options=ScheduleOptions(),
+        options=schedule_options(project, zone),
     )
     baselines: dict[int, list[MspdiBaseline]] = {}
     for snap in BaselineTask.objects.filter(task__project=project).select_related("baseline"):

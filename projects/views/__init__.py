@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from portfolio.models import Program
 from portfolio.selectors import program_people
 
-from ..forms import ProjectCreateForm, ProjectForm, StatusReportCorrectForm, StatusReportForm
+from ..forms import ProjectCreateForm, ProjectForm, ScheduleSettingsForm, StatusReportCorrectForm, StatusReportForm
 from ..models import Project, StatusReport
 from ..selectors import (
     project_is_editable,
@@ -48,6 +49,7 @@ from .schedule_import import schedule_import_confirm_view, schedule_import_previ
 PROJECT_CREATED = "Project {code} created."
 CODE_TAKEN = "A project with this code was created a moment ago; choose another code."
 PROJECT_SAVED = "Project {code} saved."
+SCHEDULE_SETTINGS_SAVED = "Schedule settings of {code} saved; the schedule was recalculated."
 STATUS_SUBMITTED = "Status report for {code} (period ending {period_end:%d %b %Y}) submitted."
 STATUS_CORRECTED = "Status report for {code} (period ending {period_end:%d %b %Y}) corrected."
 STATUS_UNCHANGED = "Nothing changed; the report for {code} (period ending {period_end:%d %b %Y}) stays as it was."
@@ -96,6 +98,27 @@ def project_edit(request, code: str):
     # The form wrote the posted values onto `project`; the page header shows the stored ones.
     project.refresh_from_db(fields=["name"])
     return render(request, "projects/project_form.html", {"project": project, "form": form}, status=status)
+
+
+@login_required
+def schedule_settings(request, code: str):
+    """The project's scheduling dialect (Microsoft Project or Primavera P6) and P6's options.
+    Dates are typed and shown in the project's time zone; saving reschedules the project."""
+    project = _editable_project(request, code)
+    with timezone.override(project.time_zone or "UTC"):
+        form = ScheduleSettingsForm(request.POST if request.method == "POST" else None, instance=project)
+        if form.is_bound and form.is_valid():
+            saved = form.save_with(
+                lambda version: project_update(
+                    actor=request.user, project=project, data=form.service_data(), expected_version=version
+                )
+            )
+            if saved is not None:
+                messages.success(request, SCHEDULE_SETTINGS_SAVED.format(code=project.code))
+                return redirect("projects:schedule", code=project.code)
+        status = 409 if form.stale else 200
+        project.refresh_from_db(fields=["name", "schedule_dialect"])
+        return render(request, "projects/schedule_settings.html", {"project": project, "form": form}, status=status)
 
 
 @login_required
