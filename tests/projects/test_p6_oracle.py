@@ -145,8 +145,8 @@ def test_scenarios_exercise_every_p6_rule(reports):
         "PROJECT_DEFAULT",
     }
     assert {
-        read[f"progress_{m}"]["project"]["progress_mode"]
-        for m in ("retained_logic", "progress_override", "actual_dates")
+        read[name]["project"]["progress_mode"]
+        for name in ("progress_retained_logic", "progress_override", "progress_actual_dates")
     } == {
         "RETAINED_LOGIC",
         "PROGRESS_OVERRIDE",

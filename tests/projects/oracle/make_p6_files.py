@@ -270,8 +270,9 @@ def scenarios() -> dict[str, dict]:
     specs = [multi_links()]
     specs += [lag_calendar(mode) for mode in ("predecessor", "successor", "24h", "project")]
     specs += [
-        progressed(f"progress_{mode}", progress_mode=mode)
-        for mode in ("retained_logic", "progress_override", "actual_dates")
+        progressed("progress_retained_logic", progress_mode="retained_logic"),
+        progressed("progress_override", progress_mode="progress_override"),
+        progressed("progress_actual_dates", progress_mode="actual_dates"),
     ]
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
