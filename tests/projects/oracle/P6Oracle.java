@@ -71,7 +71,26 @@ public class P6Oracle
             for (int index = 1; index + 1 < args.length; index += 2)
             {
                ProjectFile file = build(JSON.readTree(new File(args[index])));
+               // Schedule so the files carry dates, as a P6 export does. MPXJ's scheduler also
+               // rewrites an activity in progress's at-completion duration as the span from its
+               // actual start to its early finish (waiting time included); P6's is actual +
+               // remaining, and MPXJ reads it back to place the remaining work of an activity
+               // without predecessors, so keep the durations the spec gave.
+               Map<Task, Duration> durations = new HashMap<>();
+               file.getTasks().forEach(t -> durations.put(t, t.getDuration()));
+               // The dates written must be P6's: under progress override the relationships P6
+               // ignores are left out while scheduling (see applyP6ProgressRule), then restored.
+               List<Relation> ignored = new ArrayList<>();
+               applyP6ProgressRule(file, ignored);
                schedule(file);
+               durations.forEach(Task::setDuration);
+               for (Relation relation : ignored)
+               {
+                  relation.getSuccessorTask().addPredecessor(new Relation.Builder()
+                     .predecessorTask(relation.getPredecessorTask())
+                     .type(relation.getType())
+                     .lag(relation.getLag()));
+               }
                new PrimaveraXERFileWriter().write(file, args[index + 1] + ".xer");
                new PrimaveraPMFileWriter().write(file, args[index + 1] + ".xml");
             }
@@ -86,7 +105,7 @@ public class P6Oracle
                ProjectFile file = new UniversalProjectReader().read(args[index]);
                Map<String, Object> report = describe(file);
                report.put("file_dates", dates(file));
-               report.put("p6_rules_applied", applyP6ProgressRule(file));
+               report.put("p6_rules_applied", applyP6ProgressRule(file, new ArrayList<>()));
                long nanos = schedule(file);
                report.put("mpxj", dates(file));
                report.put("mpxj_nanos", nanos);
@@ -143,7 +162,7 @@ public class P6Oracle
     * data date and the relationship no longer constrains either side. Apply that documented rule
     * here, by removing those relationships before MPXJ schedules, and say what was removed.
     */
-   private static List<String> applyP6ProgressRule(ProjectFile file)
+   private static List<String> applyP6ProgressRule(ProjectFile file, List<Relation> removed)
    {
       List<String> applied = new ArrayList<>();
       SchedulingProgressedActivities mode = file.getProjectProperties().getSchedulingProgressedActivities();
@@ -157,7 +176,11 @@ public class P6Oracle
          Task successor = relation.getSuccessorTask();
          if (successor.getActualStart() != null && successor.getActualFinish() == null && predecessor.getActualFinish() == null)
          {
-            successor.removePredecessor(predecessor, relation.getType(), relation.getLag());
+            if (!file.getRelations().remove(relation))
+            {
+               throw new IllegalStateException("could not remove " + relation);
+            }
+            removed.add(relation);
             applied.add(mode + ": ignored " + relation.getType() + " " + predecessor.getActivityID() + " -> " + successor.getActivityID());
          }
       }
@@ -232,10 +255,8 @@ public class P6Oracle
          ActivityType type = activityType(node.path("type").asText("task"));
          task.setActivityType(type);
          task.setMilestone(type == ActivityType.START_MILESTONE || type == ActivityType.FINISH_MILESTONE);
-         if (node.hasNonNull("calendar"))
-         {
-            task.setCalendar(calendars.get(node.get("calendar").asText()));
-         }
+         // A P6 activity always has a calendar: the project default unless the spec names one.
+         task.setCalendar(node.hasNonNull("calendar") ? calendars.get(node.get("calendar").asText()) : defaultCalendar);
          double hours = node.path("duration_h").asDouble(0);
          double remaining = node.path("remaining_h").asDouble(hours);
          task.setDuration(Duration.getInstance(hours, TimeUnit.HOURS));

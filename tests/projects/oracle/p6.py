@@ -30,12 +30,7 @@ from projects.scheduling.mpxj import _classpath, java_executable
 ORACLE_SOURCE = Path(__file__).with_name("P6Oracle.java")
 TIMEOUT_SECONDS = 600
 
-LINK_TYPES = {
-    "FINISH_START": LinkType.FS,
-    "START_START": LinkType.SS,
-    "FINISH_FINISH": LinkType.FF,
-    "START_FINISH": LinkType.SF,
-}
+LINK_TYPES = {kind.value: kind for kind in LinkType}  # MPXJ prints RelationType as FS, SS, FF, SF
 CONSTRAINTS = {
     "START_NO_EARLIER_THAN": ConstraintType.SNET,
     "START_NO_LATER_THAN": ConstraintType.SNLT,
@@ -240,7 +235,6 @@ _SPEC_TYPES = {
     "wbs_summary": "WBS_SUMMARY",
 }
 _SPEC_CONSTRAINTS = {short.value: long for long, short in CONSTRAINTS.items()}
-_SPEC_LINKS = {short.value: long for long, short in LINK_TYPES.items()}
 
 
 def report_from_spec(spec: dict) -> dict:
@@ -316,7 +310,7 @@ def report_from_spec(spec: dict) -> dict:
             {
                 "pred": uid_of[link["pred"]],
                 "succ": uid_of[link["succ"]],
-                "type": _SPEC_LINKS[link.get("type", "FS")],
+                "type": link.get("type", "FS"),
                 "lag_minutes": round(link.get("lag_h", 0) * 60),
             }
             for link in spec["links"]
