@@ -129,8 +129,7 @@ public class P6Oracle
             }
             Map<String, Object> out = read;
             out.put("nanos", best);
-            out.put("activities", file.getTasks().stream().filter(t -> !t.getSummary()).count());
-            out.put("relations", file.getRelations().size());
+            out.put("relation_count", file.getRelations().size());
             out.put("mpxj", dates(file));
             System.out.println(JSON.writeValueAsString(out));
             break;
