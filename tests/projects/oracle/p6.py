@@ -149,6 +149,10 @@ class EngineCase:
     activity_ids: dict[int, str] = field(default_factory=dict)
 
 
+def _calendar(node: dict) -> str | None:
+    return str(node["calendar"]) if node["calendar"] is not None else None
+
+
 def engine_case(name: str, report: dict) -> EngineCase:
     """Engine input for the network MPXJ read (its computed dates are not used)."""
     project = report["project"]
@@ -168,6 +172,13 @@ def engine_case(name: str, report: dict) -> EngineCase:
             tasks.append(TaskIn(uid, node["name"] or "", parent_id=node["parent_uid"], is_summary=True))
             continue
         types[uid], ids[uid] = kind, node["activity_id"]
+        if kind != "task":
+            # P6 derives a level-of-effort or WBS-summary activity's duration and actual dates
+            # from other activities; what a file stores for them is computed, not entered.
+            tasks.append(
+                TaskIn(uid, node["name"] or "", parent_id=node["parent_uid"], calendar_id=_calendar(node), **extra)
+            )
+            continue
         constraint = CONSTRAINTS.get(node["constraint"], ConstraintType.ASAP)
         duration = node["duration_minutes"] or 0
         tasks.append(
@@ -179,7 +190,7 @@ def engine_case(name: str, report: dict) -> EngineCase:
                 is_milestone=node["type"] in MILESTONES,
                 constraint_type=constraint,
                 constraint_date=_moment(node["constraint_date"]) if constraint is not ConstraintType.ASAP else None,
-                calendar_id=str(node["calendar"]) if node["calendar"] is not None else None,
+                calendar_id=_calendar(node),
                 percent_complete=100.0 if node["actual_finish"] else (node["percent_complete"] or 0.0),
                 actual_start=_moment(node["actual_start"]),
                 actual_finish=_moment(node["actual_finish"]),
