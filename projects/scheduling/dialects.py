@@ -77,9 +77,10 @@ negative float.
 move early dates; SNLT [start on or before] and FNLT [finish on or before] only late dates (unlike
 Microsoft Project, they never pull early dates back against the logic); MSO/MFO [mandatory start
 / finish] set both, overriding the logic either way; SO/FO [start on / finish on] act as
-on-or-after forward and on-or-before backward; ALAP is planned on its late dates as in Microsoft
-Project, but (unlike Project) its float is reported, not forced to 0. Each may give negative
-float.
+on-or-after forward and on-or-before backward. ALAP [as late as possible]: the activity's early
+dates move as late as its successors' *early* dates allow (its free float is used up, its total
+float shrinks by as much); without successors it ends at the project finish. (Microsoft Project
+plans it on its late dates and shows 0 slack.) Each may give negative float.
 
 **Level of effort** (:attr:`ActivityType.LOE`): spans from the earliest date its predecessors give
 (SS: their start, FS: their finish, plus lag) to the latest its successors give (FF: their finish,

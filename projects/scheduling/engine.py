@@ -200,6 +200,9 @@ class _Run:
         self.pred_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.pred_edges)]
         self.succ_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.succ_edges)]
         self.project_cal = project_calendar
+        # P6 plans an ALAP activity on early dates delayed by its free float (in the backward
+        # pass), not on its late dates: Microsoft Project's ALAP handling is switched off.
+        self.p6_alap, self.alap = self.alap, [False] * n
         self.drivers: list[list[int]] = [[] for _ in range(n)]
         self.planned: dict[int, tuple[int, int]] = {}  # WBS summaries' (start, finish)
 
@@ -393,6 +396,26 @@ class _Run:
         self.es_w[i] = x
         self.es_a[i] = c.start_of(x)
 
+    def _p6_alap_adjust(self, i: int) -> None:
+        """P6's as-late-as-possible: the early dates move as late as the successors' *early*
+        dates allow (the free float is used up; the total float shrinks by it); without
+        successors the activity ends at the project finish. Successors come first in the
+        backward pass, so a chain of ALAP activities moves together."""
+        c, sp = self.cal[i], self.span[i]
+        bounds = []
+        for q, code, lag, elapsed in self.succ_edges[i]:
+            if self.finished[q]:
+                continue
+            a = self.es_a[q] if code in (FS, SS) else self.ef_a[q]
+            y = c.w(self._p6_lag_back(i, q, a, lag, elapsed))
+            bounds.append(y + sp if code in (SS, SF) else y)
+        finish = min(bounds) if bounds else c.w(self.alap_finish_a)
+        if finish <= self.ef_w[i]:
+            return
+        self.ef_w[i], self.es_w[i] = finish, finish - sp
+        self.es_a[i] = c.start_of(finish - sp)
+        self.ef_a[i] = c.finish_of(finish) if sp else self.es_a[i]
+
     def _p6_late_constraints(self, i: int, lf: int) -> int:
         """Late finish ``W`` after P6's constraints: SNLT/SO and FNLT/FO cap it, MSO/MFO set it."""
         ct, cdw, sp, started = self.ctype[i], self.cd_w[i], self.span[i], self.started[i]
@@ -508,8 +531,10 @@ class _Run:
         skip, p6 = self.skip, self.p6
         leaves = [i for i in range(len(net.tasks)) if not net.is_summary[i] and not (skip and skip[i])]
         self.pf_a = max((self.ef_a[i] for i in leaves), default=self.ps_a)
+        self.alap_finish_a = self.pf_a  # P6: where an ALAP activity without successors ends
         if p6 is not None and self.mfb_a is not None:
             self.pf_a = self.mfb_a  # P6's must-finish-by: open ends finish there, early or late
+            self.alap_finish_a = max(self.alap_finish_a, self.mfb_a)
         es_w, ef_w, ls_w, lf_w, cls_w = self.es_w, self.ef_w, self.ls_w, self.lf_w, self.cls_w
         started, finished, manual = self.started, self.finished, self.manual
         finish_limit: list[int | None] = [None] * len(net.tasks)  # from links of enclosing summaries
@@ -567,6 +592,8 @@ class _Run:
             else:
                 ls_w[i] = best - rem
                 self.ls_a[i] = c.start_of(ls_w[i]) if rem else self.lf_a[i]
+            if p6 is not None and self.p6_alap[i] and not started[i]:
+                self._p6_alap_adjust(i)
 
     def _p6_back(self, i: int, q: int, code: int, lag: int, elapsed: bool) -> int:
         """P6: the late finish ``W`` (in ``i``'s calendar) that link ``i -> q`` allows ``i``."""

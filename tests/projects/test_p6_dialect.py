@@ -358,13 +358,30 @@ def test_start_no_later_than_does_not_pull_early_dates_back_as_microsoft_project
     assert msp(tasks, links).tasks["B"].start == at(10)
 
 
-def test_as_late_as_possible_is_planned_on_its_late_dates_and_reports_its_float() -> None:
+def test_as_late_as_possible_without_successors_ends_at_the_project_finish() -> None:
     tasks = [CHAIN[0], TaskIn("C", duration_minutes=DAY, constraint_type=ConstraintType.ALAP)]
     result = p6(tasks)
     c = result.tasks["C"]
     assert (c.start, c.finish) == (at(12), at(12, 17))
-    assert (c.early_start, c.late_start) == (at(8), at(12))
+    assert (c.early_start, c.late_start) == (at(12), at(12))
+    assert c.total_float_minutes == 0
+
+
+def test_as_late_as_possible_uses_up_its_free_float_not_its_total_float() -> None:
+    """A (5 days) -> D (1 day), C (1 day, ALAP) -> D; must finish by Friday 19th. C moves up to
+    D's early start (Friday 12th) and keeps the 4 days of float D has."""
+    tasks = [
+        CHAIN[0],
+        TaskIn("C", duration_minutes=DAY, constraint_type=ConstraintType.ALAP),
+        TaskIn("D", duration_minutes=DAY),
+    ]
+    result = p6(tasks, [fs("A", "D"), fs("C", "D")], must_finish_by=at(19, 17))
+    c = result.tasks["C"]
+    assert (c.start, c.finish, c.early_start) == (at(12), at(12, 17), at(12))
+    assert c.late_finish == at(18, 17)
     assert c.total_float_minutes == 4 * DAY
+    assert c.free_float_minutes == 0
+    assert dates(result, "D") == (at(15), at(15, 17))
 
 
 # -- level of effort and WBS summary -------------------------------------------------------------
