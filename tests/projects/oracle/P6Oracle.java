@@ -345,6 +345,8 @@ public class P6Oracle
          case "MSO": return ConstraintType.MUST_START_ON;
          case "MFO": return ConstraintType.MUST_FINISH_ON;
          case "ALAP": return ConstraintType.AS_LATE_AS_POSSIBLE;
+         case "SO": return ConstraintType.START_ON;
+         case "FO": return ConstraintType.FINISH_ON;
          default: return ConstraintType.AS_SOON_AS_POSSIBLE;
       }
    }

@@ -206,6 +206,33 @@ def negative_float() -> dict:
     )
 
 
+def constraints() -> dict:
+    """P6's other activity constraints: as late as possible, start on, finish on, mandatory finish
+    and finish on or after, with a must-finish-by that leaves some float."""
+    return project(
+        "constraints",
+        must_finish_by="2026-01-23T17:00",
+        activities=[
+            act("H1000", 16),
+            act("H1010", 24, constraint="ALAP"),
+            act("H1020", 16, constraint="SO", constraint_date="2026-01-08T08:00"),
+            act("H1030", 8, "W2", constraint="FO", constraint_date="2026-01-13T17:00"),
+            act("H1040", 16, "W2", constraint="MFO", constraint_date="2026-01-16T17:00"),
+            act("H1050", 8, "W2", constraint="FNET", constraint_date="2026-01-20T17:00"),
+            act("H1060", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("H1000", "H1010"),
+            link("H1000", "H1020"),
+            link("H1010", "H1040"),
+            link("H1020", "H1030"),
+            link("H1030", "H1040"),
+            link("H1040", "H1050"),
+            link("H1050", "H1060"),
+        ],
+    )
+
+
 def loe_wbs_summary() -> dict:
     """A level-of-effort activity spanning its SS predecessor and FF predecessor, and a WBS
     summary activity spanning the activities of its WBS branch."""
@@ -276,7 +303,7 @@ def scenarios() -> dict[str, dict]:
     ]
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
-    specs += [negative_float(), loe_wbs_summary(), updated_late()]
+    specs += [negative_float(), constraints(), loe_wbs_summary(), updated_late()]
     return {spec["name"]: copy.deepcopy(spec) for spec in specs}
 
 

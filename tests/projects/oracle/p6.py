@@ -39,6 +39,8 @@ CONSTRAINTS = {
     "MUST_START_ON": ConstraintType.MSO,
     "MUST_FINISH_ON": ConstraintType.MFO,
     "AS_LATE_AS_POSSIBLE": ConstraintType.ALAP,
+    "START_ON": ConstraintType.SO,
+    "FINISH_ON": ConstraintType.FO,
 }
 # MPXJ's enum names -> the values of projects.models (ProgressMode, LagCalendar, FloatMode,
 # CriticalMode, ActivityType), which are also what the engine's P6 options take.
