@@ -7,9 +7,11 @@ reconstruction of P6's scheduler. Keel's engine schedules the same network -- bu
 MPXJ read, user input only -- in the P6 dialect, and every activity's early and late dates, total
 float and critical flag must agree.
 
-Where Keel deliberately follows P6 over MPXJ, :data:`P6_OVER_MPXJ` holds the value P6 gives and
-why; docs/scheduling-p6.md lists the same cases. Completed activities are compared on their
-start and finish (the actual dates) only: P6 shows no late dates or float for them.
+Where Keel deliberately follows P6 over MPXJ (docs/scheduling-p6.md lists every case and why):
+MPXJ implements retained logic only, so under progress override and actual dates the oracle
+first applies P6's documented rule (P6Oracle.applyP6ProgressRule); completed activities are
+compared on their start and finish (the actual dates) only, as P6 shows no late dates or float
+for them; :data:`P6_OVER_MPXJ` takes any single-field exception (none at present).
 """
 
 from __future__ import annotations
