@@ -23,8 +23,16 @@ import pytest
 
 from projects.scheduling import schedule
 from projects.scheduling.model import ScheduleResult
+from tests.conftest import _services_required
 from tests.projects.oracle.make_p6_files import scenarios
-from tests.projects.oracle.p6 import EngineCase, engine_case, oracle_reports, p6_options, report_from_spec
+from tests.projects.oracle.p6 import (
+    EngineCase,
+    engine_case,
+    oracle_problem,
+    oracle_reports,
+    p6_options,
+    report_from_spec,
+)
 
 pytestmark = pytest.mark.mpxj
 
@@ -64,6 +72,10 @@ P6_OVER_MPXJ: dict[tuple[str, str, str], tuple[object, str]] = {}
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict]:
     """MPXJ's reading and schedule of every file (one JVM for the module)."""
+    if problem := oracle_problem():  # Java and MPXJ are there (the mpxj marker), but no JDK
+        if _services_required():
+            pytest.fail(f"{problem}; KEEL_REQUIRE_SERVICES=1 forbids skipping it", pytrace=False)
+        pytest.skip(problem)
     return oracle_reports(FILES)
 
 

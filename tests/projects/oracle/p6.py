@@ -17,6 +17,7 @@ oracle side.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field, fields
@@ -65,12 +66,23 @@ class OracleError(RuntimeError):
     """The Java harness failed; the message carries its output."""
 
 
-def java_command() -> list[str]:
-    """``java -cp <mpxj jars> P6Oracle.java`` (raises OracleError when Java or MPXJ is missing)."""
+def oracle_problem() -> str | None:
+    """Why the oracle cannot run here, or None. Java's single-file source launcher compiles
+    P6Oracle.java, so it needs a JDK (``javac`` next to ``java``), not only a runtime."""
     classpath, java = _classpath(), java_executable()
     if not classpath or java is None:
-        raise OracleError("the oracle needs a Java runtime and the mpxj package (requirements-mpxj.txt)")
-    return [java, "-Xss64m", "-Xmx2g", "-cp", classpath, str(ORACLE_SOURCE)]
+        return "the P6 oracle needs Java and the mpxj package (requirements-mpxj.txt)"
+    if not (Path(java).resolve().parent / "javac").exists() and shutil.which("javac") is None:
+        return "the P6 oracle needs a JDK (javac) for Java's source launcher: apt-get install default-jdk-headless"
+    return None
+
+
+def java_command() -> list[str]:
+    """``java -cp <mpxj jars> P6Oracle.java`` (raises OracleError when it cannot run here)."""
+    problem = oracle_problem()
+    if problem:
+        raise OracleError(problem)
+    return [java_executable(), "-Xss64m", "-Xmx2g", "-cp", _classpath(), str(ORACLE_SOURCE)]  # type: ignore[list-item]
 
 
 def _run(*args: str) -> str:
