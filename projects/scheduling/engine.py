@@ -244,6 +244,7 @@ class _Run:
                 best = None
                 tc = self.tcal[i]
                 candidates = []
+                reach = None  # P6: the latest instant a link asks for (a milestone never precedes it)
                 for p, code, lag, elapsed in pred_edges[i]:
                     late = alap_pass and alap[p] and not alap[i]
                     if code in (FS, FF):
@@ -251,7 +252,9 @@ class _Run:
                     else:
                         a, w = (ls_a[p], ls_w[p]) if late else (es_a[p], es_w[p])
                     if p6 is not None:
-                        x = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
+                        moment = self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed)
+                        reach = moment if reach is None else max(reach, moment)
+                        x = c.w(moment)
                     elif elapsed:
                         x = c.w(a + lag)
                     elif lag and tc is not c:  # the lag is working time of the task calendar
@@ -297,6 +300,10 @@ class _Run:
                     es_a[i] = cd_a[i]  # type: ignore[assignment]
                 elif best is not None and x == best and x != psw:
                     es_a[i] = c.finish_of(x)  # a milestone stays at the end of working time
+                    if p6 is not None and reach is not None and es_a[i] < reach:
+                        # ...unless its predecessor finished in the milestone's non-working time
+                        # (a seven-day activity's Saturday): P6 places it at the next work start.
+                        es_a[i] = c.start_of(x)
                 else:
                     es_a[i] = c.start_of(x)
             self._early_finish(i, c, sp, task)

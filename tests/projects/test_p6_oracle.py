@@ -45,10 +45,10 @@ DATE_FIELDS = ("early_start", "early_finish", "late_start", "late_finish")
 MISSING_RULES: dict[str, str] = {
     "multi_links": "rule: a start milestone's late start and finish are at the next work start (2026-01-05 08:00), "
     "not the previous work finish",
-    "lag_calendar_24h": "rule: a finish milestone whose predecessor finishes in the milestone calendar's non-working "
-    "time sits at the next work start of its calendar (never before the predecessor's finish instant)",
-    "lag_calendar_predecessor": "rule: a finish milestone whose predecessor finishes in the milestone calendar's "
-    "non-working time sits at the next work start of its calendar (never before the predecessor's finish instant)",
+    "lag_calendar_predecessor": "rule (backward pass across calendars): a finish milestone's late finish is the "
+    "previous work finish of its own calendar (Friday 17:00) and a predecessor on another calendar takes that instant "
+    "-- MPXJ then shows -480 to -960 minutes of float on the chain with no constraint; Keel hands on the next work "
+    "start (Tuesday 08:00) and shows 0 / +960. Which one P6 gives needs a P6 export to settle",
 }
 
 # (scenario, activity id, field) -> (P6's value, why Keel follows P6 rather than MPXJ here).
