@@ -255,6 +255,7 @@ class TaskSerializer(MoneyModelSerializer):
             "duration_distribution",
             "is_milestone",
             "is_summary",
+            "activity_type",
             "constraint_type",
             "constraint_date",
             "calendar",

@@ -85,8 +85,7 @@ class TestDialectInTheService:
         assert schedule_options(project).p6 is None
 
     def test_level_of_effort_activity_spans_its_links_under_p6(self, plan, project, owner):
-        loe = task_create(actor=owner, project=project, name="Supervision", duration_minutes=DAY)
-        Task.objects.filter(pk=loe.pk).update(activity_type="loe")
+        loe = task_create(actor=owner, project=project, name="Supervision", duration_minutes=DAY, activity_type="loe")
         dependency_create(actor=owner, predecessor=plan["Design"], successor=loe, type="SS")
         dependency_create(actor=owner, predecessor=loe, successor=plan["Build"], type="FF")
         project_update(actor=owner, project=project, data={"schedule_dialect": "p6"})
@@ -140,6 +139,15 @@ class TestApi:
         body = response.json()
         assert (body["schedule_dialect"], body["lag_calendar"], body["critical_float_minutes"]) == ("p6", "24h", -480)
         assert fresh(plan["Design"]).start == at(2026, 3, 16)
+
+    def test_task_activity_type_is_read_and_written(self, api_for, owner, plan, project):
+        client = api_for(owner)
+        response = client.patch(f"/api/v1/tasks/{plan['Build'].pk}/", {"activity_type": "loe"}, format="json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["activity_type"] == "loe"
+        bad = client.patch(f"/api/v1/tasks/{plan['Build'].pk}/", {"activity_type": "hammock"}, format="json")
+        assert bad.status_code == 400
+        assert "activity_type" in [e["field"] for e in bad.json()["errors"]]
 
     @pytest.mark.parametrize(
         ("field", "value"),
