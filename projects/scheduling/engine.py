@@ -244,6 +244,7 @@ class _Run:
                 best = None
                 tc = self.tcal[i]
                 candidates = []
+                reach = None  # P6: the latest instant a link asks for (a milestone never precedes it)
                 for p, code, lag, elapsed in pred_edges[i]:
                     late = alap_pass and alap[p] and not alap[i]
                     if code in (FS, FF):
@@ -251,7 +252,9 @@ class _Run:
                     else:
                         a, w = (ls_a[p], ls_w[p]) if late else (es_a[p], es_w[p])
                     if p6 is not None:
-                        x = c.w(self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed))
+                        moment = self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed)
+                        reach = moment if reach is None else max(reach, moment)
+                        x = c.w(moment)
                     elif elapsed:
                         x = c.w(a + lag)
                     elif lag and tc is not c:  # the lag is working time of the task calendar
@@ -297,6 +300,10 @@ class _Run:
                     es_a[i] = cd_a[i]  # type: ignore[assignment]
                 elif best is not None and x == best and x != psw:
                     es_a[i] = c.finish_of(x)  # a milestone stays at the end of working time
+                    if p6 is not None and reach is not None and es_a[i] < reach:
+                        # ...unless its predecessor finished in the milestone's non-working time
+                        # (a seven-day activity's Saturday): P6 places it at the next work start.
+                        es_a[i] = c.start_of(x)
                 else:
                     es_a[i] = c.start_of(x)
             self._early_finish(i, c, sp, task)
@@ -347,7 +354,9 @@ class _Run:
         lc = None if elapsed else self._p6_lag_calendar(p, q)
         if lc is None:
             return a + lag
-        return lc.finish_of(lc.w(a) + lag)
+        # Counting forward ends where work stops (Friday 17:00); counting back (a lead) ends
+        # where work resumes (Tuesday 08:00 after a long weekend), as P6 does.
+        return lc.finish_of(lc.w(a) + lag) if lag > 0 else lc.start_of(lc.w(a) + lag)
 
     def _p6_lag_back(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
         """Absolute minute ``lag`` before absolute minute ``a`` on link ``p -> q``."""
@@ -356,7 +365,7 @@ class _Run:
         lc = None if elapsed else self._p6_lag_calendar(p, q)
         if lc is None:
             return a - lag
-        return lc.start_of(lc.w(a) - lag)
+        return lc.start_of(lc.w(a) - lag) if lag > 0 else lc.finish_of(lc.w(a) - lag)
 
     def _p6_early_constraints(self, i: int, c: WorkCalendar, x: int) -> int:
         """Early start ``W`` of a not-started activity from its logic ``x``: never before the
@@ -454,12 +463,17 @@ class _Run:
             finish = late_finish = to_abs_minute(task.actual_finish)
         else:
             early_starts, late_starts, early_finishes, late_finishes = [], [], [], []
+            pred_finishes, pred_late_finishes = [], []
             for p, code, lag, elapsed in self.net.pred_edges[i]:
                 if self.skip[p]:  # type: ignore[index]
                     continue
                 from_finish = code in (FS, FF)
                 early = self.ef_a[p] if from_finish else self.es_a[p]
                 late = self.lf_a[p] if from_finish else self.ls_a[p]
+                if code in (FF, SF):  # an FF / SF predecessor sets the LOE's finish, not its start
+                    pred_finishes.append(self._p6_lag_forward(p, i, early, lag, elapsed))
+                    pred_late_finishes.append(self._p6_lag_forward(p, i, late, lag, elapsed))
+                    continue
                 early_starts.append(self._p6_lag_forward(p, i, early, lag, elapsed))
                 late_starts.append(self._p6_lag_forward(p, i, late, lag, elapsed))
             for q, code, lag, elapsed in self.net.out_links[i]:
@@ -473,6 +487,8 @@ class _Run:
             floor = self.status_a if not self.started[i] else self.ps_a
             start = max(min(early_starts, default=self.ps_a), floor)  # type: ignore[type-var]
             late_start = max(min(late_starts, default=self.ps_a), floor)  # type: ignore[type-var]
+            early_finishes += pred_finishes
+            late_finishes += pred_late_finishes
             finish = max(max(early_finishes, default=normal_finish), start)
             late_finish = max(max(late_finishes, default=self.pf_a), late_start)
         self._p6_set(i, c, start, finish, late_start, late_finish)
@@ -738,8 +754,10 @@ class _Run:
             path = _longest_path(ends, self.drivers, eligible)
             critical = [i in path for i in range(len(net.tasks))]
         else:
+            # By total float every unfinished activity counts, level of effort and WBS summary
+            # included (P6 flags an LOE spanning critical work, whose float is 0, as critical).
             limit = self.options.critical_slack_minutes
-            critical = [ok and total[i] <= limit for i, ok in enumerate(eligible)]
+            critical = [not (finished[i] or net.is_summary[i]) and total[i] <= limit for i in range(len(net.tasks))]
         for i in net.order:  # a summary is critical when one of its activities is
             if net.is_summary[i]:
                 critical[i] = any(critical[k] for k in net.children[i])
@@ -848,7 +866,13 @@ class _Run:
             tasks=outputs,
             project_start=from_abs_minute(self.ps_a),
             project_finish=from_abs_minute(finish),
-            critical_path=tuple(net.tasks[i].id for i in leaves if outputs[net.tasks[i].id].is_critical),
+            # The path itself runs through the activities that drive: P6's level-of-effort and
+            # WBS-summary activities may be flagged critical but are never on it.
+            critical_path=tuple(
+                net.tasks[i].id
+                for i in leaves
+                if outputs[net.tasks[i].id].is_critical and not (self.skip is not None and self.skip[i])
+            ),
         )
 
 

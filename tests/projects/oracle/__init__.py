@@ -1,0 +1,1 @@
+"""MPXJ as an outside oracle for the P6 scheduling dialect."""
