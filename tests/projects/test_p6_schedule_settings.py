@@ -91,7 +91,8 @@ class TestDialectInTheService:
         project_update(actor=owner, project=project, data={"schedule_dialect": "p6"})
         supervision = fresh(loe)
         assert (supervision.start, supervision.finish) == (at(2026, 3, 2), at(2026, 3, 20, 17))
-        assert not supervision.is_critical
+        # As in P6 (and MPXJ's P6 scheduler): flagged critical by its float, never on the critical path.
+        assert (supervision.total_float_minutes, supervision.is_critical) == (0, True)
 
 
 @pytest.mark.django_db
