@@ -35,17 +35,25 @@ class MpxjConversionError(ValueError):
     """MPXJ could not read the file; the message carries MPXJ's own reason."""
 
 
-def _classpath() -> str:
-    # The PyPI package ships MPXJ's jars in mpxj/lib. Locate it without importing it: its
-    # __init__ needs the JPype bridge, which we do not use.
+def mpxj_jars() -> Path | None:
+    """The folder of MPXJ's jars that the `mpxj` PyPI package ships (mpxj/lib), or None.
+
+    Located without importing the package: its __init__ needs the JPype bridge, which we do not use."""
     spec = importlib.util.find_spec("mpxj")
     if spec is None or not spec.submodule_search_locations:
-        return ""
+        return None
     lib = Path(next(iter(spec.submodule_search_locations))) / "lib"
-    return f"{lib}{os.sep}*" if lib.is_dir() else ""
+    return lib if lib.is_dir() else None
+
+
+def _classpath() -> str:
+    lib = mpxj_jars()
+    return f"{lib}{os.sep}*" if lib else ""
 
 
 def java_executable() -> str | None:
+    """$JAVA_HOME/bin/java when JAVA_HOME names a Java runtime, else `java` on PATH (the Docker
+    image's Debian JRE is /usr/bin/java), else None."""
     java_home = os.environ.get("JAVA_HOME")
     if java_home and (Path(java_home) / "bin" / "java").exists():
         return str(Path(java_home) / "bin" / "java")

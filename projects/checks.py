@@ -1,0 +1,32 @@
+"""System checks for the projects app, run by `manage.py check`, `migrate` and `runserver`.
+
+projects.W001: the optional MPXJ extra (the `mpxj` package and a Java runtime) is missing, so .mpp,
+Primavera .xer / P6 XML and the other formats MPXJ reads cannot be imported here. A Warning, not an
+Error: MS Project XML still imports, and an image built with WITH_MPXJ=0 is a deliberate choice.
+"""
+
+from django.core.checks import Warning, register
+
+from projects.scheduling import mpxj
+
+MPXJ_MISSING = "projects.W001"
+
+
+@register()
+def mpxj_formats_available(app_configs=None, **kwargs) -> list[Warning]:
+    missing = []
+    if not mpxj.mpxj_jars():
+        missing.append("the mpxj package (pip install -r requirements-mpxj.txt)")
+    if mpxj.java_executable() is None:
+        missing.append("a Java runtime 11+ on PATH or in JAVA_HOME (Debian: apt-get install default-jre-headless)")
+    if not missing:
+        return []
+    return [
+        Warning(
+            "Schedule import of .mpp, Primavera .xer / P6 XML and .mpx files is off: "
+            + " and ".join(missing)
+            + " is missing. MS Project XML still imports.",
+            hint="Install what is named, or build the Docker image with WITH_MPXJ=1 (the default).",
+            id=MPXJ_MISSING,
+        )
+    ]
