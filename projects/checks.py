@@ -10,9 +10,11 @@ from django.core.checks import Warning, register
 from projects.scheduling import mpxj
 
 MPXJ_MISSING = "projects.W001"
+# `manage.py check --tag schedule_import` runs this check alone.
+TAG = "schedule_import"
 
 
-@register()
+@register(TAG)
 def mpxj_formats_available(app_configs=None, **kwargs) -> list[Warning]:
     missing = []
     if not mpxj.mpxj_jars():
@@ -25,7 +27,8 @@ def mpxj_formats_available(app_configs=None, **kwargs) -> list[Warning]:
         Warning(
             "Schedule import of .mpp, Primavera .xer / P6 XML and .mpx files is off: "
             + " and ".join(missing)
-            + " is missing. MS Project XML still imports.",
+            + (" are" if len(missing) > 1 else " is")
+            + " missing. MS Project XML still imports.",
             hint="Install what is named, or build the Docker image with WITH_MPXJ=1 (the default).",
             id=MPXJ_MISSING,
         )

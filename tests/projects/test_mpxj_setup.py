@@ -8,7 +8,7 @@ from django.core import checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from projects.checks import MPXJ_MISSING
+from projects.checks import MPXJ_MISSING, TAG
 from projects.scheduling import mpxj
 
 
@@ -63,7 +63,7 @@ def test_the_installed_extra_ships_mpxjs_converter():
 
 
 def issues_of_the_check() -> list[checks.CheckMessage]:
-    return [issue for issue in checks.run_checks() if issue.id == MPXJ_MISSING]
+    return [issue for issue in checks.run_checks(tags=[TAG]) if issue.id == MPXJ_MISSING]
 
 
 class TestSystemCheck:
@@ -90,6 +90,14 @@ class TestSystemCheck:
         assert "requirements-mpxj.txt" in issue.msg
         assert "Java runtime" not in issue.msg
 
+    def test_manage_py_check_tag_runs_it_alone(self, monkeypatch):
+        monkeypatch.setattr(mpxj, "java_executable", lambda: None)
+        err = StringIO()
+        call_command("check", tags=[TAG], stdout=StringIO(), stderr=err)
+        assert MPXJ_MISSING in err.getvalue()
+        assert "1 issue" in err.getvalue()
+
+    @pytest.mark.django_db
     def test_manage_py_check_shows_it_and_a_warning_fail_level_fails(self, monkeypatch):
         monkeypatch.setattr(mpxj, "java_executable", lambda: None)
         err = StringIO()
@@ -97,6 +105,14 @@ class TestSystemCheck:
         assert MPXJ_MISSING in err.getvalue()
         with pytest.raises(SystemCheckError, match=MPXJ_MISSING):
             call_command("check", fail_level="WARNING", stdout=StringIO(), stderr=StringIO())
+
+    def test_both_missing_are_named_in_one_warning(self, monkeypatch):
+        monkeypatch.setattr(mpxj, "mpxj_jars", lambda: None)
+        monkeypatch.setattr(mpxj, "java_executable", lambda: None)
+        [issue] = issues_of_the_check()
+        assert "requirements-mpxj.txt" in issue.msg
+        assert "Java runtime" in issue.msg
+        assert " are missing." in issue.msg
 
     @pytest.mark.mpxj
     def test_quiet_on_this_machine_when_mpxj_is_really_there(self):
