@@ -76,7 +76,7 @@ def test_with_mpxj_the_image_gets_a_jre_the_extra_and_a_conversion_probe(tmp_pat
     assert "rm -rf /var/lib/apt/lists/*" in log  # lean: the package lists do not stay in the layer
     assert log.index("apt-get update") < log.index(installs[0])
     assert "pip install -r requirements-mpxj.txt" in log
-    probes = [line for line in log if line.startswith("python -c") and "convert_with_mpxj" in line]
+    probes = [line for line in log if line.startswith("python -c") and "mpxj.self_test()" in line]
     assert len(probes) == 1, log
 
 
@@ -107,7 +107,7 @@ def test_the_extra_is_copied_before_it_is_installed_and_nothing_moves_java_off_p
     assert "PATH=" not in env
     # The probe runs as the user the containers run as.
     kinds = [kind for kind, _ in steps]
-    probe = next(i for i, (kind, args) in enumerate(steps) if kind == "RUN" and "convert_with_mpxj" in args)
+    probe = next(i for i, (kind, args) in enumerate(steps) if kind == "RUN" and "mpxj.self_test()" in args)
     assert kinds.index("USER") < probe
 
 

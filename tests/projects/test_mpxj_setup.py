@@ -62,6 +62,18 @@ def test_the_installed_extra_ships_mpxjs_converter():
     assert any(jar.name.startswith("mpxj") and jar.suffix == ".jar" for jar in jars.iterdir())
 
 
+@pytest.mark.mpxj
+def test_self_test_converts_the_probe_through_mpxj():
+    """What the Docker build runs (WITH_MPXJ=1): a real conversion in a java subprocess."""
+    assert mpxj.self_test().startswith("MPXJ converts schedules here: java ")
+
+
+def test_self_test_says_what_is_missing(monkeypatch):
+    monkeypatch.setattr(mpxj, "java_executable", lambda: None)
+    with pytest.raises(mpxj.MpxjUnavailableError, match="Java runtime"):
+        mpxj.self_test()
+
+
 def issues_of_the_check() -> list[checks.CheckMessage]:
     return [issue for issue in checks.run_checks(tags=[TAG]) if issue.id == MPXJ_MISSING]
 
