@@ -75,6 +75,8 @@ def test_with_mpxj_the_image_gets_a_jre_the_extra_and_a_conversion_probe(tmp_pat
     assert installs == ["apt-get install -y --no-install-recommends default-jre-headless"]
     assert "rm -rf /var/lib/apt/lists/*" in log  # lean: the package lists do not stay in the layer
     assert log.index("apt-get update") < log.index(installs[0])
+    # Slim images drop /usr/share/man; without man1 the JRE's postinst fails (update-alternatives).
+    assert log.index("mkdir -p /usr/share/man/man1") < log.index(installs[0])
     assert "pip install -r requirements-mpxj.txt" in log
     probes = [line for line in log if line.startswith("python -c") and "mpxj.self_test()" in line]
     assert len(probes) == 1, log
