@@ -68,5 +68,7 @@ EXPOSE 8000
 
 # gunicorn reads WEB_CONCURRENCY (set above, override at run time) as its worker count.
 # HTTPS is terminated by a proxy in front: set BEHIND_PROXY=1 so Django trusts its
-# X-Forwarded-Proto header.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# X-Forwarded-Proto header. --timeout 120: a schedule upload runs MPXJ (a JVM) in the request,
+# once for the check and once for the preview, 3-9 s each here for a small file; gunicorn's
+# default 30 s killed such uploads (a 500) when the machine was busy.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "120", "--access-logfile", "-"]

@@ -6,6 +6,7 @@ RUN steps that WITH_MPXJ steers is executed with every command it calls replaced
 logs its arguments (PATH holds the stubs only, so nothing reaches the host's apt or pip)."""
 
 import fnmatch
+import json
 import os
 import re
 import subprocess
@@ -173,3 +174,11 @@ def test_the_stub_path_really_is_the_only_path(tmp_path):
     )
     assert result.returncode == 127
     assert os.environ.get("PATH")  # the test process itself keeps its PATH
+
+
+def test_gunicorn_gives_an_upload_time_for_mpxj():
+    """A schedule upload runs MPXJ in the request (twice: check and preview); gunicorn's default
+    30 s timeout killed such uploads on a busy machine, so the image's command sets a longer one."""
+    [command] = [json.loads(args) for kind, args in instructions() if kind == "CMD"]
+    assert command[0] == "gunicorn"
+    assert int(command[command.index("--timeout") + 1]) >= 120
