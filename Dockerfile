@@ -5,7 +5,7 @@
 FROM python:3.13-slim
 
 # 1 (the default): a Java runtime and the MPXJ extra (requirements-mpxj.txt), so .mpp, Primavera
-# .xer / P6 XML, .mpx and the other formats MPXJ reads import here. 0 leaves both out (about 245 MB
+# .xer / P6 XML, .mpx and the other formats MPXJ reads import here. 0 leaves both out (a few hundred MB
 # smaller); MS Project XML still imports natively, and `manage.py check` warns that the rest is off.
 ARG WITH_MPXJ=1
 
@@ -27,13 +27,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
-# MPXJ runs in a `java` subprocess (projects/scheduling/mpxj.py): Debian's headless JRE puts it on
-# PATH (/usr/bin/java). The man directory is missing in slim images and the JRE's postinst wants it.
+# MPXJ runs in a `java` subprocess (projects/scheduling/mpxj.py): Debian's headless JDK puts it on
+# PATH (/usr/bin/java). A JDK, not a JRE: Keel's P6 converter (projects/scheduling/java/*.java) runs as
+# single-file source, which needs the compiler module. The man directory is missing in slim images
+# and the JDK's postinst wants it.
 RUN case "$WITH_MPXJ" in 0|1) ;; *) echo "WITH_MPXJ must be 0 or 1, not '$WITH_MPXJ'" >&2; exit 1;; esac \
     && if [ "$WITH_MPXJ" = 1 ]; then \
         mkdir -p /usr/share/man/man1 \
         && apt-get update \
-        && apt-get install -y --no-install-recommends default-jre-headless \
+        && apt-get install -y --no-install-recommends default-jdk-headless \
         && rm -rf /var/lib/apt/lists/* \
         && java -version; \
     fi
@@ -58,7 +60,8 @@ USER keel
 
 # With WITH_MPXJ=1 the build fails unless Keel itself finds MPXJ's jars and a java that runs them
 # as the user the containers run as: mpxj.self_test() converts a one-task MS Project XML plan to
-# Primavera XER through MPXJ, as an import does (web and worker both run this image).
+# Primavera XER through MPXJ and back through Keel's P6 converter, as imports do (web and worker
+# both run this image).
 RUN if [ "$WITH_MPXJ" = 1 ]; then \
         python -c "from projects.scheduling import mpxj; print(mpxj.self_test())" \
         && rm -rf /tmp/hsperfdata_keel; \

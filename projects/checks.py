@@ -5,6 +5,8 @@ Primavera .xer / P6 XML and the other formats MPXJ reads cannot be imported here
 Error: MS Project XML still imports, and an image built with WITH_MPXJ=0 is a deliberate choice.
 """
 
+from pathlib import Path
+
 from django.core.checks import Warning, register
 
 from projects.scheduling import mpxj
@@ -19,8 +21,12 @@ def mpxj_formats_available(app_configs=None, **kwargs) -> list[Warning]:
     missing = []
     if not mpxj.mpxj_jars():
         missing.append("the mpxj package (pip install -r requirements-mpxj.txt)")
-    if mpxj.java_executable() is None:
-        missing.append("a Java runtime 11+ on PATH or in JAVA_HOME (Debian: apt-get install default-jre-headless)")
+    java = mpxj.java_executable()
+    if java is None:
+        missing.append("a Java runtime 11+ on PATH or in JAVA_HOME (Debian: apt-get install default-jdk-headless)")
+    elif not (Path(java).resolve().parent / "javac").exists():
+        # Keel's P6 converter runs as single-file source, which needs the JDK's compiler module.
+        missing.append(f"a Java compiler beside {java} (a JDK, not only a JRE: apt-get install default-jdk-headless)")
     if not missing:
         return []
     return [

@@ -586,6 +586,16 @@ class _PreviewLinkSerializer(serializers.Serializer):
     type = serializers.CharField()
 
 
+class _PreviewRepairSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        help_text='One kind of repair, counted: "12 assignments: negative remaining work set to 0".'
+    )
+    subject = serializers.CharField()
+    what = serializers.CharField()
+    count = serializers.IntegerField()
+    examples = serializers.ListField(child=serializers.CharField(), help_text="The first few places in the file.")
+
+
 class SchedulePreviewSerializer(serializers.Serializer):
     """What confirming the import would do (nothing is written yet). Confirm with POST
     `confirm_url` and this `fingerprint`; a plan changed meanwhile answers 409."""
@@ -612,3 +622,13 @@ class SchedulePreviewSerializer(serializers.Serializer):
         many=True, help_text="Custom fields of the file that may hold three-point estimates (map them on confirm)."
     )
     changes_nothing = serializers.BooleanField()
+    repairs = _PreviewRepairSerializer(
+        many=True, help_text="What the import drops or repairs (values Keel does not use never refuse a file)."
+    )
+    dialect = serializers.CharField(help_text="The dialect the file's origin implies: msproject or p6.")
+    dialect_before = serializers.CharField(help_text="The project's scheduling dialect now.")
+    dialect_after = serializers.CharField(help_text="The project's scheduling dialect after the import.")
+    options = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The file's P6 scheduling options as (label, value) pairs.",
+    )

@@ -110,13 +110,22 @@ PROBE_MSPDI = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def self_test() -> str:
-    """Convert a one-task MS Project XML plan to Primavera XER through MPXJ, as an import runs it,
-    and check the task came through. Returns a line for a log; raises MpxjUnavailableError or
+    """Convert a one-task MS Project XML plan to Primavera XER through MPXJ, then that XER back
+    through Keel's P6 converter (java/KeelConvert.java), as imports run them, and check the task
+    came through. Returns a line for a log; raises MpxjUnavailableError or
     MpxjConversionError. The Docker build runs it (WITH_MPXJ=1), as the user the containers run as."""
     with tempfile.TemporaryDirectory(prefix="keel-mpxj-probe-") as tmp:
         probe = Path(tmp) / "probe.xml"
         probe.write_text(PROBE_MSPDI, encoding="utf-8")
         xer = convert_with_mpxj(probe, ".xer")
-    if not xer.startswith(b"ERMHDR") or b"Keel MPXJ probe" not in xer:
-        raise MpxjConversionError(f"MPXJ wrote an unexpected XER file: {xer[:60]!r}")
+        if not xer.startswith(b"ERMHDR") or b"Keel MPXJ probe" not in xer:
+            raise MpxjConversionError(f"MPXJ wrote an unexpected XER file: {xer[:60]!r}")
+        # Back through Keel's own P6 converter (single-file Java source: needs a JDK's compiler).
+        from projects.scheduling.p6 import convert_with_options
+
+        back = Path(tmp) / "probe.xer"
+        back.write_bytes(xer)
+        mspdi, _options = convert_with_options(back)
+    if b"Keel MPXJ probe" not in mspdi:
+        raise MpxjConversionError(f"Keel's P6 converter wrote an unexpected file: {mspdi[:60]!r}")
     return f"MPXJ converts schedules here: java {java_executable()}, jars {mpxj_jars()}"

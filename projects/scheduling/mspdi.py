@@ -20,6 +20,11 @@ Malformed or truncated XML and missing or unparsable required values raise
 :class:`ScheduleImportError` whose message names the place ("line 12: mismatched tag",
 "Task UID 7: Duration 'abc' is not an ISO-8601 duration"). Documents with a DTD are refused
 (MSPDI never has one; refusing it shuts out entity-expansion attacks).
+
+A value Keel does not use never refuses a file: an unreadable one (Project's computed early/late
+dates and slack, a creation date, the project's finish date ...) is ignored, a negative work amount
+(an assignment's "PT0H0M-5S" remaining work) is set to 0, and either is noted in the current
+:class:`~projects.scheduling.repairs.RepairLog` for the import preview.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from projects.scheduling.mspdi_model import (
     ScheduleImportError,
 )
 from projects.scheduling.mspdi_writer import format_duration, render
+from projects.scheduling.repairs import note
 
 _Q = "{" + NS + "}"
 
@@ -71,6 +77,20 @@ def parse_duration(text: str) -> timedelta:
         days=float(days or 0), hours=float(hours or 0), minutes=float(minutes or 0), seconds=float(seconds or 0)
     )
     return -value if sign else value
+
+
+# Some writers put the sign on a part ("PT0H0M-5S", MPXJ on a tiny negative remaining work).
+_PART = r"(-?\d+(?:\.\d+)?)"
+_SIGNED_PARTS = re.compile(rf"^P(?:{_PART}D)?(?:T(?:{_PART}H)?(?:{_PART}M)?(?:{_PART}S)?)?$")
+
+
+def _signed_parts_duration(text: str) -> timedelta | None:
+    """A duration whose parts carry their own sign ("PT0H0M-5S"), or None if it is not one."""
+    match = _SIGNED_PARTS.match(text.strip())
+    if match is None or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 class _Element:
@@ -175,6 +195,34 @@ class _Element:
         except ValueError:
             raise self._fail(name, value, "an ISO-8601 duration") from None
 
+    # -- values Keel does not use: never a reason to refuse a file (projects.scheduling.repairs)
+
+    def unused(self, kind: str, name: str, subject: str):
+        """``self.<kind>(name)``, or None (noted as ignored) when the value cannot be read."""
+        try:
+            return getattr(self, kind)(name)
+        except ScheduleImportError:
+            note(subject, f"{name} unreadable, ignored", f"{self.owner} ({self.values.get(name)!r})")
+            return None
+
+    def amount_of_work(self, name: str, subject: str, label: str) -> timedelta | None:
+        """A work amount: a negative one (tiny negative remainders are common in P6 exports) is
+        set to 0, an unreadable one ignored; both are noted."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            amount = parse_duration(value)
+        except ValueError:
+            amount = _signed_parts_duration(value)
+        if amount is None:
+            note(subject, f"{label} unreadable, ignored", f"{self.owner} ({value!r})")
+            return None
+        if amount < timedelta(0):
+            note(subject, f"negative {label} set to 0", f"{self.owner} ({value!r})")
+            return timedelta(0)
+        return amount
+
 
 def _children(element: ET.Element, path: str) -> list[ET.Element]:
     """Elements at ``path`` ("Tasks/Task") below ``element``, namespace added."""
@@ -242,13 +290,13 @@ def _read_project(el: _Element) -> MspdiProject:
         name=el.raw_text("Name"),
         title=el.raw_text("Title"),
         start_date=start,
-        finish_date=el.moment("FinishDate"),
-        current_date=el.moment("CurrentDate"),
+        finish_date=el.unused("moment", "FinishDate", "project"),
+        current_date=el.unused("moment", "CurrentDate", "project"),
         status_date=el.moment("StatusDate"),
         calendar_uid=el.integer("CalendarUID"),
         minutes_per_day=el.integer("MinutesPerDay"),
-        minutes_per_week=el.integer("MinutesPerWeek"),
-        days_per_month=el.integer("DaysPerMonth"),
+        minutes_per_week=el.unused("integer", "MinutesPerWeek", "project"),
+        days_per_month=el.unused("integer", "DaysPerMonth", "project"),
         schedule_from_start=el.boolean("ScheduleFromStart"),
         critical_slack_limit=el.integer("CriticalSlackLimit"),
         multiple_critical_paths=el.boolean("MultipleCriticalPaths"),
@@ -385,7 +433,7 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
                 finish=base.moment("Finish"),
                 duration=base.duration("Duration"),
                 cost=base.currency("Cost"),
-                work=base.duration("Work"),
+                work=base.amount_of_work("Work", "task", "baseline work"),
             )
         )
     return MspdiTask(
@@ -402,7 +450,7 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
         is_active=f.boolean("Active") is not False,
         is_manual=bool(f.boolean("Manual")),
         is_recurring=bool(f.boolean("Recurring")),
-        created=f.moment("CreateDate"),
+        created=f.unused("moment", "CreateDate", "task"),
         task_type=f.integer("Type"),
         duration=f.duration("Duration"),
         manual_start=f.moment("ManualStart"),
@@ -425,13 +473,13 @@ def _read_task(element: ET.Element, position: int) -> MspdiTask:
         computed=MspComputed(
             start=f.moment("Start"),
             finish=f.moment("Finish"),
-            early_start=f.moment("EarlyStart"),
-            early_finish=f.moment("EarlyFinish"),
-            late_start=f.moment("LateStart"),
-            late_finish=f.moment("LateFinish"),
-            total_slack=f.integer("TotalSlack"),
-            free_slack=f.integer("FreeSlack"),
-            critical=f.boolean("Critical"),
+            early_start=f.unused("moment", "EarlyStart", "task"),
+            early_finish=f.unused("moment", "EarlyFinish", "task"),
+            late_start=f.unused("moment", "LateStart", "task"),
+            late_finish=f.unused("moment", "LateFinish", "task"),
+            total_slack=f.unused("integer", "TotalSlack", "task"),
+            free_slack=f.unused("integer", "FreeSlack", "task"),
+            critical=f.unused("boolean", "Critical", "task"),
         ),
     )
 
@@ -472,7 +520,7 @@ def _read_assignment(element: ET.Element, position: int) -> MspdiAssignment:
                 start=start,
                 finish=finish,
                 unit=data.integer("Unit"),
-                value=data.duration("Value"),
+                value=data.amount_of_work("Value", "timephased period", "work"),
             )
         )
     return MspdiAssignment(
@@ -480,9 +528,9 @@ def _read_assignment(element: ET.Element, position: int) -> MspdiAssignment:
         task_uid=f.integer("TaskUID", required=True),  # type: ignore[arg-type]
         resource_uid=f.integer("ResourceUID", required=True),  # type: ignore[arg-type]
         units=f.decimal("Units"),
-        work=f.duration("Work"),
-        actual_work=f.duration("ActualWork"),
-        remaining_work=f.duration("RemainingWork"),
+        work=f.amount_of_work("Work", "assignment", "work"),
+        actual_work=f.amount_of_work("ActualWork", "assignment", "actual work"),
+        remaining_work=f.amount_of_work("RemainingWork", "assignment", "remaining work"),
         work_contour=f.integer("WorkContour"),
         timephased=tuple(timephased),
     )

@@ -33,16 +33,17 @@ from core.models import AuditEntry
 from core.services import audit_record
 from projects.scheduling.custom_fields import CustomField, EstimateMapping, custom_fields
 
-from ..models import BaselineTask, Dependency, Project, ScheduleImport, Task
+from ..models import BaselineTask, Dependency, Project, ScheduleDialect, ScheduleImport, Task
 from .schedule import project_zone, to_aware, to_local
 from .schedule_io import (
     MAX_UPLOAD_BYTES,
     TOO_LARGE,
     ImportResult,
     ScheduleFileError,
-    read_schedule_file,
+    read_schedule_source,
     schedule_import,
 )
+from .schedule_source import RepairLine, option_lines
 
 PLAN_CHANGED = (
     "The schedule of {code} changed after this preview was made (a task was edited, or another import ran), "
@@ -69,6 +70,7 @@ COMPARED = {
     "deadline": "Deadline",
     "is_manual": "Manually scheduled",
     "cost": "Cost",
+    "activity_type": "Activity type",
     "optimistic_minutes": "Optimistic",
     "pessimistic_minutes": "Pessimistic",
     "duration_distribution": "Distribution",
@@ -162,6 +164,15 @@ class SchedulePreview:
     custom_fields: list[CustomField] = field(default_factory=list)
     estimates: EstimateMapping = field(default_factory=EstimateMapping)
     estimated_tasks: int = 0
+    # What the import drops or repairs, grouped and counted (projects.scheduling.repairs).
+    repairs: list[RepairLine] = field(default_factory=list)
+    # The scheduling dialect the file's origin implies, whether the project takes it (it does
+    # when the file becomes the plan), and the file's P6 scheduling options as (label, value).
+    dialect: str = ""
+    dialect_label: str = ""
+    dialect_before: str = ""
+    dialect_after: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def removed_with_progress(self) -> int:
@@ -171,7 +182,7 @@ class SchedulePreview:
     def changes_nothing(self) -> bool:
         return not (
             self.added or self.changed or self.removed or self.moved or self.links_added or self.links_removed
-        ) and (self.planned_start_before == self.planned_start_after)
+        ) and (self.planned_start_before, self.dialect_before) == (self.planned_start_after, self.dialect_after)
 
 
 # -- the plan as it stands -------------------------------------------------------------------------
@@ -180,7 +191,7 @@ class SchedulePreview:
 @dataclass(frozen=True, slots=True)
 class _Plan:
     tasks: dict[int, dict]
-    links: dict[tuple[int, int], tuple]
+    links: dict[tuple[int, int, str], tuple]  # (predecessor, successor, type): one link per type
     project: dict
 
     def fingerprint(self) -> str:
@@ -200,12 +211,16 @@ def _plan(project: Project) -> _Plan:
     """The project's tasks, links and dates as plain values (a fixed number of queries)."""
     tasks = {row["pk"]: row for row in Task.objects.filter(project=project).values("pk", *FINGERPRINTED)}
     links = {
-        (pred, succ): (kind, lag, str(percent), elapsed)
+        (pred, succ, kind): (lag, str(percent), elapsed)
         for pred, succ, kind, lag, percent, elapsed in Dependency.objects.touching(project).values_list(
             "predecessor_id", "successor_id", "type", "lag_minutes", "lag_percent", "lag_elapsed"
         )
     }
-    fields = Project.objects.filter(pk=project.pk).values("planned_start", "status_date", "calendar_id").get()
+    fields = (
+        Project.objects.filter(pk=project.pk)
+        .values("planned_start", "status_date", "calendar_id", "schedule_dialect", "data_date")
+        .get()
+    )
     return _Plan(tasks, links, fields)
 
 
@@ -245,13 +260,14 @@ def schedule_import_preview(
     estimates = estimates or EstimateMapping()
     zone = project_zone(project)
     before = _plan(project)
-    document = read_schedule_file(data, filename)
+    source = read_schedule_source(data, filename)
+    document = source.document
     file_dates = {
         str(t.uid): (to_aware(t.computed.start, zone), to_aware(t.computed.finish, zone)) for t in document.tasks
     }
     try:
         with transaction.atomic():
-            schedule_import(
+            result = schedule_import(
                 actor=actor,
                 data=data,
                 filename=filename,
@@ -259,6 +275,7 @@ def schedule_import_preview(
                 program=project.program,
                 replace=replace,
                 estimates=estimates,
+                source=source,
             )
             after = _plan(project)
             raise _RollBackError
@@ -303,6 +320,12 @@ def schedule_import_preview(
         )
         if estimates
         else 0,
+        repairs=list(result.repairs),
+        dialect=source.dialect,
+        dialect_label=source.dialect_label,
+        dialect_before=ScheduleDialect(before.project["schedule_dialect"]).label,
+        dialect_after=ScheduleDialect(after.project["schedule_dialect"]).label,
+        options=option_lines(source),
     )
     for pk, row in sorted(after.tasks.items(), key=lambda item: _outline_key(item[1]["outline_number"])):
         old = before.tasks.get(pk)
@@ -338,7 +361,7 @@ def schedule_import_preview(
 
     def link_line(key, value) -> LinkLine:
         return LinkLine(
-            names.get(key[0], "another project's task"), names.get(key[1], "another project's task"), value[0]
+            names.get(key[0], "another project's task"), names.get(key[1], "another project's task"), key[2]
         )
 
     preview.links_added = [link_line(k, v) for k, v in after.links.items() if before.links.get(k) != v]

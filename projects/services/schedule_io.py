@@ -6,6 +6,13 @@ writes nothing) and idempotent by external reference: a task's MSPDI UID is its
 importing a revised file updates the tasks it names. `replace=True` clears the project's
 schedule first (tasks the file no longer has disappear).
 
+Tolerant and honest (projects.scheduling.repairs): a value Keel does not use never refuses a
+file; what is dropped or repaired (an unreadable computed date, a negative remaining work, the
+same link twice, links to tasks not in the file) is returned in `ImportResult.repairs` for the
+preview. Several links between one pair are kept, one per type (P6's SS + FF). A file read
+through MPXJ also gives its dialect and P6's scheduling options (projects.scheduling.p6), stored
+on the project when the file becomes the plan (services/schedule_source.py).
+
 What is not kept: resources and assignments (the staffing issue owns people), so a task that
 Microsoft Project laid out in its resources' working time is laid out in its own calendar here;
 splits; and cross-project links inside the file.
@@ -44,11 +51,13 @@ from projects.scheduling import (
 from projects.scheduling.calendar import DayPattern
 from projects.scheduling.custom_fields import EstimateMapping, task_estimates
 from projects.scheduling.interop import build_calendars
-from projects.scheduling.mpxj import MPXJ_SUFFIXES, MpxjConversionError, MpxjUnavailableError, convert_with_mpxj
+from projects.scheduling.mpxj import MPXJ_SUFFIXES, MpxjConversionError, MpxjUnavailableError
 from projects.scheduling.mspdi_export import _calendar as mspdi_calendar
 from projects.scheduling.mspdi_model import MspdiBaseline, MspdiDocument
+from projects.scheduling.p6 import convert_with_options, dialect_for
+from projects.scheduling.repairs import RepairLine, collecting
 
-from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
+from ..models import ActivityType, Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, Task
 from .schedule import (
     STANDARD_CALENDAR_ID,
     ScheduleCycleValidationError,
@@ -61,6 +70,7 @@ from .schedule import (
     to_local,
     work_calendars,
 )
+from .schedule_source import ScheduleSource, apply_source_options, distinct_links, note_dropped_links
 from .uncertainty import three_point_errors
 
 MSPDI_NAMESPACE = b"http://schemas.microsoft.com/project"
@@ -107,13 +117,24 @@ class ImportResult:
     links: int
     calendars: int
     baselines: int
+    # What the import dropped or repaired (projects.scheduling.repairs), and the dialect the
+    # file's origin implies (stored on the project when the file becomes the plan).
+    repairs: tuple[RepairLine, ...] = ()
+    dialect: str = ""
 
 
 # -- reading ----------------------------------------------------------------------------------------
 
 
 def read_schedule_file(data: bytes, filename: str) -> MspdiDocument:
-    """Parse any supported schedule file into an MSPDI document (ScheduleFileError if not).
+    """Parse any supported schedule file into an MSPDI document (ScheduleFileError if not)."""
+    return read_schedule_source(data, filename).document
+
+
+def read_schedule_source(data: bytes, filename: str) -> ScheduleSource:
+    """Parse any supported schedule file (ScheduleFileError if not): its MSPDI document, what
+    the reader repaired or dropped (values Keel does not use never refuse a file), and the
+    dialect and scheduling options of its origin (projects.scheduling.p6).
 
     An .xml file is read here, natively: a malformed one is reported as such (never as a
     missing Java). Only Primavera P6 XML and the binary formats MPXJ reads go through MPXJ,
@@ -125,25 +146,39 @@ def read_schedule_file(data: bytes, filename: str) -> MspdiDocument:
     suffix = Path(filename or "schedule.xml").suffix.lower() or ".xml"
     if suffix == ".xml" and not _is_mpxj_xml(data):
         try:
-            return read_mspdi(data)
+            with collecting() as repairs:
+                document = read_mspdi(data)
         except ScheduleImportError as error:
             raise ScheduleFileError(NOT_MSPDI.format(reason=error)) from None
+        return ScheduleSource(document, repairs, dialect_for(filename))
     if suffix not in (".xml", *MPXJ_SUFFIXES):
         raise ScheduleFileError(UNKNOWN_FORMAT.format(suffix=suffix))
     try:
         with tempfile.TemporaryDirectory(prefix="keel-import-") as tmp:
             source = Path(tmp) / f"upload{suffix}"
             source.write_bytes(data)
-            return read_mspdi(convert_with_mpxj(source))
+            converted, options = convert_with_options(source)
+        with collecting() as repairs:
+            document = read_mspdi(converted)
     except (ScheduleImportError, MpxjConversionError, MpxjUnavailableError) as error:
         raise ScheduleFileError(str(error)) from None
+    dialect = dialect_for(filename, p6_xml=suffix == ".xml" and _is_p6_xml(data), options=options)
+    return ScheduleSource(document, repairs, dialect, options)
 
 
 def _is_mpxj_xml(data: bytes) -> bool:
     """True for the XML formats only MPXJ reads, told by the document's root element."""
+    return _root_element(data) in MPXJ_XML_ROOTS
+
+
+def _is_p6_xml(data: bytes) -> bool:
+    return _root_element(data) == b"APIBusinessObjects"
+
+
+def _root_element(data: bytes) -> bytes | None:
     head = re.sub(rb"<!--.*?-->", b"", data[:8192], flags=re.DOTALL)
     match = _FIRST_ELEMENT.search(head)
-    return match is not None and match.group(1) in MPXJ_XML_ROOTS
+    return match.group(1) if match is not None else None
 
 
 # -- calendars -------------------------------------------------------------------------------------
@@ -235,6 +270,7 @@ def schedule_import(
     program: Program | None = None,
     replace: bool = False,
     estimates: EstimateMapping | None = None,
+    source: ScheduleSource | None = None,
 ) -> ImportResult:
     """Load a schedule file into project `project_code` (created in `program`, else in the
     "Imported" program, when it does not exist) and reschedule it. All or nothing.
@@ -253,8 +289,11 @@ def schedule_import(
 
     `estimates` maps custom fields of the file to the tasks' three-point estimates
     (projects.scheduling.custom_fields; none unless the user chose them): a task with both
-    ends in the file gets them (and the distribution when mapped); the others keep theirs."""
-    document = read_schedule_file(data, filename)
+    ends in the file gets them (and the distribution when mapped); the others keep theirs.
+
+    `source`: the file as read_schedule_source read `data` already (the preview reads it once)."""
+    source_file = source if source is not None else read_schedule_source(data, filename)
+    document, repairs = source_file.document, source_file.repairs.copy()  # the import adds its own
     try:
         estimate_values = task_estimates(document, estimates) if estimates else {}
     except ScheduleImportError as error:
@@ -267,6 +306,8 @@ def schedule_import(
         project_code=project_code, program=program, name=document.project.title or document.project.name or ""
     )
     merge = not replace and not created
+    # The file sets the dialect and scheduling options when it becomes the plan.
+    from_file = not merge or not Task.objects.filter(project=project).exists()
     zone = project_zone(project)
     calendars = _import_calendars(document, project)
     if document.project.calendar_uid in calendars and not (merge and project.calendar_id):
@@ -275,7 +316,9 @@ def schedule_import(
         project.planned_start = document.project.start_date.date()
     if document.project.status_date and not (merge and project.status_date):
         project.status_date = document.project.status_date.date()
-    project.save(update_fields=["calendar", "planned_start", "status_date", "updated_at"])
+    options_set = apply_source_options(project, source_file, from_file=from_file)
+    project.save(update_fields=["calendar", "planned_start", "status_date", *options_set, "updated_at"])
+    activity_types = source_file.options.activity_types if source_file.options is not None else None
 
     rows = list(Task.objects.filter(project=project))
     existing = {t.external_ref: t for t in rows if t.external_ref}
@@ -292,7 +335,7 @@ def schedule_import(
         "name", "wbs", "sort_order", "duration_minutes", "is_milestone", "constraint_type", "constraint_date",
         "calendar", "percent_complete", "actual_start", "actual_finish", "remaining_minutes", "deadline",
         "is_manual", "manual_start", "manual_finish", "cost", "notes",
-        "optimistic_minutes", "pessimistic_minutes", "duration_distribution",
+        "optimistic_minutes", "pessimistic_minutes", "duration_distribution", "activity_type",
     ]  # fmt: skip
     for index, spec in enumerate(engine_input.tasks):
         if spec.id == 0:  # the project summary task
@@ -344,6 +387,8 @@ def schedule_import(
         row.manual_finish = to_aware(spec.manual_finish, zone)
         row.cost = source.cost if source.cost is not None else Decimal("0")
         row.notes = source.notes or ""
+        if activity_types is not None:  # read through MPXJ: P6's activity type (MSPDI has none)
+            row.activity_type = activity_types.get(spec.id, ActivityType.TASK)
         _apply_estimate(row, estimate_values.get(spec.id), is_summary=spec.id in parents.values(), uid=spec.id)
         try:
             row.full_clean(exclude=["project", "parent", "calendar"], validate_unique=False, validate_constraints=False)
@@ -369,16 +414,16 @@ def schedule_import(
         removed = doomed.count()
         doomed.delete()
 
-    seen: set[tuple] = set()
     for link in engine_input.links:
-        pair = (link.predecessor_id, link.successor_id)
         if link.predecessor_id == link.successor_id:
             raise ScheduleFileError(f"Task UID {link.successor_id} is linked to itself.")
-        if pair in seen:
-            raise ScheduleFileError(f"Task UID {link.successor_id} is linked to predecessor UID {pair[0]} twice.")
-        seen.add(pair)
         if not -bounds.DURATION_MINUTES_MAX <= link.lag_minutes <= bounds.DURATION_MINUTES_MAX:
-            raise ScheduleFileError(LAG_OUT_OF_RANGE.format(successor=link.successor_id, predecessor=pair[0]))
+            raise ScheduleFileError(
+                LAG_OUT_OF_RANGE.format(successor=link.successor_id, predecessor=link.predecessor_id)
+            )
+    # Several links between one pair are kept, one of each type (P6's SS + FF); a repeat is noted.
+    note_dropped_links(document, repairs)
+    file_links = distinct_links(engine_input.links, repairs)
     pks = [row.pk for row in rows_by_uid.values()]
     Dependency.objects.filter(successor__in=pks, predecessor__in=pks).delete()
     links = [
@@ -390,7 +435,7 @@ def schedule_import(
             lag_percent=Decimal(str(link.lag_percent)) if link.lag_percent is not None else None,
             lag_elapsed=link.lag_elapsed,
         )
-        for link in engine_input.links
+        for link in file_links
         if link.predecessor_id in rows_by_uid and link.successor_id in rows_by_uid
     ]
     Dependency.objects.bulk_create(links, batch_size=2000, ignore_conflicts=False)
@@ -453,6 +498,8 @@ def schedule_import(
         links=len(links),
         calendars=len(calendars),
         baselines=len(baseline_numbers),
+        repairs=tuple(repairs.lines()),
+        dialect=source_file.dialect,
     )
 
 

@@ -32,6 +32,7 @@ IMPORTED = (
     "Imported {filename}: {created} tasks added, {updated} updated, {removed} removed, "
     "{links} links, {calendars} calendars, {baselines} baselines."
 )
+REPAIRED = " {count} items of the file were dropped or repaired, as the preview listed."
 IMPORT_FAILED = "Nothing was imported."
 IMPORT_FAILED_FROM = "Nothing was imported from {filename}."
 CONFIRM_FROM_PREVIEW = "Confirm the import from its preview page."
@@ -183,6 +184,7 @@ def schedule_import_confirm_view(request, code: str, pk: int):
                 links=result.links,
                 calendars=result.calendars,
                 baselines=result.baselines,
-            ),
+            )
+            + (REPAIRED.format(count=sum(r.count for r in result.repairs)) if result.repairs else ""),
         )
     return redirect(_schedule_url(project))

@@ -73,7 +73,7 @@ def test_with_mpxj_the_image_gets_a_jre_the_extra_and_a_conversion_probe(tmp_pat
     status, log = run_steps(tmp_path, "1")
     assert status == 0
     installs = [line for line in log if line.startswith("apt-get install")]
-    assert installs == ["apt-get install -y --no-install-recommends default-jre-headless"]
+    assert installs == ["apt-get install -y --no-install-recommends default-jdk-headless"]
     assert "rm -rf /var/lib/apt/lists/*" in log  # lean: the package lists do not stay in the layer
     assert log.index("apt-get update") < log.index(installs[0])
     # Slim images drop /usr/share/man; without man1 the JRE's postinst fails (update-alternatives).
@@ -86,7 +86,7 @@ def test_with_mpxj_the_image_gets_a_jre_the_extra_and_a_conversion_probe(tmp_pat
 def test_without_mpxj_neither_java_nor_the_extra_is_installed(tmp_path):
     status, log = run_steps(tmp_path, "0")
     assert status == 0
-    assert not [line for line in log if "jre" in line or "mpxj" in line], log
+    assert not [line for line in log if "jdk" in line or "jre" in line or "mpxj" in line], log
     assert "pip install -r requirements.txt" in log
 
 

@@ -89,7 +89,10 @@ def floor_of(field, kind, low):
 
 def expected_range(field, kind) -> tuple:
     signed = field.model._meta.label in ("budgets.CostEntry", "governance.ChangeRequestLine", "projects.Dependency")
-    signed = signed or (field.model._meta.label, field.name) == ("governance.ChangeRequest", "schedule_impact_days")
+    signed = signed or (field.model._meta.label, field.name) in (
+        ("governance.ChangeRequest", "schedule_impact_days"),
+        ("projects.Project", "critical_float_minutes"),  # P6: "critical if total float <= x", x may be < 0
+    )
     return {
         "money": (bounds.MONEY_MIN_SIGNED if signed else bounds.MONEY_MIN, bounds.MONEY_MAX),
         "date": (bounds.DATE_MIN, bounds.DATE_MAX),

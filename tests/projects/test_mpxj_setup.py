@@ -21,6 +21,12 @@ def fake_java(folder):
     return java
 
 
+def fake_jdk(folder) -> str:
+    java = fake_java(folder)
+    (java.parent / "javac").write_text("")
+    return str(java)
+
+
 class TestJavaExecutable:
     def test_java_on_path_is_found_without_java_home(self, tmp_path, monkeypatch):
         java = fake_java(tmp_path / "usr")
@@ -79,9 +85,10 @@ def issues_of_the_check() -> list[checks.CheckMessage]:
 
 
 class TestSystemCheck:
-    def test_quiet_when_the_extra_and_java_are_there(self, tmp_path, monkeypatch):
+    def test_quiet_when_the_extra_and_a_jdk_are_there(self, tmp_path, monkeypatch):
+        java = fake_jdk(tmp_path / "jdk")
         monkeypatch.setattr(mpxj, "mpxj_jars", lambda: tmp_path)
-        monkeypatch.setattr(mpxj, "java_executable", lambda: "/usr/bin/java")
+        monkeypatch.setattr(mpxj, "java_executable", lambda: java)
         assert issues_of_the_check() == []
 
     def test_warns_naming_java_when_java_is_missing(self, tmp_path, monkeypatch):
@@ -95,9 +102,19 @@ class TestSystemCheck:
         assert "MS Project XML still imports" in issue.msg
         assert "WITH_MPXJ=1" in issue.hint
 
-    def test_warns_naming_the_package_when_the_extra_is_missing(self, monkeypatch):
+    def test_warns_when_java_is_a_jre_without_a_compiler(self, tmp_path, monkeypatch):
+        java = fake_java(tmp_path / "jre")
+        monkeypatch.setattr(mpxj, "mpxj_jars", lambda: tmp_path)
+        monkeypatch.setattr(mpxj, "java_executable", lambda: str(java))
+        [issue] = issues_of_the_check()
+        assert "Java compiler" in issue.msg
+        (java.parent / "javac").write_text("")
+        assert issues_of_the_check() == []
+
+    def test_warns_naming_the_package_when_the_extra_is_missing(self, tmp_path, monkeypatch):
+        java = fake_jdk(tmp_path / "jdk")
         monkeypatch.setattr(mpxj, "mpxj_jars", lambda: None)
-        monkeypatch.setattr(mpxj, "java_executable", lambda: "/usr/bin/java")
+        monkeypatch.setattr(mpxj, "java_executable", lambda: java)
         [issue] = issues_of_the_check()
         assert "requirements-mpxj.txt" in issue.msg
         assert "Java runtime" not in issue.msg

@@ -195,21 +195,26 @@ def test_file_with_a_dependency_cycle_is_refused_naming_the_tasks():
 
 
 @pytest.mark.django_db
-def test_duplicate_link_in_file_is_refused():
+def test_duplicate_link_in_file_is_merged_and_reported():
+    """The same link twice (same pair, same type) is kept once and the import says so (P6
+    exports have it; it used to refuse the whole file). Several types per pair: test_p6_import."""
     document = read_mspdi((DATA / "mspdirelations.xml").read_bytes())
     b = next(t for t in document.tasks if t.predecessors)
     edited = [
         dataclasses.replace(t, predecessors=(*t.predecessors, t.predecessors[0])) if t.uid == b.uid else t
         for t in document.tasks
     ]
-    with pytest.raises(ScheduleFileError, match="twice"):
-        schedule_import(
-            actor=None,
-            data=write_mspdi(dataclasses.replace(document, tasks=tuple(edited))),
-            filename="dup.xml",
-            project_code="DUP",
-        )
-    assert not Project.objects.filter(code="DUP").exists()
+    result = schedule_import(
+        actor=None,
+        data=write_mspdi(dataclasses.replace(document, tasks=tuple(edited))),
+        filename="dup.xml",
+        project_code="DUP",
+    )
+    original = load("mspdirelations.xml", "ORIG")
+    assert links_of(result.project) == links_of(original.project)
+    assert [line.text for line in result.repairs] == [
+        "1 link: the same predecessor, successor and type twice, merged into the first"
+    ]
 
 
 @pytest.mark.django_db

@@ -69,6 +69,8 @@ class Command(BaseCommand):
                 f"{result.calendars} calendars, {result.baselines} baselines."
             )
         )
+        for repair in result.repairs:  # what was dropped or repaired (never a reason to refuse)
+            self.stdout.write(f"  repaired {repair.text}")
 
     def _show(self, preview) -> None:
         write = self.stdout.write
@@ -82,6 +84,8 @@ class Command(BaseCommand):
             if preview.finish_before and preview.finish_after
             else f"Finish after: {preview.finish_after or '-'}"
         )
+        for repair in preview.repairs:
+            write(f"  repaired {repair.text}")
         for task in preview.removed:
             write(f"  removed  {task.outline} {task.name}")
         for change in preview.changed:
