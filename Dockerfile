@@ -5,7 +5,7 @@
 FROM python:3.13-slim
 
 # 1 (the default): a Java runtime and the MPXJ extra (requirements-mpxj.txt), so .mpp, Primavera
-# .xer / P6 XML, .mpx and the other formats MPXJ reads import here. 0 leaves both out (a few hundred MB
+# .xer / P6 XML, .mpx and the other formats MPXJ reads import here. 0 leaves both out (about 340 MB
 # smaller); MS Project XML still imports natively, and `manage.py check` warns that the rest is off.
 ARG WITH_MPXJ=1
 
