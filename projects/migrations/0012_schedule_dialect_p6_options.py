@@ -7,69 +7,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0004_bound_money_dates_durations'),
-        ('projects', '0011_task_three_point_estimates_ranges_correlation'),
+        ("portfolio", "0004_bound_money_dates_durations"),
+        ("projects", "0011_task_three_point_estimates_ranges_correlation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='dependency',
-            name='projects_dependency_unique',
+            model_name="dependency",
+            name="projects_dependency_unique",
         ),
         migrations.AddField(
-            model_name='project',
-            name='critical_float_minutes',
-            field=models.IntegerField(default=0, validators=[django.core.validators.MinValueValidator(-1752000), django.core.validators.MaxValueValidator(1752000)]),
+            model_name="project",
+            name="critical_float_minutes",
+            field=models.IntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MinValueValidator(-1752000),
+                    django.core.validators.MaxValueValidator(1752000),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='critical_mode',
-            field=models.CharField(choices=[('total_float', 'Total float at or below the threshold'), ('longest_path', 'Longest path')], default='total_float', max_length=14),
+            model_name="project",
+            name="critical_mode",
+            field=models.CharField(
+                choices=[("total_float", "Total float at or below the threshold"), ("longest_path", "Longest path")],
+                default="total_float",
+                max_length=14,
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='data_date',
+            model_name="project",
+            name="data_date",
             field=models.DateTimeField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AddField(
-            model_name='project',
-            name='float_mode',
-            field=models.CharField(choices=[('start', 'Start float (late start − early start)'), ('finish', 'Finish float (late finish − early finish)'), ('smallest', 'Smallest of start and finish float')], default='finish', max_length=10),
+            model_name="project",
+            name="float_mode",
+            field=models.CharField(
+                choices=[
+                    ("start", "Start float (late start − early start)"),
+                    ("finish", "Finish float (late finish − early finish)"),
+                    ("smallest", "Smallest of start and finish float"),
+                ],
+                default="finish",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='lag_calendar',
-            field=models.CharField(choices=[('predecessor', 'Predecessor activity calendar'), ('successor', 'Successor activity calendar'), ('24h', '24-hour calendar'), ('project', 'Project default calendar')], default='predecessor', max_length=12),
+            model_name="project",
+            name="lag_calendar",
+            field=models.CharField(
+                choices=[
+                    ("predecessor", "Predecessor activity calendar"),
+                    ("successor", "Successor activity calendar"),
+                    ("24h", "24-hour calendar"),
+                    ("project", "Project default calendar"),
+                ],
+                default="predecessor",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='must_finish_by',
+            model_name="project",
+            name="must_finish_by",
             field=models.DateTimeField(blank=True, null=True, validators=[core.bounds.validate_date_in_range]),
         ),
         migrations.AddField(
-            model_name='project',
-            name='progress_mode',
-            field=models.CharField(choices=[('retained_logic', 'Retained logic'), ('progress_override', 'Progress override'), ('actual_dates', 'Actual dates')], default='retained_logic', max_length=20),
+            model_name="project",
+            name="progress_mode",
+            field=models.CharField(
+                choices=[
+                    ("retained_logic", "Retained logic"),
+                    ("progress_override", "Progress override"),
+                    ("actual_dates", "Actual dates"),
+                ],
+                default="retained_logic",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='schedule_dialect',
-            field=models.CharField(choices=[('msproject', 'Microsoft Project'), ('p6', 'Primavera P6')], default='msproject', max_length=12),
+            model_name="project",
+            name="schedule_dialect",
+            field=models.CharField(
+                choices=[("msproject", "Microsoft Project"), ("p6", "Primavera P6")], default="msproject", max_length=12
+            ),
         ),
         migrations.AddField(
-            model_name='task',
-            name='activity_type',
-            field=models.CharField(choices=[('task', 'Task'), ('loe', 'Level of effort'), ('wbs_summary', 'WBS summary')], default='task', max_length=12),
+            model_name="task",
+            name="activity_type",
+            field=models.CharField(
+                choices=[("task", "Task"), ("loe", "Level of effort"), ("wbs_summary", "WBS summary")],
+                default="task",
+                max_length=12,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dependency',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor', 'type'), name='projects_dependency_unique_type'),
+            model_name="dependency",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor", "type"), name="projects_dependency_unique_type"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('critical_float_minutes__gte', -1752000), ('critical_float_minutes__lte', 1752000)), name='projects_project_critical_float_minutes_in_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("critical_float_minutes__gte", -1752000), ("critical_float_minutes__lte", 1752000)),
+                name="projects_project_critical_float_minutes_in_range",
+            ),
         ),
     ]
