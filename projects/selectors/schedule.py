@@ -263,11 +263,6 @@ def project_schedule(
     (schedule_calendars) — the same number for 5 tasks or 5,000."""
     zone = project_zone(project)
     tasks = list(Task.objects.filter(project=project).order_by("sort_order", "pk"))
-    deps = list(
-        Dependency.objects.touching(project)
-        .select_related("predecessor__project")
-        .order_by("successor_id", "predecessor__project__code", "predecessor__sort_order", "pk")
-    )
     baselines = list(Baseline.objects.filter(project=project).order_by("number"))
     chosen = choose_baseline(baselines, baseline)
     snapshot: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
@@ -292,6 +287,15 @@ def project_schedule(
             first = index // size * size
         shown = ordered[first : first + size]
     shown_ids = {task.pk for task, _ in shown}
+    # A window needs only the links into its rows (the predecessors column, the chart's arrows).
+    links = (
+        Dependency.objects.touching(project) if window is None else Dependency.objects.filter(successor__in=shown_ids)
+    )
+    deps = list(
+        links.select_related("predecessor__project").order_by(
+            "successor_id", "predecessor__project__code", "predecessor__sort_order", "pk"
+        )
+    )
     predecessors: dict[int, list[LinkView]] = {}
     for dep in deps:
         if dep.successor_id in shown_ids:

@@ -397,6 +397,8 @@ def _undo_fields(actor, op: dict) -> None:
     for name, value in op["values"].items():
         if name == "parent":
             data["parent"] = Task.objects.filter(pk=value).first() if value else None
+        elif Task._meta.get_field(name).is_relation:
+            data[f"{name}_id"] = value  # a calendar: put back by its id
         else:
             data[name] = loaded(Task, name, value)
     task_update(actor=actor, task=task, data=data, expected_version=op["version"])

@@ -199,8 +199,10 @@
       chart.scrollLeft = saved.chartLeft;
       chart.dispatchEvent(new Event("scroll"));
     }
+    // A refused link edit comes back with its editor open: the field to correct takes the focus.
+    const invalid = root.querySelector('.link-editor [aria-invalid="true"]');
     const wanted = root.dataset.focus || saved.focusedRow || saved.focused;
-    const element = wanted ? document.getElementById(wanted) : null;
+    const element = invalid || (wanted ? document.getElementById(wanted) : null);
     if (element && typeof element.focus === "function") element.focus({ preventScroll: true });
     window.scrollTo({ top: saved.windowY, behavior: "instant" });
     // A row the server moved to focus that is off screen is brought into view, nothing more.
