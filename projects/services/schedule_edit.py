@@ -47,6 +47,7 @@ CANNOT_OUTDENT = "“{name}” is already at the top level."
 CANNOT_MOVE_UP = "“{name}” is already the first task at its level."
 CANNOT_MOVE_DOWN = "“{name}” is already the last task at its level."
 MOVE_INTO_ITSELF = "A task cannot be moved next to itself or into its own subtasks."
+MILESTONE_PARENT = "“{name}” is a milestone: a milestone cannot have subtasks."
 NOTHING_SELECTED = "Select one or more tasks first."
 LAG_INVALID = "“{text}” is not a lag: type e.g. 2d, -1d, 4h, 50%, 2ed (elapsed days) or 3eh (elapsed hours)."
 LAG_TOO_LONG = "A lag is at most {days} working days either way."
@@ -268,6 +269,8 @@ def tasks_indent(*, actor, project: Project, tasks: list[Task], versions: dict[i
         if index == 0:
             raise ValidationError({"tasks": CANNOT_INDENT.format(name=task.name)})
         above = siblings[index - 1]
+        if above.is_milestone:
+            raise ValidationError({"tasks": MILESTONE_PARENT.format(name=above.name)})
         last = Task.objects.filter(parent=above).aggregate(last=Max("sort_order"))["last"] or 0
         moved.append(_move_under(actor, task, above, last + STEP, versions.get(task.pk)))
     return _outline_done(actor, project, "indented", before, moved)
@@ -294,6 +297,8 @@ def tasks_outdent(*, actor, project: Project, tasks: list[Task], versions: dict[
         siblings = _siblings(project, parent.pk)
         index = next(i for i, t in enumerate(siblings) if t.pk == task.pk)
         last = Task.objects.filter(parent=task).aggregate(last=Max("sort_order"))["last"] or 0
+        if task.is_milestone and siblings[index + 1 :]:
+            raise ValidationError({"tasks": MILESTONE_PARENT.format(name=task.name)})
         for offset, follower in enumerate(siblings[index + 1 :], start=1):
             moved.append(_move_under(actor, follower, task, last + offset * STEP, None))
         level = _siblings(project, parent.parent_id)

@@ -115,9 +115,10 @@ class TestEdits:
 
     def test_move_on_an_outdated_version_is_409_with_the_message(self, client_for, project_manager, owner, plan):
         build = plan["Build"]
-        task_update(actor=owner, task=build, data={"name": "Build (owner)"})
+        seen = build.version
+        task_update(actor=owner, task=Task.objects.get(pk=build.pk), data={"name": "Build (owner)"})
         response = client_for(project_manager).post(
-            url("task-move", build.pk), {"direction": "up", "version": build.version}, **HTMX
+            url("task-move", build.pk), {"direction": "up", "version": seen}, **HTMX
         )
         assert response.status_code == 409
         assert STALE_VERSION in response.content.decode()

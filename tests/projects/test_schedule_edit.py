@@ -16,6 +16,7 @@ from projects.services.schedule_edit import (
     CANNOT_INDENT,
     CANNOT_MOVE_UP,
     CANNOT_OUTDENT,
+    MILESTONE_PARENT,
     MOVE_INTO_ITSELF,
     NOTHING_TO_UNDO,
     dependency_edit,
@@ -116,10 +117,15 @@ def test_lag_beyond_the_bounds_is_refused():
         lag_parse("2000%")
 
 
-@pytest.mark.parametrize("text", ["0d", "2d", "-1.5d", "4h", "50%", "2ed", "3eh", "90em"])
-def test_lag_text_round_trips(text):
+SHOWN = [("0d", "0d"), ("2d", "2d"), ("-1.5d", "-1.5d"), ("4h", "0.5d"), ("1h", "1h"), ("50%", "50%")]
+SHOWN += [("2ed", "2ed"), ("3eh", "3eh"), ("90em", "1.5eh"), ("7m", "7m")]
+
+
+@pytest.mark.parametrize(("text", "shown"), SHOWN)
+def test_lag_is_shown_in_the_largest_exact_unit_and_reads_back(text, shown):
     link = Dependency(**lag_parse(text))
-    assert lag_text(link) == text
+    assert lag_text(link) == shown
+    assert lag_parse(shown) == lag_parse(text)
 
 
 # --- insert and reorder ----------------------------------------------------------------------
@@ -184,9 +190,10 @@ class TestInsertAndReorder:
         assert outline(project) == BEFORE
 
     def test_move_on_an_outdated_version_is_refused_and_writes_nothing(self, owner, plan, project):
-        task_update(actor=owner, task=plan["Test"], data={"name": "Test"}, expected_version=plan["Test"].version)
+        seen = plan["Test"].version
+        task_update(actor=owner, task=Task.objects.get(pk=plan["Test"].pk), data={"name": "Test"})
         with pytest.raises(StaleVersionError):
-            task_move_by(actor=owner, task=plan["Test"], step=-1, expected_version=plan["Test"].version)
+            task_move_by(actor=owner, task=plan["Test"], step=-1, expected_version=seen)
         assert outline(project) == BEFORE
 
     def test_undo_of_a_move_puts_every_row_back(self, owner, plan, project):
@@ -232,10 +239,16 @@ class TestIndentOutdent:
         assert outline(project) == BEFORE
 
     def test_subtasks_of_a_selected_summary_move_with_it(self, owner, plan, project):
-        tasks_indent(actor=owner, project=project, tasks=[plan["Training"]])  # under Go-live
+        tasks_outdent(actor=owner, project=project, tasks=[plan["Build"]])  # Build: 2, Test: 2.1
         # Selecting a summary and its subtask indents the summary, the subtask moving with it.
-        tasks_indent(actor=owner, project=project, tasks=[plan["Go-live"], plan["Training"]])
-        assert outline(project)[-2:] == [("1.4", "Go-live"), ("1.4.1", "Training")]
+        tasks_indent(actor=owner, project=project, tasks=[plan["Test"], plan["Build"]])
+        assert outline(project)[:4] == [("1", "Phase 1"), ("1.1", "Design"), ("1.2", "Build"), ("1.2.1", "Test")]
+
+    def test_a_milestone_cannot_take_subtasks(self, owner, plan, project):
+        with pytest.raises(ValidationError) as error:
+            tasks_indent(actor=owner, project=project, tasks=[plan["Training"]])
+        assert error.value.message_dict["tasks"] == [MILESTONE_PARENT.format(name="Go-live")]
+        assert outline(project) == BEFORE
 
     def test_outdent_keeps_the_rows_in_order_and_adopts_the_following_siblings(self, owner, plan, project):
         tasks_outdent(actor=owner, project=project, tasks=[plan["Build"]])
