@@ -90,7 +90,7 @@ class TestAccess:
             "drag-handle",
             "gantt-edit.js",
             'id="selection-form"',
-            "draggable",
+            "bar draggable",
             "link-edit",
         ):
             assert marker not in body
