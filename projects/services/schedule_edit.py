@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from core import bounds
 from core.services import StaleVersionError, versioned_delete, versioned_update
@@ -47,6 +47,7 @@ CANNOT_OUTDENT = "“{name}” is already at the top level."
 CANNOT_MOVE_UP = "“{name}” is already the first task at its level."
 CANNOT_MOVE_DOWN = "“{name}” is already the last task at its level."
 MOVE_INTO_ITSELF = "A task cannot be moved next to itself or into its own subtasks."
+LINKED_TO_SUMMARY = "“{task}” is linked to “{summary}”, which would become its summary task: remove that link first."
 MILESTONE_PARENT = "“{name}” is a milestone: a milestone cannot have subtasks."
 NOTHING_SELECTED = "Select one or more tasks first."
 LAG_INVALID = "“{text}” is not a lag: type e.g. 2d, -1d, 4h, 50%, 2ed (elapsed days) or 3eh (elapsed hours)."
@@ -242,10 +243,35 @@ def _selection_roots(project: Project, tasks: list[Task]) -> list[Task]:
     return roots
 
 
+def _check_no_link_to_summary(task: Task, parent: Task | None) -> None:
+    """A task may not be linked to its own summary tasks (Microsoft Project refuses it, and so
+    does dependency_create): moving `task` under `parent` must not make a linked task one of its
+    summaries."""
+    if parent is None:
+        return
+    ancestors, node = set(), parent
+    while node is not None:
+        ancestors.add(node.pk)
+        node = Task.objects.filter(pk=node.parent_id).first() if node.parent_id else None
+    subtree = _subtree_ids(task.project, task)
+    link = (
+        Dependency.objects.filter(
+            Q(predecessor__in=subtree, successor__in=ancestors) | Q(predecessor__in=ancestors, successor__in=subtree)
+        )
+        .select_related("predecessor", "successor")
+        .first()
+    )
+    if link is not None:
+        summary = link.successor if link.successor_id in ancestors else link.predecessor
+        linked = link.predecessor if summary is link.successor else link.successor
+        raise ValidationError({"tasks": LINKED_TO_SUMMARY.format(task=linked.name, summary=summary.name)})
+
+
 def _move_under(actor, task: Task, parent: Task | None, sort_order: int, version: int | None) -> Task:
     candidate = Task.objects.select_related("parent", "calendar").get(pk=task.pk)
     candidate.parent = parent
     _check_task(candidate)
+    _check_no_link_to_summary(task, parent)
     return versioned_update(
         instance=task, data={"parent": parent, "sort_order": sort_order}, actor=actor, expected_version=version
     )

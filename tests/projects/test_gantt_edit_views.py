@@ -131,6 +131,12 @@ class TestEdits:
         assert empty.status_code == 422
         assert "Select one or more tasks first." in empty.content.decode()
 
+    def test_indent_under_a_linked_task_is_422_not_500(self, client_for, project_manager, plan, project):
+        response = client_for(project_manager).post(INDENT, {"tasks": [plan["Build"].pk]}, **HTMX)
+        assert response.status_code == 422
+        assert "“Build” is linked to “Design”, which would become its summary task" in response.content.decode()
+        assert Task.objects.get(pk=plan["Build"].pk).parent_id == plan["Phase 1"].pk
+
     def test_indent_a_selection_with_versions(self, client_for, project_manager, plan, project):
         training = plan["Training"]
         response = client_for(project_manager).post(

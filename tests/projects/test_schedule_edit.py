@@ -16,6 +16,7 @@ from projects.services.schedule_edit import (
     CANNOT_INDENT,
     CANNOT_MOVE_UP,
     CANNOT_OUTDENT,
+    LINKED_TO_SUMMARY,
     MILESTONE_PARENT,
     MOVE_INTO_ITSELF,
     NOTHING_TO_UNDO,
@@ -243,6 +244,12 @@ class TestIndentOutdent:
         # Selecting a summary and its subtask indents the summary, the subtask moving with it.
         tasks_indent(actor=owner, project=project, tasks=[plan["Test"], plan["Build"]])
         assert outline(project)[:4] == [("1", "Phase 1"), ("1.1", "Design"), ("1.2", "Build"), ("1.2.1", "Test")]
+
+    def test_a_task_cannot_go_under_a_task_it_is_linked_to(self, owner, plan, project):
+        with pytest.raises(ValidationError) as error:
+            tasks_indent(actor=owner, project=project, tasks=[plan["Build"]])  # Design → Build
+        assert error.value.message_dict["tasks"] == [LINKED_TO_SUMMARY.format(task="Build", summary="Design")]
+        assert outline(project) == BEFORE
 
     def test_a_milestone_cannot_take_subtasks(self, owner, plan, project):
         with pytest.raises(ValidationError) as error:
