@@ -227,9 +227,9 @@ def render_gantt(
             )
         else:
             y = mid - BAR_HEIGHT / 2
-            drag = " draggable" if row.draggable else ""
+            drag = ' data-drag="start"' if row.draggable else ""
             parts.append(
-                f'<rect class="gantt-bar{crit}{drag}" x="{x1:.1f}" y="{y:.1f}" width="{w:.1f}" '
+                f'<rect class="gantt-bar{crit}"{drag} x="{x1:.1f}" y="{y:.1f}" width="{w:.1f}" '
                 f'height="{BAR_HEIGHT}" rx="2"{key}>{tooltip}</rect>'
             )
             if row.percent_complete > 0:
@@ -271,7 +271,7 @@ def render_gantt(
         ".gantt-row{fill:#fff}.gantt-row-alt{fill:#fafbfc}.gantt-grid{stroke:#e3e7ec}"
         ".gantt-tick{fill:#4a5562}.gantt-label{fill:#1f2933}.gantt-label a{fill:#1a5fb4}"
         ".gantt-label-bg{fill:#fff}.gantt-label-edge{stroke:#d5dae1}"
-        ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-bar.draggable{cursor:ew-resize}"
+        ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-bar[data-drag]{cursor:ew-resize}"
         ".gantt-bar.dragging{opacity:.6}.gantt-progress{fill:#1f2933;opacity:.55}"
         ".gantt-summary{fill:#2b3440}.gantt-summary.critical{fill:#9b1c1c}"
         ".gantt-milestone{fill:#2b3440}.gantt-milestone.critical{fill:#c62828}"

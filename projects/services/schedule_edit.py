@@ -313,7 +313,9 @@ def tasks_outdent(*, actor, project: Project, tasks: list[Task], versions: dict[
     _lock(project)
     before = outline_rows(project)
     moved = []
-    for root in _selection_roots(project, tasks):
+    # Bottom up: a selected task is outdented before the selected ones above it, so that none of
+    # them adopts another selected task on the way (the rows end where Microsoft Project puts them).
+    for root in reversed(_selection_roots(project, tasks)):
         task = Task.objects.get(pk=root.pk)
         # A task this outdent already moved (as a follower) has a newer version than the user saw.
         seen = versions.get(task.pk) if task.pk not in {t.pk for t in moved} else None

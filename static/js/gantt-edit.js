@@ -123,7 +123,7 @@
   }
 
   document.addEventListener("pointerdown", (event) => {
-    const rect = event.target instanceof Element && event.target.closest("rect.gantt-bar.draggable");
+    const rect = event.target instanceof Element && event.target.closest("rect.gantt-bar[data-drag]");
     if (!rect || !editable() || event.button !== 0) return;
     const svg = rect.ownerSVGElement;
     bar = { rect, svg, startX: event.clientX, x: parseFloat(rect.getAttribute("x")), dx: 0, scale: svgScale(svg) };

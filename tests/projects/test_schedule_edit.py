@@ -226,12 +226,12 @@ class TestIndentOutdent:
         assert phase.finish >= training.finish
 
     def test_indent_makes_a_new_summary_whose_dates_roll_up(self, owner, plan, project):
-        tasks_indent(actor=owner, project=project, tasks=[plan["Training"]])
-        live = Task.objects.get(pk=plan["Go-live"].pk)
-        training = Task.objects.get(pk=plan["Training"].pk)
-        assert (training.parent_id, training.outline_number) == (live.pk, "2.1")
-        assert live.is_summary
-        assert (live.start, live.finish) == (training.start, training.finish)
+        tasks_indent(actor=owner, project=project, tasks=[plan["Test"]])
+        build = Task.objects.get(pk=plan["Build"].pk)
+        test = Task.objects.get(pk=plan["Test"].pk)
+        assert (test.parent_id, test.outline_number) == (build.pk, "1.2.1")
+        assert build.is_summary
+        assert (build.start, build.finish) == (test.start, test.finish)
 
     def test_indent_of_a_first_child_is_refused_naming_it_and_writes_nothing(self, owner, plan, project):
         with pytest.raises(ValidationError) as error:
