@@ -35,6 +35,7 @@ from .schedule import (
     dependency_update,
     outline_renumber,
     project_zone,
+    schedule_lock,
     schedule_reschedule,
     task_create,
     task_update,
@@ -102,8 +103,9 @@ def lag_parse(text: str, *, field: str = "lag") -> dict[str, Any]:
 
 
 def _lock(project: Project) -> None:
-    """Outline edits of one project one at a time (they renumber the same siblings)."""
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    """Outline edits of one project one at a time (they renumber the same siblings); the
+    project row first, as every schedule write locks (services.schedule.schedule_lock)."""
+    schedule_lock([project])
 
 
 def _siblings(project: Project, parent_id: int | None) -> list[Task]:
@@ -362,7 +364,11 @@ LINK_FIELDS = ("type", "lag_minutes", "lag_percent", "lag_elapsed")
 def dependency_edit(*, actor, dependency: Dependency, type: str, lag: str, expected_stamp: str | None = None):
     """Change a link's type and its lag typed as text (see lag_parse) and reschedule. A link
     changed since `expected_stamp` (link_stamp as the user saw it) is StaleVersionError."""
-    locked = Dependency.objects.select_for_update().get(pk=dependency.pk)
+    # The program's projects first, as dependency_update locks them (one lock order, no deadlock).
+    schedule_lock(
+        Project.objects.filter(program_id=dependency.successor.project.program_id).values_list("pk", flat=True)
+    )
+    locked = Dependency.objects.get(pk=dependency.pk)
     if expected_stamp is not None and link_stamp(locked) != expected_stamp:
         raise StaleVersionError()
     if type not in Dependency.Type.values:
