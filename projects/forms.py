@@ -4,6 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core import bounds
 from core.forms import (
@@ -286,9 +289,31 @@ def add_renamed_service_errors(form: forms.BaseForm, error: ValidationError, ren
     add_service_errors(form, error)
 
 
+class ManyOptionsSelect(forms.Select):
+    """A <select> that writes its options directly instead of through one template per option:
+    the same markup as forms.Select, but a schedule's 3,000 tasks render in milliseconds rather
+    than a second (the parent pickers of the schedule page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(name)}"{flatatt(context["attrs"])}>']
+        for group_name, options, _index in context["optgroups"]:
+            if group_name:
+                parts.append(f'<optgroup label="{escape(group_name)}">')
+            for option in options:
+                selected = " selected" if option["selected"] else ""
+                parts.append(f'<option value="{escape(option["value"])}"{selected}>{escape(option["label"])}</option>')
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
 class TaskChoiceField(forms.ChoiceField):
     """A choice among tasks the view has already loaded, so the field runs no query of its own;
     cleans to the Task (None when left blank). `group` names an optgroup per task (optional)."""
+
+    widget = ManyOptionsSelect
 
     def __init__(self, *, tasks=(), label_of=str, group=None, blank_label="—", **kwargs):
         super().__init__(**kwargs)

@@ -24,6 +24,15 @@ urlpatterns = [
     path("projects/<str:code>/schedule/tasks/<int:pk>/outdent/", views.task_outdent, name="schedule-task-outdent"),
     path("projects/<str:code>/schedule/tasks/<int:pk>/predecessors/", views.link_add, name="schedule-link-add"),
     path("projects/<str:code>/schedule/links/<int:pk>/delete/", views.link_remove, name="schedule-link-delete"),
+    # The Gantt's edits (views/schedule_edit.py).
+    path("projects/<str:code>/schedule/tasks/<int:pk>/insert/", views.task_insert_view, name="schedule-task-insert"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/move/", views.task_move_view, name="schedule-task-move"),
+    path("projects/<str:code>/schedule/tasks/<int:pk>/drag/", views.task_drag_view, name="schedule-task-drag"),
+    path("projects/<str:code>/schedule/tasks/indent/", views.tasks_indent_view, name="schedule-tasks-indent"),
+    path("projects/<str:code>/schedule/tasks/outdent/", views.tasks_outdent_view, name="schedule-tasks-outdent"),
+    path("projects/<str:code>/schedule/links/<int:pk>/", views.link_save, name="schedule-link-save"),
+    path("projects/<str:code>/schedule/links/<int:pk>/edit/", views.link_edit_form, name="schedule-link-edit"),
+    path("projects/<str:code>/schedule/undo/", views.undo_view, name="schedule-undo"),
     path("projects/<str:code>/schedule/baselines/", views.baseline_save, name="schedule-baseline"),
     path(
         "projects/<str:code>/schedule/baselines/<int:number>/overwrite/",

@@ -39,6 +39,7 @@ class GanttRow:
     baseline_finish: datetime | None = None
     href: str = ""
     title: str = ""
+    draggable: bool = False  # the bar can be dragged to a new start (static/js/gantt-edit.js)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,11 @@ class _Scale:
         return LABEL_WIDTH + days * self.px_per_day
 
 
-def _scale(rows: list[GanttRow], zoom: str, today: date | None, include_today: bool = False) -> _Scale:
+def _scale(
+    rows: list[GanttRow], zoom: str, today: date | None, include_today: bool = False, span: tuple | None = None
+) -> _Scale:
     moments = [d for r in rows for d in (r.start, r.finish, r.baseline_start, r.baseline_finish) if d]
+    moments += [d for d in span or () if d]
     days = [m.date() if isinstance(m, datetime) else m for m in moments]
     if include_today and today is not None:
         days.append(today)
@@ -119,15 +123,20 @@ def render_gantt(
     heading: str = "Task",
     include_today: bool = False,
     title: str = "Gantt chart",
+    span: tuple | None = None,
 ) -> str:
     """Return the chart as an SVG document fragment (safe to embed in HTML). `heading` titles
     the label column; with `include_today` the time scale always reaches today.
 
     The label column is one group drawn last, over an opaque background, so that a page can
-    keep it in view while the chart scrolls sideways (static/js/gantt.js shifts it)."""
+    keep it in view while the chart scrolls sideways (static/js/gantt.js shifts it).
+
+    `span` (first, last moment) widens the time scale to cover them: a page of a big schedule's
+    rows keeps the scale of the whole plan. The root carries the scale (data-origin, the day at
+    x = data-label-width, and data-px-per-day) for a script that turns a dragged bar into a date."""
     if zoom not in ZOOMS:
         raise ValueError(f"zoom must be one of {', '.join(ZOOMS)}")
-    scale = _scale(rows, zoom, today, include_today)
+    scale = _scale(rows, zoom, today, include_today, span)
     width = LABEL_WIDTH + scale.days * scale.px_per_day + 20
     height = HEADER_HEIGHT + len(rows) * ROW_HEIGHT + 10
     dated = [r for r in rows if r.start and r.finish]
@@ -140,7 +149,8 @@ def render_gantt(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width:.0f}" height="{height}" '
         f'viewBox="0 0 {width:.0f} {height}" role="{chart_role(links=any(r.href for r in rows))}" '
-        f'aria-label="{escape(title)}. {escape(summary)}">'
+        f'data-origin="{scale.origin.isoformat()}" data-px-per-day="{scale.px_per_day}" '
+        f'data-label-width="{LABEL_WIDTH}" aria-label="{escape(title)}. {escape(summary)}">'
         f"<title>{escape(title)}</title><desc>{escape(summary)}</desc>",
         "<defs>"
         '<marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" '
@@ -217,8 +227,9 @@ def render_gantt(
             )
         else:
             y = mid - BAR_HEIGHT / 2
+            drag = ' data-drag="start"' if row.draggable else ""
             parts.append(
-                f'<rect class="gantt-bar{crit}" x="{x1:.1f}" y="{y:.1f}" width="{w:.1f}" '
+                f'<rect class="gantt-bar{crit}"{drag} x="{x1:.1f}" y="{y:.1f}" width="{w:.1f}" '
                 f'height="{BAR_HEIGHT}" rx="2"{key}>{tooltip}</rect>'
             )
             if row.percent_complete > 0:
@@ -260,7 +271,8 @@ def render_gantt(
         ".gantt-row{fill:#fff}.gantt-row-alt{fill:#fafbfc}.gantt-grid{stroke:#e3e7ec}"
         ".gantt-tick{fill:#4a5562}.gantt-label{fill:#1f2933}.gantt-label a{fill:#1a5fb4}"
         ".gantt-label-bg{fill:#fff}.gantt-label-edge{stroke:#d5dae1}"
-        ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-progress{fill:#1f2933;opacity:.55}"
+        ".gantt-bar{fill:#4f7cc4}.gantt-bar.critical{fill:#d64545}.gantt-bar[data-drag]{cursor:ew-resize}"
+        ".gantt-bar.dragging{opacity:.6}.gantt-progress{fill:#1f2933;opacity:.55}"
         ".gantt-summary{fill:#2b3440}.gantt-summary.critical{fill:#9b1c1c}"
         ".gantt-milestone{fill:#2b3440}.gantt-milestone.critical{fill:#c62828}"
         ".gantt-baseline{fill:#a8b1bd}.gantt-baseline-milestone{fill:none;stroke:#7b8593;stroke-width:1.2}"

@@ -63,9 +63,11 @@ def _links(deps: Iterable[Dependency], critical: set[int]) -> list[GanttLink]:
     ]
 
 
-def project_gantt(schedule: ProjectSchedule, *, zoom: str) -> str:
+def project_gantt(schedule: ProjectSchedule, *, zoom: str, editable: bool = False) -> str:
     """The project's Gantt chart: outline-indented rows, summaries, milestones, percent complete,
-    the chosen baseline beneath the bars, links (red between two critical tasks), today."""
+    the chosen baseline beneath the bars, links (red between two critical tasks), today.
+    `editable`: task bars (not summaries, milestones or manual tasks) can be dragged. The
+    time scale covers the whole plan even when `schedule.rows` is a window of it."""
     zone = schedule.zone
     rows = []
     for row in schedule.rows:
@@ -86,6 +88,7 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str) -> str:
                 baseline_start=to_local(row.baseline_start, zone),
                 baseline_finish=to_local(row.baseline_finish, zone),
                 title=_task_title(task, start, finish, label, row.duration_days, row.total_float_days),
+                draggable=editable and not (task.is_summary or task.is_milestone or task.is_manual),
             )
         )
     critical = {row.task.pk for row in schedule.rows if row.task.is_critical}
@@ -96,6 +99,7 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str) -> str:
         today=schedule.today,
         title="Schedule",
         include_today=_near_today([m for r in rows for m in (r.start, r.finish) if m], schedule.today),
+        span=tuple(to_local(m, zone) for m in schedule.span) if schedule.span else None,
     )
 
 

@@ -13,7 +13,17 @@ from .project import (
     StatusReport,
     open_projects_q,
 )
-from .schedule import ActivityType, Baseline, BaselineTask, Calendar, CalendarException, Dependency, Task
+from .schedule import (
+    ActivityType,
+    Baseline,
+    BaselineTask,
+    Calendar,
+    CalendarException,
+    ConstraintOrigin,
+    Dependency,
+    ScheduleUndo,
+    Task,
+)
 from .schedule_import import ScheduleImport
 from .uncertainty import CorrelationGroup, Distribution, DurationRange
 
@@ -24,6 +34,7 @@ __all__ = [
     "BaselineTask",
     "Calendar",
     "CalendarException",
+    "ConstraintOrigin",
     "CorrelationGroup",
     "CriticalMode",
     "Dependency",
@@ -36,6 +47,7 @@ __all__ = [
     "Rag",
     "ScheduleDialect",
     "ScheduleImport",
+    "ScheduleUndo",
     "StatusReport",
     "Task",
     "open_projects_q",

@@ -87,6 +87,11 @@ class ActivityType(models.TextChoices):
     WBS_SUMMARY = "wbs_summary", "WBS summary"
 
 
+class ConstraintOrigin(models.TextChoices):
+    TYPED = "", "Typed in"
+    DRAG = "drag", "Set by dragging"
+
+
 class Task(VersionedModel):
     """A WBS element. A milestone is a zero-duration task; a summary task's dates roll up
     from its children. Working-time units: see the module docstring."""
@@ -115,6 +120,9 @@ class Task(VersionedModel):
     activity_type = models.CharField(max_length=12, choices=ActivityType.choices, default=ActivityType.TASK)
     constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
     constraint_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
+    # How the constraint was set when not typed in: "drag" when a bar was dragged on the Gantt
+    # (the row then says "SNET 12 Mar set by dragging"); any other constraint edit clears it.
+    constraint_origin = models.CharField(max_length=8, choices=ConstraintOrigin.choices, blank=True, default="")
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     percent_complete = models.DecimalField(
         max_digits=5,
@@ -295,3 +303,25 @@ class BaselineTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.baseline}: {self.task_id}"
+
+
+class ScheduleUndo(models.Model):
+    """The inverse of one user's last Gantt edit on one project (one row per user and project,
+    replaced by each edit, deleted when undone). `operations` is a list of JSON objects that
+    projects.services.schedule_edit.schedule_undo applies in order; `label` says what is undone
+    ("Undo: moved “Design”")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="schedule_undos")
+    label = models.CharField(max_length=300)
+    operations = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="%(app_label)s_%(class)s_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.user_id}: {self.label}"

@@ -73,7 +73,15 @@ class ScheduleRow:
     baseline_finish: dt.datetime | None = None
     start_variance_minutes: int | None = None
     finish_variance_minutes: int | None = None
+    index: int = 0  # the row's place in the whole outline (0-based), whatever window is shown
     urls: dict = field(default_factory=dict)  # set by the view: where this row's controls post
+
+    @property
+    def constraint_note(self) -> str:
+        """ "SNET 12 Mar set by dragging" when a bar drag set the constraint, else ""."""
+        if self.task.constraint_origin != "drag" or self.constraint_day is None:
+            return ""
+        return f"{self.task.constraint_type} {self.constraint_day.day} {self.constraint_day:%b} set by dragging"
 
     @property
     def optimistic_days(self) -> str:
@@ -114,10 +122,23 @@ class ProjectSchedule:
     finish_variance_minutes: int | None
     today: dt.date
     calendar: WorkCalendar
+    # Every task in outline order; `rows` may be a window of them (project_schedule's `window`).
+    all_tasks: list[Task] = field(default_factory=list)
+    first: int = 0  # index of rows[0] in all_tasks
+    span: tuple[dt.datetime, dt.datetime] | None = None  # earliest start, latest finish of all tasks
 
     @property
     def tasks(self) -> list[Task]:
-        return [row.task for row in self.rows]
+        return self.all_tasks
+
+    @property
+    def total(self) -> int:
+        return len(self.all_tasks)
+
+    @property
+    def last(self) -> int:
+        """Index after the last row shown."""
+        return self.first + len(self.rows)
 
     @property
     def finish_variance_days(self) -> str:
@@ -167,12 +188,32 @@ def project_calendar(project: Project, calendars: dict[str, WorkCalendar]) -> Wo
     return calendars.get(str(project.calendar_id)) or calendars[STANDARD_CALENDAR_ID]
 
 
-def _lag_text(dep: Dependency) -> str:
+def _number(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "0") else text
+
+
+def lag_text(dep: Dependency) -> str:
+    """A link's lag as people type it (projects.services.schedule_edit.lag_parse reads it back):
+    "0d", "2d", "-1.5d", "4h", "50%", "2ed" / "3eh" (elapsed days / hours), in the largest unit
+    that shows it exactly to two decimals."""
     if dep.lag_percent is not None:
-        return f" {dep.lag_percent.normalize():+f}%" if dep.lag_percent else ""
-    if not dep.lag_minutes:
+        return f"{_number(Decimal(dep.lag_percent))}%"
+    minutes = dep.lag_minutes
+    units = (("ed", 1440), ("eh", 60), ("em", 1)) if dep.lag_elapsed else (("d", 480), ("h", 60), ("m", 1))
+    for unit, per in units:
+        value = Decimal(minutes) / per
+        if per == 1 or value == value.quantize(Decimal("0.01")):
+            return f"{_number(value)}{unit}"
+    return f"{minutes}m"  # not reached: the last unit is the minute
+
+
+def _lag_text(dep: Dependency) -> str:
+    """ " +2d", " -1d", " +50%", " +2ed"; "" for no lag."""
+    if not dep.lag_minutes and not dep.lag_percent:
         return ""
-    return f" {format_days(dep.lag_minutes, signed=True)}{'ed' if dep.lag_elapsed else 'd'}"
+    text = lag_text(dep)
+    return f" {text}" if text.startswith("-") else f" +{text}"
 
 
 def link_view(dep: Dependency, project: Project) -> LinkView:
@@ -202,19 +243,26 @@ def choose_baseline(baselines: list[Baseline], wanted: str | int | None) -> Base
     return baselines[0] if baselines else None
 
 
-def project_schedule(*, project: Project, baseline: str | int | None = None) -> ProjectSchedule:
+def project_schedule(
+    *,
+    project: Project,
+    baseline: str | int | None = None,
+    window: tuple[int, int] | None = None,
+    around: int | None = None,
+) -> ProjectSchedule:
     """The plan of `project` for the schedule page: tasks in outline order with their
     predecessor links, the chosen baseline (see choose_baseline) and variances against it.
+
+    `window` (first, count): rows only for that slice of the outline (a big schedule's page);
+    `all_tasks` still holds every task. Rows, links and variances are worked out for the window
+    only, so a page of 200 rows costs about the same in a plan of 300 tasks or 5,000. `around`
+    (a task pk): when that task falls outside the window, the window of its page is shown
+    instead (an edit that moved the row the user is working on).
 
     Queries: tasks, links, baselines, the chosen baseline's values, and the calendars
     (schedule_calendars) — the same number for 5 tasks or 5,000."""
     zone = project_zone(project)
     tasks = list(Task.objects.filter(project=project).order_by("sort_order", "pk"))
-    deps = list(
-        Dependency.objects.touching(project)
-        .select_related("predecessor__project")
-        .order_by("successor_id", "predecessor__project__code", "predecessor__sort_order", "pk")
-    )
     baselines = list(Baseline.objects.filter(project=project).order_by("number"))
     chosen = choose_baseline(baselines, baseline)
     snapshot: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
@@ -228,13 +276,32 @@ def project_schedule(*, project: Project, baseline: str | int | None = None) -> 
     calendars = schedule_calendars(project, tasks)
     default = project_calendar(project, calendars)
 
-    own = {t.pk for t in tasks}
+    ordered = outline_order(tasks)
+    first = 0
+    shown = ordered
+    if window is not None:
+        size = max(window[1], 1)
+        first = max(0, min(window[0], max(len(ordered) - 1, 0)))
+        index = next((i for i, (task, _) in enumerate(ordered) if task.pk == around), None)
+        if index is not None and not first <= index < first + size:
+            first = index // size * size
+        shown = ordered[first : first + size]
+    shown_ids = {task.pk for task, _ in shown}
+    # A window needs only the links into its rows (the predecessors column, the chart's arrows).
+    links = (
+        Dependency.objects.touching(project) if window is None else Dependency.objects.filter(successor__in=shown_ids)
+    )
+    deps = list(
+        links.select_related("predecessor__project").order_by(
+            "successor_id", "predecessor__project__code", "predecessor__sort_order", "pk"
+        )
+    )
     predecessors: dict[int, list[LinkView]] = {}
     for dep in deps:
-        if dep.successor_id in own:
+        if dep.successor_id in shown_ids:
             predecessors.setdefault(dep.successor_id, []).append(link_view(dep, project))
     rows = []
-    for task, level in outline_order(tasks):
+    for offset, (task, level) in enumerate(shown):
         calendar = calendars.get(str(task.calendar_id)) or default
         base_start, base_finish = snapshot.get(task.pk, (None, None))
         constraint = to_local(task.constraint_date, zone)
@@ -251,21 +318,27 @@ def project_schedule(*, project: Project, baseline: str | int | None = None) -> 
                 baseline_finish=base_finish,
                 start_variance_minutes=_working_minutes(calendar, zone, base_start, task.start),
                 finish_variance_minutes=_working_minutes(calendar, zone, base_finish, task.finish),
+                index=first + offset,
             )
         )
+    starts = [t.start for t in tasks if t.start]
+    ends = [t.finish for t in tasks if t.finish]
     finishes = [finish for _, finish in snapshot.values() if finish]
     baseline_finish = max(finishes) if finishes else None
     return ProjectSchedule(
         project=project,
         zone=zone,
         rows=rows,
-        links=[d for d in deps if d.successor_id in own and d.predecessor_id in own],
+        links=[d for d in deps if d.successor_id in shown_ids and d.predecessor_id in shown_ids],
         baselines=baselines,
         baseline=chosen,
         baseline_finish=baseline_finish,
         finish_variance_minutes=_working_minutes(default, zone, baseline_finish, project.forecast_finish),
         today=timezone.localtime(timezone.now(), zone).date(),
         calendar=default,
+        all_tasks=[task for task, _ in ordered],
+        first=first,
+        span=(min(starts), max(ends)) if starts and ends else None,
     )
 
 

@@ -65,6 +65,7 @@ from projects.scheduling import (
 )
 
 from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, ScheduleDialect, Task
+from .schedule_undo import task_values, undo_forget, undo_remember
 from .uncertainty import three_point_errors
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ COMPUTED_TASK_FIELDS = [
 
 CROSS_PROGRAM_LINK = "Both tasks must belong to projects of the same program."
 DUPLICATE_LINK = "These tasks are already linked by a link of this type."
+DUPLICATE_LINK_TYPE = "These tasks already have a {type} link."
 LINK_TO_ANCESTOR = "A task cannot be linked to its own summary task or subtask."
 PARENT_OTHER_PROJECT = "The summary task must belong to the same project."
 PARENT_IS_DESCENDANT = "A task cannot be placed under itself or one of its subtasks."
@@ -600,6 +602,12 @@ def task_create(*, actor, project: Project, name: str, **fields: Any) -> Task:
     outline_renumber(project=project)
     schedule_reschedule(project=project)
     task.refresh_from_db()
+    undo_remember(
+        actor=actor,
+        project=project,
+        label=f"added “{task.name}”",
+        operations=[{"op": "delete", "task": task.pk, "version": task.version}],
+    )
     return task
 
 
@@ -608,6 +616,10 @@ def task_update(*, actor, task: Task, data: dict[str, Any], expected_version: in
     """Change what a user enters on a task (optimistic concurrency) and reschedule."""
     schedule_lock([task.project_id])
     candidate = Task.objects.select_related("parent", "calendar").get(pk=task.pk)
+    if {"constraint_type", "constraint_date"} & set(data) and "constraint_origin" not in data:
+        # A constraint typed in is no longer the one a drag set.
+        data = {**data, "constraint_origin": ""}
+    before = task_values(candidate, data)
     for name, value in data.items():
         setattr(candidate, name, value)
     _check_task(candidate)
@@ -617,6 +629,12 @@ def task_update(*, actor, task: Task, data: dict[str, Any], expected_version: in
     # A new summary can close a cycle through another project: validate on the whole network.
     schedule_reschedule(project=task.project, whole_network="parent" in data)
     task.refresh_from_db()
+    undo_remember(
+        actor=actor,
+        project=task.project,
+        label=f"edited “{task.name}”",
+        operations=[{"op": "fields", "task": task.pk, "version": task.version, "values": before}],
+    )
     return task
 
 
@@ -628,6 +646,7 @@ def task_delete(*, actor, task: Task, expected_version: int | None = None) -> No
     schedule_lock([project])
     others = set(linked_project_ids(project)) - {project.pk}
     versioned_delete(instance=task, actor=actor, expected_version=expected_version)
+    undo_forget(actor=actor, project=project)
     outline_renumber(project=project)
     schedule_reschedule(project=project)
     propagation_enqueue(project_ids=others)  # a removed cross-project link may have split the group
@@ -691,6 +710,12 @@ def dependency_create(
     )
     # A link changes the network's shape: scheduled (and checked for cycles) as a whole, now.
     schedule_reschedule(project=successor.project, whole_network=True)
+    undo_remember(
+        actor=actor,
+        project=successor.project,
+        label=f"linked “{predecessor.name}” to “{successor.name}”",
+        operations=[{"op": "link_delete", "link": dep.pk}],
+    )
     return dep
 
 
@@ -702,12 +727,23 @@ def dependency_update(*, actor, dependency: Dependency, data: dict[str, Any]) ->
     schedule_lock(
         Project.objects.filter(program_id=dependency.successor.project.program_id).values_list("pk", flat=True)
     )
+    if data.get("type", dependency.type) != dependency.type:
+        clash = Dependency.objects.filter(
+            predecessor_id=dependency.predecessor_id, successor_id=dependency.successor_id, type=data["type"]
+        ).exclude(pk=dependency.pk)
+        if clash.exists():
+            raise ValidationError({"type": DUPLICATE_LINK_TYPE.format(type=data["type"])})
+
+    def text(value):
+        return None if value is None else str(value)
+
+    changes = {name: [text(getattr(dependency, name)), text(value)] for name, value in data.items()}
     for name, value in data.items():
         setattr(dependency, name, value)
     dependency.full_clean(validate_unique=False)
     _check_link(dependency)
     dependency.save()
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=dependency, changes=model_changes(dependency, data))
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=dependency, changes=changes)
     schedule_reschedule(project=dependency.successor.project, whole_network=True)
     return dependency
 
@@ -720,6 +756,7 @@ def dependency_delete(*, actor, dependency: Dependency) -> None:
     )
     audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=dependency)
     dependency.delete()
+    undo_forget(actor=actor, project=dependency.successor.project)
     for project in sorted(projects, key=lambda p: p.pk):
         schedule_reschedule(project=project, whole_network=True)
 

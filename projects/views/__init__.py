@@ -44,6 +44,16 @@ from .schedule import (
     task_remove,
     task_save,
 )
+from .schedule_edit import (
+    link_edit_form,
+    link_save,
+    task_drag_view,
+    task_insert_view,
+    task_move_view,
+    tasks_indent_view,
+    tasks_outdent_view,
+    undo_view,
+)
 from .schedule_import import schedule_import_confirm_view, schedule_import_preview, schedule_upload
 
 PROJECT_CREATED = "Project {code} created."
@@ -207,7 +217,9 @@ __all__ = [
     "baseline_overwrite",
     "baseline_save",
     "link_add",
+    "link_edit_form",
     "link_remove",
+    "link_save",
     "project_create_view",
     "project_detail",
     "project_edit",
@@ -220,9 +232,15 @@ __all__ = [
     "status_report_correct_view",
     "status_report_create",
     "task_add",
+    "task_drag_view",
     "task_indent",
+    "task_insert_view",
+    "task_move_view",
     "task_outdent",
     "task_remove",
     "task_save",
+    "tasks_indent_view",
+    "tasks_outdent_view",
     "uncertainty",
+    "undo_view",
 ]

@@ -50,6 +50,7 @@ from ..services.schedule import (
     task_update,
 )
 from ..services.schedule_io import schedule_export_mspdi
+from ..services.schedule_undo import undo_label
 from .baselines import client_redirect
 
 TASK_ADDED = "Task “{name}” added."
@@ -57,8 +58,6 @@ TASK_SAVED = "Task “{name}” saved."
 TASK_UNCHANGED = "Nothing to save for “{name}”."
 TASK_DELETED = "Task “{name}” deleted."
 TASK_MOVED = "Task “{name}” moved."
-CANNOT_INDENT = "“{name}” has no task above it at its level to go under."
-CANNOT_OUTDENT = "“{name}” is already at the top level."
 LINK_ADDED = "“{predecessor}” now precedes “{successor}”."
 LINK_REMOVED = "Link from “{predecessor}” to “{successor}” removed."
 BASELINE_SAVED = "Baseline {number} saved: {count} tasks."
@@ -75,24 +74,35 @@ class ScheduleState:
     zoom: str | None = None
     baseline: str | None = None
     edit: int | None = None
+    at: int | None = None  # the first row of the window of a big schedule (None: the first)
 
     @classmethod
     def from_request(cls, request) -> ScheduleState:
         zoom = request.GET.get("zoom")
         baseline = request.GET.get("baseline")
         edit = request.GET.get("edit", "")
+        at = request.GET.get("at", "")
         return cls(
             zoom=zoom if zoom in ZOOMS else None,
             baseline=baseline if baseline == NO_BASELINE or (baseline or "").isdigit() else None,
             edit=int(edit) if edit.isdigit() else None,
+            at=int(at) if at.isdigit() and int(at) > 0 else None,
         )
 
     def query(self, **changes) -> str:
         """The query string ("?…", or "" when empty) of this state with `changes` applied."""
         state = replace(self, **changes)
-        params = {name: getattr(state, name) for name in ("zoom", "baseline", "edit")}
+        params = {name: getattr(state, name) for name in ("zoom", "baseline", "edit", "at")}
         encoded = urlencode({name: value for name, value in params.items() if value not in (None, "")})
         return f"?{encoded}" if encoded else ""
+
+
+WINDOW = 200  # rows of the task table and the chart per page of a big schedule
+
+
+def window_schedule(project: Project, state: ScheduleState, *, around: int | None = None) -> ProjectSchedule:
+    """The schedule with the window of rows the state asks for (around task `around`)."""
+    return project_schedule(project=project, baseline=state.baseline, window=(state.at or 0, WINDOW), around=around)
 
 
 def _urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, zoom: str) -> dict:
@@ -136,6 +146,11 @@ def _urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, zoo
         ],
         "task_add": reverse("projects:schedule-task-add", args=[code]) + keep,
         "baseline_set": reverse("projects:schedule-baseline", args=[code]) + keep,
+        "indent": reverse("projects:schedule-tasks-indent", args=[code]) + keep,
+        "outdent": reverse("projects:schedule-tasks-outdent", args=[code]) + keep,
+        "undo": reverse("projects:schedule-undo", args=[code]) + keep,
+        "previous": _window_urls(page, fragment, state, schedule.first - WINDOW) if schedule.first > 0 else None,
+        "next": _window_urls(page, fragment, state, schedule.last) if schedule.last < schedule.total else None,
         "cancel_href": page + keep,
         "cancel_hx": fragment + keep,
     }
@@ -153,7 +168,15 @@ def _row_urls(project: Project, state: ScheduleState, task: Task) -> dict:
         "indent": reverse("projects:schedule-task-indent", args=[code, pk]) + keep,
         "outdent": reverse("projects:schedule-task-outdent", args=[code, pk]) + keep,
         "link_add": reverse("projects:schedule-link-add", args=[code, pk]) + keep_open,
+        "insert": reverse("projects:schedule-task-insert", args=[code, pk]) + keep,
+        "move": reverse("projects:schedule-task-move", args=[code, pk]) + keep,
+        "drag": reverse("projects:schedule-task-drag", args=[code, pk]) + keep,
     }
+
+
+def _window_urls(page: str, fragment: str, state: ScheduleState, first: int) -> dict:
+    query = state.query(at=max(first, 0) or None, edit=None)
+    return {"href": page + query, "hx": fragment + query}
 
 
 def schedule_context(
@@ -166,12 +189,17 @@ def schedule_context(
     forms: dict | None = None,
     notice: str = "",
     error: str = "",
+    focus: int | None = None,
+    link_edit: dict | None = None,
 ) -> dict:
     """Everything the `#schedule` fragment shows. `forms` may hold bound forms with errors
-    ("task_form", "edit_form", "link_form", "baseline_form") to show instead of blank ones."""
+    ("task_form", "edit_form", "link_form", "baseline_form") to show instead of blank ones.
+    `focus`: the task whose row gets the keyboard focus after the swap (and whose window is
+    shown); `link_edit`: a link's in-place editor to show open ({"pk", "type", "lag", "error"})."""
     forms = forms or {}
-    schedule = schedule or project_schedule(project=project, baseline=state.baseline)
-    moments = [m for row in schedule.rows for m in (row.task.start, row.task.finish)]
+    if schedule is None or focus is not None:
+        schedule = window_schedule(project, state, around=focus or state.edit)
+    moments = list(schedule.span or ())
     zoom = zoom_or_default(state.zoom, moments)
     editing = None
     if can_edit and state.edit is not None:
@@ -181,15 +209,19 @@ def schedule_context(
         "schedule": schedule,
         "rows": schedule.rows,
         # render_gantt escapes every text it draws, so its SVG is safe to embed.
-        "chart": mark_safe(project_gantt(schedule, zoom=zoom)) if schedule.rows else "",  # noqa: S308
+        "chart": mark_safe(project_gantt(schedule, zoom=zoom, editable=can_edit)) if schedule.rows else "",  # noqa: S308
         "zoom": zoom,
         "state": state,
         "urls": _urls(project, state, schedule, zoom),
         "can_edit": can_edit,
         "editing": editing,
-        "table_columns": 18 + (4 if schedule.baseline else 0) + (1 if can_edit else 0),
+        "table_columns": 18 + (4 if schedule.baseline else 0) + (2 if can_edit else 0),
         "notice": notice,
         "error": error,
+        "focus": focus,
+        "link_edit": link_edit,
+        "link_types": Dependency.Type.choices,
+        "undo_label": undo_label(user=request.user, project=project) if can_edit else None,
     }
     for row in schedule.rows:
         row.urls = _row_urls(project, state, row.task) if can_edit else {}
@@ -225,18 +257,21 @@ def _render(request, project: Project, state: ScheduleState, *, status: int = 20
     return render(request, "projects/project_schedule.html", context, status=status)
 
 
-def _done(request, project: Project, state: ScheduleState, notice: str):
-    """After a successful write: the fresh fragment with a notice (htmx), else redirect."""
+def _done(request, project: Project, state: ScheduleState, notice: str, *, focus: int | None = None):
+    """After a successful write: the fresh fragment with a notice (htmx), else redirect.
+    `focus`: the task whose row takes the keyboard focus (and whose window is shown)."""
     project.refresh_from_db(fields=["forecast_finish"])
     if request.htmx:
-        response = _render(request, project, state, can_edit=True, notice=notice)
+        response = _render(request, project, state, can_edit=True, notice=notice, focus=focus)
         return push_url(response, reverse("projects:schedule", args=[project.code]) + state.query(edit=None))
     messages.success(request, notice)
     return redirect(reverse("projects:schedule", args=[project.code]) + state.query())
 
 
-def _refused(request, project, state, *, schedule=None, forms=None, error="", status=UNPROCESSABLE):
-    return _render(request, project, state, status=status, can_edit=True, schedule=schedule, forms=forms, error=error)
+def _refused(request, project, state, *, schedule=None, forms=None, error="", status=UNPROCESSABLE, **extra):
+    return _render(
+        request, project, state, status=status, can_edit=True, schedule=schedule, forms=forms, error=error, **extra
+    )
 
 
 def schedule_write(view):
@@ -306,7 +341,7 @@ def schedule_export(request, code: str):
 
 @schedule_write
 def task_add(request, project: Project, state: ScheduleState):
-    schedule = project_schedule(project=project, baseline=state.baseline)
+    schedule = window_schedule(project, state)
     form = TaskForm(
         request.POST, auto_id="new_%s", tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone
     )
@@ -325,7 +360,7 @@ def task_add(request, project: Project, state: ScheduleState):
 def task_save(request, project: Project, state: ScheduleState, pk: int):
     task = _task(project, pk)
     state_open = replace(state, edit=task.pk)
-    schedule = project_schedule(project=project, baseline=state.baseline)
+    schedule = window_schedule(project, state)
     form = TaskForm(request.POST, task=task, tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone)
     if form.is_valid():
         data = form.service_data()
@@ -362,40 +397,20 @@ def task_remove(request, project: Project, state: ScheduleState, pk: int):
     return _done(request, project, state, TASK_DELETED.format(name=task.name))
 
 
-def _move(request, project: Project, state: ScheduleState, task: Task, parent: Task | None):
-    try:
-        task_update(actor=request.user, task=task, data={"parent": parent}, expected_version=_version(request))
-    except StaleVersionError:
-        return _refused(request, project, state, error=STALE_VERSION, status=CONFLICT)
-    except ValidationError as error:
-        return _refused(request, project, state, error=" ".join(error.messages))
-    return _done(request, project, state, TASK_MOVED.format(name=task.name))
-
-
 @schedule_write
 def task_indent(request, project: Project, state: ScheduleState, pk: int):
     """Put the task under the task above it at its level (Microsoft Project's indent)."""
-    task = _task(project, pk)
-    schedule = project_schedule(project=project, baseline=state.baseline)
-    above = None
-    for row in schedule.rows:
-        if row.task.pk == task.pk:
-            break
-        if row.task.parent_id == task.parent_id:
-            above = row.task
-    if above is None:
-        return _refused(request, project, state, schedule=schedule, error=CANNOT_INDENT.format(name=task.name))
-    return _move(request, project, state, task, above)
+    from .schedule_edit import outline_edit
+
+    return outline_edit(request, project, state, tasks=[_task(project, pk)], indent=True)
 
 
 @schedule_write
 def task_outdent(request, project: Project, state: ScheduleState, pk: int):
-    """Move the task up one outline level, beside its summary task."""
-    task = _task(project, pk)
-    if task.parent_id is None:
-        return _refused(request, project, state, error=CANNOT_OUTDENT.format(name=task.name))
-    parent = Task.objects.select_related("parent").get(pk=task.parent_id)
-    return _move(request, project, state, task, parent.parent)
+    """Move the task up one outline level, right after its summary task."""
+    from .schedule_edit import outline_edit
+
+    return outline_edit(request, project, state, tasks=[_task(project, pk)], indent=False)
 
 
 # -- links --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import governance.services.program
 import portfolio.services
 import projects.services
 import projects.services.schedule
+import projects.services.schedule_edit
 import projects.services.schedule_import
 import projects.services.schedule_io
 import risks.services.actions
@@ -37,7 +38,7 @@ from core.changes import current_versions
 from governance import services as gov
 from projects import services as project_services
 from projects.models import Calendar, Dependency, Task
-from projects.services import schedule, schedule_import, schedule_io
+from projects.services import schedule, schedule_edit, schedule_import, schedule_io
 from risks import services as risk_services
 from staffing import services as staffing_services
 from tests.budgets.money_setup import ledger_row, write_csv
@@ -243,6 +244,44 @@ CASES = [
             P,
             proj,
         ),
+    ),
+    # The Gantt's edits (projects.services.schedule_edit)
+    Case(
+        schedule_edit.task_insert, lambda c: ({"anchor": TaskFactory(project=c.project), "position": "below"}, P, proj)
+    ),
+    Case(
+        schedule_edit.task_move_by,
+        lambda c: (
+            {"task": [TaskFactory(project=c.project), TaskFactory(project=c.project)][1], "step": -1},
+            P,
+            proj,
+        ),
+    ),
+    Case(
+        schedule_edit.tasks_indent,
+        lambda c: (
+            {"project": c.project, "tasks": [TaskFactory(project=c.project), TaskFactory(project=c.project)][1:]},
+            P,
+            proj,
+        ),
+    ),
+    Case(
+        schedule_edit.dependency_edit,
+        lambda c: (
+            {
+                "dependency": Dependency.objects.create(
+                    predecessor=TaskFactory(project=c.project), successor=TaskFactory(project=c.project)
+                ),
+                "type": "SS",
+                "lag": "50%",
+            },
+            P,
+            proj,
+        ),
+    ),
+    Case(
+        schedule_edit.task_drag_start,
+        lambda c: ({"task": TaskFactory(project=c.project), "start": dt.date(2026, 3, 12)}, P, proj),
     ),
     Case(schedule.calendar_update, lambda c: ({"calendar": _project_calendar(c), "data": {"name": "Plant"}}, P, proj)),
     Case(
@@ -711,6 +750,7 @@ ALLOWED_SILENT = {
 SERVICE_MODULES = [
     projects.services,
     projects.services.schedule,
+    projects.services.schedule_edit,
     projects.services.schedule_import,
     projects.services.schedule_io,
     budgets.services.money,
