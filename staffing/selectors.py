@@ -687,7 +687,7 @@ def rate_blind_labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int,
 def program_staffing_summary(*, program, user) -> dict:
     """The small card of a program page: open requests (not yet ended) and their unfilled FTE over
     the projects of `program` the user can see, the people over-allocated this month among those allocated to
-    them, and the link to the program staffing page. Six queries."""
+    them, and the link to the program staffing page. Seven queries."""
     projects = Project.objects.visible_to(user).filter(program=program)
     today = timezone.localdate()
     first, last = _month_of(today)
