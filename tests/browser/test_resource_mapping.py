@@ -47,7 +47,10 @@ def plan_file() -> bytes:
 def job(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     portfolio = PortfolioFactory(code="CORP")
-    project = ProjectFactory(program=ProgramFactory(portfolio=portfolio, code="MOD"), code="MOD-ERP")
+    # No start of its own yet: the merge takes the file's (sample.xml is dated 2003).
+    project = ProjectFactory(
+        program=ProgramFactory(portfolio=portfolio, code="MOD"), code="MOD-ERP", planned_start=None, planned_finish=None
+    )
     planner = UserFactory(username="planner")
     MembershipFactory(user=planner, role=Membership.Role.PROJECT_MANAGER, project=project)
     PersonFactory(portfolio=portfolio, name="Ann Archer", email="ann@corp.example")
