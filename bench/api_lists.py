@@ -8,7 +8,8 @@ Run from the repository root against a seeded demo (the database as the app read
 `--scale` seeds that demo first when the database is empty (`seed_demo --if-empty`; `large` takes
 a while, see bench/README.md); a seeded database is used as it is.
 
-For every endpoint it times (median of `--repeat`, after one warm-up) a GET of the first page
+For every endpoint it times (median of `--repeat`, after one warm-up, the two views called
+alternately so that load from elsewhere falls on both) a GET of the first page
 through the real viewset (`<ViewSet>.as_view({"get": "list"})`: its visibility query, filter
 backends, KeelPagination and serializer) and through a bare `ListAPIView` with the same
 serializer class and the viewset's own queryset (its `select_related`, prefetches, annotations and
@@ -127,22 +128,33 @@ def _request(user, page_size: int = 50):
     return request
 
 
-def measure(view, user, page_size: int, repeat: int) -> tuple[float, int, int, int]:
-    """(median seconds, queries, status, count) of GET page 1."""
-    times, queries, status, count = [], 0, 0, 0
+def _once(view, user, page_size: int) -> tuple[float, int, int, int]:
+    request = _request(user, page_size)
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = view(request)
+        response.render()
+        elapsed = time.perf_counter() - started
+    data = getattr(response, "data", None)
+    count = data.get("count", 0) if isinstance(data, dict) else 0
+    return elapsed, len(captured.captured_queries), response.status_code, count
+
+
+def measure_pair(ours, bare, user, page_size: int, repeat: int) -> tuple[tuple, tuple]:
+    """(median seconds, queries, status, count) of GET page 1 through `ours` and through `bare`.
+
+    The two are called alternately (ours, bare, ours, bare, …; the first pair warms caches and is
+    not counted), so a burst of load from elsewhere on the machine falls on both rather than on
+    whichever happened to be measured at the time."""
+    times: dict[str, list[float]] = {"ours": [], "bare": []}
+    last: dict[str, tuple[int, int, int]] = {}
     for attempt in range(repeat + 1):
-        request = _request(user, page_size)
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = view(request)
-            response.render()
-            elapsed = time.perf_counter() - started
-        if attempt:  # the first run warms caches
-            times.append(elapsed)
-        queries, status = len(captured.captured_queries), response.status_code
-        data = getattr(response, "data", None)
-        count = data.get("count", 0) if isinstance(data, dict) else 0
-    return statistics.median(times), queries, status, count
+        for name, view in (("ours", ours), ("bare", bare)):
+            elapsed, queries, status, count = _once(view, user, page_size)
+            if attempt:
+                times[name].append(elapsed)
+            last[name] = (queries, status, count)
+    return tuple((statistics.median(times[name]), *last[name]) for name in ("ours", "bare"))
 
 
 def run(*, login: str, repeat: int, page_size: int, only: list[str] | None = None) -> list[dict]:
@@ -159,8 +171,9 @@ def run(*, login: str, repeat: int, page_size: int, only: list[str] | None = Non
         viewset = found[prefix]
         ours = viewset.as_view({"get": "list"})
         bare = bare_view(viewset, user, ids, selector, page_size)
-        ours_s, ours_q, ours_status, ours_count = measure(ours, user, page_size, repeat)
-        bare_s, bare_q, bare_status, bare_count = measure(bare, user, page_size, repeat)
+        (ours_s, ours_q, ours_status, ours_count), (bare_s, bare_q, bare_status, bare_count) = measure_pair(
+            ours, bare, user, page_size, repeat
+        )
         results.append(
             {
                 "endpoint": f"/api/v1/{prefix}/",
