@@ -360,3 +360,30 @@ def test_resources_and_assignments_survive_mpxj_formats(suffix, program):
         ScheduleAssignment.objects.filter(task__project=p).values_list("task__name", "resource__name", "work_minutes")
     )
     assert work(result.project) == work(original.project)
+
+
+# -- the API ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_preview_lists_the_resources_and_confirm_takes_the_matches(media, project, owner, pool, api_for):
+    client = api_for(owner)
+    payload = {"file": SimpleUploadedFile("plan.xml", _with_resources(*FILE_RESOURCES), content_type="text/xml")}
+    preview = client.post(f"/api/v1/projects/{project.pk}/schedule-import/", payload, format="multipart").json()
+    listed = {r["name"]: (r["choice"], r["basis"], r["assignments"]) for r in preview["resources"]}
+    assert listed["A. Archer"] == (f"person:{pool['ann'].pk}", "email", 1)
+    assert listed["Sam Smith"] == ("", "", 1)
+    bad = client.post(
+        preview["confirm_url"],
+        {"fingerprint": preview["fingerprint"], "resource_matches": {"3": "someone"}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    response = client.post(
+        preview["confirm_url"],
+        {"fingerprint": preview["fingerprint"], "resource_matches": {"3": f"person:{pool['twin1'].pk}"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert (response.json()["resources"], response.json()["assignments"]) == (5, 5)
+    assert ResourceMatch.objects.get(resource__name="Sam Smith").person == pool["twin1"]
