@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Project, ScheduleImport, StatusReport
+from .models import Project, ScheduleAssignment, ScheduleImport, ScheduleResource, StatusReport
 
 
 @admin.register(Project)
@@ -33,3 +33,18 @@ class ScheduleImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a schedule import starts from an upload on the schedule page, not from the admin
+
+
+@admin.register(ScheduleResource)
+class ScheduleResourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "type", "email", "calendar", "max_units", "standard_rate"]
+    list_filter = ["type"]
+    search_fields = ["name", "email", "project__code"]
+    raw_id_fields = ["project", "calendar"]
+
+
+@admin.register(ScheduleAssignment)
+class ScheduleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["task", "resource", "units", "work_minutes", "remaining_work_minutes", "cost"]
+    search_fields = ["task__name", "resource__name", "task__project__code"]
+    raw_id_fields = ["task", "resource"]

@@ -487,6 +487,7 @@ class ProjectScheduleActionsMixin:
                 fingerprint=serializer.validated_data["fingerprint"],
                 replace_confirmed=serializer.validated_data["confirm_replace"],
                 estimates=serializer.estimates(),
+                resource_matches=serializer.validated_data.get("resource_matches"),
             )
         except StalePreviewError as stale:
             raise Conflict(" ".join(stale.messages)) from None

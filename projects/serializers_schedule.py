@@ -504,6 +504,8 @@ class ScheduleImportResultSerializer(serializers.Serializer):
     links = serializers.IntegerField()
     calendars = serializers.IntegerField()
     baselines = serializers.IntegerField()
+    resources = serializers.IntegerField(help_text="Resources of the file kept with the plan.")
+    assignments = serializers.IntegerField()
 
 
 class ScheduleImportConfirmSerializer(serializers.Serializer):
@@ -522,6 +524,12 @@ class ScheduleImportConfirmSerializer(serializers.Serializer):
     pessimistic_field = serializers.RegexField(r"^\d{1,20}$", required=False, allow_blank=True)
     distribution_field = serializers.RegexField(
         r"^\d{1,20}$", required=False, allow_blank=True, help_text="A text custom field: triangular, PERT or uniform."
+    )
+    resource_matches = serializers.DictField(
+        child=serializers.RegexField(r"^((person|role):\d{1,18})?$", allow_blank=True),
+        required=False,
+        help_text='Who each resource of the file is, by its UID: "person:<id>", "role:<id>" (of the project\'s '
+        'resource pool) or "" (unmatched). Resources left out are matched by e-mail, then by name.',
     )
 
     def validate(self, attrs):
@@ -597,6 +605,18 @@ class _PreviewRepairSerializer(serializers.Serializer):
     examples = serializers.ListField(child=serializers.CharField(), help_text="The first few places in the file.")
 
 
+class _PreviewResourceSerializer(serializers.Serializer):
+    ref = serializers.CharField(help_text="The resource's UID in the file (the key of `resource_matches`).")
+    name = serializers.CharField()
+    email = serializers.CharField()
+    type = serializers.CharField()
+    assignments = serializers.IntegerField()
+    work_hours = serializers.DecimalField(max_digits=12, decimal_places=1)
+    cost = serializers.DecimalField(max_digits=19, decimal_places=2)
+    choice = serializers.CharField(help_text='Who it is matched to: "person:<id>", "role:<id>" or "" (nobody).')
+    basis = serializers.CharField(help_text='How: "email", "name", "role" (a role of that name), "chosen" or "".')
+
+
 class SchedulePreviewSerializer(serializers.Serializer):
     """What confirming the import would do (nothing is written yet). Confirm with POST
     `confirm_url` and this `fingerprint`; a plan changed meanwhile answers 409."""
@@ -632,4 +652,7 @@ class SchedulePreviewSerializer(serializers.Serializer):
     options = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="The file's P6 scheduling options as (label, value) pairs.",
+    )
+    resources = _PreviewResourceSerializer(
+        many=True, help_text="The file's resources and who each is in the pool (change them on confirm)."
     )

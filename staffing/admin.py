@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
+from .models import Absence, Allocation, CostRate, Person, ResourceMatch, Role, StaffingRequest
 
 VERSIONED = ["version", "created_at", "updated_at"]
 
@@ -52,3 +52,11 @@ class StaffingRequestAdmin(admin.ModelAdmin):
     search_fields = ["project__code", "role__name"]
     raw_id_fields = ["project", "requested_by"]
     readonly_fields = ["status", *VERSIONED]
+
+
+@admin.register(ResourceMatch)
+class ResourceMatchAdmin(admin.ModelAdmin):
+    list_display = ["resource", "person", "role", "basis"]
+    list_filter = ["basis"]
+    search_fields = ["resource__name", "person__name", "resource__project__code"]
+    raw_id_fields = ["resource", "person", "role"]

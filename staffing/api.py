@@ -92,6 +92,10 @@ LABOUR_FORECAST = inline_serializer(
         "total": MoneyField(read_only=True),
         "total_hours": _hours(),
         "unrated_hours": _hours(help_text="Hours of people without a rate, left out of the cost."),
+        "assignment_hours": _hours(
+            help_text="Of total_hours, those from schedule assignments that no allocation covers (where an "
+            "allocation of the person on the project covers a day, the allocation counts, not the assignment)."
+        ),
         "rates_withheld": serializers.BooleanField(
             help_text="True when some people are costed at their role's standard rate because you may not "
             "see their own cost rate."
@@ -395,7 +399,8 @@ class AllocationViewSet(_StaffingViewSet):
         parameters=[ProjectScopeSerializer],
         responses={200: LABOUR_FORECAST, **ERRORS},
         description="The project's labour cost still ahead (from the day after its status date, else today), "
-        "by fiscal period, in the portfolio's base currency: allocation hours x the person's rate (else "
+        "by fiscal period, in the portfolio's base currency: allocation hours (and the remaining work of "
+        "schedule assignments where no allocation covers it) x the person's rate (else "
         "the role's standard rate; the role's standard rate for people whose rate you may not see, see "
         "`rates_withheld`). Periods with a manual labour forecast keep it and are listed in `replaced`.",
     )
@@ -418,6 +423,7 @@ class AllocationViewSet(_StaffingViewSet):
                 "total": money_text(forecast.total),
                 "total_hours": _d(forecast.total_hours),
                 "unrated_hours": _d(forecast.unrated_hours),
+                "assignment_hours": _d(forecast.total_assignment_hours),
                 "rates_withheld": forecast.rates_withheld,
                 "periods": [
                     {

@@ -290,3 +290,47 @@ class Allocation(VersionedModel):
             if self.fte_percent is not None
             else f"{self.hours_per_week.normalize():f} h/wk"
         )
+
+
+class ResourceMatch(models.Model):
+    """Who a resource of a project's schedule file is in the pool: a Person, a Role (a generic
+    resource such as "Engineer"), or nobody (both empty: left unmatched). One per
+    projects.ScheduleResource; made on import (by e-mail, then by name) and changed in the
+    import preview's mapping step. `basis` says how: a match a user chose ("chosen") is kept
+    by a re-import; the automatic ones are made again (staffing.resource_matches).
+
+    A person-matched resource's assignments load that person and feed the labour forecast,
+    except where one of the person's allocations on the project covers the day: the allocation
+    wins (see staffing.assignment_load)."""
+
+    resource = models.OneToOneField(
+        "projects.ScheduleResource", on_delete=models.CASCADE, related_name="staffing_match"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedule_resources"
+    )
+
+    class Basis(models.TextChoices):
+        NONE = "", "Unmatched"
+        CHOSEN = "chosen", "Chosen in the import preview"
+        EMAIL = "email", "Same e-mail"
+        NAME = "name", "Same name"
+        ROLE_NAME = "role", "Role of that name"
+
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedule_resources")
+    basis = models.CharField(max_length=8, choices=Basis.choices, blank=True, default=Basis.NONE)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=True) | Q(role__isnull=True),
+                name="%(app_label)s_%(class)s_person_or_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=["", "chosen", "email", "name", "role"]),
+                name="%(app_label)s_%(class)s_basis_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} → {self.person or self.role or 'unmatched'}"

@@ -7,6 +7,10 @@ their allocations in one, their absences in one, and the arithmetic in staffing.
 Load is computed from ALL of a person's allocations, including those on projects the reader
 cannot see — otherwise utilisation would be wrong — but the names of hidden projects are not
 shown: callers mask them with `visible_project_ids`.
+
+Load and the labour cost forecast also count the work of schedule assignments (a project's
+imported plan) of matched resources where no allocation of that person on that project covers
+the day: the allocation wins, never both (staffing.assignment_load).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from budgets.selectors.rates import RateTable
 from core import bounds
 from projects.models import Project
 
-from . import capacity
+from . import assignment_load, capacity
 from .capacity import Booking, RateStep, WeekLoad
 from .models import Absence, Allocation, CostRate, Person, Role, StaffingRequest
 
@@ -126,6 +130,13 @@ class PersonLoad:
     def total_load(self) -> Decimal:
         return sum((w.load for w in self.weeks), ZERO)
 
+    @property
+    def assignment_hours(self) -> Decimal:
+        """The part of the load that comes from schedule assignments (no allocation covers it)."""
+        return sum(
+            (h for w in self.weeks for k, h in w.by_booking.items() if assignment_load.is_assignment_key(k)), ZERO
+        )
+
 
 def window(start: dt.date | None, weeks: int | None) -> tuple[list[dt.date], dt.date, dt.date]:
     """The Mondays of a window (default: this week, DEFAULT_WEEKS) and its first and last day.
@@ -149,8 +160,10 @@ def booking_of(a: Allocation) -> Booking:
 
 
 def utilisation(people, *, start: dt.date | None = None, weeks: int | None = None) -> list[PersonLoad]:
-    """The weekly load of each of `people` (Person rows, already loaded) over the window: two
-    queries (their allocations, their absences), whatever the number of people."""
+    """The weekly load of each of `people` (Person rows, already loaded) over the window: three
+    queries (their allocations, their schedule assignments, their absences), whatever the
+    number of people. Assignments load a person only where none of their allocations on that
+    project covers the day (staffing.assignment_load)."""
     people = list(people)
     mondays, first, last = window(start, weeks)
     pks = [p.pk for p in people]
@@ -162,6 +175,9 @@ def utilisation(people, *, start: dt.date | None = None, weeks: int | None = Non
         .order_by("start", "pk")
     ):
         allocations[a.person_id].append(a)
+    assigned = assignment_load.load_bookings(
+        pks, first=first, last=last, allocations=[a for rows in allocations.values() for a in rows]
+    )
     absences = defaultdict(list)
     for person_id, s, e in (
         Absence.objects.filter(person_id__in=pks, start__lte=last, end__gte=first)
@@ -177,7 +193,7 @@ def utilisation(people, *, start: dt.date | None = None, weeks: int | None = Non
                 person=person,
                 weeks=capacity.person_weeks(
                     weekly_capacity=person.weekly_capacity_hours,
-                    bookings=[booking_of(a) for a in mine],
+                    bookings=[*(booking_of(a) for a in mine), *assigned.get(person.pk, [])],
                     absences=absences.get(person.pk, []),
                     weeks=mondays,
                 ),
@@ -418,6 +434,12 @@ class LabourForecast:
     hours: dict[PeriodSpan, Decimal] = field(default_factory=dict)
     replaced: list[PeriodSpan] = field(default_factory=list)
     unrated_hours: Decimal = ZERO
+    # Of `hours`, those from schedule assignments no allocation covers (staffing.assignment_load).
+    assignment_hours: dict[PeriodSpan, Decimal] = field(default_factory=dict)
+
+    @property
+    def total_assignment_hours(self) -> Decimal:
+        return sum(self.assignment_hours.values(), ZERO)
 
     @property
     def total(self) -> Decimal:
@@ -459,6 +481,12 @@ def labour_forecasts(
     rate (base currency). Each period's sum per currency is converted to the portfolio's base
     currency at the rate of the (clipped) period's first day, as manual forecasts are.
 
+    Schedule assignments of matched resources add their remaining work where none of the
+    person's allocations on the project covers the day (the allocation wins: never both), at
+    the person's rate as above, else their primary role's standard rate; a role-matched
+    resource at that role's standard rate (staffing.assignment_load). Their hours are also
+    counted apart in `assignment_hours`.
+
     The double-count rule: where the project has a manual Forecast in a labour-kind cost
     category whose fiscal period overlaps a period, the manual figure stands and the
     allocation-derived amount of that period is left out (listed in `replaced`).
@@ -467,9 +495,10 @@ def labour_forecasts(
     is empty whatever allocations it still carries (they are history or were abandoned), and it
     is left out of the queries — none at all when every project is finished.
 
-    One query when no open project has allocations ahead; otherwise four (allocations, rates,
-    absences, manual labour forecasts), a fifth for exchange rates when a foreign currency is
-    involved. FTE allocations use the person's current weekly capacity (no history)."""
+    Two queries when no open project has allocations or assignments ahead; otherwise five
+    (allocations, assignments, rates, absences, manual labour forecasts), a sixth for exchange
+    rates when a foreign currency is involved. FTE allocations use the person's current weekly
+    capacity (no history)."""
     projects = {p.pk: p for p in projects}
     result = {
         pk: LabourForecast(currency=p.program.portfolio.base_currency, from_day=forecast_start(p))
@@ -485,17 +514,26 @@ def labour_forecasts(
         .order_by("pk")
     )
     allocations = [a for a in allocations if a.end >= result[a.project_id].from_day]
-    if not allocations:
+    assigned = [
+        w
+        for w in assignment_load.assignment_work(project_ids=list(projects), first=earliest)
+        if w.finish >= result[w.project_id].from_day and w.remaining_hours > 0
+    ]
+    if not allocations and not assigned:
         return result
     if rate_portfolios is not None:
         for a in allocations:
             if a.person.portfolio_id not in rate_portfolios:
                 result[a.project_id].rates_withheld = True
-    person_ids = {a.person_id for a in allocations}
+        for w in assigned:
+            if w.person_id is not None and w.portfolio_id not in rate_portfolios:
+                result[w.project_id].rates_withheld = True
+    person_ids = {a.person_id for a in allocations} | {w.person_id for w in assigned if w.person_id}
     rated_ids = (
         person_ids
         if rate_portfolios is None
         else {a.person_id for a in allocations if a.person.portfolio_id in rate_portfolios}
+        | {w.person_id for w in assigned if w.person_id and w.portfolio_id in rate_portfolios}
     )
     rates = defaultdict(list)
     for person_id, day, rate, currency in (
@@ -504,7 +542,7 @@ def labour_forecasts(
         .order_by("person_id", "effective_from")
     ):
         rates[person_id].append(RateStep(day, rate, currency))
-    last = max(a.end for a in allocations)
+    last = max([*(a.end for a in allocations), *(w.finish for w in assigned)])
     absences = defaultdict(list)
     for person_id, s, e in (
         Absence.objects.filter(person_id__in=person_ids, start__lte=last, end__gte=earliest)
@@ -521,7 +559,7 @@ def labour_forecasts(
         manual[project_id].append((s, e))
 
     absent_days = {pid: capacity.absence_days(ranges, earliest, last) for pid, ranges in absences.items()}
-    pieces = defaultdict(lambda: [ZERO, ZERO])  # (project, period, currency) -> [hours, cost]
+    pieces = defaultdict(lambda: [ZERO, ZERO, ZERO])  # (project, period, currency) -> [hours, cost, assigned h]
     for a in allocations:
         forecast = result[a.project_id]
         from_day = forecast.from_day
@@ -548,13 +586,43 @@ def labour_forecasts(
             cell = pieces[(a.project_id, period, currency)]
             cell[0] += hours
             cell[1] += cost
+    allocated = assignment_load.allocated_ranges(allocations)
+    for w in assigned:
+        forecast = result[w.project_id]
+        from_day = forecast.from_day
+
+        def period_of(day, from_day=from_day):
+            span = calendar.period_of(day)
+            return span._replace(start=from_day) if span.start < from_day <= span.end else span
+
+        fallback = RateStep(dt.date.min, w.standard_rate, forecast.currency) if w.standard_rate is not None else None
+        start = max(w.start, from_day)
+        for booking in assignment_load.bookings(
+            w, hours=w.remaining_hours, start=start, allocated=allocated.get((w.person_id, w.project_id), [])
+        ):
+            for period, currency, hours, cost in capacity.cost_pieces(
+                booking,
+                weekly_capacity=ZERO,
+                first=from_day,
+                absent=absent_days.get(w.person_id, set()) if w.person_id else set(),
+                rates=rates.get(w.person_id, []) if w.person_id else [],
+                fallback=fallback,
+                period_of=period_of,
+            ):
+                if not currency:
+                    forecast.unrated_hours += hours
+                    currency = forecast.currency
+                cell = pieces[(w.project_id, period, currency)]
+                cell[0] += hours
+                cell[1] += cost
+                cell[2] += hours
 
     foreign = [(c, p.start) for (pid, p, c) in pieces if c != result[pid].currency]
     bases = {f.currency for f in result.values()}
     table = (
         RateTable.load({*bases, *(c for c, _ in foreign)}, until=max(d for _, d in foreign)) if foreign else RateTable()
     )
-    for (project_id, period, currency), (hours, cost) in pieces.items():
+    for (project_id, period, currency), (hours, cost, assignment_hours) in pieces.items():
         forecast = result[project_id]
         if any(s <= period.end and e >= period.start for s, e in manual.get(project_id, [])):
             if period not in forecast.replaced:
@@ -563,6 +631,8 @@ def labour_forecasts(
         amount = table.convert(cost, currency, forecast.currency, period.start)
         forecast.amounts[period] = forecast.amounts.get(period, ZERO) + amount
         forecast.hours[period] = forecast.hours.get(period, ZERO) + hours
+        if assignment_hours:
+            forecast.assignment_hours[period] = forecast.assignment_hours.get(period, ZERO) + assignment_hours
     for forecast in result.values():
         forecast.replaced.sort(key=lambda p: p.start)
     return result
@@ -617,7 +687,7 @@ def rate_blind_labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int,
 def program_staffing_summary(*, program, user) -> dict:
     """The small card of a program page: open requests (not yet ended) and their unfilled FTE over
     the projects of `program` the user can see, the people over-allocated this month among those allocated to
-    them, and the link to the program staffing page. Six queries."""
+    them, and the link to the program staffing page. Seven queries."""
     projects = Project.objects.visible_to(user).filter(program=program)
     today = timezone.localdate()
     first, last = _month_of(today)

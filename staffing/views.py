@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from core.views import filters_active, paginate, refuse_unknown_filters, refused
 from portfolio.models import Portfolio
 from projects.models import Project
 
-from . import charts, selectors, services
+from . import assignment_load, charts, selectors, services
 from .capacity import week_start
 from .exports import ALLOCATION_COLUMNS, PERSON_COLUMNS, project_allocation_rows
 from .filters import PersonFilterSet
@@ -76,6 +77,9 @@ def _cell(week) -> dict:
         text += f" ({percent:.0f} %)"
     elif week.load:
         text += " (no capacity)"
+    assigned = sum((h for k, h in week.by_booking.items() if assignment_load.is_assignment_key(k)), Decimal(0))
+    if assigned:
+        text += f", of which {assigned:.1f} h from schedule assignments no allocation covers"
     if week.absent_days:
         text += f"; absent {week.absent_days} day(s)"
         if week.booked_on_absence:

@@ -68,9 +68,10 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 PMB_BASELINE = 0  # the baseline number that stands in for a budget
 # Queries per call (program: program_evm and project_evms) whatever the number of rows and projects,
-# the labour seam's included: three more when allocations lie ahead, one more when a foreign currency
-# is involved (another when an allocation's cost rate is foreign), one fewer for a program without projects.
-EVM_QUERIES = {"project": 9, "program": 10}
+# the labour seam's included (its allocations and schedule assignments): three more when allocations
+# or assignments lie ahead, one more when a foreign currency is involved (another when an allocation's
+# cost rate is foreign), one fewer for a program without projects.
+EVM_QUERIES = {"project": 10, "program": 11}
 
 TASK_BUDGETS_DIFFER = "task_budgets_differ"
 EV_ESTIMATED = "ev_estimated"

@@ -1,5 +1,6 @@
 """The projects app's models: projects and status (project.py), schedules (schedule.py),
-pending schedule imports (schedule_import.py), schedule uncertainty (uncertainty.py)."""
+pending schedule imports (schedule_import.py), schedule uncertainty (uncertainty.py), a
+schedule's resources and assignments (resources.py)."""
 
 from .project import (
     RAG_VALUES,
@@ -13,6 +14,7 @@ from .project import (
     StatusReport,
     open_projects_q,
 )
+from .resources import ScheduleAssignment, ScheduleResource
 from .schedule import (
     ActivityType,
     Baseline,
@@ -45,8 +47,10 @@ __all__ = [
     "ProgressMode",
     "Project",
     "Rag",
+    "ScheduleAssignment",
     "ScheduleDialect",
     "ScheduleImport",
+    "ScheduleResource",
     "ScheduleUndo",
     "StatusReport",
     "Task",

@@ -119,6 +119,9 @@ class Project(VersionedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     planned_start = bounds.BoundedDateField(null=True, blank=True)
+    # The time of day the plan starts (Microsoft Project's project start is an instant: a plan
+    # may start at 09:00 on a calendar that opens at 08:00). None: when the calendar opens.
+    planned_start_time = models.TimeField(null=True, blank=True)
     planned_finish = bounds.BoundedDateField(null=True, blank=True)
     # Scheduling: the wall clock the plan is made in, its default calendar and status date.
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])

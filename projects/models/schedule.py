@@ -124,6 +124,14 @@ class Task(VersionedModel):
     # (the row then says "SNET 12 Mar set by dragging"); any other constraint edit clears it.
     constraint_origin = models.CharField(max_length=8, choices=ConstraintOrigin.choices, blank=True, default="")
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    # Microsoft Project lays a task with work resources out in their calendars
+    # (projects.services.schedule_resources) unless this is set ("Scheduling ignores resource
+    # calendars").
+    ignore_resource_calendar = models.BooleanField(default=False)
+    # Working time inside the task's span on which nothing is worked (a split: Microsoft Project
+    # files give it as an assignment's hand-contoured work pattern); the task spans
+    # duration + split working minutes.
+    split_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators())
     percent_complete = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -167,7 +175,13 @@ class Task(VersionedModel):
         constraints = [
             *bounds.checks(
                 money=("cost",),
-                minutes=("duration_minutes", "remaining_minutes", "optimistic_minutes", "pessimistic_minutes"),
+                minutes=(
+                    "duration_minutes",
+                    "remaining_minutes",
+                    "optimistic_minutes",
+                    "pessimistic_minutes",
+                    "split_minutes",
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(optimistic_minutes__isnull=True, pessimistic_minutes__isnull=True)

@@ -501,6 +501,9 @@ def _read_resource(element: ET.Element, position: int) -> MspdiResource:
         name=f.raw_text("Name"),
         type=f.integer("Type") if f.integer("Type") is not None else 1,  # type: ignore[arg-type]
         calendar_uid=f.integer("CalendarUID"),
+        email=f.text("EmailAddress"),
+        max_units=f.decimal("MaxUnits"),
+        standard_rate=f.decimal("StandardRate"),
     )
 
 
@@ -533,6 +536,8 @@ def _read_assignment(element: ET.Element, position: int) -> MspdiAssignment:
         remaining_work=f.amount_of_work("RemainingWork", "assignment", "remaining work"),
         work_contour=f.integer("WorkContour"),
         timephased=tuple(timephased),
+        cost=f.currency("Cost"),
+        actual_cost=f.currency("ActualCost"),
     )
 
 

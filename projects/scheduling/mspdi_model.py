@@ -164,6 +164,9 @@ class MspdiResource:
     name: str | None = None
     type: int = 1  # 0 material, 1 work, 2 cost
     calendar_uid: int | None = None
+    email: str | None = None  # EmailAddress
+    max_units: Decimal | None = None  # 1 = 100 %
+    standard_rate: Decimal | None = None  # per hour (StandardRateFormat 2), not x 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +193,8 @@ class MspdiAssignment:
     remaining_work: timedelta | None = None
     work_contour: int | None = None  # 0 flat .. 8 contoured (edited by hand)
     timephased: tuple[MspdiTimephased, ...] = ()
+    cost: Decimal | None = None  # currency units (the file stores x 100)
+    actual_cost: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

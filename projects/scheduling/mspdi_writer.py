@@ -241,6 +241,11 @@ def _resource(out: _Builder, resource: object) -> None:
     out.add("UID", resource.uid)
     out.add("Name", resource.name)
     out.add("Type", resource.type)
+    out.add("EmailAddress", resource.email)
+    out.add("MaxUnits", resource.max_units)
+    if resource.standard_rate is not None:
+        out.add("StandardRate", resource.standard_rate)
+        out.add("StandardRateFormat", 2)  # per hour
     out.add("CalendarUID", resource.calendar_uid)
 
 
@@ -249,7 +254,9 @@ def _assignment(out: _Builder, assignment: object) -> None:
     out.add("UID", assignment.uid)
     out.add("TaskUID", assignment.task_uid)
     out.add("ResourceUID", assignment.resource_uid)
+    out.add("ActualCost", _money(assignment.actual_cost))
     out.add("ActualWork", assignment.actual_work)
+    out.add("Cost", _money(assignment.cost))
     out.add("RemainingWork", assignment.remaining_work)
     out.add("Units", assignment.units)
     out.add("Work", assignment.work)

@@ -65,6 +65,7 @@ from projects.scheduling import (
 )
 
 from ..models import Baseline, BaselineTask, Calendar, CalendarException, Dependency, Project, ScheduleDialect, Task
+from .schedule_resources import resource_calendar_plan, with_resource_calendars
 from .schedule_undo import task_values, undo_forget, undo_remember
 from .uncertainty import three_point_errors
 
@@ -249,8 +250,11 @@ def schedule_options(project: Project, zone: zoneinfo.ZoneInfo | None = None) ->
 
 
 def _project_start(project: Project, calendar: WorkCalendar) -> dt.datetime:
+    """The instant the plan starts: its start day at its start time (a project may start at 09:00
+    on a calendar that opens at 08:00), moved to the next working time."""
     day = project.planned_start or timezone.localdate()
-    return calendar.next_work_start(dt.datetime.combine(day, dt.time()))
+    at = project.planned_start_time if project.planned_start else None
+    return calendar.next_work_start(dt.datetime.combine(day, at or dt.time()))
 
 
 @dataclass(slots=True)
@@ -296,6 +300,7 @@ def task_in(
         manual_start=to_local(task.manual_start, zone),
         manual_finish=to_local(task.manual_finish, zone),
         activity_type=ActivityType(task.activity_type),
+        split_minutes=task.split_minutes,
     )
 
 
@@ -340,10 +345,13 @@ def load_network(project: Project, *, own_only: bool = False, project_ids: Itera
         dependencies = [d for d in dependencies if d.predecessor_id in kept]
     else:
         dependencies = list(Dependency.objects.filter(successor__project_id__in=ids, predecessor__project_id__in=ids))
+    # Tasks with work resources are laid out in their calendars (schedule_resources).
+    resource_plan = resource_calendar_plan(ids)
     calendar_ids = (
         {p.calendar_id for p in projects if p.calendar_id}
         | {t.calendar_id for t in tasks if t.calendar_id}
         | {t.calendar_id or t.project.calendar_id for t in pinned if t.calendar_id or t.project.calendar_id}
+        | {pk for used in resource_plan.values() for pk in used}
     )
     calendars = work_calendars(_load_calendars(calendar_ids))
     calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
@@ -366,6 +374,9 @@ def load_network(project: Project, *, own_only: bool = False, project_ids: Itera
             # A task without a calendar of its own works on its project's calendar.
             row = dataclasses.replace(row, calendar_id=str(project_calendar[task.project_id]))
         rows.append(row)
+    rows = with_resource_calendars(
+        rows, plan=resource_plan, own_calendar={t.pk: t.calendar_id for t in tasks}, calendars=calendars
+    )
     for task in pinned:
         # Another project's task as it stands: fixed where it is, in its own calendar.
         calendar_id = task.calendar_id or task.project.calendar_id

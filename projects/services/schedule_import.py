@@ -34,6 +34,7 @@ from core.services import audit_record
 from projects.scheduling.custom_fields import CustomField, EstimateMapping, custom_fields
 
 from ..models import BaselineTask, Dependency, Project, ScheduleDialect, ScheduleImport, Task
+from .resource_matching import MatchOption, resource_matcher
 from .schedule import project_zone, to_aware, to_local
 from .schedule_io import (
     MAX_UPLOAD_BYTES,
@@ -43,6 +44,7 @@ from .schedule_io import (
     read_schedule_source,
     schedule_import,
 )
+from .schedule_resources import ResourceLine, resource_lines
 from .schedule_source import RepairLine, option_lines
 
 PLAN_CHANGED = (
@@ -173,6 +175,11 @@ class SchedulePreview:
     dialect_before: str = ""
     dialect_after: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
+    # The file's resources and who each is matched to in the pool (the resource mapping step,
+    # schedule_resources.resource_lines), the choices offered, and the user's choices sent.
+    resources: list[ResourceLine] = field(default_factory=list)
+    match_options: list[MatchOption] = field(default_factory=list)
+    resource_matches: dict[str, str] | None = None
 
     @property
     def removed_with_progress(self) -> int:
@@ -252,11 +259,19 @@ def _text(name: str, value) -> str:
 
 
 def schedule_import_preview(
-    *, actor, project: Project, data: bytes, filename: str, replace: bool, estimates: EstimateMapping | None = None
+    *,
+    actor,
+    project: Project,
+    data: bytes,
+    filename: str,
+    replace: bool,
+    estimates: EstimateMapping | None = None,
+    resource_matches: dict[str, str] | None = None,
 ) -> SchedulePreview:
     """What importing `data` into `project` would do; writes nothing (ScheduleFileError when
     the file cannot be imported). `estimates`: custom fields mapped to the three-point
-    estimates (schedule_io.schedule_import)."""
+    estimates; `resource_matches`: the people or roles chosen for the file's resources
+    (schedule_io.schedule_import)."""
     estimates = estimates or EstimateMapping()
     zone = project_zone(project)
     before = _plan(project)
@@ -276,8 +291,10 @@ def schedule_import_preview(
                 replace=replace,
                 estimates=estimates,
                 source=source,
+                resource_matches=resource_matches,
             )
             after = _plan(project)
+            resources = resource_lines(project)
             raise _RollBackError
     except _RollBackError:
         pass
@@ -326,6 +343,9 @@ def schedule_import_preview(
         dialect_before=ScheduleDialect(before.project["schedule_dialect"]).label,
         dialect_after=ScheduleDialect(after.project["schedule_dialect"]).label,
         options=option_lines(source),
+        resources=resources,
+        match_options=matcher.options(project) if (matcher := resource_matcher()) and resources else [],
+        resource_matches=resource_matches,
     )
     for pk, row in sorted(after.tasks.items(), key=lambda item: _outline_key(item[1]["outline_number"])):
         old = before.tasks.get(pk)
@@ -372,6 +392,12 @@ def schedule_import_preview(
     preview.planned_start_after = after.project["planned_start"]
     preview.lost = _lost_with(removed)
     preview.notes = _date_notes(preview, after.project)
+    if result.repaired_assignments:
+        count = result.repaired_assignments
+        preview.notes.append(
+            f"{count} assignment{'s' if count != 1 else ''} had a negative work or cost in the file (rounding "
+            "left by the tool that wrote it): kept as 0."
+        )
     return preview
 
 
@@ -472,7 +498,11 @@ def _data(job: ScheduleImport) -> bytes:
 
 
 def schedule_import_job_preview(
-    *, job: ScheduleImport, actor, estimates: EstimateMapping | None = None
+    *,
+    job: ScheduleImport,
+    actor,
+    estimates: EstimateMapping | None = None,
+    resource_matches: dict[str, str] | None = None,
 ) -> SchedulePreview:
     return schedule_import_preview(
         actor=actor,
@@ -481,6 +511,7 @@ def schedule_import_job_preview(
         filename=job.filename,
         replace=job.replace,
         estimates=estimates,
+        resource_matches=resource_matches,
     )
 
 
@@ -492,6 +523,7 @@ def schedule_import_confirm(
     fingerprint: str,
     replace_confirmed: bool = False,
     estimates: EstimateMapping | None = None,
+    resource_matches: dict[str, str] | None = None,
 ) -> ImportResult | None:
     """Import the stored file of `job`, all or nothing. None when it was imported already.
 
@@ -516,6 +548,7 @@ def schedule_import_confirm(
             program=project.program,
             replace=job.replace,
             estimates=estimates,
+            resource_matches=resource_matches,
         )
     except (IntegrityError, DataError) as error:
         raise ScheduleFileError(DATABASE_REFUSED.format(error=str(error).splitlines()[0])) from None
@@ -527,6 +560,8 @@ def schedule_import_confirm(
         "links": result.links,
         "calendars": result.calendars,
         "baselines": result.baselines,
+        "resources": result.resources,
+        "assignments": result.assignments,
     }
     job.save(update_fields=["applied_at", "result", "updated_at"])
     audit_record(

@@ -13,9 +13,11 @@ preview. Several links between one pair are kept, one per type (P6's SS + FF). A
 through MPXJ also gives its dialect and P6's scheduling options (projects.scheduling.p6), stored
 on the project when the file becomes the plan (services/schedule_source.py).
 
-What is not kept: resources and assignments (the staffing issue owns people), so a task that
-Microsoft Project laid out in its resources' working time is laid out in its own calendar here;
-splits; and cross-project links inside the file.
+Resources and assignments are kept per project (schedule_resources): a task that Microsoft
+Project laid out in its resources' working time is laid out in it here too, and an export writes
+them back. Splits (idle time inside a task, from hand-contoured assignments) are kept as the task's
+`split_minutes` and exported as such a contour. What is not kept: cross-project links inside
+the file.
 """
 
 from __future__ import annotations
@@ -70,6 +72,13 @@ from .schedule import (
     to_local,
     work_calendars,
 )
+from .schedule_resources import (
+    ResourceFileError,
+    export_resources,
+    resource_calendar_plan,
+    schedule_resources_import,
+    with_resource_calendars,
+)
 from .schedule_source import ScheduleSource, apply_source_options, distinct_links, note_dropped_links
 from .uncertainty import three_point_errors
 
@@ -121,6 +130,9 @@ class ImportResult:
     # file's origin implies (stored on the project when the file becomes the plan).
     repairs: tuple[RepairLine, ...] = ()
     dialect: str = ""
+    resources: int = 0
+    assignments: int = 0
+    repaired_assignments: int = 0
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -271,6 +283,7 @@ def schedule_import(
     replace: bool = False,
     estimates: EstimateMapping | None = None,
     source: ScheduleSource | None = None,
+    resource_matches: dict[str, str] | None = None,
 ) -> ImportResult:
     """Load a schedule file into project `project_code` (created in `program`, else in the
     "Imported" program, when it does not exist) and reschedule it. All or nothing.
@@ -291,7 +304,10 @@ def schedule_import(
     (projects.scheduling.custom_fields; none unless the user chose them): a task with both
     ends in the file gets them (and the distribution when mapped); the others keep theirs.
 
-    `source`: the file as read_schedule_source read `data` already (the preview reads it once)."""
+    `source`: the file as read_schedule_source read `data` already (the preview reads it once).
+
+    `resource_matches` maps a file resource's UID (str) to the person or role the user chose
+    for it (projects.services.resource_matching); the others are matched by e-mail or name."""
     source_file = source if source is not None else read_schedule_source(data, filename)
     document, repairs = source_file.document, source_file.repairs.copy()  # the import adds its own
     try:
@@ -314,10 +330,13 @@ def schedule_import(
         project.calendar = calendars[document.project.calendar_uid]
     if document.project.start_date and not (merge and project.planned_start):
         project.planned_start = document.project.start_date.date()
+        project.planned_start_time = document.project.start_date.time()
     if document.project.status_date and not (merge and project.status_date):
         project.status_date = document.project.status_date.date()
     options_set = apply_source_options(project, source_file, from_file=from_file)
-    project.save(update_fields=["calendar", "planned_start", "status_date", *options_set, "updated_at"])
+    project.save(
+        update_fields=["calendar", "planned_start", "planned_start_time", "status_date", *options_set, "updated_at"]
+    )
     activity_types = source_file.options.activity_types if source_file.options is not None else None
 
     rows = list(Task.objects.filter(project=project))
@@ -334,7 +353,7 @@ def schedule_import(
     fields = [
         "name", "wbs", "sort_order", "duration_minutes", "is_milestone", "constraint_type", "constraint_date",
         "calendar", "percent_complete", "actual_start", "actual_finish", "remaining_minutes", "deadline",
-        "is_manual", "manual_start", "manual_finish", "cost", "notes",
+        "is_manual", "manual_start", "manual_finish", "cost", "notes", "ignore_resource_calendar", "split_minutes",
         "optimistic_minutes", "pessimistic_minutes", "duration_distribution", "activity_type",
     ]  # fmt: skip
     for index, spec in enumerate(engine_input.tasks):
@@ -389,6 +408,8 @@ def schedule_import(
         row.notes = source.notes or ""
         if activity_types is not None:  # read through MPXJ: P6's activity type (MSPDI has none)
             row.activity_type = activity_types.get(spec.id, ActivityType.TASK)
+        row.ignore_resource_calendar = source.ignore_resource_calendar
+        row.split_minutes = spec.split_minutes
         _apply_estimate(row, estimate_values.get(spec.id), is_summary=spec.id in parents.values(), uid=spec.id)
         try:
             row.full_clean(exclude=["project", "parent", "calendar"], validate_unique=False, validate_constraints=False)
@@ -473,6 +494,19 @@ def schedule_import(
             ],
             batch_size=2000,
         )
+    try:
+        resources = schedule_resources_import(
+            document=document,
+            project=project,
+            tasks_by_uid=rows_by_uid,
+            calendars=calendars,
+            replace=replace,
+            matches=resource_matches,
+        )
+    except ResourceFileError as error:
+        raise ScheduleFileError(str(error)) from None
+    except ValidationError as error:  # a mapping choice outside the pool
+        raise ScheduleFileError(" ".join(error.messages)) from None
     outline_renumber(project=project)
     try:
         # An import may relink anything: the whole linked network, checked for cycles, now.
@@ -500,6 +534,9 @@ def schedule_import(
         baselines=len(baseline_numbers),
         repairs=tuple(repairs.lines()),
         dialect=source_file.dialect,
+        resources=resources.resources,
+        assignments=resources.assignments,
+        repaired_assignments=resources.repaired,
     )
 
 
@@ -555,7 +592,9 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
     pks = {t.pk for t in tasks}
     deps = [d for d in Dependency.objects.filter(successor__project=project) if d.predecessor_id in pks]
     calendar_rows = {c.pk: c for c in Calendar.objects.filter(project=project)}
-    for pk in {project.calendar_id, *(t.calendar_id for t in tasks)} - {None} - set(calendar_rows):
+    resource_plan = resource_calendar_plan([project.pk])
+    used = {project.calendar_id, *(t.calendar_id for t in tasks), *(pk for ids in resource_plan.values() for pk in ids)}
+    for pk in used - {None} - set(calendar_rows):
         calendar_rows[pk] = Calendar.objects.get(pk=pk)
     while missing := {c.base_calendar_id for c in calendar_rows.values()} - {None} - set(calendar_rows):
         calendar_rows.update({c.pk: c for c in Calendar.objects.filter(pk__in=missing)})
@@ -563,20 +602,28 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
     calendars.setdefault(STANDARD_CALENDAR_ID, WorkCalendar.standard())
     default_id = str(project.calendar_id) if project.calendar_id else STANDARD_CALENDAR_ID
     specs = [task_in(t, zone) for t in tasks]
+    # Scheduled as the plan is (in resource calendars), written as Project reads it back: each
+    # task in its own calendar, its resources and their calendars beside it.
+    in_resource_time = dict(calendars)  # the document's calendars stay those of the plan
+    scheduled = with_resource_calendars(
+        specs, plan=resource_plan, own_calendar={t.pk: t.calendar_id for t in tasks}, calendars=in_resource_time
+    )
     links = [link_in(d) for d in deps]
+    start_time = project.planned_start_time if project.planned_start else None
     start = calendars[default_id].next_work_start(
-        dt.datetime.combine(project.planned_start or dt.date.today(), dt.time())
+        dt.datetime.combine(project.planned_start or dt.date.today(), start_time or dt.time())
     )
     status = dt.datetime.combine(project.status_date, dt.time(17)) if project.status_date else None
     result = schedule(
-        specs,
+        scheduled,
         links,
-        calendars=calendars,
+        calendars=in_resource_time,
         default_calendar_id=default_id,
         project_start=start,
         status_date=status,
         options=schedule_options(project, zone),
     )
+    uids = _export_uids(tasks)
     baselines: dict[int, list[MspdiBaseline]] = {}
     for snap in BaselineTask.objects.filter(task__project=project).select_related("baseline"):
         baselines.setdefault(snap.task_id, []).append(
@@ -590,7 +637,7 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
         )
     document = document_from_schedule(
         name=project.name,
-        tasks=specs,
+        tasks=[dataclasses.replace(s, split_minutes=0) if s.split_minutes else s for s in specs],
         links=links,
         calendars=calendars,
         default_calendar_id=default_id,
@@ -600,10 +647,26 @@ def schedule_export_mspdi(*, project: Project) -> bytes:
         notes={t.pk: t.notes for t in tasks if t.notes},
         costs={t.pk: t.cost for t in tasks if t.cost},
         baselines=baselines,
-        uids=_export_uids(tasks),
+        uids=uids,
         guids={t.pk: task_guid(t.pk) for t in tasks},
     )
-    return write_mspdi(_with_all_calendars(document, calendars, calendar_rows))
+    ignoring = {uids[t.pk] for t in tasks if t.ignore_resource_calendar}
+    if ignoring:
+        document = dataclasses.replace(
+            document,
+            tasks=tuple(
+                dataclasses.replace(t, ignore_resource_calendar=True) if t.uid in ignoring else t
+                for t in document.tasks
+            ),
+        )
+    document = _with_all_calendars(document, calendars, calendar_rows)
+    resources, assignments = export_resources(
+        project=project,
+        uid_of_task=uids,
+        split_spans={t.pk: (result.tasks[t.pk].start, result.tasks[t.pk].finish) for t in tasks if t.split_minutes},
+        calendar_uid_of_name={c.name: c.uid for c in document.calendars if c.name},
+    )
+    return write_mspdi(dataclasses.replace(document, resources=resources, assignments=assignments))
 
 
 def task_guid(pk: int) -> str:

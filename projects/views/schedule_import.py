@@ -89,16 +89,29 @@ def _mapping_data(request) -> dict | None:
     return data if any(data.values()) else None
 
 
+def _resource_matches(request) -> dict[str, str] | None:
+    """The people or roles the user chose for the file's resources in the mapping step
+    ("resource-<file UID>" = "person:<pk>", "role:<pk>" or ""), or None when the step was not
+    sent (the import then matches by e-mail and name, projects.services.resource_matching)."""
+    source = request.POST if request.method == "POST" else request.GET
+    if not source.get("resources_mapped"):
+        return None
+    return {key.removeprefix("resource-"): value for key, value in source.items() if key.startswith("resource-")}
+
+
 def _preview_page(request, project, job, *, error: str = "", status: int = 200):
     """The preview, recomputed now, with a confirm form carrying this preview's fingerprint
-    and the custom field mapping it was made with."""
+    and the custom field and resource mappings it was made with."""
     data = _mapping_data(request)
     chosen = EstimateMappingForm(data).mapping() if data else None
+    matches = _resource_matches(request)
     try:
         try:
-            preview = schedule_import_job_preview(job=job, actor=request.user, estimates=chosen)
+            preview = schedule_import_job_preview(
+                job=job, actor=request.user, estimates=chosen, resource_matches=matches
+            )
         except ScheduleFileError as problem:
-            if not chosen:
+            if not chosen and matches is None:
                 raise
             # The mapped fields do not read as estimates: say so on the mapping, preview without it.
             preview = schedule_import_job_preview(job=job, actor=request.user)
@@ -164,6 +177,7 @@ def schedule_import_confirm_view(request, code: str, pk: int):
             fingerprint=form.cleaned_data["fingerprint"],
             replace_confirmed=form.cleaned_data["confirm_replace"],
             estimates=_confirmed_mapping(request),
+            resource_matches=_resource_matches(request),
         )
     except StalePreviewError as stale:
         return _preview_page(request, project, job, error=" ".join(stale.messages), status=CONFLICT)

@@ -9,6 +9,8 @@ Program totals count every project; only people who see the program whole get th
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -95,5 +97,6 @@ def program_staffing(request, code: str):
         "labour_total": labour_total,
         "labour_error": labour_error,
         "labour_withheld": any(f.rates_withheld for f in forecasts.values()),
+        "labour_assigned": sum((f.total_assignment_hours for f in forecasts.values()), Decimal(0)),
     }
     return render(request, "reporting/program_staffing.html", context)

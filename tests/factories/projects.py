@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from projects.models import Project, Rag, StatusReport, Task
+from projects.models import Project, Rag, ScheduleAssignment, ScheduleResource, StatusReport, Task
 
 from .portfolio import ProgramFactory
 
@@ -48,3 +48,26 @@ class TaskFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Task {n}")
     duration_minutes = 480 * 5
     sort_order = factory.Sequence(lambda n: n * 10)
+
+
+class ScheduleResourceFactory(factory.django.DjangoModelFactory):
+    """A resource of a project's schedule file (staffing matches it to a person or role)."""
+
+    class Meta:
+        model = ScheduleResource
+
+    project = factory.SubFactory(ProjectFactory)
+    external_ref = factory.Sequence(lambda n: str(n + 1))
+    name = factory.Sequence(lambda n: f"Resource {n}")
+    standard_rate = Decimal("50.00")
+
+
+class ScheduleAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleAssignment
+
+    task = factory.SubFactory(TaskFactory)
+    resource = factory.SubFactory(ScheduleResourceFactory, project=factory.SelfAttribute("..task.project"))
+    work_minutes = 480 * 5
+    remaining_work_minutes = 480 * 5
+    cost = Decimal("2000.00")

@@ -120,7 +120,7 @@ def test_a_finished_project_among_open_ones_adds_no_query(staffed, calendar):
 
     before = count()
     _finish(second, Project.Status.COMPLETED)
-    assert count() == before == 4  # allocations, rates, absences, manual labour forecasts
+    assert count() == before == 5  # allocations, schedule assignments, rates, absences, manual labour forecasts
 
 
 @pytest.mark.parametrize("status", FINISHED)

@@ -61,7 +61,7 @@ class TestUtilisation:
         (conflict,) = selectors.conflicts([contractor], start=MON, weeks=1)
         assert conflict.weeks[0].utilisation is None
 
-    def test_utilisation_is_three_queries_whatever_the_number_of_people(self, portfolio, project, analyst_role):
+    def test_utilisation_is_four_queries_whatever_the_number_of_people(self, portfolio, project, analyst_role):
         def build(n):
             people = [PersonFactory(portfolio=portfolio) for _ in range(n)]
             for p in people:
@@ -77,7 +77,7 @@ class TestUtilisation:
                 lambda pks=pks: selectors.utilisation(list(Person.objects.filter(pk__in=pks)), start=MON, weeks=12)
             )
             counts.append(n)
-        assert counts == [3, 3]
+        assert counts == [4, 4]  # people, allocations, schedule assignments, absences
 
 
 class TestGaps:
@@ -306,7 +306,7 @@ class TestLabourForecast:
             return _reload(project)
 
         counts = [count_queries(lambda p=p: selectors.labour_forecast(p, calendar))[0] for p in (build(1), build(12))]
-        assert counts == [4, 4]
+        assert counts == [5, 5]  # allocations, schedule assignments, rates, absences, manual forecasts
 
 
 class TestProgramSummary:
@@ -359,7 +359,7 @@ class TestCardAndAudit:
         small, _ = count_queries(lambda: selectors.program_staffing_summary(program=program, user=owner))
         grow(10)
         large, summary = count_queries(lambda: selectors.program_staffing_summary(program=program, user=owner))
-        assert small == large == 6
+        assert small == large == 7  # with the people's schedule assignments
         assert summary["open_requests"] == 11
 
     def test_writes_are_audited(self, project, person, analyst_role, owner):
