@@ -83,6 +83,8 @@ class CalendarException(models.Model):
 
 class ActivityType(models.TextChoices):
     TASK = "task", "Task"
+    START_MILESTONE = "start_milestone", "Start milestone"
+    FINISH_MILESTONE = "finish_milestone", "Finish milestone"
     LEVEL_OF_EFFORT = "loe", "Level of effort"
     WBS_SUMMARY = "wbs_summary", "WBS summary"
 
@@ -115,9 +117,10 @@ class Task(VersionedModel):
     duration_minutes = models.IntegerField(default=0, validators=bounds.minutes_validators())
     is_milestone = models.BooleanField(default=False)
     is_summary = models.BooleanField(default=False, editable=False)
-    # P6's activity types beyond a plain task: level of effort spans its links' dates; a WBS
+    # P6's activity types beyond a plain task: a start milestone sits at the next work start, a
+    # finish milestone at the previous work finish; level of effort spans its links' dates; a WBS
     # summary spans the activities of its WBS branch. Scheduled by the P6 dialect.
-    activity_type = models.CharField(max_length=12, choices=ActivityType.choices, default=ActivityType.TASK)
+    activity_type = models.CharField(max_length=16, choices=ActivityType.choices, default=ActivityType.TASK)
     constraint_type = models.CharField(max_length=4, choices=Constraint.choices, default=Constraint.ASAP)
     constraint_date = models.DateTimeField(null=True, blank=True, validators=bounds.DATE_VALIDATORS)
     # How the constraint was set when not typed in: "drag" when a bar was dragged on the Gantt

@@ -22,8 +22,9 @@ the tools is a set of rules, selected by :attr:`ScheduleOptions.p6
 
   A caller that has a :class:`TaskIn` per activity sets ``TaskIn.activity_type`` to
   :attr:`ActivityType.LOE` or :attr:`ActivityType.WBS_SUMMARY` for P6's level-of-effort and
-  WBS-summary activities (the Microsoft Project dialect ignores the field and schedules them as
-  plain tasks).
+  WBS-summary activities, :attr:`ActivityType.START_MILESTONE` or
+  :attr:`ActivityType.FINISH_MILESTONE` for its two kinds of milestone (the Microsoft Project
+  dialect ignores the field and schedules them as plain tasks / milestones).
 
 The P6 rules (each switched on by ``p6`` and implemented at a named hook of the engine):
 
@@ -81,6 +82,16 @@ on-or-after forward and on-or-before backward. ALAP [as late as possible]: the a
 dates move as late as its successors' *early* dates allow (its free float is used up, its total
 float shrinks by as much); without successors it ends at the project finish. (Microsoft Project
 plans it on its late dates and shows 0 slack.) Each may give negative float.
+
+**Start and finish milestones.** A zero-duration activity sits at an instant between two
+working periods, and P6 tells which one: a *finish milestone*
+(:attr:`ActivityType.FINISH_MILESTONE`, or a plain milestone) sits at the *previous work
+finish* (Friday 17:00) when logic drives it there -- unless its predecessor finished in the
+milestone's own non-working time, or nothing drives it (then it is at the next work start) --
+and its late dates are at the previous work finish. A *start milestone*
+(:attr:`ActivityType.START_MILESTONE`) sits at the *next work start* (Monday 08:00), early and
+late alike. Only the instant differs: both are the same working-time position, so floats and
+successors' dates do not change.
 
 **Level of effort** (:attr:`ActivityType.LOE`): spans from the earliest date its predecessors give
 (SS: their start, FS: their finish, plus lag) to the latest its successors give (FF: their finish,
@@ -144,6 +155,8 @@ class ActivityType(StrEnum):
     """P6 activity types the engine treats apart (the P6 dialect only)."""
 
     TASK = "task"
+    START_MILESTONE = "start_milestone"
+    FINISH_MILESTONE = "finish_milestone"
     LOE = "loe"
     WBS_SUMMARY = "wbs_summary"
 

@@ -196,7 +196,7 @@ class _Run:
         self.kind = [
             ActivityType.TASK if net.is_summary[i] else ActivityType(t.activity_type) for i, t in enumerate(net.tasks)
         ]
-        skip = self.skip = [k != ActivityType.TASK for k in self.kind]
+        skip = self.skip = [k in (ActivityType.LOE, ActivityType.WBS_SUMMARY) for k in self.kind]
         self.pred_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.pred_edges)]
         self.succ_edges = [[] if skip[i] else [e for e in es if not skip[e[0]]] for i, es in enumerate(net.succ_edges)]
         self.project_cal = project_calendar
@@ -294,8 +294,8 @@ class _Run:
                     elif ct in (MSO, MFO):
                         x = cdw if ct == MSO else cdw - sp
                 es_w[i] = x
-                if sp:
-                    es_a[i] = c.start_of(x)
+                if sp or (p6 is not None and self.kind[i] == ActivityType.START_MILESTONE):
+                    es_a[i] = c.start_of(x)  # P6: a start milestone sits at the next work start
                 elif cd_a[i] is not None and cdw == x:
                     es_a[i] = cd_a[i]  # type: ignore[assignment]
                 elif best is not None and x == best and x != psw:
@@ -602,7 +602,10 @@ class _Run:
             best = self._late_constraints(i, best) if p6 is None else self._p6_late_constraints(i, best)
             rem = self.remaining[i] if started[i] else sp
             lf_w[i], cls_w[i] = best, best - rem
-            self.lf_a[i] = c.finish_of(best)
+            if not rem and p6 is not None and self.kind[i] == ActivityType.START_MILESTONE:
+                self.lf_a[i] = c.start_of(best)  # P6: a start milestone's late dates too
+            else:
+                self.lf_a[i] = c.finish_of(best)
             if started[i] and p6 is None:  # a started task's late start is its actual start
                 self.ls_a[i], ls_w[i] = self.es_a[i], es_w[i]
             else:

@@ -90,7 +90,8 @@ class TaskIn:
     manually scheduled task (Microsoft Project) whose dates links do not move.
     ``split_minutes``: working time inside the task's span on which no work is done (a split);
     the task spans ``duration + split`` working minutes. ``deadline`` only tightens late dates.
-    ``activity_type``: P6's level-of-effort and WBS-summary activities (the P6 dialect only; see
+    ``activity_type``: P6's start / finish milestones, level-of-effort and WBS-summary activities
+    (the P6 dialect only; see
     :mod:`projects.scheduling.dialects`).
     """
 

@@ -50,7 +50,12 @@ LAG_CALENDARS = {
 }
 FLOAT_MODES = {"START_SLACK": "start", "FINISH_SLACK": "finish", "SMALLEST_SLACK": "smallest"}
 CRITICAL_MODES = {"TOTAL_FLOAT": "total_float", "LONGEST_PATH": "longest_path"}
-ACTIVITY_TYPES = {"LEVEL_OF_EFFORT": "loe", "WBS_SUMMARY": "wbs_summary"}
+ACTIVITY_TYPES = {
+    "START_MILESTONE": "start_milestone",
+    "FINISH_MILESTONE": "finish_milestone",
+    "LEVEL_OF_EFFORT": "loe",
+    "WBS_SUMMARY": "wbs_summary",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -587,7 +587,8 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"calendar": CALENDAR_OTHER_PROJECT})
     if task.is_manual and (task.manual_start is None or task.manual_finish is None):
         raise ValidationError({"manual_start": MANUAL_NEEDS_DATES})
-    if task.is_milestone and task.duration_minutes:
+    milestone_type = task.activity_type in (ActivityType.START_MILESTONE, ActivityType.FINISH_MILESTONE)
+    if (task.is_milestone or milestone_type) and task.duration_minutes:
         raise ValidationError({"duration_minutes": "A milestone has zero duration."})
     if task.constraint_type not in (Task.Constraint.ASAP, Task.Constraint.ALAP) and task.constraint_date is None:
         raise ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE})

@@ -384,6 +384,56 @@ def test_as_late_as_possible_uses_up_its_free_float_not_its_total_float() -> Non
     assert dates(result, "D") == (at(15), at(15, 17))
 
 
+# -- start and finish milestones -----------------------------------------------------------------
+
+
+def milestone_network(kind: ActivityType) -> tuple[list[TaskIn], list[LinkIn]]:
+    """A (2 days) -> M (milestone of ``kind``) -> B (1 day) -> F (finish milestone), and C (6 days)
+    -> F, so M has float and its late dates fall on Monday 15 January."""
+    tasks = [
+        TaskIn("A", duration_minutes=2 * DAY),
+        TaskIn("M", is_milestone=True, activity_type=kind),
+        TaskIn("B", duration_minutes=DAY),
+        TaskIn("C", duration_minutes=6 * DAY),
+        TaskIn("F", is_milestone=True, activity_type=ActivityType.FINISH_MILESTONE),
+    ]
+    return tasks, [fs("A", "M"), fs("M", "B"), fs("B", "F"), fs("C", "F")]
+
+
+def test_start_milestone_sits_at_the_next_work_start_early_and_late() -> None:
+    # A: Mon 8 08:00 - Tue 9 17:00. M (start milestone): early at the next work start, Wed 10
+    # 08:00 (not Tue 17:00). B: Wed 10. C: Mon 8 - Mon 15 17:00 sets F and the project finish.
+    # Backward: F late Mon 15 17:00, B late Mon 15 08:00-17:00, so M's late start and finish are
+    # Mon 15 08:00 (not the previous work finish, Fri 12 17:00); A late finish Fri 12 17:00.
+    result = p6(*milestone_network(ActivityType.START_MILESTONE))
+    m = result.tasks["M"]
+    assert (m.early_start, m.early_finish) == (at(10), at(10))
+    assert (m.late_start, m.late_finish) == (at(15), at(15))
+    # Only the instant differs from a finish milestone: the float is 3 days either way.
+    assert m.total_float_minutes == 3 * DAY
+    assert not m.is_critical
+    assert dates(result, "B") == (at(10), at(10, 17))
+    assert result.tasks["A"].late_finish == at(12, 17)
+    f = result.tasks["F"]
+    assert (f.early_start, f.late_finish) == (at(15, 17), at(15, 17))
+
+
+@pytest.mark.parametrize("kind", [ActivityType.FINISH_MILESTONE, ActivityType.TASK])
+def test_finish_milestone_sits_at_the_previous_work_finish_early_and_late(kind: ActivityType) -> None:
+    result = p6(*milestone_network(kind))
+    m = result.tasks["M"]
+    assert (m.early_start, m.early_finish) == (at(9, 17), at(9, 17))
+    assert (m.late_start, m.late_finish) == (at(12, 17), at(12, 17))
+    assert m.total_float_minutes == 3 * DAY
+    assert dates(result, "B") == (at(10), at(10, 17))
+
+
+def test_microsoft_project_dialect_ignores_the_start_milestone_type() -> None:
+    ours = msp(*milestone_network(ActivityType.START_MILESTONE)).tasks["M"]
+    plain = msp(*milestone_network(ActivityType.TASK)).tasks["M"]
+    assert (ours.early_start, ours.late_finish) == (plain.early_start, plain.late_finish) == (at(9, 17), at(12, 17))
+
+
 # -- level of effort and WBS summary -------------------------------------------------------------
 
 

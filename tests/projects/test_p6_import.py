@@ -122,7 +122,13 @@ def test_the_converters_options_read_into_keels_values():
             "total_float": "START_SLACK",
             "critical_activity": "LONGEST_PATH",
             "critical_float_minutes": 480,
-            "activity_types": {"5": "LEVEL_OF_EFFORT", "6": "WBS_SUMMARY", "7": "TASK_DEPENDENT"},
+            "activity_types": {
+                "3": "START_MILESTONE",
+                "4": "FINISH_MILESTONE",
+                "5": "LEVEL_OF_EFFORT",
+                "6": "WBS_SUMMARY",
+                "7": "TASK_DEPENDENT",
+            },
         }
     )
     assert options.is_p6
@@ -135,7 +141,7 @@ def test_the_converters_options_read_into_keels_values():
         "longest_path",
     )
     assert options.critical_float_minutes == 480
-    assert options.activity_types == {5: "loe", 6: "wbs_summary"}
+    assert options.activity_types == {3: "start_milestone", 4: "finish_milestone", 5: "loe", 6: "wbs_summary"}
     empty = options_from_json({"file_type": "MPP", "progressed_activities": "SOMETHING_NEW"})
     assert not empty.is_p6
     assert empty.progress_mode is None
@@ -289,9 +295,26 @@ def test_a_p6_file_becomes_a_p6_project_with_the_files_options(name):
     assert types["Site supervision"] == "loe"
     assert types["Civil summary"] == "wbs_summary"
     assert types["Excavate"] == "task"
+    assert types["Civil complete"] == "finish_milestone"
     progress = Task.objects.get(project=project, name="Excavate")  # in progress at the data date
     assert progress.actual_start == dt.datetime(2021, 11, 8, 8, 0, tzinfo=zone)
     assert progress.remaining_minutes == 32 * 60
+
+
+@pytest.mark.mpxj
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["multi_links.xer", "multi_links.xml"])
+def test_a_p6_start_milestone_imports_as_one_and_sits_at_the_next_work_start(name):
+    load(p6_bytes(name), code="P6", filename=name)
+    project = Project.objects.get(code="P6")
+    zone = zoneinfo.ZoneInfo(project.time_zone or "UTC")
+    start = Task.objects.get(project=project, name="A1000")
+    assert (start.activity_type, start.is_milestone) == ("start_milestone", True)
+    assert Task.objects.get(project=project, name="A1070").activity_type == "finish_milestone"
+    # P6 (and MPXJ's scheduler, tests/projects/test_p6_oracle.py): the next work start, early and
+    # late -- not the previous work finish (Friday 2 January 17:00) of a finish milestone.
+    monday = dt.datetime(2026, 1, 5, 8, 0, tzinfo=zone)
+    assert (start.early_start, start.late_start, start.late_finish) == (monday, monday, monday)
 
 
 @pytest.mark.mpxj

@@ -43,8 +43,6 @@ DATE_FIELDS = ("early_start", "early_finish", "late_start", "late_finish")
 
 # Scenarios whose rule the engine does not have yet: xfail(strict) so they flip when it lands.
 MISSING_RULES: dict[str, str] = {
-    "multi_links": "rule: a start milestone's late start and finish are at the next work start (2026-01-05 08:00), "
-    "not the previous work finish",
     "lag_calendar_predecessor": "rule (backward pass across calendars): a finish milestone's late finish is the "
     "previous work finish of its own calendar (Friday 17:00) and a predecessor on another calendar takes that instant "
     "-- MPXJ then shows -480 to -960 minutes of float on the chain with no constraint; Keel hands on the next work "

@@ -58,8 +58,14 @@ PROGRESS_MODES = {
     "PROGRESS_OVERRIDE": "progress_override",
     "ACTUAL_DATES": "actual_dates",
 }
-ACTIVITY_TYPES = {"LEVEL_OF_EFFORT": "loe", "WBS_SUMMARY": "wbs_summary"}
+ACTIVITY_TYPES = {
+    "START_MILESTONE": "start_milestone",
+    "FINISH_MILESTONE": "finish_milestone",
+    "LEVEL_OF_EFFORT": "loe",
+    "WBS_SUMMARY": "wbs_summary",
+}
 MILESTONES = frozenset({"START_MILESTONE", "FINISH_MILESTONE"})
+DERIVED = frozenset({"loe", "wbs_summary"})  # P6 computes their durations and actual dates
 
 
 class OracleError(RuntimeError):
@@ -186,7 +192,7 @@ def engine_case(name: str, report: dict) -> EngineCase:
             tasks.append(TaskIn(uid, node["name"] or "", parent_id=node["parent_uid"], is_summary=True))
             continue
         types[uid], ids[uid] = kind, node["activity_id"]
-        if kind != "task":
+        if kind in DERIVED:
             # P6 derives a level-of-effort or WBS-summary activity's duration and actual dates
             # from other activities; what a file stores for them is computed, not entered.
             tasks.append(
