@@ -94,6 +94,28 @@ class TestDialectInTheService:
         # As in P6 (and MPXJ's P6 scheduler): flagged critical by its float, never on the critical path.
         assert (supervision.total_float_minutes, supervision.is_critical) == (0, True)
 
+    def test_start_milestone_sits_at_the_next_work_start_under_p6(self, plan, project, owner):
+        ready = task_create(
+            actor=owner, project=project, name="Build ready", is_milestone=True, activity_type="start_milestone"
+        )
+        dependency_create(actor=owner, predecessor=plan["Design"], successor=ready)
+        dependency_create(actor=owner, predecessor=ready, successor=plan["Build"])
+        # Microsoft Project: the milestone stays where Design finished, Friday 6 March 17:00.
+        assert fresh(ready).start == at(2026, 3, 6, 17)
+        project_update(actor=owner, project=project, data={"schedule_dialect": "p6"})
+        # P6: a start milestone sits at the next work start, early and late (it drives Build).
+        ready = fresh(ready)
+        monday = at(2026, 3, 9)
+        assert (ready.start, ready.early_start, ready.late_start, ready.late_finish) == (monday,) * 4
+        assert (ready.total_float_minutes, ready.is_critical) == (0, True)
+
+    def test_a_milestone_activity_type_needs_zero_duration(self, project, owner):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as error:
+            task_create(actor=owner, project=project, name="M", duration_minutes=DAY, activity_type="start_milestone")
+        assert "duration_minutes" in error.value.message_dict
+
 
 @pytest.mark.django_db
 class TestSeveralLinksPerPair:
