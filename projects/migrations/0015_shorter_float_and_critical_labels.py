@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0014_merge_gantt_undo_resources'),
+        ("projects", "0014_merge_gantt_undo_resources"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='project',
-            name='critical_mode',
-            field=models.CharField(choices=[('total_float', 'Total float ≤ threshold'), ('longest_path', 'Longest path')], default='total_float', max_length=14),
+            model_name="project",
+            name="critical_mode",
+            field=models.CharField(
+                choices=[("total_float", "Total float ≤ threshold"), ("longest_path", "Longest path")],
+                default="total_float",
+                max_length=14,
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='float_mode',
-            field=models.CharField(choices=[('start', 'Start float (LS − ES)'), ('finish', 'Finish float (LF − EF)'), ('smallest', 'Smallest of the two')], default='finish', max_length=10),
+            model_name="project",
+            name="float_mode",
+            field=models.CharField(
+                choices=[
+                    ("start", "Start float (LS − ES)"),
+                    ("finish", "Finish float (LF − EF)"),
+                    ("smallest", "Smallest of the two"),
+                ],
+                default="finish",
+                max_length=10,
+            ),
         ),
     ]
