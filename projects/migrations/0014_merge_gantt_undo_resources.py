@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0013_gantt_edit_constraint_origin_undo'),
-        ('projects', '0013_schedule_resources_assignments_start_time'),
+        ("projects", "0013_gantt_edit_constraint_origin_undo"),
+        ("projects", "0013_schedule_resources_assignments_start_time"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -68,13 +68,13 @@ class LagCalendar(models.TextChoices):
 class FloatMode(models.TextChoices):
     """How P6 computes total float."""
 
-    START = "start", "Start float (late start − early start)"
-    FINISH = "finish", "Finish float (late finish − early finish)"
-    SMALLEST = "smallest", "Smallest of start and finish float"
+    START = "start", "Start float (LS − ES)"
+    FINISH = "finish", "Finish float (LF − EF)"
+    SMALLEST = "smallest", "Smallest of the two"
 
 
 class CriticalMode(models.TextChoices):
-    TOTAL_FLOAT = "total_float", "Total float at or below the threshold"
+    TOTAL_FLOAT = "total_float", "Total float ≤ threshold"
     LONGEST_PATH = "longest_path", "Longest path"
 
 
