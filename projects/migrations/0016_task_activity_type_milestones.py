@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0014_merge_gantt_undo_resources"),
+        ("projects", "0015_shorter_float_and_critical_labels"),
     ]
 
     operations = [
