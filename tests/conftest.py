@@ -250,6 +250,20 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.fixture(autouse=True)
+def celery_join_flag_restored():
+    """Celery's eager `apply_async` sets a process-wide flag ("a result may not be waited for
+    here") for the task's duration and puts back what it found. Two threads running eager tasks at
+    once (tests/projects/test_schedule_concurrency.py) can each find the other's value and leave
+    it set, and every later `.get()` in this process then fails with "Never call result.get()
+    within a task!". Each test gets the flag back as it found it."""
+    from celery._state import _set_task_join_will_block, task_join_will_block
+
+    before = task_join_will_block()
+    yield
+    _set_task_join_will_block(before)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hashing():
     """The production hasher spends ~0.5 s per password on purpose; every factory user would
