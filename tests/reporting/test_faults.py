@@ -136,6 +136,18 @@ def recompute_runs(project_id: int, since: dt.datetime):
     return TaskRun.objects.filter(name="reporting.project_recompute", args=[project_id], queued_at__gte=since)
 
 
+def wait_until_runs_finish(worker, runs, *, deadline: float = CATCH_UP_DEADLINE) -> None:
+    """Wait until none of `runs` is queued, running or retrying. A roll-up is current as soon as
+    the task writes it; its task run turns to succeeded in Celery's task_postrun signal just after
+    the task returns, so a test reading run statuses waits for that too."""
+    started = time.monotonic()
+    unfinished = [TaskRun.Status.QUEUED, TaskRun.Status.STARTED, TaskRun.Status.RETRYING]
+    while runs.filter(status__in=unfinished).exists():
+        if time.monotonic() - started > deadline:
+            pytest.fail(f"task runs unfinished after {deadline} s\n--- worker log ---\n{worker.log()[-4000:]}")
+        time.sleep(0.1)
+
+
 def add_cost(estate, project, amount: str) -> None:
     cost_entry_create(
         actor=estate["actor"],
@@ -159,6 +171,7 @@ def test_an_edit_reaches_the_rollup_figures_through_the_worker(estate, start_wor
     waited = wait_until_current(worker)
 
     print(f"\n[faults] an edit reached project, program and portfolio roll-ups in {waited:.1f} s")
+    wait_until_runs_finish(worker, recompute_runs(project.pk, since=timezone.now() - dt.timedelta(minutes=5)))
     assert ProjectRollup.objects.get(project=project).ac == before + Decimal("2500.00")
     assert ProgramRollup.objects.get(program=estate["program"]).ac == program_before + Decimal("2500.00")
     assert (
@@ -180,6 +193,7 @@ def test_a_burst_of_edits_causes_only_a_handful_of_recomputes(estate, start_work
         add_cost(estate, project, "10.00")
     burst = time.monotonic() - started
     wait_until_current(worker)
+    wait_until_runs_finish(worker, recompute_runs(project.pk, since))
 
     runs = recompute_runs(project.pk, since)
     print(f"\n[faults] {edits} edits to one project in {burst:.1f} s -> {runs.count()} project recomputes")

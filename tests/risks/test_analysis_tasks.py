@@ -77,8 +77,13 @@ def test_a_real_worker_runs_an_analysis_with_progress(start_worker, owner, proje
     worker = start_worker()
     run = analysis_run_request(user=owner, project=project, iterations=2000)
 
+    # The run's own status is written inside the task; its task run's status by Celery's
+    # task_success signal just after the task returns, so wait for both.
     deadline = time.monotonic() + RESULT_TIMEOUT
-    while not AnalysisRun.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).exists():
+    while not (
+        AnalysisRun.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).exists()
+        and TaskRun.objects.filter(pk=run.task_run_id, status__in=["succeeded", "failed"]).exists()
+    ):
         if time.monotonic() > deadline:
             pytest.fail(f"the run did not finish\n{worker.log()[-3000:]}")
         time.sleep(0.1)
