@@ -3,6 +3,14 @@ database for one AnalysisRun, and its JSON form stored in `AnalysisRun.inputs`.
 
 - The network is the CPM engine's (projects.services.schedule.load_network): a project's linked
   group, or every project of a program with the cross-project links between them.
+- The scheduling rules are the schedule's own (projects.services.schedule.schedule_options, the
+  one function that builds them): a project run schedules under the options its schedule uses
+  (Microsoft Project or Primavera P6, with P6's data date, progress mode, lag calendar, ...), so
+  with every range collapsed its P50 is the project's scheduled finish. A program run schedules
+  each group of projects linked by cross-project links under that group's options: projects of
+  different dialects each under their own when they are not linked; projects linked to each
+  other but scheduling under different rules are refused (SCHEDULE_RULES_DIFFER: the schedule of
+  such a group depends on which project was edited last, so no single answer is the plan's).
 - Durations: a leaf task's own three-point estimate (Task.optimistic/pessimistic_minutes around
   its planned duration); else the DurationRange of its nearest WBS ancestor that has one; else
   its project's all-tasks range; else fixed. Finished tasks and milestones stay fixed.
@@ -35,20 +43,29 @@ from budgets.models import CostRange
 from budgets.selectors.categories import current_budget_by_category
 from budgets.selectors.earned_value import PMB_BASELINE, default_as_of, measure, money_scope
 from projects.models import BaselineTask, CorrelationGroup, DurationRange, Project, Task
+from projects.scheduling import ActivityType, ScheduleInputError, ScheduleOptions
 from projects.scheduling.montecarlo import (
     CorrelatedGroup,
     CostItem,
     RiskEvent,
+    SchedulePart,
     SimulationInput,
     ThreePoint,
 )
-from projects.services.schedule import Network, load_network
+from projects.services.schedule import Network, load_network, schedule_options
 
 from .. import scoring
 from ..models import AnalysisRun, Risk
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+SCHEDULE_RULES_DIFFER = (
+    "Projects {first} and {second} are linked by cross-project dependencies but schedule under different "
+    "rules ({rules}). Give the linked projects the same scheduling dialect and options, or analyse them "
+    "one project at a time."
+)
+#: P6 activities whose dates span other activities' (never driven by their own duration).
+SPANNING = (ActivityType.LOE, ActivityType.WBS_SUMMARY)
 
 
 @dataclass
@@ -89,14 +106,14 @@ def _three_point_of(percent_range: DurationRange, minutes: int) -> ThreePoint:
     return ThreePoint(max(low, 0.0), float(minutes), high, percent_range.distribution)
 
 
-def _durations(tasks: list[Task], children, leaves, project_ids) -> dict[int, ThreePoint]:
+def _durations(tasks: list[Task], children, leaves, project_ids, spanning: set[int]) -> dict[int, ThreePoint]:
     ranges = list(DurationRange.objects.filter(project_id__in=project_ids))
     by_branch = {r.branch_id: r for r in ranges if r.branch_id}
     for_all = {r.project_id: r for r in ranges if r.branch_id is None}
     parent_of = {t.pk: t.parent_id for t in tasks}
     out: dict[int, ThreePoint] = {}
     for task in tasks:
-        if task.pk not in leaves or task.is_milestone or task.actual_finish is not None:
+        if task.pk not in leaves or task.is_milestone or task.actual_finish is not None or task.pk in spanning:
             continue
         if task.optimistic_minutes is not None and task.pessimistic_minutes is not None:
             likely = min(max(task.duration_minutes, task.optimistic_minutes), task.pessimistic_minutes)
@@ -163,7 +180,7 @@ def _probability(risk: Risk, basis: str) -> float:
     return float(percent / HUNDRED)
 
 
-def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEvent]:
+def _risks(run: AnalysisRun, net: Network, project_ids, leaves, spanning: set[int]) -> list[RiskEvent]:
     risks = Risk.objects.active().select_related("program").prefetch_related("tasks")
     risks = risks.filter(program_id=run.program_id) if run.program_id else risks.filter(project_id__in=project_ids)
     in_network = {t.pk for t in net.tasks}
@@ -172,8 +189,8 @@ def _risks(run: AnalysisRun, net: Network, project_ids, leaves) -> list[RiskEven
     last_of: dict[int | None, Task] = {}
     for task in net.tasks:
         # Work still to do, whose duration the engine may stretch (not a milestone, a finished
-        # or a manually scheduled task).
-        movable = not (task.is_milestone or task.is_manual or task.actual_finish is not None)
+        # or a manually scheduled task, nor a P6 level-of-effort or WBS-summary activity).
+        movable = not (task.is_milestone or task.is_manual or task.actual_finish is not None or task.pk in spanning)
         if task.pk not in leaves or task.finish is None or not movable:
             continue
         for key in (task.project_id, None):
@@ -218,13 +235,63 @@ def scope_projects(run: AnalysisRun) -> tuple[Project, list[int]]:
     return projects[0], [p.pk for p in projects]
 
 
+def _rules(options: ScheduleOptions) -> str:
+    return "Primavera P6" if options.p6 is not None else "Microsoft Project"
+
+
+def schedule_parts(net: Network) -> tuple[ScheduleOptions, list[SchedulePart]]:
+    """The options to simulate `net` under: one set, the schedule's (`net.options`), when every
+    project in it schedules under the same rules; else the groups of projects linked by
+    cross-project links, each under its options (built by the schedule's own
+    `schedule_options`). Raises ScheduleInputError when linked projects' rules differ."""
+    options = {p.pk: schedule_options(p, net.zone) for p in net.projects}
+    if len(net.projects) < 2 or len(set(options.values())) == 1:
+        return net.options, []
+    project_of = {t.pk: t.project_id for t in net.tasks}
+    group = {pk: pk for pk in options}
+
+    def root(pk: int) -> int:
+        while group[pk] != pk:
+            group[pk] = group[group[pk]]
+            pk = group[pk]
+        return pk
+
+    for dep in net.dependencies:
+        a, b = project_of.get(dep.predecessor_id), project_of.get(dep.successor_id)
+        if a is not None and b is not None and a != b:
+            group[root(a)] = root(b)
+    members: dict[int, list[Project]] = {}
+    for project in net.projects:
+        members.setdefault(root(project.pk), []).append(project)
+    parts = []
+    for projects in members.values():
+        first = projects[0]
+        for other in projects[1:]:
+            if options[other.pk] != options[first.pk]:
+                rules = (
+                    f"{_rules(options[first.pk])} and {_rules(options[other.pk])}"
+                    if _rules(options[first.pk]) != _rules(options[other.pk])
+                    else f"different {_rules(options[first.pk])} options"
+                )
+                raise ScheduleInputError(SCHEDULE_RULES_DIFFER.format(first=first.code, second=other.code, rules=rules))
+        ids = {p.pk for p in projects}
+        parts.append(SchedulePart(tuple(t.pk for t in net.tasks if t.project_id in ids), options[first.pk]))
+    return net.options, parts
+
+
 def prepare(run: AnalysisRun) -> Prepared:
     """Everything the engine needs for `run`, read in a fixed number of queries."""
     anchor, ids = scope_projects(run)
     net = load_network(anchor, project_ids=ids) if run.program_id else load_network(anchor)
+    options, parts = schedule_parts(net) if run.program_id else (net.options, [])
     project_ids = [p.pk for p in net.projects]
+    # P6's level-of-effort and WBS-summary activities, in what schedules under P6.
+    p6_tasks = {pk for part in parts if part.options.p6 is not None for pk in part.task_ids}
+    if not parts and options.p6 is not None:
+        p6_tasks = {t.pk for t in net.tasks}
+    spanning = {t.pk for t in net.tasks if t.pk in p6_tasks and t.activity_type in SPANNING}
     children, leaves = _leaves(net.tasks)
-    durations = _durations(net.tasks, children, leaves, project_ids)
+    durations = _durations(net.tasks, children, leaves, project_ids, spanning)
     correlations = _correlations(project_ids, children, {t.pk for t in net.tasks})
     scope = money_scope(program=run.program) if run.program_id else money_scope(project=run.project)
     if run.program_id:
@@ -232,7 +299,7 @@ def prepare(run: AnalysisRun) -> Prepared:
     else:
         # A project's linked group is scheduled together; its money is its own.
         bac, items, fixed = _costs(scope, [p for p in net.projects if p.pk == run.project_id])
-    events = _risks(run, net, project_ids, leaves)
+    events = _risks(run, net, project_ids, leaves, spanning)
     baseline = BaselineTask.objects.filter(
         baseline__project_id__in=[run.project_id] if run.project_id else project_ids,
         baseline__number=PMB_BASELINE,
@@ -245,6 +312,8 @@ def prepare(run: AnalysisRun) -> Prepared:
         default_calendar_id=net.default_calendar_id,
         project_start=net.start,
         status_date=net.status_date,
+        options=options,
+        parts=parts,
         durations=durations,
         correlations=correlations,
         costs=items,
@@ -294,6 +363,8 @@ def inputs_json(prepared: Prepared) -> dict:
         "default_calendar_id": data.default_calendar_id,
         "project_start": _plain(data.project_start),
         "status_date": _plain(data.status_date),
+        "options": _plain(data.options),
+        "parts": _plain(list(data.parts)),
         "durations": _plain(dict(data.durations)),
         "correlations": _plain(list(data.correlations)),
         "costs": _plain(list(data.costs)),
@@ -305,4 +376,4 @@ def inputs_json(prepared: Prepared) -> dict:
     }
 
 
-__all__ = ["Prepared", "inputs_json", "prepare", "scope_projects"]
+__all__ = ["SCHEDULE_RULES_DIFFER", "Prepared", "inputs_json", "prepare", "schedule_parts", "scope_projects"]

@@ -40,3 +40,19 @@ def engine():
 
     assert "NotImplementedError" not in montecarlo.simulate.__code__.co_names
     return True
+
+
+@pytest.fixture
+def run_for(django_capture_on_commit_callbacks):
+    """`run_for(user, **kwargs)` requests an analysis run (200 iterations unless told) and runs
+    it as after commit (eager Celery)."""
+    from risks.services.analysis import analysis_run_request
+
+    def run(user, **kwargs):
+        kwargs.setdefault("iterations", 200)
+        with django_capture_on_commit_callbacks(execute=True):
+            found = analysis_run_request(user=user, **kwargs)
+        found.refresh_from_db()
+        return found
+
+    return run

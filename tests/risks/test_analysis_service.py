@@ -27,7 +27,7 @@ from tests.factories.risks import RiskFactory
 from .analysis_data import DAY, budget, chain
 
 pytestmark = pytest.mark.django_db
-N = 200
+N = 200  # the iterations run_for (tests/risks/conftest.py) asks for
 
 RESULT_KEYS = {"finish", "cost", "criticality", "finish_drivers", "cost_drivers", "contingency", "schedule_margin_days"}
 FINISH_KEYS = {
@@ -66,20 +66,6 @@ CONTINGENCY_KEYS = {
     "management_reserve_remaining",
     "shortfall",
 }
-
-
-@pytest.fixture
-def run_for(django_capture_on_commit_callbacks):
-    """`run_for(user, **kwargs)` requests a run and runs it as after commit (eager Celery)."""
-
-    def run(user, **kwargs) -> AnalysisRun:
-        kwargs.setdefault("iterations", N)
-        with django_capture_on_commit_callbacks(execute=True):
-            found = analysis_run_request(user=user, **kwargs)
-        found.refresh_from_db()
-        return found
-
-    return run
 
 
 # -- request ------------------------------------------------------------------------------------

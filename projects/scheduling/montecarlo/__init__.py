@@ -21,6 +21,16 @@ How it works (modules of this package):
   and the status date exactly as the engine treats them. No input needs a per-iteration
   fallback. Criticality is the engine's flag (total slack at most
   ``ScheduleOptions.critical_slack_minutes``, 0 by default) counted per iteration.
+* **Dialects.** ``SimulationInput.options`` are the CPM engine's (``ScheduleOptions``). The
+  numpy passes implement Microsoft Project's rules only; when the options select Primavera P6
+  (``options.p6``), or when ``SimulationInput.parts`` schedules unlinked parts of the network
+  under different options (a program whose projects use different dialects), each iteration is
+  scheduled by :func:`projects.scheduling.schedule` itself, with the drawn durations: every
+  rule of the dialect (data date, progress mode, lag calendar, LOE / WBS summary, milestones,
+  several links per pair, must-finish-by, float and critical modes) applies exactly, at the CPM
+  engine's speed per iteration (see ``bench/montecarlo.py --p6``). Under P6 the durations of
+  level-of-effort and WBS-summary activities come from the activities around them, so their
+  ranges and risk impacts are ignored, as a summary's are.
 * :mod:`.stats` ranks inputs against outputs for the tornado (on the first
   :data:`DRIVER_SAMPLE` iterations; every other figure uses all of them).
 
@@ -42,8 +52,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from projects.scheduling.calendar import WorkCalendar, from_abs_minute, to_abs_minute
+from projects.scheduling.dialects import ActivityType
 from projects.scheduling.engine import schedule
-from projects.scheduling.model import LinkIn, ScheduleInputError, ScheduleOptions, TaskId, TaskIn
+from projects.scheduling.model import LinkIn, ScheduleInputError, ScheduleOptions, ScheduleResult, TaskId, TaskIn
 from projects.scheduling.montecarlo import sampling, stats, vector
 
 ENGINE_VERSION = "1.0"
@@ -97,6 +108,14 @@ class RiskEvent:
 
 
 @dataclass(frozen=True)
+class SchedulePart:
+    """Tasks scheduled on their own, under their own options (no link may leave the part)."""
+
+    task_ids: tuple[TaskId, ...]
+    options: ScheduleOptions | None = None
+
+
+@dataclass(frozen=True)
 class SimulationInput:
     # The CPM engine's arguments, as for projects.scheduling.schedule():
     tasks: Sequence[TaskIn]
@@ -114,6 +133,9 @@ class SimulationInput:
     risks: Sequence[RiskEvent] = ()
     iterations: int = 5_000
     seed: int = 0
+    #: When given: the network split into unlinked parts, each scheduled under its own options
+    #: (``options`` is then ignored); every task belongs to exactly one part.
+    parts: Sequence[SchedulePart] = ()
 
 
 @dataclass(frozen=True)
@@ -335,15 +357,19 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
     index = {task.id: i for i, task in enumerate(data.tasks)}
     _validate(data, index)
     tasks = likely_tasks(data)
-    deterministic = schedule(
-        tasks,
-        data.links,
-        calendars=data.calendars,
-        default_calendar_id=data.default_calendar_id,
-        project_start=data.project_start,
-        status_date=data.status_date,
-        options=data.options,
-    )
+    engine = _Engine(data, tasks) if _needs_engine(data) else None
+    if engine is None:
+        deterministic_finish = schedule(
+            tasks,
+            data.links,
+            calendars=data.calendars,
+            default_calendar_id=data.default_calendar_id,
+            project_start=data.project_start,
+            status_date=data.status_date,
+            options=data.options,
+        ).project_finish
+    else:
+        deterministic_finish = engine.finish(engine.run(tasks))
     plan = vector.build_plan(
         tasks,
         data.links,
@@ -355,6 +381,8 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
     )
     net = plan.net
     fixed = [net.is_summary[i] or plan.manual[i] or plan.finished[i] for i in range(len(tasks))]
+    if engine is not None:  # P6: level of effort and WBS summaries span other activities
+        fixed = [f or engine.spans[i] for i, f in enumerate(fixed)]
     ranged = [(index[tid], est) for tid, est in data.durations.items() if not fixed[index[tid]]]
     ranged.sort(key=lambda pair: pair[0])
     columns = np.array([i for i, _ in ranged], dtype=np.int64)
@@ -379,6 +407,8 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
                 impact[k, index[tid]] += int(minutes)
     risk_cost = np.array([float(r.cost_impact) for r in data.risks])
     in_progress = np.array([plan.started[i] and not plan.finished[i] for i in range(len(tasks))])
+    # The engine path: the tasks whose duration an iteration may change.
+    varying = sorted(set(columns.tolist()) | {int(k) for k in np.flatnonzero(impact.any(axis=0))})
 
     total = data.iterations
     rng = np.random.Generator(np.random.PCG64(data.seed))
@@ -409,9 +439,21 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
             costs[done : done + n] += hits @ risk_cost
         if len(data.costs):
             costs[done : done + n] += item_costs.sum(axis=1)
-        passes = vector.run_passes(plan, span, remaining)
-        finish_a[done : done + n] = passes.finish_a
-        critical_count += passes.critical.sum(axis=0)
+        if engine is None:
+            passes = vector.run_passes(plan, span, remaining)
+            finish_a[done : done + n] = passes.finish_a
+            critical_count += passes.critical.sum(axis=0)
+        else:
+            for r in range(n):
+                row = list(tasks)
+                for k in varying:
+                    changed = {"duration_minutes": int(span[r, k] - plan.split[k])}
+                    if in_progress[k]:
+                        changed["remaining_minutes"] = int(remaining[r, k])
+                    row[k] = replace(tasks[k], **changed)
+                outputs = engine.run(row)
+                finish_a[done + r] = to_abs_minute(engine.finish(outputs))
+                critical_count += engine.critical(outputs)
         if done < kept:
             keep = min(n, kept - done)
             drawn[done : done + keep] = durations[:keep]
@@ -444,7 +486,7 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
         iterations=total,
         seed=data.seed,
         engine_version=ENGINE_VERSION,
-        deterministic_finish=deterministic.project_finish,
+        deterministic_finish=deterministic_finish,
         deterministic_cost=likely_cost.quantize(_CENT, rounding=ROUND_HALF_UP),
         finishes=(finish_a - _EPOCH_MINUTE).astype("datetime64[m]"),
         costs=costs,
@@ -455,6 +497,85 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
         calendar=default.cal,
         project_start=data.project_start,
     )
+
+
+# -- iterations through the CPM engine -------------------------------------------------------------
+
+
+def _needs_engine(data: SimulationInput) -> bool:
+    """Whether the iterations go through the CPM engine: the numpy passes follow Microsoft
+    Project's rules under one set of options only."""
+    if data.parts:
+        return True
+    return data.options is not None and data.options.p6 is not None
+
+
+class _Engine:
+    """Schedules an iteration with :func:`projects.scheduling.schedule`, part by part."""
+
+    def __init__(self, data: SimulationInput, tasks: Sequence[TaskIn]) -> None:
+        self.data = data
+        self.ids = [task.id for task in tasks]
+        parts = list(data.parts) or [SchedulePart(tuple(self.ids), data.options)]
+        index = {tid: i for i, tid in enumerate(self.ids)}
+        part_of: dict[TaskId, int] = {}
+        for k, part in enumerate(parts):
+            for tid in part.task_ids:
+                if tid not in index:
+                    raise ScheduleInputError(f"Schedule part names unknown task {tid!r}")
+                if tid in part_of:
+                    raise ScheduleInputError(f"Task {tid!r} is in more than one schedule part")
+                part_of[tid] = k
+        missing = [tid for tid in self.ids if tid not in part_of]
+        if missing:
+            raise ScheduleInputError(f"Task {missing[0]!r} is in no schedule part")
+        links: list[list[LinkIn]] = [[] for _ in parts]
+        for link in data.links:
+            a, b = part_of.get(link.predecessor_id), part_of.get(link.successor_id)
+            if a is not None and b is not None and a != b:
+                raise ScheduleInputError(
+                    f"The link from {link.predecessor_id!r} to {link.successor_id!r} joins two schedule parts"
+                )
+            if b is not None:
+                links[b].append(link)
+        self.parts = [
+            ([index[tid] for tid in part.task_ids], links[k], part.options)
+            for k, part in enumerate(parts)
+            if part.task_ids
+        ]
+        # P6's level-of-effort and WBS-summary activities: their dates span other activities'.
+        spans = [False] * len(self.ids)
+        for positions, _, options in self.parts:
+            if options is not None and options.p6 is not None:
+                for i in positions:
+                    spans[i] = tasks[i].activity_type in (ActivityType.LOE, ActivityType.WBS_SUMMARY)
+        self.spans = spans
+
+    def run(self, tasks: Sequence[TaskIn]) -> list[ScheduleResult]:
+        data = self.data
+        return [
+            schedule(
+                [tasks[i] for i in positions],
+                links,
+                calendars=data.calendars,
+                default_calendar_id=data.default_calendar_id,
+                project_start=data.project_start,
+                status_date=data.status_date,
+                options=options,
+            )
+            for positions, links, options in self.parts
+        ]
+
+    @staticmethod
+    def finish(results: Sequence[ScheduleResult]) -> datetime:
+        return max(result.project_finish for result in results)
+
+    def critical(self, results: Sequence[ScheduleResult]) -> np.ndarray:
+        flags = np.zeros(len(self.ids), dtype=np.int64)
+        for (positions, _, _), result in zip(self.parts, results, strict=True):
+            for i in positions:
+                flags[i] = result.tasks[self.ids[i]].is_critical
+        return flags
 
 
 def _drivers(
@@ -503,6 +624,7 @@ __all__ = [
     "CostItem",
     "Driver",
     "RiskEvent",
+    "SchedulePart",
     "SimulationInput",
     "SimulationResult",
     "ThreePoint",
