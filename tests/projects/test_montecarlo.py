@@ -20,9 +20,12 @@ import numpy as np
 import pytest
 
 from projects.scheduling import (
+    ActivityType,
     ConstraintType,
+    LagCalendar,
     LinkIn,
     LinkType,
+    P6Options,
     ScheduleInputError,
     TaskIn,
     WorkCalendar,
@@ -36,6 +39,7 @@ from projects.scheduling.montecarlo import (
     CorrelatedGroup,
     CostItem,
     RiskEvent,
+    SchedulePart,
     SimulationInput,
     SimulationResult,
     ThreePoint,
@@ -718,3 +722,75 @@ def test_cost_items_have_their_closed_form_mean_and_come_back_in_cents() -> None
     assert result.deterministic_cost == Decimal("3250.55")
     assert result.cost_mean() == Decimal(str(round(float(np.mean(result.costs)), 2)))
     assert result.cost_drivers[0].key == "category:LAB"
+
+
+# -- (9) the Primavera P6 dialect and schedule parts ----------------------------------------------
+
+
+def p6_network(**options) -> tuple[list[TaskIn], list[LinkIn], ScheduleOptions]:
+    """An updated P6 schedule: data date Wednesday 10 January 00:00, an activity in progress, an
+    SS + FF pair between one pair, a weekend lag in the 24-hour lag calendar, a level of effort."""
+    tasks = [
+        TaskIn(1, "Survey", duration_minutes=5 * DAY, actual_start=MON, percent_complete=40, remaining_minutes=3 * DAY),
+        TaskIn(2, "Design", duration_minutes=4 * DAY),
+        TaskIn(3, "Build", duration_minutes=3 * DAY),
+        TaskIn(4, "Support", duration_minutes=DAY, activity_type=ActivityType.LOE),
+        TaskIn(5, "Handover", is_milestone=True, activity_type=ActivityType.FINISH_MILESTONE),
+    ]
+    links = [
+        LinkIn(1, 2, LinkType.SS, lag_minutes=DAY),
+        LinkIn(1, 2, LinkType.FF, lag_minutes=2 * DAY),
+        LinkIn(2, 3, lag_minutes=2 * 1440),
+        LinkIn(1, 4, LinkType.SS),
+        LinkIn(4, 5),
+        LinkIn(3, 5),
+    ]
+    p6 = P6Options(data_date=datetime(2024, 1, 10), lag_calendar=LagCalendar.HOURS_24, **options)
+    return tasks, links, ScheduleOptions(p6=p6)
+
+
+def p6_cpm(tasks, links, options=None):
+    return schedule(tasks, links, calendars=CALENDARS, default_calendar_id="std", project_start=MON, options=options)
+
+
+def test_p6_iterations_follow_the_p6_rules_to_the_minute() -> None:
+    tasks, links, options = p6_network()
+    collapsed = {t.id: ThreePoint(t.duration_minutes, t.duration_minutes, t.duration_minutes) for t in tasks}
+    data = sim_input(tasks, links, options=options, durations=collapsed, iterations=100)
+    expected = p6_cpm(tasks, links, options)
+    msproject = p6_cpm(tasks, links)
+    assert expected.project_finish != msproject.project_finish  # the dialect matters here
+    result = simulate(data)
+    assert result.deterministic_finish == expected.project_finish
+    assert set(result.finishes.tolist()) == {expected.project_finish}
+    for task_id, out in expected.tasks.items():
+        assert result.criticality[task_id] == (1.0 if out.is_critical else 0.0)
+
+
+def test_p6_risk_on_work_in_progress_and_ranges_on_a_level_of_effort() -> None:
+    tasks, links, options = p6_network()
+    # A day of rework on the survey in progress, every time; the LOE's range is ignored (its
+    # dates span the others).
+    risk = RiskEvent("risk:1", "Rework", 1.0, {1: DAY, 4: 10 * DAY})
+    durations = {4: ThreePoint(DAY, 5 * DAY, 9 * DAY)}
+    result = simulate(sim_input(tasks, links, options=options, risks=[risk], durations=durations, iterations=100))
+    longer = [replace(tasks[0], duration_minutes=6 * DAY, remaining_minutes=4 * DAY), *tasks[1:]]
+    expected = p6_cpm(longer, links, options)
+    assert set(result.finishes.tolist()) == {expected.project_finish}
+
+
+def test_schedule_parts_are_scheduled_each_under_its_options() -> None:
+    tasks, links, options = p6_network()
+    other = [TaskIn(11, "Alone", duration_minutes=DAY)]
+    parts = [SchedulePart((1, 2, 3, 4, 5), options), SchedulePart((11,), ScheduleOptions())]
+    data = sim_input([*tasks, *other], links, parts=parts, iterations=100)
+    expected = p6_cpm(tasks, links, options)
+    result = simulate(data)
+    assert result.deterministic_finish == expected.project_finish
+    assert set(result.finishes.tolist()) == {expected.project_finish}
+    # A part's criticality is measured against its own finish, as its own schedule shows it.
+    assert result.criticality[11] == 1.0
+    with pytest.raises(ScheduleInputError, match="joins two schedule parts"):
+        simulate(replace(data, links=[*links, LinkIn(11, 1)]))
+    with pytest.raises(ScheduleInputError, match="in no schedule part"):
+        simulate(replace(data, parts=parts[:1]))
