@@ -30,6 +30,7 @@ from projects.scheduling import (
     TaskIn,
     WorkCalendar,
     engine_input_from_mspdi,
+    montecarlo,
     read_mspdi,
     schedule,
 )
@@ -794,3 +795,13 @@ def test_schedule_parts_are_scheduled_each_under_its_options() -> None:
         simulate(replace(data, links=[*links, LinkIn(11, 1)]))
     with pytest.raises(ScheduleInputError, match="in no schedule part"):
         simulate(replace(data, parts=parts[:1]))
+
+
+def test_a_p6_run_too_large_for_one_cpm_run_per_iteration_is_refused(monkeypatch) -> None:
+    tasks, links, options = p6_network()
+    monkeypatch.setattr(montecarlo, "ENGINE_TASK_ITERATIONS_MAX", 5 * 150)
+    data = sim_input(tasks, links, options=options, iterations=150)
+    assert simulate(data).iterations == 150
+    with pytest.raises(ScheduleInputError, match="Run at most 150 iterations"):
+        simulate(replace(data, iterations=151))
+    assert simulate(replace(data, options=None, iterations=151)).iterations == 151  # numpy passes: no limit

@@ -68,6 +68,10 @@ CHUNK = 1_000
 #: the standard error of a rank correlation there is below 0.01).
 DRIVER_SAMPLE = 20_000
 DRIVERS_TOP = stats.DRIVERS_TOP
+#: Iterations scheduled by the CPM engine itself (Primavera P6, parts) cost one CPM run each
+#: (about 40 us per task on the bench network): tasks x iterations beyond this is refused, so a
+#: run stays well inside the worker's long-task time limit (an hour by default).
+ENGINE_TASK_ITERATIONS_MAX = 20_000_000
 _CENT = Decimal("0.01")
 _EPOCH_MINUTE = to_abs_minute(datetime(1970, 1, 1))
 
@@ -358,6 +362,12 @@ def simulate(data: SimulationInput, *, progress: Callable[[int, int], object] | 
     _validate(data, index)
     tasks = likely_tasks(data)
     engine = _Engine(data, tasks) if _needs_engine(data) else None
+    if engine is not None and len(tasks) * data.iterations > ENGINE_TASK_ITERATIONS_MAX:
+        most = max(ENGINE_TASK_ITERATIONS_MAX // len(tasks), 0)
+        raise ScheduleInputError(
+            f"Under Primavera P6's rules every iteration is a full schedule of the network: {len(tasks):,} tasks "
+            f"x {data.iterations:,} iterations is more than an analysis runs. Run at most {most:,} iterations."
+        )
     if engine is None:
         deterministic_finish = schedule(
             tasks,
@@ -617,6 +627,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "DRIVERS_TOP",
     "DRIVER_SAMPLE",
+    "ENGINE_TASK_ITERATIONS_MAX",
     "ENGINE_VERSION",
     "ITERATIONS_MAX",
     "ITERATIONS_MIN",
