@@ -241,11 +241,13 @@ def _rules(options: ScheduleOptions) -> str:
 
 def schedule_parts(net: Network) -> tuple[ScheduleOptions, list[SchedulePart]]:
     """The options to simulate `net` under: one set, the schedule's (`net.options`), when every
-    project in it schedules under the same rules; else the groups of projects linked by
-    cross-project links, each under its options (built by the schedule's own
-    `schedule_options`). Raises ScheduleInputError when linked projects' rules differ."""
+    project in it schedules under the same rules (the critical float threshold aside: it moves
+    no date) or under Microsoft Project's; else the groups of projects linked by cross-project
+    links, each under its options (built by the schedule's own `schedule_options`). Raises
+    ScheduleInputError when linked projects' rules differ."""
     options = {p.pk: schedule_options(p, net.zone) for p in net.projects}
-    if len(net.projects) < 2 or len(set(options.values())) == 1:
+    dates = {pk: dataclasses.replace(o, critical_slack_minutes=0) for pk, o in options.items()}
+    if len(set(dates.values())) == 1 or all(o.p6 is None for o in options.values()):
         return net.options, []
     project_of = {t.pk: t.project_id for t in net.tasks}
     group = {pk: pk for pk in options}
@@ -267,7 +269,7 @@ def schedule_parts(net: Network) -> tuple[ScheduleOptions, list[SchedulePart]]:
     for projects in members.values():
         first = projects[0]
         for other in projects[1:]:
-            if options[other.pk] != options[first.pk]:
+            if dates[other.pk] != dates[first.pk]:
                 rules = (
                     f"{_rules(options[first.pk])} and {_rules(options[other.pk])}"
                     if _rules(options[first.pk]) != _rules(options[other.pk])

@@ -144,3 +144,22 @@ def test_a_program_of_projects_under_the_same_rules_is_one_network(
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     assert run.inputs["parts"] == []
     assert finishes(run) == (second.forecast_finish,) * 3
+
+
+@pytest.mark.parametrize("dialect", ["msproject", "p6"])
+def test_linked_projects_differing_only_in_the_critical_float_threshold_are_one_network(
+    run_for, owner, program, project, other_project, engine, dialect
+):
+    first = updated_plan(project, dialect=dialect)
+    other_project.critical_float_minutes = 2 * DAY  # moves no date
+    second = updated_plan(other_project, dialect=dialect)
+    Dependency.objects.create(
+        predecessor=first.tasks.get(name="Build"), successor=second.tasks.get(name="Design"), type="FS"
+    )
+    schedule_recompute(project=first)
+    second.refresh_from_db()
+    run = run_for(owner, program=program, seed=5)
+
+    assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
+    assert run.inputs["parts"] == []
+    assert finishes(run) == (second.forecast_finish,) * 3
