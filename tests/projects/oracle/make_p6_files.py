@@ -25,6 +25,8 @@ START = "2026-01-05T08:00"
 DAY = [["08:00", "12:00"], ["13:00", "17:00"]]
 STD = {"id": "std", "name": "Standard", "week": {str(d): DAY for d in range(1, 6)}, "holidays": ["2026-01-19"]}
 SEVEN = {"id": "seven", "name": "Seven day", "week": {str(d): DAY for d in range(1, 8)}}
+TENS_DAY = [["07:00", "12:00"], ["12:30", "17:30"]]
+TENS = {"id": "tens", "name": "Four tens", "week": {str(d): TENS_DAY for d in range(1, 5)}}
 
 
 def project(name: str, **options) -> dict:
@@ -293,6 +295,72 @@ def updated_late() -> dict:
     )
 
 
+def ff_finish_non_working() -> dict:
+    """An FF link without lag asks a four-tens activity (Monday-Thursday 07:00-17:30) to finish
+    at a five-day predecessor's Friday noon, in the activity's non-working time: it finishes at
+    the same working instant as Thursday 17:30, but P6 shows Monday 07:00, so a five-day FS
+    successor starts Monday, not Friday. With a lag on the FF link, or when an SS link sets the
+    same start, the finish stays at Thursday 17:30 and the successor starts on Friday."""
+    return project(
+        "ff_finish_non_working",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("H1000", 36),
+            act("H1010", 16, calendar="tens"),
+            act("H1020", 8),
+            act("H1030", 28),
+            act("H1040", 16, calendar="tens"),
+            act("H1050", 8),
+            act("H1060", 19, "W2"),
+            act("H1070", 16, "W2"),
+            act("H1080", 16, "W2", calendar="tens"),
+            act("H1090", 5, "W2"),
+            act("H1100", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("H1000", "H1010", "FF"),
+            link("H1010", "H1020"),
+            link("H1030", "H1040", "FF", 8),
+            link("H1040", "H1050"),
+            link("H1060", "H1070"),
+            link("H1070", "H1080", "SS"),
+            link("H1070", "H1080", "FF"),
+            link("H1080", "H1090"),
+            link("H1020", "H1100"),
+            link("H1050", "H1100"),
+            link("H1090", "H1100"),
+        ],
+    )
+
+
+def ss_zero_lag_calendar() -> dict:
+    """An SS link without lag from a finish milestone that sits at a five-day Friday 17:00: the
+    zero lag is still counted in the lag calendar (the predecessor's), so a four-tens successor
+    starts at that calendar's next work start, Monday 08:00, not at its own Monday 07:00. An FS
+    link from the same milestone, and an SS link with a lag, are not moved."""
+    return project(
+        "ss_zero_lag_calendar",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("J1000", 40),
+            act("J1010", type="finish_milestone"),
+            act("J1020", 8, calendar="tens"),
+            act("J1030", 8, calendar="tens"),
+            act("J1040", 8, calendar="tens"),
+            act("J1050", type="finish_milestone", wbs="W2", calendar="tens"),
+        ],
+        links=[
+            link("J1000", "J1010"),
+            link("J1010", "J1020", "SS"),
+            link("J1010", "J1030"),
+            link("J1010", "J1040", "SS", 8),
+            link("J1020", "J1050"),
+            link("J1030", "J1050"),
+            link("J1040", "J1050"),
+        ],
+    )
+
+
 def scenarios() -> dict[str, dict]:
     specs = [multi_links()]
     specs += [lag_calendar(mode) for mode in ("predecessor", "successor", "24h", "project")]
@@ -304,6 +372,7 @@ def scenarios() -> dict[str, dict]:
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
     specs += [negative_float(), constraints(), loe_wbs_summary(), updated_late()]
+    specs += [ff_finish_non_working(), ss_zero_lag_calendar()]
     return {spec["name"]: copy.deepcopy(spec) for spec in specs}
 
 
