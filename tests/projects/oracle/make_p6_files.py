@@ -361,6 +361,30 @@ def ss_zero_lag_calendar() -> dict:
     )
 
 
+def sf_across_calendars() -> dict:
+    """An SF link with a lag from a four-tens activity (its start Wednesday 16:30, the lag 16
+    hours of its calendar: Monday 12:00) to a one-day five-day activity, which must finish by
+    then. MPXJ takes the successor's duration off the predecessor's start first and adds the lag
+    after, in the other calendar, so its early start (Thursday 13:00) is 12 working hours before
+    its early finish (Monday 12:00); Keel (and P6's duration) starts it one day before its finish:
+    Friday 13:00 (P6_OVER_MPXJ in the test)."""
+    return project(
+        "sf_across_calendars",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("K1000", 28, calendar="tens"),
+            act("K1010", 8, calendar="tens"),
+            act("K1020", 8),
+            act("K1030", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("K1000", "K1010"),
+            link("K1010", "K1020", "SF", 16),
+            link("K1020", "K1030"),
+        ],
+    )
+
+
 def scenarios() -> dict[str, dict]:
     specs = [multi_links()]
     specs += [lag_calendar(mode) for mode in ("predecessor", "successor", "24h", "project")]
@@ -372,7 +396,7 @@ def scenarios() -> dict[str, dict]:
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
     specs += [negative_float(), constraints(), loe_wbs_summary(), updated_late()]
-    specs += [ff_finish_non_working(), ss_zero_lag_calendar()]
+    specs += [ff_finish_non_working(), ss_zero_lag_calendar(), sf_across_calendars()]
     return {spec["name"]: copy.deepcopy(spec) for spec in specs}
 
 
