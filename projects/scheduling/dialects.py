@@ -54,6 +54,11 @@ remaining early start plus the remaining duration:
   date and the point the actual progress reached (actual start + the duration already worked).
   (Completed activities' actual finishes drive their successors in every mode.)
 
+A lag on an SS or SF relationship from an activity in progress is reduced by the predecessor's
+*actual duration* -- P6's working time of its calendar from the actual start to the data date, not
+its duration less its remaining duration -- and what is left runs from where its remaining work
+resumes.
+
 **Lag calendar** (``P6Options.lag_calendar``): a relationship's lag is counted in the
 predecessor's calendar, the successor's, a 24-hour calendar (wall-clock minutes) or the project
 default calendar. (Microsoft Project: always the successor's.) An SS relationship without lag from

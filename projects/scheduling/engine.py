@@ -358,11 +358,23 @@ class _Run:
 
     def _p6_lag_left(self, p: int, code: int, lag: int) -> int:
         """The lag still to run on a link from ``p``: from a progressed predecessor's start (SS,
-        SF), the working time it has already done counts against the lag, which then runs from
-        where its remaining work resumes."""
+        SF), its actual duration counts against the lag, which then runs from where its remaining
+        work resumes."""
         if code in (SS, SF) and lag > 0 and self.started[p] and not self.finished[p]:
-            return max(0, lag - (self.span[p] - self.remaining[p]))
+            return max(0, lag - self._p6_actual_duration(p))
         return lag
+
+    def _p6_actual_duration(self, p: int) -> int:
+        """P6's actual duration of an activity in progress: the working time of its calendar from
+        its actual start to the data date (not its duration less the remaining duration: an
+        activity that started on Friday 13:00 and reports three of its four hours left by a
+        Monday data date has an actual duration of four hours). Without an actual start, the
+        duration done."""
+        actual = self.net.tasks[p].actual_start
+        if actual is None:
+            return self.span[p] - self.remaining[p]
+        t = self.tcal[p]
+        return max(0, t.w(self.status_a) - t.w(to_abs_minute(actual)))  # type: ignore[arg-type]
 
     def _p6_lag_forward(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
         """Absolute minute ``lag`` after absolute minute ``a`` on link ``p -> q``."""

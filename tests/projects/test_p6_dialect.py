@@ -214,6 +214,21 @@ def test_start_to_start_lag_from_a_progressed_activity_counts_the_work_already_d
     assert result.tasks["A"].free_float_minutes == 0
 
 
+def test_start_to_start_lag_counts_the_actual_duration_to_the_data_date() -> None:
+    """P6's actual duration of an activity in progress is the working time from its actual start
+    to the data date: A (4 h) started Friday 13:00 and reports 3 h left on Monday 00:00, but its
+    actual duration is 4 h, not 1 h. Of B's SS lag of 6 h, 2 h are left from where A resumes
+    (Monday 08:00): B starts at 10:00 (counting the duration less the remaining, 1 h, it would
+    start at 14:00)."""
+    tasks = [
+        TaskIn("A", duration_minutes=4 * 60, actual_start=at(12, 13), remaining_minutes=3 * 60),
+        TaskIn("B", duration_minutes=DAY),
+    ]
+    result = p6(tasks, [fs("A", "B", 6 * 60, LinkType.SS)], data_date=at(15, 0))
+    assert result.tasks["A"].early_start == at(15)
+    assert dates(result, "B") == (at(15, 10), at(16, 10))
+
+
 # -- lag calendars -------------------------------------------------------------------------------
 
 # A (1 day, seven-day calendar) finishes Friday 12th 17:00; A -> B FS with a lag of 2,880 minutes;

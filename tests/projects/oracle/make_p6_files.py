@@ -385,6 +385,32 @@ def sf_across_calendars() -> dict:
     )
 
 
+def progress_actual_duration() -> dict:
+    """An activity in progress whose reported remaining duration is not what the calendar says:
+    four hours, started Friday 13:00, three hours left at the data date (Monday 00:00). Its
+    actual duration is P6's working time from the actual start to the data date, four hours, and
+    that is what counts against the 6-hour lag of its SS successor: two hours are left, from
+    where its remaining work resumes (Monday 08:00), so the successor starts at 10:00."""
+    return project(
+        "progress_actual_duration",
+        data_date="2026-01-12T00:00",
+        activities=[
+            act("L0990", 36, actual_start="2026-01-05T08:00", actual_finish="2026-01-09T12:00", remaining_h=0),
+            act("L1000", 4, actual_start="2026-01-09T13:00", remaining_h=3),
+            act("L1010", 8),
+            act("L1020", 8, "W2"),
+            act("L1030", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("L0990", "L1000"),
+            link("L1000", "L1010", "SS", 6),
+            link("L1000", "L1020"),
+            link("L1010", "L1030"),
+            link("L1020", "L1030"),
+        ],
+    )
+
+
 def scenarios() -> dict[str, dict]:
     specs = [multi_links()]
     specs += [lag_calendar(mode) for mode in ("predecessor", "successor", "24h", "project")]
@@ -396,7 +422,7 @@ def scenarios() -> dict[str, dict]:
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
     specs += [negative_float(), constraints(), loe_wbs_summary(), updated_late()]
-    specs += [ff_finish_non_working(), ss_zero_lag_calendar(), sf_across_calendars()]
+    specs += [ff_finish_non_working(), ss_zero_lag_calendar(), sf_across_calendars(), progress_actual_duration()]
     return {spec["name"]: copy.deepcopy(spec) for spec in specs}
 
 
