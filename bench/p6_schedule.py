@@ -4,6 +4,7 @@ MPXJ's PrimaveraScheduler on the same network in the same run.
 Run from the repository root::
 
     .venv/bin/python bench/p6_schedule.py [--activities 4000] [--repeat 5] [--lag-calendar predecessor] [--no-mpxj]
+        [--show-differences N]
 
 The network is deterministic: activities in WBS branches of 40 under 10 top-level branches, on
 three calendars (five-day with holidays, seven-day, four ten-hour days), 3 % milestones, one or
@@ -19,7 +20,8 @@ bench prints Keel's time in the Microsoft Project dialect and in the P6 dialect 
 ``--repeat`` runs, CPU time, per activity), MPXJ's PrimaveraScheduler time measured inside the
 JVM around ``schedule()`` alone (JVM start, reading and building excluded; best of the same
 number of runs), the ratio ours (P6) / MPXJ, and on how many activities the two P6 schedules
-agree (early and late dates and total float). Needs no database.
+agree (early and late dates and total float), listing up to ``--show-differences`` of the
+activities that differ in working time (``-1``: all of them). Needs no database.
 """
 
 from __future__ import annotations
