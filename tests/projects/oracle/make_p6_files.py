@@ -10,7 +10,8 @@ does) and writes it with PrimaveraXERFileWriter and PrimaveraPMFileWriter. The t
 files back through MPXJ; nothing here runs during the tests.
 
 Calendars: ``std`` is Monday-Friday 08:00-12:00 and 13:00-17:00 with a holiday on Monday
-2026-01-19; ``seven`` works the same hours every day. The project starts Monday 2026-01-05 08:00.
+2026-01-19; ``seven`` works the same hours every day; ``tens`` (the scenarios between calendars)
+works Monday-Thursday 07:00-12:00 and 12:30-17:30. The project starts Monday 2026-01-05 08:00.
 Durations and lags are hours.
 """
 
