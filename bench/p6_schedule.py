@@ -4,6 +4,7 @@ MPXJ's PrimaveraScheduler on the same network in the same run.
 Run from the repository root::
 
     .venv/bin/python bench/p6_schedule.py [--activities 4000] [--repeat 5] [--lag-calendar predecessor] [--no-mpxj]
+        [--show-differences N]
 
 The network is deterministic: activities in WBS branches of 40 under 10 top-level branches, on
 three calendars (five-day with holidays, seven-day, four ten-hour days), 3 % milestones, one or
@@ -19,7 +20,8 @@ bench prints Keel's time in the Microsoft Project dialect and in the P6 dialect 
 ``--repeat`` runs, CPU time, per activity), MPXJ's PrimaveraScheduler time measured inside the
 JVM around ``schedule()`` alone (JVM start, reading and building excluded; best of the same
 number of runs), the ratio ours (P6) / MPXJ, and on how many activities the two P6 schedules
-agree (early and late dates and total float). Needs no database.
+agree (early and late dates and total float), listing up to ``--show-differences`` of the
+activities that differ in working time (``-1``: all of them). Needs no database.
 """
 
 from __future__ import annotations
@@ -139,6 +141,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--lag-calendar", default="predecessor", choices=("predecessor", "successor", "24h", "project"))
     parser.add_argument("--no-mpxj", action="store_true")
+    parser.add_argument(
+        "--show-differences",
+        type=int,
+        default=3,
+        metavar="N",
+        help="list up to N activities that differ in working time (0: none, -1: all)",
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     print(
@@ -197,7 +206,7 @@ def main() -> None:
     mpxj = oracle["nanos"] / 1e9
     print(f"{'MPXJ PrimaveraScheduler (in JVM)':<34} {mpxj:>8.3f} {1e6 * mpxj / n:>12.1f}")
     print(f"\nours (P6 dialect) / MPXJ = {p6_cpu / mpxj:.3f}   (aim <= 0.5)")
-    exact, same_work, examples = agreement(case, ours, oracle)
+    exact, same_work, examples = agreement(case, ours, oracle, args.show_differences)
     print(
         f"P6 schedules agree (early and late dates and total float; start and finish of completed activities)"
         f"\n  to the minute on {exact}/{n} activities ({100 * exact / n:.1f} %),"
@@ -207,10 +216,11 @@ def main() -> None:
         print(f"  differs in working time: {example}")
 
 
-def agreement(case, ours, oracle: dict) -> tuple[int, int, list[str]]:
+def agreement(case, ours, oracle: dict, show: int = 3) -> tuple[int, int, list[str]]:
     """On how many activities Keel's P6 schedule and MPXJ's agree: to the minute, and in working
     time (the same position in the activity's calendar: Friday 17:00 and Monday 08:00 are one
-    working instant, reported at the end of one period or the start of the next); a few that differ."""
+    working instant, reported at the end of one period or the start of the next); up to ``show`` of
+    those that differ in working time (all of them when ``show`` is negative)."""
     exact = same_work = 0
     examples: list[str] = []
     completed = {t.id for t in case.tasks if t.actual_finish is not None}
@@ -230,7 +240,7 @@ def agreement(case, ours, oracle: dict) -> tuple[int, int, list[str]]:
             for a, b in zip(ours_dates, their_dates, strict=True)
         ):
             same_work += 1
-        elif len(examples) < 3:
+        elif show < 0 or len(examples) < show:
             mine_text = [f"{d:%Y-%m-%d %H:%M}" for d in ours_dates] + [a for a, _ in floats]
             theirs_text = [f"{d:%Y-%m-%d %H:%M}" for d in their_dates] + [b for _, b in floats]
             examples.append(f"{activity_id} {'/'.join(names)}/float: Keel {mine_text} MPXJ {theirs_text}")

@@ -54,9 +54,26 @@ remaining early start plus the remaining duration:
   date and the point the actual progress reached (actual start + the duration already worked).
   (Completed activities' actual finishes drive their successors in every mode.)
 
+A lag on an SS or SF relationship from an activity in progress is reduced by the predecessor's
+*actual duration* -- P6's working time of its calendar from the actual start to the data date, not
+its duration less its remaining duration -- and what is left runs from where its remaining work
+resumes.
+
 **Lag calendar** (``P6Options.lag_calendar``): a relationship's lag is counted in the
 predecessor's calendar, the successor's, a 24-hour calendar (wall-clock minutes) or the project
-default calendar. (Microsoft Project: always the successor's.)
+default calendar. (Microsoft Project: always the successor's.) An SS relationship without lag from
+a not-started predecessor still counts its zero lag in the lag calendar: the successor may start at
+that calendar's next work start at or after the predecessor's start (after a five-day finish
+milestone at Friday 17:00, a Monday-Thursday successor starts Monday 08:00 with the predecessor's
+lag calendar, 07:00 with its own).
+
+**A finish in non-working time.** When an FF relationship without lag (from a not-started
+predecessor) drives a not-started activity -- no FS or SS relationship sets the same start -- and
+asks for a finish in the activity's non-working time (a five-day predecessor's Friday noon for a
+Monday-Thursday activity), the early finish is the activity's next work start (Monday 07:00), not
+its previous work finish (Thursday 17:30): the same working instant, but the finish never precedes
+what the predecessor asks for, so a five-day successor starts on Monday. With a lag on the FF
+relationship the finish stays at the previous work finish (as MPXJ's scheduler has it).
 
 **Several relationships between one pair** (e.g. SS + FF): the network keeps every link as its
 own edge, in both dialects; every one of them constrains.

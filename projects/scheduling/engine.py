@@ -245,6 +245,8 @@ class _Run:
                 tc = self.tcal[i]
                 candidates = []
                 reach = None  # P6: the latest instant a link asks for (a milestone never precedes it)
+                finish_reach = None  # P6: ...and an FF link without lag, for the finish (see below)
+                start_driven: list[int] = []  # P6: the early start W each FS / SS link asks for
                 for p, code, lag, elapsed in pred_edges[i]:
                     late = alap_pass and alap[p] and not alap[i]
                     if code in (FS, FF):
@@ -252,9 +254,16 @@ class _Run:
                     else:
                         a, w = (ls_a[p], ls_w[p]) if late else (es_a[p], es_w[p])
                     if p6 is not None:
-                        moment = self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed)
+                        if code == SS and not lag and not self.started[p]:
+                            moment = self._p6_zero_lag_start(p, i, a, elapsed)
+                        else:
+                            moment = self._p6_lag_forward(p, i, a, self._p6_lag_left(p, code, lag), elapsed)
                         reach = moment if reach is None else max(reach, moment)
                         x = c.w(moment)
+                        if code == FF and not lag and not self.started[p]:
+                            finish_reach = moment if finish_reach is None else max(finish_reach, moment)
+                        elif code <= SS:
+                            start_driven.append(x)
                     elif elapsed:
                         x = c.w(a + lag)
                     elif lag and tc is not c:  # the lag is working time of the task calendar
@@ -306,6 +315,14 @@ class _Run:
                         es_a[i] = c.start_of(x)
                 else:
                     es_a[i] = c.start_of(x)
+                self._early_finish(i, c, sp, task)
+                if finish_reach is not None and sp and self.ef_a[i] < finish_reach and es_w[i] not in start_driven:
+                    # P6: an FF link without lag drives the activity (no FS / SS link sets the
+                    # same start) and asks for a finish in its non-working time (a five-day
+                    # predecessor's Friday for a four-day activity): the same working instant,
+                    # but the finish sits where work resumes, not before the instant asked for.
+                    self.ef_a[i] = c.start_of(self.ef_w[i])
+                continue
             self._early_finish(i, c, sp, task)
 
     def _early_finish(self, i: int, c: WorkCalendar, sp: int, task: TaskIn) -> None:
@@ -341,11 +358,23 @@ class _Run:
 
     def _p6_lag_left(self, p: int, code: int, lag: int) -> int:
         """The lag still to run on a link from ``p``: from a progressed predecessor's start (SS,
-        SF), the working time it has already done counts against the lag, which then runs from
-        where its remaining work resumes."""
+        SF), its actual duration counts against the lag, which then runs from where its remaining
+        work resumes."""
         if code in (SS, SF) and lag > 0 and self.started[p] and not self.finished[p]:
-            return max(0, lag - (self.span[p] - self.remaining[p]))
+            return max(0, lag - self._p6_actual_duration(p))
         return lag
+
+    def _p6_actual_duration(self, p: int) -> int:
+        """P6's actual duration of an activity in progress: the working time of its calendar from
+        its actual start to the data date (not its duration less the remaining duration: an
+        activity that started on Friday 13:00 and reports three of its four hours left by a
+        Monday data date has an actual duration of four hours). Without an actual start, the
+        duration done."""
+        actual = self.net.tasks[p].actual_start
+        if actual is None:
+            return self.span[p] - self.remaining[p]
+        t = self.tcal[p]
+        return max(0, t.w(self.status_a) - t.w(to_abs_minute(actual)))  # type: ignore[arg-type]
 
     def _p6_lag_forward(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
         """Absolute minute ``lag`` after absolute minute ``a`` on link ``p -> q``."""
@@ -357,6 +386,14 @@ class _Run:
         # Counting forward ends where work stops (Friday 17:00); counting back (a lead) ends
         # where work resumes (Tuesday 08:00 after a long weekend), as P6 does.
         return lc.finish_of(lc.w(a) + lag) if lag > 0 else lc.start_of(lc.w(a) + lag)
+
+    def _p6_zero_lag_start(self, p: int, q: int, a: int, elapsed: bool) -> int:
+        """An SS link without lag from a not-started predecessor: the lag, zero as it is, is
+        still counted in the lag calendar, so the successor may start at that calendar's next
+        work start at or after the predecessor's start (after a finish milestone at Friday 17:00
+        on a five-day calendar: Monday 08:00, not a four-day calendar's Monday 07:00)."""
+        lc = None if elapsed else self._p6_lag_calendar(p, q)
+        return a if lc is None else lc.start_of(lc.w(a))
 
     def _p6_lag_back(self, p: int, q: int, a: int, lag: int, elapsed: bool) -> int:
         """Absolute minute ``lag`` before absolute minute ``a`` on link ``p -> q``."""
@@ -792,7 +829,10 @@ class _Run:
                     continue
                 if self.p6 is not None:  # P6: the lag in its lag calendar, slack in p's calendar
                     mine_a, theirs_a = self._dates(p)[0 if code in (SS, SF) else 1], self._dates(q)[code in (FF, SF)]
-                    lagged = self._p6_lag_forward(p, q, mine_a, self._p6_lag_left(p, code, lag), elapsed)
+                    if code == SS and not lag and not self.started[p]:
+                        lagged = self._p6_zero_lag_start(p, q, mine_a, elapsed)
+                    else:
+                        lagged = self._p6_lag_forward(p, q, mine_a, self._p6_lag_left(p, code, lag), elapsed)
                     slack = c.w(theirs_a) - c.w(lagged)
                 elif not elapsed and not alap[p] and not alap[q] and c is cal[p] and c is cal[q]:
                     # Common case: one calendar, so the stored positions can be subtracted.

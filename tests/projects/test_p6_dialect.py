@@ -39,7 +39,16 @@ MORNINGS = WorkCalendar("Mornings", week=dict.fromkeys(range(5), ((time(8), time
 MORNINGS_THU_OFF = WorkCalendar(
     "Mornings, Thursday off", week=dict.fromkeys(range(5), ((time(8), time(12)),)), exceptions={date(2024, 1, 11): ()}
 )
-CALENDARS = {"std": STD, "seven": SEVEN, "always": ALWAYS, "mornings": MORNINGS, "thu_off": MORNINGS_THU_OFF}
+# Four ten-hour days: Monday-Thursday 07:00-12:00 and 12:30-17:30.
+TENS = WorkCalendar("Four tens", week=dict.fromkeys(range(4), ((time(7), time(12)), (time(12, 30), time(17, 30)))))
+CALENDARS = {
+    "std": STD,
+    "seven": SEVEN,
+    "always": ALWAYS,
+    "mornings": MORNINGS,
+    "thu_off": MORNINGS_THU_OFF,
+    "tens": TENS,
+}
 
 
 def at(day: int, hour: int = 8, minute: int = 0, month: int = 1) -> datetime:
@@ -203,6 +212,21 @@ def test_start_to_start_lag_from_a_progressed_activity_counts_the_work_already_d
     assert result.tasks["A"].early_start == at(10)
     assert dates(result, "B") == (at(11), at(11, 17))
     assert result.tasks["A"].free_float_minutes == 0
+
+
+def test_start_to_start_lag_counts_the_actual_duration_to_the_data_date() -> None:
+    """P6's actual duration of an activity in progress is the working time from its actual start
+    to the data date: A (4 h) started Friday 13:00 and reports 3 h left on Monday 00:00, but its
+    actual duration is 4 h, not 1 h. Of B's SS lag of 6 h, 2 h are left from where A resumes
+    (Monday 08:00): B starts at 10:00 (counting the duration less the remaining, 1 h, it would
+    start at 14:00)."""
+    tasks = [
+        TaskIn("A", duration_minutes=4 * 60, actual_start=at(12, 13), remaining_minutes=3 * 60),
+        TaskIn("B", duration_minutes=DAY),
+    ]
+    result = p6(tasks, [fs("A", "B", 6 * 60, LinkType.SS)], data_date=at(15, 0))
+    assert result.tasks["A"].early_start == at(15)
+    assert dates(result, "B") == (at(15, 10), at(16, 10))
 
 
 # -- lag calendars -------------------------------------------------------------------------------
@@ -432,6 +456,95 @@ def test_microsoft_project_dialect_ignores_the_start_milestone_type() -> None:
     ours = msp(*milestone_network(ActivityType.START_MILESTONE)).tasks["M"]
     plain = msp(*milestone_network(ActivityType.TASK)).tasks["M"]
     assert (ours.early_start, ours.late_finish) == (plain.early_start, plain.late_finish) == (at(9, 17), at(12, 17))
+
+
+# -- links into another calendar's non-working time ----------------------------------------------
+
+
+def ff_network() -> tuple[list[TaskIn], list[LinkIn]]:
+    """Three four-tens activities whose finish a five-day predecessor's Friday asks for, each
+    followed by a one-day five-day activity:
+
+    * B (16 h) FF from A (36 h, Mon 8 08:00 - Fri 12 12:00), no lag;
+    * E (16 h) FF + 8 h from D (28 h, Mon 8 - Thu 11 12:00): the lag ends Friday 12:00;
+    * H (16 h) SS and FF from G (16 h, after F: Wed 10 11:00 - Fri 12 11:00), both setting
+      Wed 10 11:00 as H's start.
+    """
+    tens = {"calendar_id": "tens", "duration_minutes": 16 * 60}
+    tasks = [
+        TaskIn("A", duration_minutes=36 * 60),
+        TaskIn("B", **tens),
+        TaskIn("C", duration_minutes=DAY),
+        TaskIn("D", duration_minutes=28 * 60),
+        TaskIn("E", **tens),
+        TaskIn("X", duration_minutes=DAY),
+        TaskIn("F", duration_minutes=19 * 60),
+        TaskIn("G", duration_minutes=16 * 60),
+        TaskIn("H", **tens),
+        TaskIn("Y", duration_minutes=DAY),
+    ]
+    links = [
+        fs("A", "B", kind=LinkType.FF),
+        fs("B", "C"),
+        fs("D", "E", 8 * 60, LinkType.FF),
+        fs("E", "X"),
+        fs("F", "G"),
+        fs("G", "H", kind=LinkType.SS),
+        fs("G", "H", kind=LinkType.FF),
+        fs("H", "Y"),
+    ]
+    return tasks, links
+
+
+def test_ff_link_into_non_working_time_finishes_where_work_resumes() -> None:
+    """P6: an FF link without lag that drives a four-tens activity asks for a finish on Friday
+    12:00, its non-working time. Thursday 17:30 is the same working instant but precedes the
+    predecessor's finish: the activity finishes at Monday 07:00, and its five-day successor starts
+    on Monday, not Friday (MPXJ's PrimaveraScheduler agrees)."""
+    result = p6(*ff_network())
+    b = result.tasks["B"]
+    assert (b.early_start, b.early_finish) == (at(10, 11), at(15, 7))
+    assert dates(result, "C") == (at(15), at(15, 17))
+    # With a lag the finish stays at Thursday 17:30, and so it does when an SS link sets the
+    # same start as the FF link (as MPXJ's scheduler has it).
+    assert result.tasks["E"].early_finish == result.tasks["H"].early_finish == at(11, 17, 30)
+    assert dates(result, "X") == dates(result, "Y") == (at(12), at(12, 17))
+    # Only the instant moves: B's float is measured in working time as before.
+    assert b.total_float_minutes == result.tasks["E"].total_float_minutes
+
+
+def test_microsoft_project_dialect_keeps_the_previous_work_finish_after_an_ff_link() -> None:
+    result = msp(*ff_network())
+    assert result.tasks["B"].early_finish == at(11, 17, 30)
+    assert dates(result, "C") == (at(12), at(12, 17))
+
+
+@pytest.mark.parametrize(
+    ("lag_calendar", "start"),
+    [(LagCalendar.PREDECESSOR, at(15, 8)), (LagCalendar.SUCCESSOR, at(15, 7)), (LagCalendar.HOURS_24, at(15, 7))],
+)
+def test_ss_link_without_lag_starts_at_the_lag_calendars_next_work_start(
+    lag_calendar: LagCalendar, start: datetime
+) -> None:
+    """P6: the zero lag of an SS link is still counted in the lag calendar. After a five-day
+    finish milestone at Friday 17:00, a four-tens SS successor starts at the next work start of
+    the lag calendar: Monday 08:00 in the predecessor's, 07:00 in its own; an FS successor, or an
+    SS successor with a lag, is not moved."""
+    tens = {"calendar_id": "tens", "duration_minutes": DAY}
+    tasks = [
+        TaskIn("A", duration_minutes=5 * DAY),
+        TaskIn("M", is_milestone=True, activity_type=ActivityType.FINISH_MILESTONE),
+        TaskIn("S", **tens),
+        TaskIn("F", **tens),
+        TaskIn("L", **tens),
+    ]
+    links = [fs("A", "M"), fs("M", "S", kind=LinkType.SS), fs("M", "F"), fs("M", "L", DAY, LinkType.SS)]
+    result = p6(tasks, links, lag_calendar=lag_calendar)
+    assert result.tasks["M"].early_start == at(12, 17)
+    assert result.tasks["S"].early_start == start
+    assert result.tasks["F"].early_start == at(15, 7)
+    if lag_calendar == LagCalendar.PREDECESSOR:
+        assert result.tasks["L"].early_start == at(15, 17)  # 8 h after Friday 17:00, five-day
 
 
 # -- level of effort and WBS summary -------------------------------------------------------------

@@ -11,7 +11,7 @@ Where Keel deliberately follows P6 over MPXJ (docs/scheduling-p6.md lists every 
 MPXJ implements retained logic only, so under progress override and actual dates the oracle
 first applies P6's documented rule (P6Oracle.applyP6ProgressRule); completed activities are
 compared on their start and finish (the actual dates) only, as P6 shows no late dates or float
-for them; :data:`P6_OVER_MPXJ` takes any single-field exception (none at present).
+for them; :data:`P6_OVER_MPXJ` takes the single-field exceptions (an SF link across calendars).
 """
 
 from __future__ import annotations
@@ -50,7 +50,15 @@ MISSING_RULES: dict[str, str] = {
 }
 
 # (scenario, activity id, field) -> (P6's value, why Keel follows P6 rather than MPXJ here).
-P6_OVER_MPXJ: dict[tuple[str, str, str], tuple[object, str]] = {}
+P6_OVER_MPXJ: dict[tuple[str, str, str], tuple[object, str]] = {
+    ("sf_across_calendars", "K1020", "early_start"): (
+        "2026-01-09T13:00",
+        "an SF link fixes the successor's finish (the predecessor's start plus the lag, Monday 12:00, where MPXJ "
+        "puts it too) and the start is that finish less the one-day duration; MPXJ subtracts the duration from "
+        "the predecessor's start before adding the lag in the other calendar, and shows an 8-hour activity "
+        "spanning 12 working hours (Thursday 13:00 - Monday 12:00) with its late start on Friday 13:00",
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +208,25 @@ def test_scenarios_exercise_every_p6_rule(reports):
     late = read["updated_late"]
     assert late["project"]["data_date"] == "2026-03-02T00:00"
     assert late["project"]["must_finish_by"] == "2026-03-13T17:00"
+
+    def mpxj(name: str, activity_id: str) -> dict:
+        uid = next(t["uid"] for t in read[name]["tasks"] if t["activity_id"] == activity_id)
+        return read[name]["mpxj"][str(uid)]
+
+    # A Monday-Thursday activity finishing at Monday 07:00 (its FF predecessor's Friday noon
+    # asked for), and one that does not move (a lag on the FF link).
+    assert mpxj("ff_finish_non_working", "H1010")["early_finish"] == "2026-01-12T07:00"
+    assert mpxj("ff_finish_non_working", "H1040")["early_finish"] == "2026-01-08T17:30"
+    # The zero SS lag at the five-day lag calendar's Monday 08:00; the FS successor at 07:00.
+    assert mpxj("ss_zero_lag_calendar", "J1020")["early_start"] == "2026-01-12T08:00"
+    assert mpxj("ss_zero_lag_calendar", "J1030")["early_start"] == "2026-01-12T07:00"
+    # MPXJ's SF successor starts a working day before its late start although its float is 0.
+    sf = mpxj("sf_across_calendars", "K1020")
+    assert (sf["early_start"], sf["late_start"], sf["total_float_minutes"]) == (
+        "2026-01-08T13:00",
+        "2026-01-09T13:00",
+        0,
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[path.name for path in FILES])

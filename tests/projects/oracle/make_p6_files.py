@@ -10,7 +10,8 @@ does) and writes it with PrimaveraXERFileWriter and PrimaveraPMFileWriter. The t
 files back through MPXJ; nothing here runs during the tests.
 
 Calendars: ``std`` is Monday-Friday 08:00-12:00 and 13:00-17:00 with a holiday on Monday
-2026-01-19; ``seven`` works the same hours every day. The project starts Monday 2026-01-05 08:00.
+2026-01-19; ``seven`` works the same hours every day; ``tens`` (the scenarios between calendars)
+works Monday-Thursday 07:00-12:00 and 12:30-17:30. The project starts Monday 2026-01-05 08:00.
 Durations and lags are hours.
 """
 
@@ -25,6 +26,8 @@ START = "2026-01-05T08:00"
 DAY = [["08:00", "12:00"], ["13:00", "17:00"]]
 STD = {"id": "std", "name": "Standard", "week": {str(d): DAY for d in range(1, 6)}, "holidays": ["2026-01-19"]}
 SEVEN = {"id": "seven", "name": "Seven day", "week": {str(d): DAY for d in range(1, 8)}}
+TENS_DAY = [["07:00", "12:00"], ["12:30", "17:30"]]
+TENS = {"id": "tens", "name": "Four tens", "week": {str(d): TENS_DAY for d in range(1, 5)}}
 
 
 def project(name: str, **options) -> dict:
@@ -293,6 +296,122 @@ def updated_late() -> dict:
     )
 
 
+def ff_finish_non_working() -> dict:
+    """An FF link without lag asks a four-tens activity (Monday-Thursday 07:00-17:30) to finish
+    at a five-day predecessor's Friday noon, in the activity's non-working time: it finishes at
+    the same working instant as Thursday 17:30, but P6 shows Monday 07:00, so a five-day FS
+    successor starts Monday, not Friday. With a lag on the FF link, or when an SS link sets the
+    same start, the finish stays at Thursday 17:30 and the successor starts on Friday."""
+    return project(
+        "ff_finish_non_working",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("H1000", 36),
+            act("H1010", 16, calendar="tens"),
+            act("H1020", 8),
+            act("H1030", 28),
+            act("H1040", 16, calendar="tens"),
+            act("H1050", 8),
+            act("H1060", 19, "W2"),
+            act("H1070", 16, "W2"),
+            act("H1080", 16, "W2", calendar="tens"),
+            act("H1090", 5, "W2"),
+            act("H1100", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("H1000", "H1010", "FF"),
+            link("H1010", "H1020"),
+            link("H1030", "H1040", "FF", 8),
+            link("H1040", "H1050"),
+            link("H1060", "H1070"),
+            link("H1070", "H1080", "SS"),
+            link("H1070", "H1080", "FF"),
+            link("H1080", "H1090"),
+            link("H1020", "H1100"),
+            link("H1050", "H1100"),
+            link("H1090", "H1100"),
+        ],
+    )
+
+
+def ss_zero_lag_calendar() -> dict:
+    """An SS link without lag from a finish milestone that sits at a five-day Friday 17:00: the
+    zero lag is still counted in the lag calendar (the predecessor's), so a four-tens successor
+    starts at that calendar's next work start, Monday 08:00, not at its own Monday 07:00. An FS
+    link from the same milestone, and an SS link with a lag, are not moved."""
+    return project(
+        "ss_zero_lag_calendar",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("J1000", 40),
+            act("J1010", type="finish_milestone"),
+            act("J1020", 8, calendar="tens"),
+            act("J1030", 8, calendar="tens"),
+            act("J1040", 8, calendar="tens"),
+            act("J1050", type="finish_milestone", wbs="W2", calendar="tens"),
+        ],
+        links=[
+            link("J1000", "J1010"),
+            link("J1010", "J1020", "SS"),
+            link("J1010", "J1030"),
+            link("J1010", "J1040", "SS", 8),
+            link("J1020", "J1050"),
+            link("J1030", "J1050"),
+            link("J1040", "J1050"),
+        ],
+    )
+
+
+def sf_across_calendars() -> dict:
+    """An SF link with a lag from a four-tens activity (its start Wednesday 16:30, the lag 16
+    hours of its calendar: Monday 12:00) to a one-day five-day activity, which must finish by
+    then. MPXJ takes the successor's duration off the predecessor's start first and adds the lag
+    after, in the other calendar, so its early start (Thursday 13:00) is 12 working hours before
+    its early finish (Monday 12:00); Keel (and P6's duration) starts it one day before its finish:
+    Friday 13:00 (P6_OVER_MPXJ in the test)."""
+    return project(
+        "sf_across_calendars",
+        calendars=[STD, SEVEN, TENS],
+        activities=[
+            act("K1000", 28, calendar="tens"),
+            act("K1010", 8, calendar="tens"),
+            act("K1020", 8),
+            act("K1030", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("K1000", "K1010"),
+            link("K1010", "K1020", "SF", 16),
+            link("K1020", "K1030"),
+        ],
+    )
+
+
+def progress_actual_duration() -> dict:
+    """An activity in progress whose reported remaining duration is not what the calendar says:
+    four hours, started Friday 13:00, three hours left at the data date (Monday 00:00). Its
+    actual duration is P6's working time from the actual start to the data date, four hours, and
+    that is what counts against the 6-hour lag of its SS successor: two hours are left, from
+    where its remaining work resumes (Monday 08:00), so the successor starts at 10:00."""
+    return project(
+        "progress_actual_duration",
+        data_date="2026-01-12T00:00",
+        activities=[
+            act("L0990", 36, actual_start="2026-01-05T08:00", actual_finish="2026-01-09T12:00", remaining_h=0),
+            act("L1000", 4, actual_start="2026-01-09T13:00", remaining_h=3),
+            act("L1010", 8),
+            act("L1020", 8, "W2"),
+            act("L1030", type="finish_milestone", wbs="W2"),
+        ],
+        links=[
+            link("L0990", "L1000"),
+            link("L1000", "L1010", "SS", 6),
+            link("L1000", "L1020"),
+            link("L1010", "L1030"),
+            link("L1020", "L1030"),
+        ],
+    )
+
+
 def scenarios() -> dict[str, dict]:
     specs = [multi_links()]
     specs += [lag_calendar(mode) for mode in ("predecessor", "successor", "24h", "project")]
@@ -304,6 +423,7 @@ def scenarios() -> dict[str, dict]:
     specs += [float_mode(mode) for mode in ("start", "finish", "smallest")]
     specs += [critical(mode) for mode in ("total_float", "longest_path")]
     specs += [negative_float(), constraints(), loe_wbs_summary(), updated_late()]
+    specs += [ff_finish_non_working(), ss_zero_lag_calendar(), sf_across_calendars(), progress_actual_duration()]
     return {spec["name"]: copy.deepcopy(spec) for spec in specs}
 
 
