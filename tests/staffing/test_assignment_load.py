@@ -214,7 +214,7 @@ class TestCapacityFilters:
         assert [r["person"] for r in response.context["rows"]] == [assigned_only]
         html = response.content.decode()
         assert "60.0 h booked of 40.0 h capacity (150 %), of which 60.0 h from schedule assignments" in html
-        assert 'data-figure="conflict-assignment-hours">120.0 h from schedule assignments' in html
+        assert 'data-figure="conflict-assignment-hours">120.0 h in those weeks from schedule assignments' in html
         conflicts = client.get(reverse("staffing:capacity-conflicts"), query)
         assert [c["person"] for c in conflicts.context["conflicts"]] == [assigned_only]
 
