@@ -21,10 +21,10 @@ from core.forms import (
     present_filter_form,
 )
 
-from .models import Dependency, Distribution, Project, Rag, StatusReport, Task
+from .models import ActivityType, Dependency, Distribution, Project, Rag, ScheduleDialect, StatusReport, Task
 from .selectors import project_filter_choices
 from .selectors.schedule import DAY_MINUTES, constraint_moment, format_days, plain_decimal
-from .services.schedule import to_local
+from .services.schedule import milestone_errors, to_local
 from .services.uncertainty import ESTIMATE_BOTH_OR_NEITHER
 
 PROJECT_FIELDS = ["name", "description", "manager", "phase", "status", "priority", "planned_start", "planned_finish"]
@@ -266,6 +266,10 @@ def scope_project_filters(filterset, *, user) -> None:
 
 DATE_CONSTRAINTS_NEED_DATE = "A “{label}” constraint needs a date."
 MILESTONE_HAS_DURATION = "A milestone has zero duration: set the duration to 0."
+ACTIVITY_TYPE_HELP = (
+    "P6 rules: a start / finish milestone has zero duration and sits at the next work start / previous "
+    "work finish; level of effort spans its links' dates; a WBS summary spans its WBS branch."
+)
 LINK_TO_ITSELF = "A task cannot be its own predecessor."
 NO_DATE_CONSTRAINTS = {Task.Constraint.ASAP, Task.Constraint.ALAP}
 # Service errors name model fields; these forms name some of them differently.
@@ -342,7 +346,11 @@ def task_label(task: Task) -> str:
 
 class TaskForm(KeelFormMixin, forms.Form):
     """Add a task (`task` None) or change one. The view supplies the project's tasks (parent
-    choices), the project calendar and time zone (to turn a constraint date into a moment).
+    choices), the project calendar and time zone (to turn a constraint date into a moment), and
+    its scheduling dialect: the activity type (P6's start / finish milestone, level of effort,
+    WBS summary) is offered only under the P6 rules, the only ones that use it (the Microsoft
+    Project rules schedule every type as a plain task or milestone; the form then leaves the
+    stored type as it is, as the API would unless sent one).
 
     `service_data()` gives the model fields for task_create, or only the changed ones for
     task_update; `cleaned_data["version"]` is the expected_version of an edit."""
@@ -385,8 +393,17 @@ class TaskForm(KeelFormMixin, forms.Form):
     duration_distribution = forms.ChoiceField(
         label="Distribution", choices=Distribution.choices, initial=Distribution.TRIANGULAR, required=False
     )
+    activity_type = forms.ChoiceField(
+        label="Activity type (P6)",
+        choices=ActivityType.choices,
+        initial=ActivityType.TASK,
+        required=False,
+        help_text=ACTIVITY_TYPE_HELP,
+    )
 
-    def __init__(self, *args, task: Task | None = None, tasks=(), calendar, zone, **kwargs):
+    def __init__(
+        self, *args, task: Task | None = None, tasks=(), calendar, zone, dialect=ScheduleDialect.MSPROJECT, **kwargs
+    ):
         self.task, self.calendar, self.zone = task, calendar, zone
         if task is not None:
             constraint = to_local(task.constraint_date, zone)
@@ -403,11 +420,14 @@ class TaskForm(KeelFormMixin, forms.Form):
                     "optimistic_days": _days_or_none(task.optimistic_minutes),
                     "pessimistic_days": _days_or_none(task.pessimistic_minutes),
                     "duration_distribution": task.duration_distribution,
+                    "activity_type": task.activity_type,
                     "version": task.version,
                 },
             )
             kwargs.setdefault("auto_id", f"task{task.pk}_%s")
         super().__init__(*args, **kwargs)
+        if dialect != ScheduleDialect.P6:
+            del self.fields["activity_type"]
         # A task cannot sit under itself or its subtasks; the service checks again on save.
         excluded = _subtree(task, tasks) if task is not None else set()
         self.fields["parent"].set_tasks(
@@ -427,6 +447,10 @@ class TaskForm(KeelFormMixin, forms.Form):
                 self.fields["is_milestone"].disabled = True
                 for name in ("optimistic_days", "pessimistic_days", "duration_distribution"):
                     self.fields[name].disabled = True
+                if "activity_type" in self.fields:
+                    # The engine schedules an outline summary as a summary, whatever its type.
+                    self.fields["activity_type"].disabled = True
+                    self.fields["activity_type"].help_text = "An outline summary spans its subtasks."
 
     def clean(self):
         cleaned = super().clean()
@@ -435,8 +459,17 @@ class TaskForm(KeelFormMixin, forms.Form):
         if needs_date and not cleaned.get("constraint_day") and "constraint_day" not in self.errors:
             label = Task.Constraint(kind).label
             self.add_error("constraint_day", DATE_CONSTRAINTS_NEED_DATE.format(label=label))
-        if cleaned.get("is_milestone") and cleaned.get("duration_days"):
-            self.add_error("duration_days", MILESTONE_HAS_DURATION)
+        summary = self.task is not None and self.task.is_summary  # its duration and type are not edited
+        if not summary and cleaned.get("duration_days") is not None and "duration_days" not in self.errors:
+            # The service's rule (task_create / task_update check it again), asked here so the
+            # form says what to change before anything is written.
+            shape = Task(
+                is_milestone=bool(cleaned.get("is_milestone")),
+                activity_type=cleaned.get("activity_type") or ActivityType.TASK,
+                duration_minutes=days_to_minutes(cleaned["duration_days"]),
+            )
+            if milestone_errors(shape):
+                self.add_error("duration_days", MILESTONE_HAS_DURATION)
         low, high = cleaned.get("optimistic_days"), cleaned.get("pessimistic_days")
         if (low is None) != (high is None) and not {"optimistic_days", "pessimistic_days"} & set(self.errors):
             self.add_error("optimistic_days" if low is None else "pessimistic_days", ESTIMATE_BOTH_OR_NEITHER)
@@ -465,9 +498,12 @@ class TaskForm(KeelFormMixin, forms.Form):
             "duration_distribution": self.cleaned_data.get("duration_distribution")
             or (self.task.duration_distribution if self.task else Distribution.TRIANGULAR),
         }
+        if "activity_type" in self.fields:
+            data["activity_type"] = self.cleaned_data.get("activity_type") or ActivityType.TASK
         if self.task is None:
             return data
         if self.task.is_summary:
+            data.pop("activity_type", None)
             del data["duration_minutes"], data["is_milestone"]
             del data["optimistic_minutes"], data["pessimistic_minutes"], data["duration_distribution"]
         current = {name: getattr(self.task, name) for name in data if name != "parent"}

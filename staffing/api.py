@@ -240,7 +240,8 @@ class PersonViewSet(_StaffingViewSet):
         parameters=[CapacityScopeSerializer],
         responses={200: PersonWeeksSerializer(many=True), **ERRORS},
         description="The capacity heat map: active people (filtered by portfolio, department, role, or "
-        "allocation on a program / project in the window) x weeks, paginated by people.",
+        "work on a program / project in the window: an allocation, or a schedule assignment that loads "
+        "them where no allocation covers it) x weeks, paginated by people.",
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def capacity(self, request):
@@ -364,8 +365,9 @@ class AllocationViewSet(_StaffingViewSet):
         parameters=[ConflictScopeSerializer],
         responses={200: OpenApiResponse(description="Paginated over-allocations, worst first."), **ERRORS},
         description="Over-allocated people in the window: the weeks where load exceeds capacity and the "
-        "allocations involved. Scope by exactly one of `portfolio`, `program` or `project` (people allocated to "
-        "them; 400 without one); load always counts all of a person's work.",
+        "allocations involved (`assignment_hours`: the part of those weeks' load from schedule assignments no "
+        "allocation covers). Scope by exactly one of `portfolio`, `program` or `project` (people allocated or "
+        "assigned to them; 400 without one); load always counts all of a person's work.",
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def conflicts(self, request):
@@ -388,6 +390,7 @@ class AllocationViewSet(_StaffingViewSet):
                 "person": c.person.pk,
                 "name": c.person.name,
                 "excess_hours": _d(c.excess_hours),
+                "assignment_hours": _d(c.assignment_hours),
                 "weeks": _week_rows(c.weeks),
                 "allocations": [_allocation_row(a, visible) for a in c.allocations],
             }

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from projects.models import Project, ScheduleAssignment, ScheduleResource
@@ -70,10 +71,12 @@ def assignment_work(
     last: dt.date | None = None,
     person_ids: Iterable[int] | None = None,
     project_ids: Iterable[int] | None = None,
+    person_matched: bool = False,
 ) -> list[AssignmentWork]:
     """Assignments of matched work resources on open projects whose task ends on or after
-    `first` (and starts on or before `last`), narrowed to `person_ids` (person-matched only)
-    or `project_ids`. One query."""
+    `first` (and starts on or before `last`), narrowed to `person_ids` (person-matched only),
+    to person-matched ones (`person_matched`) or to `project_ids` (ids or a queryset of them).
+    One query."""
     qs = ScheduleAssignment.objects.filter(
         resource__type=ScheduleResource.Type.WORK,
         work_minutes__gt=0,
@@ -86,12 +89,14 @@ def assignment_work(
         qs = qs.filter(task__start__date__lte=last + dt.timedelta(days=1))
     if person_ids is not None:
         qs = qs.filter(resource__staffing_match__person_id__in=list(person_ids))
+    elif person_matched:
+        qs = qs.filter(resource__staffing_match__person__isnull=False)
     else:
         qs = qs.filter(resource__staffing_match__isnull=False).exclude(
             resource__staffing_match__person__isnull=True, resource__staffing_match__role__isnull=True
         )
     if project_ids is not None:
-        qs = qs.filter(task__project_id__in=list(project_ids))
+        qs = qs.filter(task__project_id__in=project_ids if isinstance(project_ids, QuerySet) else list(project_ids))
     found = []
     for row in qs.values_list(
         "pk",
@@ -193,3 +198,26 @@ def load_bookings(person_ids: Iterable[int], *, first: dt.date, last: dt.date, a
 
 def is_assignment_key(key) -> bool:
     return isinstance(key, str) and key.startswith(KEY_PREFIX)
+
+
+def week_assignment_hours(week) -> Decimal:
+    """The hours of a WeekLoad that come from schedule assignments (no allocation covers them):
+    the one sum the heat map's cell, a person's total and a conflict's line all show."""
+    return sum((h for k, h in week.by_booking.items() if is_assignment_key(k)), ZERO)
+
+
+def people_assigned(*, first: dt.date, last: dt.date, project_ids=None, program_id: int | None = None) -> set[int]:
+    """The people whose schedule assignments on the projects `project_ids` (or of the program
+    `program_id`) load them on some working day inside [first, last]: the assignments that feed
+    their load (same rules as load_bookings), so a capacity filter by project or program finds
+    the people whose figures it would show. Days an allocation of theirs on the project covers
+    load through the allocation instead, which the caller's allocation filter already finds.
+    One query."""
+    if program_id is not None:
+        project_ids = Project.objects.filter(program_id=program_id).values("pk")
+    found = set()
+    for work in assignment_work(first=first, last=last, project_ids=project_ids, person_matched=True):
+        start, end = max(work.start, first), min(work.finish, last)
+        if work.work_hours > 0 and capacity.working_days_between(start, end):
+            found.add(work.person_id)
+    return found

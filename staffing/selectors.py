@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,9 +133,7 @@ class PersonLoad:
     @property
     def assignment_hours(self) -> Decimal:
         """The part of the load that comes from schedule assignments (no allocation covers it)."""
-        return sum(
-            (h for w in self.weeks for k, h in w.by_booking.items() if assignment_load.is_assignment_key(k)), ZERO
-        )
+        return sum((assignment_load.week_assignment_hours(w) for w in self.weeks), ZERO)
 
 
 def window(start: dt.date | None, weeks: int | None) -> tuple[list[dt.date], dt.date, dt.date]:
@@ -206,8 +204,10 @@ def utilisation(people, *, start: dt.date | None = None, weeks: int | None = Non
 def people_for_capacity(
     *, user, portfolio=None, department: str = "", role=None, program=None, project=None, first=None, last=None
 ):
-    """Active people the user may see, narrowed by pool, department, role, or by having an
-    allocation on a program's / project's work inside [first, last] (a queryset)."""
+    """Active people the user may see, narrowed by pool, department, role, or by having work on
+    a program's / project's inside [first, last] (a queryset): an allocation overlapping the
+    window, or a schedule assignment that loads them in it (staffing.assignment_load, the same
+    work the load figures count; one more query, only with a program or project)."""
     qs = Person.objects.visible_to(user).filter(is_active=True).select_related("portfolio", "primary_role")
     if portfolio is not None:
         qs = qs.filter(portfolio=portfolio)
@@ -218,10 +218,18 @@ def people_for_capacity(
     work = Allocation.objects.all()
     if first is not None and last is not None:
         work = work.overlapping(first, last)
-    if project is not None:
-        qs = qs.filter(pk__in=work.filter(project=project).values("person_id"))
-    elif program is not None:
-        qs = qs.filter(pk__in=work.filter(project__program=program).values("person_id"))
+    if project is not None or program is not None:
+        work = work.filter(project=project) if project is not None else work.filter(project__program=program)
+        if first is not None and last is not None:
+            assigned = assignment_load.people_assigned(
+                first=first,
+                last=last,
+                project_ids=[project.pk] if project is not None else None,
+                program_id=program.pk if project is None else None,
+            )
+        else:
+            assigned = set()
+        qs = qs.filter(Q(pk__in=work.values("person_id")) | Q(pk__in=assigned))
     return qs.order_by("name", "pk")
 
 
@@ -241,6 +249,12 @@ class Conflict:
     @property
     def excess_hours(self) -> Decimal:
         return sum((w.load - w.capacity for w in self.weeks), ZERO)
+
+    @property
+    def assignment_hours(self) -> Decimal:
+        """Of the load in the over-allocated weeks, the hours from schedule assignments that no
+        allocation covers (an assignment-only person's conflict has no allocation to list)."""
+        return sum((assignment_load.week_assignment_hours(w) for w in self.weeks), ZERO)
 
 
 def conflicts(people, *, start: dt.date | None = None, weeks: int | None = None) -> list[Conflict]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -77,7 +76,7 @@ def _cell(week) -> dict:
         text += f" ({percent:.0f} %)"
     elif week.load:
         text += " (no capacity)"
-    assigned = sum((h for k, h in week.by_booking.items() if assignment_load.is_assignment_key(k)), Decimal(0))
+    assigned = assignment_load.week_assignment_hours(week)
     if assigned:
         text += f", of which {assigned:.1f} h from schedule assignments no allocation covers"
     if week.absent_days:
@@ -100,6 +99,7 @@ def conflict_rows(found, user) -> list[dict]:
             "weeks": c.weeks,
             "worst": c.worst,
             "excess": c.excess_hours,
+            "assignment_hours": c.assignment_hours,
             "allocations": [
                 {"allocation": a, "shown": a.project_id in visible, "project": a.project} for a in c.allocations
             ],

@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from projects.services.schedule import project_zone, to_local
+from projects.models import ActivityType
+from projects.services.schedule import MILESTONE_TYPES, project_zone, to_local
 
 from .gantt import ZOOMS, GanttLink, GanttRow, render_gantt
 
@@ -39,9 +40,16 @@ def _when(value: dt.datetime | None) -> str:
     return f"{value:%a %d %b %Y %H:%M}" if value else "—"
 
 
+def _shown_as_milestone(task: Task) -> bool:
+    """The flag, or P6's start / finish milestone type (which the services keep at zero duration)."""
+    return task.is_milestone or (task.activity_type in MILESTONE_TYPES and not task.is_summary)
+
+
 def _task_title(task: Task, start, finish, label: str, duration: str, total_float: str) -> str:
     lines = [label]
-    if task.is_milestone:
+    if task.activity_type != ActivityType.TASK and not task.is_summary:
+        lines.append(f"Activity type: {task.get_activity_type_display()}")
+    if _shown_as_milestone(task):
         lines.append(f"Milestone {_when(finish)}")
     else:
         lines.append(f"{_when(start)} – {_when(finish)} · {duration} d")
@@ -82,13 +90,13 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str, editable: bool = Fals
                 finish=finish,
                 level=row.level,
                 is_summary=task.is_summary,
-                is_milestone=task.is_milestone,
+                is_milestone=_shown_as_milestone(task),
                 is_critical=task.is_critical,
                 percent_complete=float(task.percent_complete),
                 baseline_start=to_local(row.baseline_start, zone),
                 baseline_finish=to_local(row.baseline_finish, zone),
                 title=_task_title(task, start, finish, label, row.duration_days, row.total_float_days),
-                draggable=editable and not (task.is_summary or task.is_milestone or task.is_manual),
+                draggable=editable and not (task.is_summary or _shown_as_milestone(task) or task.is_manual),
             )
         )
     critical = {row.task.pk for row in schedule.rows if row.task.is_critical}

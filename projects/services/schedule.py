@@ -574,6 +574,20 @@ def outline_renumber(*, project: Project) -> None:
 # -- writes --------------------------------------------------------------------------------------
 
 
+MILESTONE_ZERO_DURATION = "A milestone has zero duration."
+MILESTONE_TYPES = (ActivityType.START_MILESTONE, ActivityType.FINISH_MILESTONE)
+
+
+def milestone_errors(task: Task) -> dict[str, str]:
+    """A milestone — the flag, or P6's start / finish milestone activity type — has zero
+    duration: {"duration_minutes": message} when `task` breaks that, else {}. task_create and
+    task_update (the API's and the task form's writes) check it; the task form also asks before
+    submitting its data."""
+    if (task.is_milestone or task.activity_type in MILESTONE_TYPES) and task.duration_minutes:
+        return {"duration_minutes": MILESTONE_ZERO_DURATION}
+    return {}
+
+
 def _check_task(task: Task) -> None:
     if task.parent_id:
         if task.parent.project_id != task.project_id:
@@ -587,9 +601,8 @@ def _check_task(task: Task) -> None:
         raise ValidationError({"calendar": CALENDAR_OTHER_PROJECT})
     if task.is_manual and (task.manual_start is None or task.manual_finish is None):
         raise ValidationError({"manual_start": MANUAL_NEEDS_DATES})
-    milestone_type = task.activity_type in (ActivityType.START_MILESTONE, ActivityType.FINISH_MILESTONE)
-    if (task.is_milestone or milestone_type) and task.duration_minutes:
-        raise ValidationError({"duration_minutes": "A milestone has zero duration."})
+    if errors := milestone_errors(task):
+        raise ValidationError(errors)
     if task.constraint_type not in (Task.Constraint.ASAP, Task.Constraint.ALAP) and task.constraint_date is None:
         raise ValidationError({"constraint_date": CONSTRAINT_NEEDS_DATE})
     if task.actual_start and task.actual_finish and task.actual_finish < task.actual_start:

@@ -226,7 +226,12 @@ def schedule_context(
     for row in schedule.rows:
         row.urls = _row_urls(project, state, row.task) if can_edit else {}
     if can_edit:
-        common = {"tasks": schedule.tasks, "calendar": schedule.calendar, "zone": schedule.zone}
+        common = {
+            "tasks": schedule.tasks,
+            "calendar": schedule.calendar,
+            "zone": schedule.zone,
+            "dialect": project.schedule_dialect,
+        }
         context["task_form"] = forms.get("task_form") or TaskForm(auto_id="new_%s", **common)
         context["baseline_form"] = forms.get("baseline_form") or BaselineForm(baselines=schedule.baselines)
         if editing is not None:
@@ -343,7 +348,12 @@ def schedule_export(request, code: str):
 def task_add(request, project: Project, state: ScheduleState):
     schedule = window_schedule(project, state)
     form = TaskForm(
-        request.POST, auto_id="new_%s", tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone
+        request.POST,
+        auto_id="new_%s",
+        tasks=schedule.tasks,
+        calendar=schedule.calendar,
+        zone=schedule.zone,
+        dialect=project.schedule_dialect,
     )
     if form.is_valid():
         data = form.service_data()
@@ -361,7 +371,14 @@ def task_save(request, project: Project, state: ScheduleState, pk: int):
     task = _task(project, pk)
     state_open = replace(state, edit=task.pk)
     schedule = window_schedule(project, state)
-    form = TaskForm(request.POST, task=task, tasks=schedule.tasks, calendar=schedule.calendar, zone=schedule.zone)
+    form = TaskForm(
+        request.POST,
+        task=task,
+        tasks=schedule.tasks,
+        calendar=schedule.calendar,
+        zone=schedule.zone,
+        dialect=project.schedule_dialect,
+    )
     if form.is_valid():
         data = form.service_data()
         if not data and form.cleaned_data["version"] == task.version:

@@ -629,3 +629,92 @@ class TestQueryCounts:
         assert len(response.context["rows"]) == 50
         assert (small_page, small_fragment) == (large_page, large_fragment)
         print(f"\nQUERIES schedule page ({who}): {large_page}; fragment with an open row: {large_fragment}")
+
+
+class TestActivityType:
+    """The task form's activity type: offered under the P6 rules only (the only ones that use it),
+    checked by the service's milestone rule as the API's writes are, and shown on the row and
+    the Gantt bar."""
+
+    @pytest.fixture
+    def p6(self, project):
+        project.schedule_dialect = "p6"  # on the instance too: `plan` saves it
+        Project.objects.filter(pk=project.pk).update(schedule_dialect="p6")
+        return project
+
+    @staticmethod
+    def new_task(**changes):
+        data = {"name": "Kick-off", "duration_days": "0", "percent_complete": "0", "constraint_type": "ASAP"}
+        data.update(changes)
+        return data
+
+    def test_offered_under_p6_and_not_under_microsoft_project(self, client_for, project_manager, project, plan):
+        client = client_for(project_manager)
+        response = client.get(PAGE, {"edit": plan["Build"].pk})
+        assert "activity_type" not in response.context["task_form"].fields
+        assert "activity_type" not in response.context["edit_form"].fields
+        Project.objects.filter(pk=project.pk).update(schedule_dialect="p6")
+        response = client.get(PAGE, {"edit": plan["Build"].pk})
+        assert "activity_type" in response.context["task_form"].fields
+        assert response.context["edit_form"]["activity_type"].value() == "task"
+        assert 'name="activity_type"' in response.content.decode()
+
+    def test_a_start_milestone_is_added_and_marked_on_its_row_and_in_the_chart(
+        self, client_for, project_manager, p6, plan
+    ):
+        response = client_for(project_manager).post(TASK_ADD, self.new_task(activity_type="start_milestone"), **HTMX)
+        assert response.status_code == 200, response.context["task_form"].errors
+        task = Task.objects.get(project=p6, name="Kick-off")
+        assert task.activity_type == "start_milestone"
+        page = client_for(project_manager).get(PAGE)
+        assert 'data-activity="start_milestone" title="Primavera P6 activity type">Start milestone<' in (
+            page.content.decode()
+        )
+        root = ET.fromstring(page.context["chart"])
+        milestones = [el for el in root.iter() if "gantt-milestone" in el.get("class", "")]
+        assert len(milestones) == 2  # Go-live (the flag) and Kick-off (the type)
+
+    def test_a_milestone_type_with_a_duration_is_the_services_field_error(
+        self, client_for, api_for, project_manager, p6, plan
+    ):
+        response = client_for(project_manager).post(
+            TASK_ADD, self.new_task(activity_type="finish_milestone", duration_days="2"), **HTMX
+        )
+        assert response.context["task_form"].errors["duration_days"] == [MILESTONE_HAS_DURATION]
+        assert not Task.objects.filter(project=p6, name="Kick-off").exists()
+        # the same rule refuses the same change through the API (task_update's check)
+        build = plan["Build"]
+        edit = client_for(project_manager).post(
+            task_url("task", build), edit_data(build, activity_type="finish_milestone"), **HTMX
+        )
+        assert edit.context["edit_form"].errors["duration_days"] == [MILESTONE_HAS_DURATION]
+        api = api_for(project_manager).patch(f"/api/v1/tasks/{build.pk}/", {"activity_type": "finish_milestone"})
+        assert api.status_code == 400
+        assert [e["field"] for e in api.json()["errors"]] == ["duration_minutes"]
+        build.refresh_from_db()
+        assert build.activity_type == "task"
+
+    def test_level_of_effort_is_saved_from_the_edit_form(self, client_for, project_manager, p6, plan):
+        build = plan["Build"]
+        response = client_for(project_manager).post(
+            task_url("task", build), edit_data(build, activity_type="loe"), **HTMX
+        )
+        assert response.status_code == 200
+        build.refresh_from_db()
+        assert build.activity_type == "loe"
+        assert 'data-activity="loe"' in response.content.decode()
+
+    def test_microsoft_project_form_leaves_a_stored_type_alone_and_says_the_rules_ignore_it(
+        self, client_for, project_manager, project, plan
+    ):
+        build = plan["Build"]
+        Task.objects.filter(pk=build.pk).update(activity_type="loe")
+        build.refresh_from_db()
+        client = client_for(project_manager)
+        client.post(task_url("task", build), edit_data(build, name="Build it", activity_type="task"), **HTMX)
+        build.refresh_from_db()
+        assert (build.name, build.activity_type) == ("Build it", "loe")
+        client.post(TASK_ADD, self.new_task(activity_type="start_milestone"), **HTMX)
+        assert Task.objects.get(project=project, name="Kick-off").activity_type == "task"
+        html_page = client.get(PAGE).content.decode()
+        assert "the Microsoft Project rules schedule it as a plain task or milestone" in html_page

@@ -14,7 +14,7 @@ from projects.models import Project, ScheduleResource, Task
 from staffing import selectors
 from staffing.models import ResourceMatch
 from tests.factories.projects import ProjectFactory, ScheduleAssignmentFactory, ScheduleResourceFactory, TaskFactory
-from tests.factories.staffing import AllocationFactory, CostRateFactory
+from tests.factories.staffing import AllocationFactory, CostRateFactory, PersonFactory
 
 D = Decimal
 MON = dt.date(2026, 3, 2)
@@ -165,3 +165,71 @@ class TestPages:
         html = client_for(executive).get(reverse("staffing:project-staffing", args=[project.code])).content.decode()
         assert "allocations win" in html
         assert 'data-figure="assignment-hours">40.0 of these hours' in html
+
+
+class TestCapacityFilters:
+    """The capacity filters by program / project find the people whose load they would show: an
+    assignment with no allocation loads its person, so it selects them too (page, conflicts page
+    and API alike)."""
+
+    @pytest.fixture
+    def assigned_only(self, project, portfolio):
+        """Bob: two weeks of 60 h on `project` from MON, no allocation (over-allocated)."""
+        bob = PersonFactory(portfolio=portfolio, name="Bob Builder")
+        assign(project, person=bob, hours=120)
+        return bob
+
+    def test_project_and_program_filters_find_a_person_with_only_an_assignment(self, executive, project, assigned_only):
+        _, first, last = selectors.window(MON, 4)
+        by_project = selectors.people_for_capacity(user=executive, project=project, first=first, last=last)
+        by_program = selectors.people_for_capacity(user=executive, program=project.program, first=first, last=last)
+        assert list(by_project) == [assigned_only]
+        assert list(by_program) == [assigned_only]
+
+    def test_assignments_elsewhere_or_outside_the_window_select_nobody(
+        self, executive, project, program, assigned_only, portfolio
+    ):
+        other = ProjectFactory(program=program)
+        _, first, last = selectors.window(MON + dt.timedelta(weeks=2), 4)  # after Bob's task
+        assert list(selectors.people_for_capacity(user=executive, project=project, first=first, last=last)) == []
+        _, first, last = selectors.window(MON, 4)
+        assert list(selectors.people_for_capacity(user=executive, project=other, first=first, last=last)) == []
+
+    def test_a_person_with_an_allocation_and_an_assignment_is_listed_once(
+        self, executive, project, person, analyst_role
+    ):
+        assign(project, person=person)
+        AllocationFactory(person=person, project=project, role=analyst_role, start=MON, end=MON + dt.timedelta(4))
+        _, first, last = selectors.window(MON, 4)
+        assert list(selectors.people_for_capacity(user=executive, program=project.program, first=first, last=last)) == [
+            person
+        ]
+
+    def test_capacity_page_and_its_conflicts_list_the_assignment_only_person(
+        self, client_for, executive, project, assigned_only
+    ):
+        query = {"project": project.code, "start": MON.isoformat(), "weeks": 12}
+        client = client_for(executive)
+        response = client.get(reverse("staffing:capacity"), query)
+        assert [r["person"] for r in response.context["rows"]] == [assigned_only]
+        html = response.content.decode()
+        assert "60.0 h booked of 40.0 h capacity (150 %), of which 60.0 h from schedule assignments" in html
+        assert 'data-figure="conflict-assignment-hours">120.0 h in those weeks from schedule assignments' in html
+        conflicts = client.get(reverse("staffing:capacity-conflicts"), query)
+        assert [c["person"] for c in conflicts.context["conflicts"]] == [assigned_only]
+
+    def test_api_capacity_and_conflicts_give_the_same_people_as_the_page(
+        self, api_for, client_for, executive, project, assigned_only, person
+    ):
+        query = f"project={project.pk}&start={MON.isoformat()}&weeks=12"
+        body = api_for(executive).get(f"/api/v1/people/capacity/?{query}").json()
+        page = client_for(executive).get(
+            reverse("staffing:capacity"), {"project": project.code, "start": MON.isoformat(), "weeks": 12}
+        )
+        assert [row["person"] for row in body["results"]] == [r["person"].pk for r in page.context["rows"]]
+        assert [row["person"] for row in body["results"]] == [assigned_only.pk]
+        assert sum(D(w["load_hours"]) for w in body["results"][0]["weeks"]) == D(120)
+        conflicts = api_for(executive).get(f"/api/v1/allocations/conflicts/?{query}").json()
+        assert [(c["name"], c["allocations"], c["assignment_hours"]) for c in conflicts["results"]] == [
+            (assigned_only.name, [], "120.00")
+        ]
