@@ -698,19 +698,24 @@ def rate_blind_labour_forecasts(projects, calendar: FiscalCalendar) -> dict[int,
 # -- the program card ------------------------------------------------------------------------------
 
 
+def people_working_on(projects, *, first: dt.date, last: dt.date) -> list[Person]:
+    """The people with work on `projects` (a queryset) inside [first, last], by name: an
+    allocation overlapping the window or a schedule assignment that loads them in it — the same
+    set the capacity page's project and program filters find (people_for_capacity)."""
+    assigned = assignment_load.people_assigned(first=first, last=last, project_ids=projects.values("pk"))
+    allocated = Allocation.objects.filter(project__in=projects).overlapping(first, last).values("person_id")
+    return list(Person.objects.filter(Q(pk__in=allocated) | Q(pk__in=assigned)).order_by("name", "pk"))
+
+
 def program_staffing_summary(*, program, user) -> dict:
     """The small card of a program page: open requests (not yet ended) and their unfilled FTE over
-    the projects of `program` the user can see, the people over-allocated this month among those allocated to
-    them, and the link to the program staffing page. Seven queries."""
+    the projects of `program` the user can see, the people over-allocated this month among those with work on
+    them (allocated or assigned), and the link to the program staffing page. Eight queries."""
     projects = Project.objects.visible_to(user).filter(program=program)
     today = timezone.localdate()
     first, last = _month_of(today)
     weeks = (capacity.week_start(last) - capacity.week_start(first)).days // 7 + 1
-    people = list(
-        Person.objects.filter(
-            pk__in=Allocation.objects.filter(project__in=projects).overlapping(first, last).values("person_id")
-        ).order_by("name", "pk")
-    )
+    people = people_working_on(projects, first=first, last=last)
     over = conflicts(people, start=first, weeks=weeks)
     gaps = staffing_gaps(projects, current_from=today)
     return {

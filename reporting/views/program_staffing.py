@@ -54,7 +54,9 @@ def program_staffing(request, code: str):
     allocations = list(
         Allocation.objects.filter(project__in=projects).overlapping(first, last).select_related("person", "project")
     )
-    people = sorted({a.person_id: a.person for a in allocations}.values(), key=lambda p: (p.name, p.pk))
+    # Allocated or assigned: the people the capacity page finds for this program (one selector).
+    visible = Project.objects.visible_to(request.user).filter(program=program)
+    people = staffing.people_working_on(visible, first=first, last=last)
     loads = staffing.utilisation(people, start=first, weeks=len(mondays))
     found = [
         staffing.Conflict(person=load.person, weeks=load.over_weeks, allocations=involved_allocations(load))

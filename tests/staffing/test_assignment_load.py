@@ -218,6 +218,22 @@ class TestCapacityFilters:
         conflicts = client.get(reverse("staffing:capacity-conflicts"), query)
         assert [c["person"] for c in conflicts.context["conflicts"]] == [assigned_only]
 
+    def test_program_staffing_page_and_card_find_the_assignment_only_person(self, client_for, executive, project):
+        """The program's staffing page and its card on the program page count the same people as
+        the capacity page filtered by the program: Bob's only work there is an assignment."""
+        today = timezone.localdate()
+        monday = today - dt.timedelta(days=today.weekday())
+        bob = PersonFactory(portfolio=project.program.portfolio, name="Bob Builder")
+        assign(project, person=bob, start=monday, hours=120)  # 60 h a week: over-allocated
+        response = client_for(executive).get(reverse("staffing:program-staffing", args=[project.program.code]))
+        assert response.context["people_count"] == 1
+        assert [row["person"] for row in response.context["conflicts"]] == [bob]
+        card = selectors.program_staffing_summary(program=project.program, user=executive)
+        assert card["over_allocated_people"] == [bob]
+        first, last = response.context["first"], response.context["last"]
+        by_program = selectors.people_for_capacity(user=executive, program=project.program, first=first, last=last)
+        assert list(by_program) == [bob]
+
     def test_api_capacity_and_conflicts_give_the_same_people_as_the_page(
         self, api_for, client_for, executive, project, assigned_only, person
     ):

@@ -359,7 +359,7 @@ class TestCardAndAudit:
         small, _ = count_queries(lambda: selectors.program_staffing_summary(program=program, user=owner))
         grow(10)
         large, summary = count_queries(lambda: selectors.program_staffing_summary(program=program, user=owner))
-        assert small == large == 7  # with the people's schedule assignments
+        assert small == large == 8  # with the people's schedule assignments, and who is assigned
         assert summary["open_requests"] == 11
 
     def test_writes_are_audited(self, project, person, analyst_role, owner):
