@@ -219,3 +219,36 @@ class TestStateSurvivesEdits:
         everything = project_schedule(project=project)
         assert len(everything.rows) == 252
         assert everything.expanded is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", ["insert", "move", "indent", "outdent", "link", "drag", "undo"])
+def test_every_gantt_edit_keeps_the_expanded_branch(client_for, project_manager, big, write):
+    from projects.models import Dependency
+
+    client = client_for(project_manager)
+    branch_pk = big[4].pk
+    task = Task.objects.get(project=big[0].project, name="Task 4.5")
+    link = Dependency.objects.get(successor=task)
+    state = f"?open={branch_pk}"
+    # Something to undo, away from the branch.
+    elsewhere = Task.objects.get(project=big[0].project, name="Task 9.1")
+    drag = reverse("projects:schedule-task-drag", args=[CODE, elsewhere.pk])
+    client.post(drag + state, {"start": "2026-07-01"}, **HTMX)
+    last = Task.objects.get(project=big[0].project, name="Task 4.19")
+    target, data = {
+        "insert": (reverse("projects:schedule-task-insert", args=[CODE, task.pk]), {"position": "below"}),
+        "move": (reverse("projects:schedule-task-move", args=[CODE, task.pk]), {"direction": "up"}),
+        "indent": (reverse("projects:schedule-task-indent", args=[CODE, big[5].pk]), {}),  # under Branch 4
+        "outdent": (reverse("projects:schedule-task-outdent", args=[CODE, last.pk]), {}),  # after Branch 4
+        "link": (reverse("projects:schedule-link-save", args=[CODE, link.pk]), {"type": "SS", "lag": "1d"}),
+        "drag": (reverse("projects:schedule-task-drag", args=[CODE, task.pk]), {"start": "2026-06-01"}),
+        "undo": (reverse("projects:schedule-undo", args=[CODE]), {}),
+    }[write]
+    response = client.post(target + state, data, **HTMX)
+    assert response.status_code == 200, response.content.decode()[:500]
+    assert "Task 4.5" in names(response)
+    assert "Task 4.0" in names(response)  # the branch's other rows are still shown
+    assert next(r for r in response.context["rows"] if r.task.pk == branch_pk).is_open is True
+    assert str(branch_pk) in response["HX-Push-Url"]
+    assert "Task 3.0" not in names(response)  # and the collapsed ones still collapsed
