@@ -8,10 +8,13 @@ app reads it)::
 For each size it builds, inside a transaction that is rolled back at the end (nothing is left
 behind), a project with that many tasks in a WBS of summaries of 20 tasks, each branch a chain
 of finish-to-start links with a link from branch to branch, scheduled once. Signed in as the
-project's manager through Django's test client, it then requests the schedule page (first window
-of 200 rows, the chart of those rows), a later window, and times one edit (a keyboard move:
-renumbering, rescheduling and the fresh fragment). It prints the best of ``--repeat`` runs in ms
-and the SQL query count of each request, and the 3,000 / 300 ratio. It prints and never asserts.
+project's manager through Django's test client, it then requests the schedule page as it first
+opens (a big schedule opens on its WBS outline, every branch collapsed: one row and one rolled-up
+bar per summary), one branch expanded (the htmx fragment of its button: table rows and chart
+bars), a later window with every branch expanded (windows of 200 rows cut between branches),
+and times one edit inside the expanded branch (a keyboard move: renumbering, rescheduling and
+the fresh fragment, the branch still expanded). It prints the best of ``--repeat`` runs in ms and
+the SQL query count of each request, and the 3,000 / 300 ratio. It prints and never asserts.
 """
 
 from __future__ import annotations
@@ -112,17 +115,28 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, int]]:
             client.force_login(user)
             page = reverse("projects:schedule", args=[project.code])
             fragment = reverse("projects:schedule-fragment", args=[project.code])
-            figures["page (first 200 rows)"] = best(repeat, lambda: client.get(page))
-            figures["fragment (rows 2,001–2,200 or last)"] = best(
-                repeat, lambda: client.get(fragment, {"at": str(min(2000, tasks - 200))}, **HTMX)
+            summaries = list(
+                Task.objects.filter(project=project, parent__isnull=True)
+                .order_by("sort_order")
+                .values_list("pk", flat=True)
             )
-            mover = Task.objects.filter(project=project, parent__isnull=False).order_by("pk")[5]
-            move = reverse("projects:schedule-task-move", args=[project.code, mover.pk])
+            branch = summaries[len(summaries) // 2]
+            expand = reverse("projects:schedule-branch", args=[project.code, branch])
+            figures["first open (page, outline collapsed)"] = best(repeat, lambda: client.get(page))
+            figures["expand a branch (fragment)"] = best(repeat, lambda: client.get(expand, {"open": branch}, **HTMX))
+            everything = ".".join(str(pk) for pk in summaries)
+            figures["all expanded, rows 2,001–2,200 or last"] = best(
+                repeat, lambda: client.get(fragment, {"open": everything, "at": str(min(2000, tasks - 200))}, **HTMX)
+            )
+            mover = Task.objects.filter(project=project, parent=branch).order_by("sort_order")[5]
+            move = reverse("projects:schedule-task-move", args=[project.code, mover.pk]) + f"?open={branch}"
 
             def edit():
-                return client.post(move, {"direction": "up"}, **HTMX)
+                response = client.post(move, {"direction": "up"}, **HTMX)
+                assert f"open={branch}" in response["HX-Push-Url"], response["HX-Push-Url"]
+                return response
 
-            figures["edit: keyboard move + reschedule"] = best(repeat, edit)
+            figures["edit in the branch: move + reschedule"] = best(repeat, edit)
             figures["_tasks"] = (tasks, 0)
             raise RollbackError
     except RollbackError:

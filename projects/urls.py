@@ -16,6 +16,7 @@ urlpatterns = [
     # The schedule: the page, its htmx fragment (chart and task table), and the writes.
     path("projects/<str:code>/schedule/", views.schedule_page, name="schedule"),
     path("projects/<str:code>/schedule/tasks/", views.schedule_fragment, name="schedule-fragment"),
+    path("projects/<str:code>/schedule/branches/<int:pk>/", views.schedule_branch, name="schedule-branch"),
     path("projects/<str:code>/schedule/settings/", views.schedule_settings, name="schedule-settings"),
     path("projects/<str:code>/schedule/tasks/new/", views.task_add, name="schedule-task-add"),
     path("projects/<str:code>/schedule/tasks/<int:pk>/", views.task_save, name="schedule-task"),

@@ -82,6 +82,8 @@ def project_gantt(schedule: ProjectSchedule, *, zoom: str, editable: bool = Fals
         task = row.task
         start, finish = to_local(task.start, zone), to_local(task.finish, zone)
         label = f"{task.outline_number} {task.name}".strip()
+        if row.is_open is False:  # a collapsed summary: its rolled-up bar, its tasks folded away
+            label = f"▸ {label}"
         rows.append(
             GanttRow(
                 key=task.pk,

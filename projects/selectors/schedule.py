@@ -8,6 +8,7 @@ Microsoft Project measures them: positive means later than the baseline.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
@@ -75,6 +76,10 @@ class ScheduleRow:
     finish_variance_minutes: int | None = None
     index: int = 0  # the row's place in the whole outline (0-based), whatever window is shown
     urls: dict = field(default_factory=dict)  # set by the view: where this row's controls post
+    # A summary's branch: True when its subtasks are shown, False when collapsed, None for a
+    # task without subtasks; `descendants`: how many tasks the branch holds below the summary.
+    is_open: bool | None = None
+    descendants: int = 0
 
     @property
     def constraint_note(self) -> str:
@@ -124,8 +129,14 @@ class ProjectSchedule:
     calendar: WorkCalendar
     # Every task in outline order; `rows` may be a window of them (project_schedule's `window`).
     all_tasks: list[Task] = field(default_factory=list)
-    first: int = 0  # index of rows[0] in all_tasks
+    first: int = 0  # index of rows[0] among the rows shown (all tasks when no branch is collapsed)
     span: tuple[dt.datetime, dt.datetime] | None = None  # earliest start, latest finish of all tasks
+    # The summaries whose branches are expanded (None: all of them, no collapsing asked for).
+    expanded: frozenset[int] | None = None
+    summaries: frozenset[int] = frozenset()  # every task that has subtasks
+    shown_total: int = 0  # rows left once the collapsed branches are folded away
+    previous_first: int | None = None  # where the window before this one starts (None: none)
+    next_first: int | None = None  # where the window after this one starts
 
     @property
     def tasks(self) -> list[Task]:
@@ -139,6 +150,11 @@ class ProjectSchedule:
     def last(self) -> int:
         """Index after the last row shown."""
         return self.first + len(self.rows)
+
+    @property
+    def is_collapsed(self) -> bool:
+        """Some branch is folded away."""
+        return self.shown_total < self.total
 
     @property
     def finish_variance_days(self) -> str:
@@ -167,6 +183,84 @@ def outline_order(tasks: list[Task]) -> list[tuple[Task, int]]:
         ordered.append((task, level))
         stack.extend((child, level + 1) for child in reversed(children.get(task.pk, [])))
     return ordered
+
+
+AUTO = "auto"  # project_schedule's `expanded`: the branches a planner first sees (auto_expanded)
+
+
+def subtree_ends(ordered: list[tuple[Task, int]]) -> list[int]:
+    """For each task of `ordered` (outline pre-order with depths), the index just past its branch:
+    the task's subtasks are ordered[i + 1 : ends[i]]."""
+    ends = [len(ordered)] * len(ordered)
+    stack: list[int] = []
+    for i, (_, level) in enumerate(ordered):
+        while stack and ordered[stack[-1]][1] >= level:
+            ends[stack.pop()] = i
+        stack.append(i)
+    return ends
+
+
+def auto_expanded(ordered: list[tuple[Task, int]], ends: list[int], size: int) -> set[int]:
+    """The summaries to show expanded when a planner opens the schedule: all of them when the
+    plan fits in one window of `size` rows; otherwise every summary above the deepest outline
+    level whose rows still fit (top-level tasks only when even the next level does not), so the
+    first screen shows the whole WBS outline."""
+    summaries = [(task.pk, level) for i, (task, level) in enumerate(ordered) if ends[i] > i + 1]
+    if len(ordered) <= size:
+        return {pk for pk, _ in summaries}
+    per_level: dict[int, int] = {}
+    for _, level in ordered:
+        per_level[level] = per_level.get(level, 0) + 1
+    depth, rows = 0, 0
+    for level in sorted(per_level):
+        rows += per_level[level]
+        if rows > size:
+            break
+        depth = level
+    return {pk for pk, level in summaries if level < depth}
+
+
+def visible_indexes(ordered: list[tuple[Task, int]], ends: list[int], expanded: set[int] | None) -> list[int]:
+    """Indexes into `ordered` of the rows left once collapsed branches are folded away."""
+    if expanded is None:
+        return list(range(len(ordered)))
+    shown, i = [], 0
+    while i < len(ordered):
+        shown.append(i)
+        i = i + 1 if ends[i] == i + 1 or ordered[i][0].pk in expanded else ends[i]
+    return shown
+
+
+def branch_windows(shown: list[int], ends: list[int], size: int) -> list[int]:
+    """Where each window of at most `size` rows starts in `shown` (positions in that list). A
+    window breaks between branches: a branch that fits in a window is never split across two,
+    so it starts a new window when the current one has no room left; a branch bigger than a
+    window starts one of its own and is itself split between its sub-branches (a flat run of
+    tasks, in windows of `size`)."""
+    # The end (in `shown`) of each shown row's branch: the shown rows inside it.
+    block_end = [bisect.bisect_left(shown, ends[index]) for index in shown]
+    starts, used = [0], 0
+
+    def place(j: int, stop: int) -> None:
+        nonlocal used
+        while j < stop:
+            end = block_end[j]
+            count = end - j
+            if used + count <= size:
+                used += count
+            else:
+                if used:
+                    starts.append(j)
+                    used = 0
+                if count <= size:
+                    used = count
+                else:
+                    used = 1  # the summary heads its branch's first window
+                    place(j + 1, end)
+            j = end
+
+    place(0, len(shown))
+    return starts
 
 
 def schedule_calendars(project: Project, tasks: list[Task]) -> dict[str, WorkCalendar]:
@@ -249,15 +343,22 @@ def project_schedule(
     baseline: str | int | None = None,
     window: tuple[int, int] | None = None,
     around: int | None = None,
+    expanded: str | set[int] | frozenset[int] | None = None,
 ) -> ProjectSchedule:
     """The plan of `project` for the schedule page: tasks in outline order with their
     predecessor links, the chosen baseline (see choose_baseline) and variances against it.
 
-    `window` (first, count): rows only for that slice of the outline (a big schedule's page);
-    `all_tasks` still holds every task. Rows, links and variances are worked out for the window
-    only, so a page of 200 rows costs about the same in a plan of 300 tasks or 5,000. `around`
-    (a task pk): when that task falls outside the window, the window of its page is shown
-    instead (an edit that moved the row the user is working on).
+    `expanded`: None shows every branch; a set of summary pks shows only those summaries'
+    subtasks (a collapsed summary is one row, its rolled-up bar); AUTO picks them (auto_expanded:
+    all of them in a plan that fits one window, the outline's upper levels in a big one).
+
+    `window` (first, count): rows only for that window of the rows left shown, cut between WBS
+    branches (branch_windows; `first` is a position in the rows shown, the window holding it is
+    the one given); `all_tasks` still holds every task. Rows, links and variances are worked out
+    for the window only, so a page of 200 rows costs about the same in a plan of 300 tasks or
+    5,000. `around` (a task pk): its branch is expanded down to it, and when it falls outside
+    the window, the window holding it is shown instead (an edit that moved the row the user is
+    working on, a branch just expanded).
 
     Queries: tasks, links, baselines, the chosen baseline's values, and the calendars
     (schedule_calendars) — the same number for 5 tasks or 5,000."""
@@ -277,15 +378,35 @@ def project_schedule(
     default = project_calendar(project, calendars)
 
     ordered = outline_order(tasks)
-    first = 0
-    shown = ordered
+    ends = subtree_ends(ordered)
+    summaries = frozenset(task.pk for i, (task, _) in enumerate(ordered) if ends[i] > i + 1)
+    size = max(window[1], 1) if window is not None else max(len(ordered), 1)
+    opened: set[int] | None = None
+    if expanded == AUTO:
+        opened = auto_expanded(ordered, ends, size)
+    elif expanded is not None:
+        opened = set(expanded) & summaries
+    if opened is not None and around is not None:
+        by_pk = {task.pk: task for task, _ in ordered}
+        parent = by_pk[around].parent_id if around in by_pk else None
+        while parent in by_pk and parent not in opened:
+            opened.add(parent)
+            parent = by_pk[parent].parent_id
+    visible = visible_indexes(ordered, ends, opened)
+    first, previous_first, next_first = 0, None, None
+    shown = [ordered[i] for i in visible]
     if window is not None:
-        size = max(window[1], 1)
-        first = max(0, min(window[0], max(len(ordered) - 1, 0)))
-        index = next((i for i, (task, _) in enumerate(ordered) if task.pk == around), None)
-        if index is not None and not first <= index < first + size:
-            first = index // size * size
-        shown = ordered[first : first + size]
+        pages = branch_windows(visible, ends, size)
+        page = max(bisect.bisect_right(pages, max(window[0], 0)) - 1, 0)
+        at = next((j for j, i in enumerate(visible) if ordered[i][0].pk == around), None)
+        stops = [*pages[1:], len(visible)]
+        if at is not None and not pages[page] <= at < stops[page]:
+            page = bisect.bisect_right(pages, at) - 1
+        first = pages[page]
+        previous_first = pages[page - 1] if page > 0 else None
+        next_first = pages[page + 1] if page + 1 < len(pages) else None
+        shown = shown[first : stops[page]]
+    positions = {task.pk: i for i, (task, _) in enumerate(ordered)}
     shown_ids = {task.pk for task, _ in shown}
     # A window needs only the links into its rows (the predecessors column, the chart's arrows).
     links = (
@@ -301,7 +422,9 @@ def project_schedule(
         if dep.successor_id in shown_ids:
             predecessors.setdefault(dep.successor_id, []).append(link_view(dep, project))
     rows = []
-    for offset, (task, level) in enumerate(shown):
+    for task, level in shown:
+        index = positions[task.pk]
+        is_summary = task.pk in summaries
         calendar = calendars.get(str(task.calendar_id)) or default
         base_start, base_finish = snapshot.get(task.pk, (None, None))
         constraint = to_local(task.constraint_date, zone)
@@ -318,11 +441,13 @@ def project_schedule(
                 baseline_finish=base_finish,
                 start_variance_minutes=_working_minutes(calendar, zone, base_start, task.start),
                 finish_variance_minutes=_working_minutes(calendar, zone, base_finish, task.finish),
-                index=first + offset,
+                index=index,
+                is_open=(opened is None or task.pk in opened) if is_summary else None,
+                descendants=ends[index] - index - 1,
             )
         )
     starts = [t.start for t in tasks if t.start]
-    ends = [t.finish for t in tasks if t.finish]
+    finishes_now = [t.finish for t in tasks if t.finish]
     finishes = [finish for _, finish in snapshot.values() if finish]
     baseline_finish = max(finishes) if finishes else None
     return ProjectSchedule(
@@ -338,7 +463,12 @@ def project_schedule(
         calendar=default,
         all_tasks=[task for task, _ in ordered],
         first=first,
-        span=(min(starts), max(ends)) if starts and ends else None,
+        span=(min(starts), max(finishes_now)) if starts and finishes_now else None,
+        expanded=frozenset(opened) if opened is not None else None,
+        summaries=summaries,
+        shown_total=len(visible),
+        previous_first=previous_first,
+        next_first=next_first,
     )
 
 

@@ -7,8 +7,9 @@ reschedules before it returns. An htmx request gets the `#schedule` fragment (su
 and table) re-rendered from the database, so the chart and the table always agree; a plain
 request gets the whole page, or a redirect after a successful POST.
 
-The view state (zoom, baseline, the row being edited) travels in the query string, so every
-URL, including each form's action, reproduces what the user sees.
+The view state (zoom, baseline, the row being edited, the window of a big schedule and which
+WBS branches are expanded) travels in the query string, so every URL, including each form's
+action, reproduces what the user sees: an edit, a reload or Back keeps the expanded branches.
 
 Status codes: 422 for input the forms or services refuse, 409 for an edit made on an outdated
 version; static/js/schedule.js lets htmx swap those responses in so the messages show.
@@ -40,7 +41,7 @@ from ..forms import BaselineForm, DependencyForm, TaskForm
 from ..models import Dependency, Project, Task
 from ..selectors import predecessor_choices, project_is_editable, project_page, project_schedule
 from ..selectors.baselines import baseline_overwrite_needs_confirmation
-from ..selectors.schedule import NO_BASELINE, ProjectSchedule
+from ..selectors.schedule import AUTO, NO_BASELINE, ProjectSchedule
 from ..services.schedule import (
     baseline_set,
     dependency_create,
@@ -69,12 +70,15 @@ CONFLICT = 409
 @dataclass(frozen=True, slots=True)
 class ScheduleState:
     """What the user is looking at: zoom level (None: chosen from the span), baseline number
-    ("none" for no baseline, None for the default) and the task row open for editing."""
+    ("none" for no baseline, None for the default), the task row open for editing, the window
+    of a big schedule and the summaries whose WBS branches are expanded (None: the default,
+    selectors.schedule.auto_expanded; in the URL `open=12.40.41`, "0" for none)."""
 
     zoom: str | None = None
     baseline: str | None = None
     edit: int | None = None
     at: int | None = None  # the first row of the window of a big schedule (None: the first)
+    open: frozenset[int] | None = None
 
     @classmethod
     def from_request(cls, request) -> ScheduleState:
@@ -82,27 +86,59 @@ class ScheduleState:
         baseline = request.GET.get("baseline")
         edit = request.GET.get("edit", "")
         at = request.GET.get("at", "")
+        opened = request.GET.get("open")
         return cls(
             zoom=zoom if zoom in ZOOMS else None,
             baseline=baseline if baseline == NO_BASELINE or (baseline or "").isdigit() else None,
             edit=int(edit) if edit.isdigit() else None,
             at=int(at) if at.isdigit() and int(at) > 0 else None,
+            open=_branches(opened) if opened is not None else None,
         )
 
     def query(self, **changes) -> str:
         """The query string ("?…", or "" when empty) of this state with `changes` applied."""
         state = replace(self, **changes)
         params = {name: getattr(state, name) for name in ("zoom", "baseline", "edit", "at")}
+        if state.open is not None:
+            params["open"] = ".".join(str(pk) for pk in sorted(state.open)) or "0"
         encoded = urlencode({name: value for name, value in params.items() if value not in (None, "")})
         return f"?{encoded}" if encoded else ""
+
+
+MAX_OPEN = 2000  # expanded branches a URL may name (the rest are ignored)
+
+
+def _branches(value: str) -> frozenset[int]:
+    """ "12.40.41" (or with commas) as task pks; "0" or "" for none."""
+    parts = value.replace(",", ".").split(".")[:MAX_OPEN]
+    return frozenset(int(part) for part in parts if part.isdigit() and 0 < len(part) <= 12 and int(part) > 0)
 
 
 WINDOW = 200  # rows of the task table and the chart per page of a big schedule
 
 
 def window_schedule(project: Project, state: ScheduleState, *, around: int | None = None) -> ProjectSchedule:
-    """The schedule with the window of rows the state asks for (around task `around`)."""
-    return project_schedule(project=project, baseline=state.baseline, window=(state.at or 0, WINDOW), around=around)
+    """The schedule with the branches expanded and the window of rows the state asks for
+    (around task `around`, whose branch is expanded down to it)."""
+    return project_schedule(
+        project=project,
+        baseline=state.baseline,
+        window=(state.at or 0, WINDOW),
+        around=around,
+        expanded=AUTO if state.open is None else state.open,
+    )
+
+
+def shown_state(state: ScheduleState, schedule: ProjectSchedule) -> ScheduleState:
+    """The state of what `schedule` shows: its window, and its expanded branches pinned once
+    some are collapsed (or the user chose them), so that an edit, whose form posts to a URL
+    of this state, does not fold or unfold anything (a new summary, say, changing the default)."""
+    pinned = state.open is not None or schedule.is_collapsed
+    return replace(
+        state,
+        at=schedule.first or None,
+        open=(schedule.expanded if schedule.expanded is not None else schedule.summaries) if pinned else None,
+    )
 
 
 def _urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, zoom: str) -> dict:
@@ -149,10 +185,23 @@ def _urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, zoo
         "indent": reverse("projects:schedule-tasks-indent", args=[code]) + keep,
         "outdent": reverse("projects:schedule-tasks-outdent", args=[code]) + keep,
         "undo": reverse("projects:schedule-undo", args=[code]) + keep,
-        "previous": _window_urls(page, fragment, state, schedule.first - WINDOW) if schedule.first > 0 else None,
-        "next": _window_urls(page, fragment, state, schedule.last) if schedule.last < schedule.total else None,
+        "previous": _window_urls(page, fragment, state, schedule.previous_first)
+        if schedule.previous_first is not None
+        else None,
+        "next": _window_urls(page, fragment, state, schedule.next_first) if schedule.next_first is not None else None,
         "cancel_href": page + keep,
         "cancel_hx": fragment + keep,
+    }
+
+
+def branch_urls(project: Project, state: ScheduleState, schedule: ProjectSchedule, row) -> dict:
+    """A summary row's expand/collapse button: the state with its branch toggled."""
+    expanded = schedule.expanded if schedule.expanded is not None else schedule.summaries
+    pk = row.task.pk
+    query = state.query(open=expanded - {pk} if row.is_open else expanded | {pk}, edit=None, at=None)
+    return {
+        "href": reverse("projects:schedule", args=[project.code]) + query,
+        "hx": reverse("projects:schedule-branch", args=[project.code, pk]) + query,
     }
 
 
@@ -190,15 +239,19 @@ def schedule_context(
     notice: str = "",
     error: str = "",
     focus: int | None = None,
+    focus_id: str = "",
     link_edit: dict | None = None,
 ) -> dict:
     """Everything the `#schedule` fragment shows. `forms` may hold bound forms with errors
     ("task_form", "edit_form", "link_form", "baseline_form") to show instead of blank ones.
-    `focus`: the task whose row gets the keyboard focus after the swap (and whose window is
-    shown); `link_edit`: a link's in-place editor to show open ({"pk", "type", "lag", "error"})."""
+    `focus`: the task whose row gets the keyboard focus after the swap (whose branch is
+    expanded and whose window is shown; `focus_id`: another element of that row to focus, such
+    as its expand button); `link_edit`: a link's in-place editor to show open ({"pk", "type",
+    "lag", "error"}). `state` in the context is the state of what is shown (shown_state)."""
     forms = forms or {}
     if schedule is None or focus is not None:
         schedule = window_schedule(project, state, around=focus or state.edit)
+    state = shown_state(state, schedule)
     moments = list(schedule.span or ())
     zoom = zoom_or_default(state.zoom, moments)
     editing = None
@@ -219,12 +272,15 @@ def schedule_context(
         "notice": notice,
         "error": error,
         "focus": focus,
+        "focus_id": focus_id or (f"task-{focus}" if focus else ""),
         "link_edit": link_edit,
         "link_types": Dependency.Type.choices,
         "undo_label": undo_label(user=request.user, project=project) if can_edit else None,
     }
     for row in schedule.rows:
         row.urls = _row_urls(project, state, row.task) if can_edit else {}
+        if row.is_open is not None:
+            row.urls["branch"] = branch_urls(project, state, schedule, row)
     if can_edit:
         common = {
             "tasks": schedule.tasks,
@@ -258,8 +314,11 @@ def _render(request, project: Project, state: ScheduleState, *, status: int = 20
         can_edit = project_is_editable(user=request.user, project=project)
     context = schedule_context(request, project, state, can_edit=can_edit, **kwargs)
     if request.htmx and not request.htmx.boosted:
-        return render(request, "projects/_schedule.html", context, status=status)
-    return render(request, "projects/project_schedule.html", context, status=status)
+        response = render(request, "projects/_schedule.html", context, status=status)
+    else:
+        response = render(request, "projects/project_schedule.html", context, status=status)
+    response.schedule_state = context["state"]  # what _done puts in the address bar
+    return response
 
 
 def _done(request, project: Project, state: ScheduleState, notice: str, *, focus: int | None = None):
@@ -268,7 +327,8 @@ def _done(request, project: Project, state: ScheduleState, notice: str, *, focus
     project.refresh_from_db(fields=["forecast_finish"])
     if request.htmx:
         response = _render(request, project, state, can_edit=True, notice=notice, focus=focus)
-        return push_url(response, reverse("projects:schedule", args=[project.code]) + state.query(edit=None))
+        shown = response.schedule_state
+        return push_url(response, reverse("projects:schedule", args=[project.code]) + shown.query(edit=None))
     messages.success(request, notice)
     return redirect(reverse("projects:schedule", args=[project.code]) + state.query())
 
@@ -329,6 +389,22 @@ def schedule_fragment(request, code: str):
     can_edit = project_is_editable(user=request.user, project=project)
     context = schedule_context(request, project, state, can_edit=can_edit)
     return render(request, "projects/_schedule.html", context)
+
+
+@login_required
+def schedule_branch(request, code: str, pk: int):
+    """A summary's WBS branch expanded or collapsed (GET, the `open` of the query string says
+    which branches are): the `#schedule` fragment with the window holding that summary, chart
+    bars and table rows of the same rows, the focus back on its button; the page's URL follows."""
+    project = _visible_project(request, code)
+    task = _task(project, pk)
+    state = replace(ScheduleState.from_request(request), edit=None)
+    if not request.htmx:
+        return redirect(reverse("projects:schedule", args=[project.code]) + state.query())
+    can_edit = project_is_editable(user=request.user, project=project)
+    context = schedule_context(request, project, state, can_edit=can_edit, focus=task.pk, focus_id=f"branch-{task.pk}")
+    response = render(request, "projects/_schedule.html", context)
+    return push_url(response, reverse("projects:schedule", args=[project.code]) + context["state"].query())
 
 
 @login_required

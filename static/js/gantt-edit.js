@@ -9,7 +9,8 @@
 //   day it is dropped on (the chart's root carries its scale: data-origin, data-px-per-day,
 //   data-label-width);
 // - after any swap of #schedule the page keeps its place: the window's and the table's scroll
-//   positions, and the focus (on the row the server names in data-focus, else where it was).
+//   positions, and the focus (on the element the server names in data-focus — the edited row,
+//   or the expand/collapse button of a WBS branch just toggled — else where it was).
 (() => {
   const ROW = "tr[data-task]";
 

@@ -9,3 +9,17 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A summary's expand/collapse button answers with the whole fragment (chart and table of the
+// rows now shown); the focus goes back to that button (data-focus names it). For editors,
+// gantt-edit.js does this as part of keeping the page's place.
+document.addEventListener("htmx:afterSettle", () => {
+  const root = document.getElementById("schedule");
+  if (!root || root.hasAttribute("data-gantt-edit")) return;
+  const wanted = root.dataset.focus && document.getElementById(root.dataset.focus);
+  if (wanted && wanted.classList.contains("branch-toggle")) {
+    wanted.focus({ preventScroll: true });
+    const box = wanted.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) wanted.scrollIntoView({ block: "nearest" });
+  }
+});

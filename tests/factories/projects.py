@@ -71,3 +71,45 @@ class ScheduleAssignmentFactory(factory.django.DjangoModelFactory):
     work_minutes = 480 * 5
     remaining_work_minutes = 480 * 5
     cost = Decimal("2000.00")
+
+
+def wbs_plan(project: Project, sizes: list[int], *, day: int = 480) -> list[Task]:
+    """A WBS in `project`, in bulk: one top-level summary "Branch i" per entry of `sizes`, with
+    that many one-to-four-day tasks "Task i.j" under it chained finish-to-start; renumbered and
+    scheduled once. Returns the summaries in outline order. For big schedules (thousands of
+    tasks) where task_create per task would be slow."""
+    import itertools
+
+    from projects.models import Dependency
+    from projects.services.schedule import outline_renumber, schedule_recompute
+
+    start = Task.objects.filter(project=project).count()
+    summaries = Task.objects.bulk_create(
+        [
+            Task(project=project, name=f"Branch {b}", sort_order=(start + b + 1) * 10, duration_minutes=0)
+            for b in range(len(sizes))
+        ]
+    )
+    leaves = Task.objects.bulk_create(
+        [
+            Task(
+                project=project,
+                parent=summary,
+                name=f"Task {b}.{i}",
+                duration_minutes=day * (1 + (b + i) % 4),
+                sort_order=(i + 1) * 10,
+            )
+            for b, (summary, size) in enumerate(zip(summaries, sizes, strict=True))
+            for i in range(size)
+        ],
+        batch_size=2000,
+    )
+    links, at = [], 0
+    for size in sizes:
+        chain = leaves[at : at + size]
+        links += [Dependency(predecessor=p, successor=s) for p, s in itertools.pairwise(chain)]
+        at += size
+    Dependency.objects.bulk_create(links, batch_size=2000)
+    outline_renumber(project=project)
+    schedule_recompute(project=project)
+    return summaries
