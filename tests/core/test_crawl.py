@@ -40,12 +40,12 @@ ATTRIBUTE_PAYLOAD = '"><svg onload=alert(1)>'
 PLANTED_FIELDS = {"name", "title", "first_name", "last_name", "description"}
 
 PAGES_PER_ROLE = 1500  # links followed from the home page, per role
-QUERY_VARIANTS_PER_PATH = 3  # ?sort=…, ?page=… variants of one shape of path followed, per role
+QUERY_VARIANTS_PER_PATH = 2  # ?sort=…, ?page=… variants of one shape of path followed, per role
 SAMPLES_PER_API_RESOURCE = 2  # detail endpoints asked for, per API resource and role
 # Links of one shape (the path with its numbers as 0: a task's edit row, a risk's page) followed
 # per role: every object's own pages are asked for anyway, from the access helpers; the htmx and
 # the plain request of a link count apart.
-LINKS_PER_SHAPE = 4
+LINKS_PER_SHAPE = 2
 SKIPPED_PREFIXES = ("/static/", "/media/", "/accounts/logout/", "/admin/logout/")
 LINK_ATTRIBUTES = {"href", "src", "hx-get", "action", "formaction"}
 # Where a page posts to: never requested (GET answers 405 at best), only checked to exist.
