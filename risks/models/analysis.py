@@ -122,3 +122,15 @@ class AnalysisRun(models.Model):
     def __str__(self) -> str:
         scope = (self.project_id and f"project {self.project_id}") or f"program {self.program_id}"
         return f"Analysis of {scope} ({self.status}, {self.iterations} iterations)"
+
+    @property
+    def scheduling_rules(self) -> str:
+        """The scheduling dialect(s) the run simulated under, read from its stored inputs:
+        "Microsoft Project", "Primavera P6", or both for a program whose unlinked projects differ
+        ("" for a run not simulated yet, or stored before the options were recorded)."""
+        inputs = self.inputs if isinstance(self.inputs, dict) else {}
+        if not isinstance(inputs.get("options"), dict):
+            return ""
+        options = [part["options"] for part in inputs.get("parts") or [] if isinstance(part.get("options"), dict)]
+        names = {"Primavera P6" if o.get("p6") else "Microsoft Project" for o in options or [inputs["options"]]}
+        return " and ".join(sorted(names, reverse=True))

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from projects.models import Dependency, DurationRange, Project
 from projects.services.schedule import schedule_recompute
@@ -74,6 +75,7 @@ def test_a_p6_project_collapsed_to_its_most_likely_finishes_on_its_scheduled_fin
     assert finishes(run) == (project.forecast_finish,) * 3
     assert run.p50_finish == run.p80_finish == project.forecast_finish
     assert run.inputs["options"]["p6"]["lag_calendar"] == "24h"
+    assert run.scheduling_rules == "Primavera P6"
     # The level-of-effort activity spans the others: it takes no range of its own.
     support = project.tasks.get(name="Support")
     assert str(support.pk) not in run.inputs["durations"]
@@ -94,6 +96,7 @@ def test_a_microsoft_project_project_collapsed_finishes_on_its_scheduled_finish(
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     assert finishes(run) == (project.forecast_finish,) * 3
     assert run.inputs["options"]["p6"] is None
+    assert run.scheduling_rules == "Microsoft Project"
 
 
 def test_a_program_of_unlinked_projects_schedules_each_under_its_own_dialect(
@@ -109,6 +112,15 @@ def test_a_program_of_unlinked_projects_schedules_each_under_its_own_dialect(
     assert run.status == AnalysisRun.Status.SUCCEEDED, run.error
     assert finishes(run) == (p6.forecast_finish,) * 3
     assert len(run.inputs["parts"]) == 2
+    assert run.scheduling_rules == "Primavera P6 and Microsoft Project"
+
+
+def test_the_analysis_page_says_which_rules_the_run_scheduled_under(run_for, client_for, owner, project, engine):
+    project = updated_plan(project)
+    run_for(owner, project=project, seed=5)
+    page = client_for(owner).get(reverse("risks:project-analysis", args=[project.code]))
+    assert page.status_code == 200
+    assert "scheduled under Primavera P6 rules" in page.content.decode()
 
 
 def test_a_program_whose_linked_projects_schedule_under_different_rules_is_refused(
